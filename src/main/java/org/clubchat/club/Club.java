@@ -1,0 +1,184 @@
+package org.clubchat.club;
+
+import java.time.InstantSource;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+import java.util.concurrent.locks.ReentrantLock;
+import org.clubchat.protocol.Frame;
+import org.clubchat.protocol.Names;
+import org.clubchat.protocol.ProtocolCodec;
+import org.clubchat.protocol.ServerMessage;
+
+/**
+ * One club: its members, its seq counter, its epoch and its history.
+ *
+ * <p>{@code lock} guards every mutable field. Under it, and only under it, members change, presence is
+ * decided, a seq is taken, history grows and the resulting frames are offered to the members'
+ * deliveries. That makes "take the next seq and hand the frame to every member" one atomic step: seqs
+ * are gapless, every member's outbox receives the club's frames in seq order, and a joiner gets
+ * {@code joined} and its replay before any live frame. Messages are never sent while the lock is held:
+ * {@link org.clubchat.delivery.Delivery#offer} only queues, and the outbox sends later.
+ */
+public final class Club {
+    private final String id;
+    private final String epoch;
+    private final ProtocolCodec codec;
+    private final InstantSource clock;
+    private final ReentrantLock lock = new ReentrantLock();
+
+    private final Map<String, Member> members = new HashMap<>();
+    /** How many of this club's connections carry each name; its keys are the distinct, sorted names. */
+    private final TreeMap<String, Integer> connectionsByName = new TreeMap<>(Names.CODE_POINT_ORDER);
+    private final History history;
+    private long seq;
+    private long emptySinceMillis;
+    private boolean retired;
+
+    Club(String id, String epoch, int historySize, ProtocolCodec codec, InstantSource clock) {
+        this.id = id;
+        this.epoch = epoch;
+        this.codec = codec;
+        this.clock = clock;
+        this.history = new History(historySize);
+        this.emptySinceMillis = clock.millis();
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public String epoch() {
+        return epoch;
+    }
+
+    /**
+     * Adds the member (or finds it already there), answers {@code joined}, replays what {@code since}
+     * asks for, and tells the others if the member's name is new to the club.
+     *
+     * @return false if the club was retired by the registry and the caller must use a fresh one
+     */
+    boolean join(Member member, OptionalLong since, String lastEpoch, String requestId) {
+        lock.lock();
+        try {
+            if (retired) {
+                return false;
+            }
+            Member present = members.putIfAbsent(member.connectionId(), member);
+            boolean nameArrives = present == null && connectionsByName.merge(member.name(), 1, Integer::sum) == 1;
+
+            Boolean recovered = null;
+            List<Frame> replay = List.of();
+            if (since.isPresent()) {
+                long after = since.getAsLong();
+                if (lastEpoch != null && !lastEpoch.equals(epoch)) {
+                    replay = history.after(0);
+                    recovered = false;
+                } else if (after > seq) {
+                    recovered = false;
+                } else {
+                    replay = history.after(after);
+                    recovered = history.oldestSeq() <= after + 1;
+                }
+            }
+            List<String> names = List.copyOf(connectionsByName.keySet());
+            member.delivery().offer(codec.frame(new ServerMessage.Joined(id, names, seq, epoch, recovered), requestId));
+            replay.forEach(member.delivery()::offer);
+            if (nameArrives) {
+                offerToOthers(member.connectionId(),
+                        codec.frame(new ServerMessage.Presence(id, ServerMessage.Presence.Event.JOIN, member.name())));
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Takes the next seq for the sender's message, stores it, hands it to every other member and
+     * acknowledges it to the sender.
+     *
+     * @return the seq the message was given
+     */
+    public long chat(String connectionId, String message, String requestId) {
+        lock.lock();
+        try {
+            Member sender = members.get(connectionId);
+            if (sender == null) {
+                throw new IllegalStateException(connectionId + " is not in club " + id);
+            }
+            long next = seq + 1;
+            Frame chat = codec.frame(new ServerMessage.Chat(id, sender.name(), message, next, clock.millis()));
+            seq = next;
+            history.append(next, chat);
+            offerToOthers(connectionId, chat);
+            sender.delivery().offer(codec.frame(new ServerMessage.Ack(id, next), requestId));
+            return next;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Removes the member and answers {@code left}. */
+    public void leave(String connectionId, String requestId) {
+        lock.lock();
+        try {
+            Member gone = remove(connectionId);
+            gone.delivery().offer(codec.frame(new ServerMessage.Left(id), requestId));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Removes the member of a connection that has closed; nobody is answered. */
+    public void disconnect(String connectionId) {
+        lock.lock();
+        try {
+            remove(connectionId);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Retires the club if it has been empty for at least {@code retentionMillis}; a retired club takes no
+     * more joins, so the registry may drop it and a later join starts a new epoch.
+     */
+    boolean retireIfIdle(long nowMillis, long retentionMillis) {
+        lock.lock();
+        try {
+            if (!retired && members.isEmpty() && nowMillis - emptySinceMillis >= retentionMillis) {
+                retired = true;
+            }
+            return retired;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Member remove(String connectionId) {
+        Member gone = members.remove(connectionId);
+        if (gone == null) {
+            throw new IllegalStateException(connectionId + " is not in club " + id);
+        }
+        if (connectionsByName.merge(gone.name(), -1, Integer::sum) == 0) {
+            connectionsByName.remove(gone.name());
+            offerToOthers(connectionId,
+                    codec.frame(new ServerMessage.Presence(id, ServerMessage.Presence.Event.LEAVE, gone.name())));
+        }
+        if (members.isEmpty()) {
+            emptySinceMillis = clock.millis();
+        }
+        return gone;
+    }
+
+    private void offerToOthers(String connectionId, Frame frame) {
+        for (Member other : members.values()) {
+            if (!other.connectionId().equals(connectionId)) {
+                other.delivery().offer(frame);
+            }
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package org.clubchat.club;
+
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import org.clubchat.protocol.ProtocolCodec;
+
+/**
+ * Every club this server holds, by id.
+ *
+ * <p>{@code clubs} is a {@link ConcurrentHashMap}: clubs are created with {@code computeIfAbsent}, so two
+ * joiners of a new club meet in one {@link Club}. Removal is two-step: a club first retires itself under
+ * its own lock (only when empty past the retention time), then {@code remove(id, club)} drops exactly that
+ * instance. A join that meets a retired club retries and gets a fresh club with a new epoch, so no member
+ * is ever added to a club that is no longer in the map.
+ */
+public final class ClubRegistry {
+    private final ConcurrentHashMap<String, Club> clubs = new ConcurrentHashMap<>();
+    private final int historySize;
+    private final long retentionMillis;
+    private final ProtocolCodec codec;
+    private final InstantSource clock;
+
+    public ClubRegistry(int historySize, Duration retention, ProtocolCodec codec, InstantSource clock) {
+        this.historySize = historySize;
+        this.retentionMillis = retention.toMillis();
+        this.codec = codec;
+        this.clock = clock;
+    }
+
+    /** Joins the club, creating it if needed; see {@link Club#join}. */
+    public Club join(String clubId, Member member, OptionalLong since, String lastEpoch, String requestId) {
+        while (true) {
+            Club club = clubs.computeIfAbsent(clubId, this::newClub);
+            if (club.join(member, since, lastEpoch, requestId)) {
+                return club;
+            }
+            clubs.remove(clubId, club);
+        }
+    }
+
+    /** Drops the clubs that have been empty for the retention time. */
+    public void sweep() {
+        long now = clock.millis();
+        clubs.forEach((id, club) -> {
+            if (club.retireIfIdle(now, retentionMillis)) {
+                clubs.remove(id, club);
+            }
+        });
+    }
+
+    public boolean contains(String clubId) {
+        return clubs.containsKey(clubId);
+    }
+
+    public int size() {
+        return clubs.size();
+    }
+
+    private Club newClub(String clubId) {
+        return new Club(clubId, newEpoch(), historySize, codec, clock);
+    }
+
+    /** Random, so a restarted server or a forgotten-and-recreated club never repeats an epoch. */
+    private static String newEpoch() {
+        return Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
+    }
+}

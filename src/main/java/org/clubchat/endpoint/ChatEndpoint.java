@@ -1,0 +1,105 @@
+package org.clubchat.endpoint;
+
+import jakarta.websocket.OnClose;
+import jakarta.websocket.OnError;
+import jakarta.websocket.OnMessage;
+import jakarta.websocket.OnOpen;
+import jakarta.websocket.Session;
+import jakarta.websocket.server.ServerEndpoint;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import org.clubchat.ClubChat;
+import org.clubchat.delivery.Closes;
+import org.clubchat.delivery.Outbox;
+import org.clubchat.protocol.DecodeResult;
+import org.clubchat.service.Connection;
+
+/**
+ * The {@code /chat} WebSocket endpoint: turns container callbacks into {@link org.clubchat.service.ChatService}
+ * calls and close codes, and nothing more. One instance per connection; the container calls it for one
+ * connection at a time, so {@code connection} needs no lock.
+ */
+@ServerEndpoint(
+        value = "/chat",
+        decoders = InboundDecoder.class,
+        encoders = FrameEncoder.class,
+        configurator = ChatEndpointConfigurator.class)
+public final class ChatEndpoint {
+    private static final System.Logger LOG = System.getLogger(ChatEndpoint.class.getName());
+
+    private final ClubChat app;
+    private Connection connection;
+
+    ChatEndpoint(ClubChat app) {
+        this.app = app;
+    }
+
+    @OnOpen
+    public void onOpen(Session session) throws IOException {
+        // Lets the container refuse an oversized fragmented message early; the codec's check is the exact one.
+        session.setMaxTextMessageBufferSize(app.settings().maxFrameBytes());
+        Admission admission = app.gate().admit(session.getRequestParameterMap());
+        if (admission instanceof Admission.Admitted admitted) {
+            connection = app.chat().open(admitted.name(), new Outbox(new SessionTransport(session)));
+        } else {
+            // Only reached where no handshake check ran before the upgrade; refuse before any welcome.
+            session.close(Closes.HANDSHAKE_REFUSED);
+        }
+    }
+
+    @OnMessage
+    public void onText(DecodeResult message) {
+        if (connection != null) {
+            app.chat().handle(connection, message);
+        }
+    }
+
+    @OnMessage
+    public void onBinary(ByteBuffer ignored, Session session) throws IOException {
+        if (connection != null) {
+            connection.outbox().close(Closes.BINARY_FRAME);
+        } else {
+            session.close(Closes.BINARY_FRAME);
+        }
+    }
+
+    @OnClose
+    public void onClose() {
+        if (connection != null) {
+            app.chat().close(connection);
+        }
+    }
+
+    @OnError
+    public void onError(Session session, Throwable failure) {
+        if (isTyrusReadBufferOverflow(failure) && connection != null) {
+            connection.outbox().close(Closes.TOO_BIG);
+            return;
+        }
+        if (failure instanceof IOException || !session.isOpen()) {
+            // The peer went away, or the container is already closing it (1009 and the like).
+            LOG.log(Level.DEBUG, "connection {0} failed: {1}", id(), failure.toString());
+            return;
+        }
+        LOG.log(Level.WARNING, "unexpected error on connection " + id() + ", closing it with 1011", failure);
+        if (connection != null) {
+            connection.outbox().close(Closes.SERVER_ERROR);
+        }
+    }
+
+    /**
+     * Tyrus (the launcher, Payara) reports a message larger than its read buffer (a few times the frame
+     * limit) as an IllegalArgumentException thrown from its read handler, and would close with 1011; the
+     * protocol says 1009. Smaller oversized messages reach the codec, which answers 1009 itself.
+     */
+    private static boolean isTyrusReadBufferOverflow(Throwable failure) {
+        StackTraceElement[] trace = failure.getStackTrace();
+        return failure instanceof IllegalArgumentException
+                && trace.length > 0 && trace[0].getClassName().startsWith("org.glassfish.tyrus.");
+    }
+
+    private String id() {
+        return connection == null ? "(not open)" : connection.id();
+    }
+}

@@ -1,0 +1,36 @@
+package org.clubchat.endpoint;
+
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.Session;
+import java.io.IOException;
+import java.util.function.Consumer;
+import org.clubchat.delivery.Transport;
+import org.clubchat.protocol.Frame;
+
+/** A {@link Transport} over a container's session, sending asynchronously through {@link FrameEncoder}. */
+final class SessionTransport implements Transport {
+    private final Session session;
+
+    SessionTransport(Session session) {
+        this.session = session;
+    }
+
+    @Override
+    public void send(Frame frame, Consumer<Throwable> done) {
+        try {
+            session.getAsyncRemote().sendObject(frame, result -> done.accept(result.isOK() ? null : result.getException()));
+        } catch (RuntimeException e) {
+            // The session closed under us (IllegalStateException): report it like a failed send.
+            done.accept(e);
+        }
+    }
+
+    @Override
+    public void close(CloseReason reason) {
+        try {
+            session.close(reason);
+        } catch (IOException | IllegalStateException e) {
+            // Closing a connection that is already gone: nothing is left to tell the peer.
+        }
+    }
+}

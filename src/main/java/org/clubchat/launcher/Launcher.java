@@ -1,0 +1,149 @@
+package org.clubchat.launcher;
+
+import jakarta.websocket.DeploymentException;
+import jakarta.websocket.server.ServerEndpointConfig;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.clubchat.ClubChat;
+import org.clubchat.Settings;
+import org.clubchat.endpoint.ChatEndpoint;
+import org.clubchat.endpoint.ChatEndpointConfigurator;
+import org.glassfish.grizzly.http.server.CLStaticHttpHandler;
+import org.glassfish.grizzly.http.server.HttpServer;
+import org.glassfish.grizzly.http.server.NetworkListener;
+import org.glassfish.grizzly.strategies.WorkerThreadIOStrategy;
+import org.glassfish.tyrus.container.grizzly.server.WebSocketAddOn;
+import org.glassfish.tyrus.core.TyrusWebSocketEngine;
+import org.glassfish.tyrus.server.TyrusServerContainer;
+import org.glassfish.tyrus.spi.WebSocketEngine;
+
+/**
+ * The standalone server for development: one Grizzly HTTP server on one port serves the page from
+ * {@code webapp/} at {@code /} and the endpoint at {@code /chat}. It binds the configured host only
+ * (loopback by default), which Tyrus's own {@code Server} cannot do. The only class that knows Tyrus.
+ */
+public final class Launcher implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Launcher.class.getName());
+    private static final String CONTEXT_PATH = "/";
+    private static final long SHUTDOWN_GRACE_MILLIS = 2_000;
+
+    private final ClubChat app;
+    private final HttpServer http;
+    private final TyrusServerContainer container;
+    private final int port;
+
+    private Launcher(ClubChat app, HttpServer http, TyrusServerContainer container, int port) {
+        this.app = app;
+        this.http = http;
+        this.container = container;
+        this.port = port;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Launcher launcher = start(Settings.load(System.getenv(), System.getProperties()));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            launcher.close();
+            stopped.countDown();
+        }, "clubchat-shutdown"));
+        String host = launcher.app.settings().host();
+        String shown = host.equals("0.0.0.0") || host.equals("127.0.0.1") ? "localhost" : host;
+        LOG.log(Level.INFO, "club-chat listening: page http://{0}:{1,number,#}/  endpoint ws://{0}:{1,number,#}/chat",
+                shown, launcher.port());
+        stopped.await();
+    }
+
+    /** Starts a server with its own {@link ClubChat}; port 0 in the settings picks a free port. */
+    public static Launcher start(Settings settings) throws IOException, DeploymentException {
+        ClubChat app = new ClubChat(settings);
+        ChatEndpointConfigurator.install(app);
+        try {
+            HttpServer http = new HttpServer();
+            NetworkListener listener = new NetworkListener("clubchat", settings.host(), settings.port());
+            listener.getTransport().setIOStrategy(WorkerThreadIOStrategy.getInstance());
+            // WebSocket connections live as long as their peers want: no HTTP keep-alive timeout.
+            listener.getKeepAlive().setIdleTimeoutInSeconds(-1);
+            http.addListener(listener);
+
+            TyrusServerContainer container = new GrizzlyContainer(app, incomingBufferBytes(settings));
+            container.addEndpoint(ChatEndpoint.class);
+            listener.registerAddOn(new WebSocketAddOn(container, CONTEXT_PATH));
+            http.getServerConfiguration().addHttpHandler(
+                    new CLStaticHttpHandler(Launcher.class.getClassLoader(), "/webapp/"), CONTEXT_PATH);
+            http.start();
+            container.start(CONTEXT_PATH, listener.getPort());
+            return new Launcher(app, http, container, listener.getPort());
+        } catch (IOException | DeploymentException | RuntimeException e) {
+            ChatEndpointConfigurator.uninstall(app);
+            app.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Tyrus refuses (1009) when its buffer of received, unparsed bytes overflows, and that buffer may hold
+     * the start of the next pipelined message too; so it gets room for several, and the exact per-message
+     * limit is the codec's.
+     */
+    static int incomingBufferBytes(Settings settings) {
+        return 4 * settings.maxFrameBytes() + 64;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public ClubChat app() {
+        return app;
+    }
+
+    /** Closes every connection with 1001, then stops the server, giving the close frames time to leave. */
+    @Override
+    public void close() {
+        app.close();
+        container.stop();
+        try {
+            http.shutdown(SHUTDOWN_GRACE_MILLIS, TimeUnit.MILLISECONDS).get(SHUTDOWN_GRACE_MILLIS * 2, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            http.shutdownNow();
+        } finally {
+            ChatEndpointConfigurator.uninstall(app);
+        }
+        LOG.log(Level.INFO, "club-chat stopped");
+    }
+
+    /** Tyrus's server container, wired to our own Grizzly server and with the handshake gate in front. */
+    private static final class GrizzlyContainer extends TyrusServerContainer {
+        private final WebSocketEngine engine;
+
+        GrizzlyContainer(ClubChat app, int incomingBufferBytes) {
+            super((Set<Class<?>>) null);
+            this.engine = new GatedEngine(
+                    TyrusWebSocketEngine.builder(this).incomingBufferSize(incomingBufferBytes).build(), app.gate());
+        }
+
+        @Override
+        public void register(Class<?> endpointClass) throws DeploymentException {
+            engine.register(endpointClass, CONTEXT_PATH);
+        }
+
+        @Override
+        public void register(ServerEndpointConfig config) throws DeploymentException {
+            engine.register(config, CONTEXT_PATH);
+        }
+
+        @Override
+        public WebSocketEngine getWebSocketEngine() {
+            return engine;
+        }
+
+        @Override
+        public Map<String, Object> getProperties() {
+            return Map.of();
+        }
+    }
+}

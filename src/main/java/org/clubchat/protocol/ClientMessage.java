@@ -1,0 +1,38 @@
+package org.clubchat.protocol;
+
+import java.util.Objects;
+import java.util.OptionalLong;
+
+/** What a client may send, one record per wire {@code type}. Values only: the codec validates input. */
+public sealed interface ClientMessage
+        permits ClientMessage.Join, ClientMessage.Leave, ClientMessage.Chat, ClientMessage.Ping {
+
+    /**
+     * {@code join}: with {@code since}, replay what history holds after it first.
+     *
+     * @param epoch the epoch the client last saw, or null when it sent none
+     */
+    record Join(String clubId, OptionalLong since, String epoch) implements ClientMessage {
+        public Join {
+            Objects.requireNonNull(clubId, "clubId");
+            Objects.requireNonNull(since, "since");
+        }
+    }
+
+    record Leave(String clubId) implements ClientMessage {
+        public Leave {
+            Objects.requireNonNull(clubId, "clubId");
+        }
+    }
+
+    record Chat(String clubId, String message) implements ClientMessage {
+        public Chat {
+            Objects.requireNonNull(clubId, "clubId");
+            Objects.requireNonNull(message, "message");
+        }
+    }
+
+    record Ping() implements ClientMessage {
+        public static final Ping INSTANCE = new Ping();
+    }
+}

@@ -1,0 +1,21 @@
+package org.clubchat.protocol;
+
+/** The protocol's error codes, each with its wire name (PROTOCOL.md, "Error codes"). */
+public enum ErrorCode {
+    BAD_JSON("bad_json"),
+    BAD_REQUEST("bad_request"),
+    UNKNOWN_TYPE("unknown_type"),
+    INVALID_CLUB("invalid_club"),
+    NOT_MEMBER("not_member"),
+    TOO_LONG("too_long");
+
+    private final String wireName;
+
+    ErrorCode(String wireName) {
+        this.wireName = wireName;
+    }
+
+    public String wireName() {
+        return wireName;
+    }
+}

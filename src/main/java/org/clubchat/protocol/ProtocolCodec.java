@@ -1,0 +1,264 @@
+package org.clubchat.protocol;
+
+import jakarta.json.Json;
+import jakarta.json.JsonNumber;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import jakarta.json.stream.JsonGenerator;
+import jakarta.json.stream.JsonGeneratorFactory;
+import jakarta.json.stream.JsonParser;
+import jakarta.json.stream.JsonParserFactory;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.math.BigDecimal;
+import java.util.Map;
+import java.util.OptionalLong;
+
+/**
+ * The only place JSON is read or written. Stateless and thread-safe: one instance serves every connection.
+ *
+ * <p>Decoding applies PROTOCOL.md's precedence for the errors it can see from the frame alone
+ * ({@code bad_json}, {@code bad_request}, {@code unknown_type}, {@code invalid_club}); the rest depend on
+ * server state and belong to the service.
+ */
+public final class ProtocolCodec {
+    static final int MAX_REQUEST_ID_LENGTH = 64;
+    /** Deep enough for any unknown field a client adds, shallow enough that nesting costs nothing. */
+    static final int MAX_DEPTH = 32;
+
+    private final JsonParserFactory parsers =
+            Json.createParserFactory(Map.of("org.eclipse.parsson.maxDepth", MAX_DEPTH));
+    private final JsonGeneratorFactory generators = Json.createGeneratorFactory(Map.of());
+    private final int maxMessageBytes;
+
+    /**
+     * @param maxMessageBytes the largest client message in UTF-8 bytes. Checked here, whatever the
+     *                        container enforces, so the limit is exact on every container.
+     */
+    public ProtocolCodec(int maxMessageBytes) {
+        this.maxMessageBytes = maxMessageBytes;
+    }
+
+    public DecodeResult decode(String text) {
+        if (exceedsUtf8Bytes(text, maxMessageBytes)) {
+            return new DecodeResult.TooBig(maxMessageBytes);
+        }
+        JsonObject frame;
+        try (JsonParser parser = parsers.createParser(new StringReader(text))) {
+            if (!parser.hasNext() || parser.next() != JsonParser.Event.START_OBJECT) {
+                return rejected(ErrorCode.BAD_JSON, "the frame is not a JSON object", null);
+            }
+            frame = parser.getObject();
+            if (parser.hasNext()) {
+                return rejected(ErrorCode.BAD_JSON, "the frame holds more than one JSON value", null);
+            }
+        } catch (RuntimeException e) {
+            // JsonException for malformed text, but Parsson also throws NumberFormatException (and
+            // friends) for valid JSON such as 1e10000000000: any parser failure is the client's bad_json.
+            return rejected(ErrorCode.BAD_JSON, "the frame is not valid JSON", null);
+        }
+        try {
+            return decodeObject(frame);
+        } catch (RuntimeException e) {
+            // A number Parsson cannot turn into a BigDecimal surfaces only when a field is read.
+            return rejected(ErrorCode.BAD_REQUEST, "a field could not be read", null);
+        }
+    }
+
+    private DecodeResult decodeObject(JsonObject frame) {
+        JsonValue id = frame.get("id");
+        String requestId = null;
+        if (id != null) {
+            if (!(id instanceof JsonString s) || Names.codePointLength(s.getString()) > MAX_REQUEST_ID_LENGTH) {
+                return rejected(ErrorCode.BAD_REQUEST, "id must be a string of at most 64 characters", null);
+            }
+            requestId = s.getString();
+        }
+        if (!(frame.get("type") instanceof JsonString type)) {
+            return rejected(ErrorCode.BAD_REQUEST, "type is required and must be a string", requestId);
+        }
+        switch (type.getString()) {
+            case "join":
+                return decodeJoin(frame, requestId);
+            case "leave": {
+                String clubId = string(frame, "clubId");
+                if (clubId == null) {
+                    return missing("clubId", requestId);
+                }
+                return clubChecked(clubId, new ClientMessage.Leave(clubId), requestId);
+            }
+            case "chat": {
+                String clubId = string(frame, "clubId");
+                if (clubId == null) {
+                    return missing("clubId", requestId);
+                }
+                String message = string(frame, "message");
+                if (message == null) {
+                    return missing("message", requestId);
+                }
+                return clubChecked(clubId, new ClientMessage.Chat(clubId, message), requestId);
+            }
+            case "ping":
+                return new DecodeResult.Decoded(new Inbound(requestId, ClientMessage.Ping.INSTANCE));
+            default:
+                return rejected(ErrorCode.UNKNOWN_TYPE, "unknown type: " + abbreviate(type.getString()), requestId);
+        }
+    }
+
+    private DecodeResult decodeJoin(JsonObject frame, String requestId) {
+        String clubId = string(frame, "clubId");
+        if (clubId == null) {
+            return missing("clubId", requestId);
+        }
+        OptionalLong since = OptionalLong.empty();
+        JsonValue sinceValue = frame.get("since");
+        if (sinceValue != null) {
+            if (!(sinceValue instanceof JsonNumber number) || !isNonNegativeLong(number)) {
+                return rejected(ErrorCode.BAD_REQUEST, "since must be an integer of at least 0", requestId);
+            }
+            since = OptionalLong.of(number.longValue());
+        }
+        String epoch = null;
+        JsonValue epochValue = frame.get("epoch");
+        if (epochValue != null) {
+            if (!(epochValue instanceof JsonString s)) {
+                return rejected(ErrorCode.BAD_REQUEST, "epoch must be a string", requestId);
+            }
+            epoch = s.getString();
+        }
+        return clubChecked(clubId, new ClientMessage.Join(clubId, since, epoch), requestId);
+    }
+
+    /** Whether the UTF-8 encoding of {@code text} is longer than {@code limit}, without encoding it. */
+    static boolean exceedsUtf8Bytes(String text, int limit) {
+        int length = text.length();
+        if (length <= limit / 3) {
+            return false;
+        }
+        long bytes = 0;
+        for (int i = 0; i < length; i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                bytes += 1;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(text.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += 3;
+            }
+            if (bytes > limit) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Integral (1.0 and 1e2 count) and within 0..Long.MAX_VALUE, without ever expanding a huge exponent. */
+    private static boolean isNonNegativeLong(JsonNumber number) {
+        BigDecimal value = number.bigDecimalValue();
+        if (value.signum() == 0) {
+            return true;
+        }
+        if (value.signum() < 0) {
+            return false;
+        }
+        BigDecimal stripped = value.stripTrailingZeros();
+        if (stripped.scale() > 0 || stripped.precision() - stripped.scale() > 19) {
+            return false;
+        }
+        return stripped.toBigIntegerExact().bitLength() < Long.SIZE;
+    }
+
+    private static DecodeResult clubChecked(String clubId, ClientMessage message, String requestId) {
+        if (!ClubIds.isValid(clubId)) {
+            return rejected(ErrorCode.INVALID_CLUB, "clubId must be 1-64 characters of A-Z a-z 0-9 _ - .", requestId);
+        }
+        return new DecodeResult.Decoded(new Inbound(requestId, message));
+    }
+
+    private static String string(JsonObject frame, String field) {
+        return frame.get(field) instanceof JsonString s ? s.getString() : null;
+    }
+
+    private static DecodeResult missing(String field, String requestId) {
+        return rejected(ErrorCode.BAD_REQUEST, field + " is required and must be a string", requestId);
+    }
+
+    private static DecodeResult rejected(ErrorCode code, String detail, String requestId) {
+        return new DecodeResult.Rejected(code, detail, requestId);
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 40 ? text : text.substring(0, 40) + "…";
+    }
+
+    /** A frame with no {@code id}: broadcasts, history, and {@code welcome}. */
+    public Frame frame(ServerMessage message) {
+        return frame(message, null);
+    }
+
+    /** A frame that echoes the client's {@code id} (null for none) after {@code type}. */
+    public Frame frame(ServerMessage message, String requestId) {
+        StringWriter out = new StringWriter(128);
+        try (JsonGenerator json = generators.createGenerator(out)) {
+            json.writeStartObject();
+            json.write("type", typeOf(message));
+            if (requestId != null) {
+                json.write("id", requestId);
+            }
+            writeFields(json, message);
+            json.writeEnd();
+        }
+        return new Frame(message, out.toString());
+    }
+
+    static String typeOf(ServerMessage message) {
+        if (message instanceof ServerMessage.Welcome) {
+            return "welcome";
+        } else if (message instanceof ServerMessage.Joined) {
+            return "joined";
+        } else if (message instanceof ServerMessage.Chat) {
+            return "chat";
+        } else if (message instanceof ServerMessage.Ack) {
+            return "ack";
+        } else if (message instanceof ServerMessage.Presence) {
+            return "presence";
+        } else if (message instanceof ServerMessage.Left) {
+            return "left";
+        } else if (message instanceof ServerMessage.Pong) {
+            return "pong";
+        } else if (message instanceof ServerMessage.Error) {
+            return "error";
+        }
+        throw new IllegalStateException("unhandled " + message);
+    }
+
+    private static void writeFields(JsonGenerator json, ServerMessage message) {
+        if (message instanceof ServerMessage.Welcome m) {
+            json.write("sessionId", m.sessionId()).write("name", m.name()).write("protocol", m.protocol());
+        } else if (message instanceof ServerMessage.Joined m) {
+            json.write("clubId", m.clubId()).writeStartArray("members");
+            m.members().forEach(json::write);
+            json.writeEnd().write("seq", m.seq()).write("epoch", m.epoch());
+            if (m.recovered() != null) {
+                json.write("recovered", m.recovered());
+            }
+        } else if (message instanceof ServerMessage.Chat m) {
+            json.write("clubId", m.clubId()).write("from", m.from()).write("message", m.message())
+                    .write("seq", m.seq()).write("ts", m.ts());
+        } else if (message instanceof ServerMessage.Ack m) {
+            json.write("clubId", m.clubId()).write("seq", m.seq());
+        } else if (message instanceof ServerMessage.Presence m) {
+            json.write("clubId", m.clubId()).write("event", m.event().wireName()).write("name", m.name());
+        } else if (message instanceof ServerMessage.Left m) {
+            json.write("clubId", m.clubId());
+        } else if (message instanceof ServerMessage.Error m) {
+            json.write("code", m.code().wireName()).write("message", m.message());
+        } else if (!(message instanceof ServerMessage.Pong)) {
+            throw new IllegalStateException("unhandled " + message);
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package org.clubchat.protocol;
+
+import java.util.List;
+import java.util.Objects;
+
+/** What the server sends, one record per wire {@code type}; components carry the wire field names. */
+public sealed interface ServerMessage
+        permits ServerMessage.Welcome, ServerMessage.Joined, ServerMessage.Chat, ServerMessage.Ack,
+                ServerMessage.Presence, ServerMessage.Left, ServerMessage.Pong, ServerMessage.Error {
+
+    /** The protocol version announced in {@code welcome}. */
+    int PROTOCOL_VERSION = 1;
+
+    record Welcome(String sessionId, String name, int protocol) implements ServerMessage {
+        public Welcome {
+            Objects.requireNonNull(sessionId, "sessionId");
+            Objects.requireNonNull(name, "name");
+        }
+    }
+
+    /**
+     * Reply to {@code join}.
+     *
+     * @param members   distinct names in code point order, the joiner included
+     * @param recovered null when the join carried no {@code since}, so the field is left out
+     */
+    record Joined(String clubId, List<String> members, long seq, String epoch, Boolean recovered)
+            implements ServerMessage {
+        public Joined {
+            Objects.requireNonNull(clubId, "clubId");
+            Objects.requireNonNull(epoch, "epoch");
+            members = List.copyOf(members);
+        }
+    }
+
+    /** A club message, live or replayed; {@code ts} is the server's epoch milliseconds when it was accepted. */
+    record Chat(String clubId, String from, String message, long seq, long ts) implements ServerMessage {
+        public Chat {
+            Objects.requireNonNull(clubId, "clubId");
+            Objects.requireNonNull(from, "from");
+            Objects.requireNonNull(message, "message");
+        }
+    }
+
+    record Ack(String clubId, long seq) implements ServerMessage {
+        public Ack {
+            Objects.requireNonNull(clubId, "clubId");
+        }
+    }
+
+    record Presence(String clubId, Event event, String name) implements ServerMessage {
+        public Presence {
+            Objects.requireNonNull(clubId, "clubId");
+            Objects.requireNonNull(event, "event");
+            Objects.requireNonNull(name, "name");
+        }
+
+        public enum Event {
+            JOIN("join"),
+            LEAVE("leave");
+
+            private final String wireName;
+
+            Event(String wireName) {
+                this.wireName = wireName;
+            }
+
+            public String wireName() {
+                return wireName;
+            }
+        }
+    }
+
+    record Left(String clubId) implements ServerMessage {
+        public Left {
+            Objects.requireNonNull(clubId, "clubId");
+        }
+    }
+
+    record Pong() implements ServerMessage {
+        public static final Pong INSTANCE = new Pong();
+    }
+
+    /** @param message for people, not for programs: clients branch on {@code code} */
+    record Error(ErrorCode code, String message) implements ServerMessage {
+        public Error {
+            Objects.requireNonNull(code, "code");
+            Objects.requireNonNull(message, "message");
+        }
+    }
+}

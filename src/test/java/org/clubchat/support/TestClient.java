@@ -1,0 +1,181 @@
+package org.clubchat.support;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import java.io.StringReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real WebSocket client (the JDK's) that records every text frame as a JSON object in a queue, so a
+ * test waits for frames with a timeout and never sleeps.
+ */
+public final class TestClient implements AutoCloseable {
+    public static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    /** How a connection ended: the close code and reason the server sent. */
+    public record Closed(int code, String reason) {
+    }
+
+    private final LinkedBlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
+    private final List<JsonObject> seen = new ArrayList<>();
+    private final CompletableFuture<Closed> closed = new CompletableFuture<>();
+    private final WebSocket socket;
+
+    private TestClient(URI uri) {
+        try {
+            socket = HTTP.newWebSocketBuilder().connectTimeout(TIMEOUT).buildAsync(uri, new Recorder())
+                    .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not connect to " + uri, e);
+        }
+    }
+
+    /** Connects without reading anything; see {@link TestServer#connect} for the usual way. */
+    public static TestClient connect(URI uri) {
+        return new TestClient(uri);
+    }
+
+    /** Opens a handshake and returns the failure, for handshakes that must be refused. */
+    public static CompletableFuture<WebSocket> attempt(URI uri) {
+        return HTTP.newWebSocketBuilder().connectTimeout(TIMEOUT).buildAsync(uri, new WebSocket.Listener() { });
+    }
+
+    public void send(String text) {
+        socket.sendText(text, true).join();
+    }
+
+    public void send(JsonObjectBuilder frame) {
+        send(frame.build().toString());
+    }
+
+    public void sendFragments(String... parts) {
+        for (int i = 0; i < parts.length; i++) {
+            socket.sendText(parts[i], i == parts.length - 1).join();
+        }
+    }
+
+    public void sendBinary(byte[] data) {
+        socket.sendBinary(ByteBuffer.wrap(data), true).join();
+    }
+
+    /** The next frame, or a failure that lists what arrived so far. */
+    public JsonObject next() {
+        try {
+            JsonObject frame = frames.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            if (frame == null) {
+                fail("timed out waiting for a frame; received so far: " + seen);
+            }
+            seen.add(frame);
+            return frame;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The next frame, which must be of this type. */
+    public JsonObject expect(String type) {
+        JsonObject frame = next();
+        assertEquals(type, frame.getString("type"), () -> "unexpected frame " + frame + "; received so far: " + seen);
+        return frame;
+    }
+
+    /** The next frame, which must be an error with this code. */
+    public JsonObject expectError(String code) {
+        JsonObject error = expect("error");
+        assertEquals(code, error.getString("code"), error::toString);
+        return error;
+    }
+
+    /**
+     * Asserts that no frame arrives within {@code quiet}: the one place where waiting out a window is the
+     * assertion itself.
+     */
+    public void assertNoFrame(Duration quiet) {
+        try {
+            JsonObject frame = frames.poll(quiet.toMillis(), TimeUnit.MILLISECONDS);
+            assertNull(frame, () -> "expected no frame, got " + frame);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Sends {@code join} and returns the {@code joined} reply. */
+    public JsonObject join(String clubId) {
+        send(Json.createObjectBuilder().add("type", "join").add("clubId", clubId));
+        return expect("joined");
+    }
+
+    /** Sends {@code chat} and returns the seq of its {@code ack}. */
+    public long chat(String clubId, String message) {
+        send(Json.createObjectBuilder().add("type", "chat").add("clubId", clubId).add("message", message));
+        return expect("ack").getJsonNumber("seq").longValue();
+    }
+
+    public Closed awaitClose() {
+        try {
+            return closed.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("connection did not close; received: " + seen + " " + frames, e);
+        }
+    }
+
+    public boolean isClosed() {
+        return closed.isDone();
+    }
+
+    @Override
+    public void close() {
+        if (!closed.isDone()) {
+            socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").exceptionally(e -> null);
+            try {
+                closed.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                socket.abort();
+            }
+        }
+    }
+
+    private final class Recorder implements WebSocket.Listener {
+        private final StringBuilder partial = new StringBuilder();
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                frames.add(Json.createReader(new StringReader(partial.toString())).readObject());
+                partial.setLength(0);
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            closed.complete(new Closed(statusCode, reason));
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket webSocket, Throwable error) {
+            closed.completeExceptionally(error);
+        }
+    }
+}
