@@ -1,0 +1,56 @@
+package org.clubchat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+
+class SettingsTest {
+
+    @Test
+    void defaultsMatchTheProtocol() {
+        Settings settings = Settings.defaults();
+        assertEquals(8001, settings.port());
+        assertEquals(100, settings.historySize());
+        assertEquals(Duration.ofMinutes(5), settings.clubRetention());
+        assertEquals(2000, settings.maxMessageLength());
+        assertEquals(65536, settings.maxFrameBytes());
+    }
+
+    @Test
+    void systemPropertyWinsOverEnvironmentWhichWinsOverDefault() {
+        Properties system = new Properties();
+        system.setProperty("clubchat.port", "9001");
+        Settings settings = Settings.load(Map.of("CLUBCHAT_PORT", "9002", "CLUBCHAT_HISTORY_SIZE", "7",
+                "CLUBCHAT_MESSAGE_MAX_LENGTH", "10", "CLUBCHAT_CLUB_RETENTION", "PT0.2S"), system);
+        assertEquals(9001, settings.port());
+        assertEquals(7, settings.historySize());
+        assertEquals(10, settings.maxMessageLength());
+        assertEquals(Duration.ofMillis(200), settings.clubRetention());
+    }
+
+    @Test
+    void badValueNamesTheKey() {
+        var notANumber = assertThrows(Settings.InvalidSettingException.class,
+                () -> Settings.load(Map.of("CLUBCHAT_FRAME_MAX_BYTES", "lots"), new Properties()));
+        assertEquals("clubchat.frame.max-bytes must be a whole number, was lots", notANumber.getMessage());
+        var outOfRange = assertThrows(Settings.InvalidSettingException.class,
+                () -> Settings.load(Map.of("CLUBCHAT_PORT", "70000"), new Properties()));
+        assertEquals("clubchat.port must be 0-65535, was 70000", outOfRange.getMessage());
+    }
+
+    @Test
+    void readmeTableListsEveryKeyWithItsDefault() throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+        for (Settings.Key key : Settings.Key.values()) {
+            String row = "| `" + key.environmentVariable() + "` | `" + key.systemProperty() + "` | `" + key.defaultValue() + "` |";
+            assertTrue(readme.contains(row), () -> "README.md lacks the row starting " + row);
+        }
+    }
+}

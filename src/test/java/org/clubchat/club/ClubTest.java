@@ -1,0 +1,117 @@
+package org.clubchat.club;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicLong;
+import org.clubchat.delivery.Delivery;
+import org.clubchat.protocol.Frame;
+import org.clubchat.protocol.ProtocolCodec;
+import org.clubchat.protocol.ServerMessage;
+import org.junit.jupiter.api.Test;
+
+/** Clubs and the registry driven directly, with a recording delivery and a manual clock. */
+class ClubTest {
+    private final AtomicLong now = new AtomicLong(1_000);
+    private final InstantSource clock = () -> Instant.ofEpochMilli(now.get());
+    private final ClubRegistry registry = new ClubRegistry(3, Duration.ofSeconds(60), new ProtocolCodec(65536), clock);
+
+    /** A delivery that keeps what it is offered. */
+    private static final class Recorder implements Delivery {
+        final List<ServerMessage> received = new ArrayList<>();
+
+        @Override
+        public boolean offer(Frame frame) {
+            received.add(frame.message());
+            return true;
+        }
+
+        <T> List<T> of(Class<T> type) {
+            return received.stream().filter(type::isInstance).map(type::cast).toList();
+        }
+    }
+
+    private Member member(String id, String name, Recorder recorder) {
+        return new Member(id, name, recorder);
+    }
+
+    @Test
+    void chatTakesGaplessSeqsAndReachesEveryoneButTheSender() {
+        Recorder a = new Recorder();
+        Recorder b = new Recorder();
+        Club club = registry.join("c", member("1", "alice", a), OptionalLong.empty(), null, null);
+        registry.join("c", member("2", "bob", b), OptionalLong.empty(), null, null);
+        assertEquals(1, club.chat("1", "x", "r"));
+        assertEquals(2, club.chat("2", "y", null));
+        assertEquals(List.of(1L), b.of(ServerMessage.Chat.class).stream().map(ServerMessage.Chat::seq).toList());
+        assertEquals(List.of(2L), a.of(ServerMessage.Chat.class).stream().map(ServerMessage.Chat::seq).toList());
+        assertEquals(List.of(1L), a.of(ServerMessage.Ack.class).stream().map(ServerMessage.Ack::seq).toList());
+        assertEquals(1_000, b.of(ServerMessage.Chat.class).get(0).ts());
+    }
+
+    @Test
+    void historyReplaysOnlyWhatItHolds() {
+        Recorder a = new Recorder();
+        Club club = registry.join("c", member("1", "alice", a), OptionalLong.empty(), null, null);
+        for (int i = 0; i < 5; i++) {
+            club.chat("1", "m" + i, null);
+        }
+        Recorder b = new Recorder();
+        registry.join("c", member("2", "bob", b), OptionalLong.of(0), club.epoch(), null);
+        ServerMessage.Joined joined = b.of(ServerMessage.Joined.class).get(0);
+        assertFalse(joined.recovered());
+        assertEquals(5, joined.seq());
+        assertEquals(List.of(3L, 4L, 5L), b.of(ServerMessage.Chat.class).stream().map(ServerMessage.Chat::seq).toList());
+        assertEquals(ServerMessage.Joined.class, b.received.get(0).getClass(), "joined comes before the replay");
+    }
+
+    @Test
+    void emptyClubIsRetiredOnlyAfterRetentionAndThenRecreatedWithANewEpoch() {
+        Recorder a = new Recorder();
+        Club first = registry.join("c", member("1", "alice", a), OptionalLong.empty(), null, null);
+        first.leave("1", null);
+        now.addAndGet(59_999);
+        registry.sweep();
+        assertTrue(registry.contains("c"));
+        now.addAndGet(1);
+        registry.sweep();
+        assertFalse(registry.contains("c"));
+
+        Club second = registry.join("c", member("1", "alice", a), OptionalLong.empty(), null, null);
+        assertNotSame(first, second);
+        assertNotEquals(first.epoch(), second.epoch());
+    }
+
+    @Test
+    void joinThatMeetsARetiredClubRetriesWithAFreshOne() {
+        Recorder a = new Recorder();
+        Club first = registry.join("c", member("1", "alice", a), OptionalLong.empty(), null, null);
+        first.leave("1", null);
+        now.addAndGet(60_000);
+        assertTrue(first.retireIfIdle(now.get(), 60_000), "retired, but still in the map");
+        Club second = registry.join("c", member("2", "bob", a), OptionalLong.empty(), null, null);
+        assertNotSame(first, second);
+        assertSame(second, registry.join("c", member("3", "carol", a), OptionalLong.empty(), null, null));
+    }
+
+    @Test
+    void membersAreDistinctNames() {
+        Recorder a = new Recorder();
+        registry.join("c", member("1", "bob", a), OptionalLong.empty(), null, null);
+        registry.join("c", member("2", "alice", a), OptionalLong.empty(), null, null);
+        registry.join("c", member("3", "alice", a), OptionalLong.empty(), null, null);
+        List<ServerMessage.Joined> joins = a.of(ServerMessage.Joined.class);
+        assertEquals(List.of("alice", "bob"), joins.get(2).members());
+        assertEquals(1, a.of(ServerMessage.Presence.class).size(), "alice arrives once");
+    }
+}

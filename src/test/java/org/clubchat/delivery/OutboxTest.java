@@ -1,0 +1,130 @@
+package org.clubchat.delivery;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.websocket.CloseReason;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.IntStream;
+import org.clubchat.protocol.Frame;
+import org.clubchat.protocol.ServerMessage;
+import org.junit.jupiter.api.Test;
+
+class OutboxTest {
+
+    private static Frame frame(int n) {
+        return new Frame(new ServerMessage.Ack("c", n), "f" + n);
+    }
+
+    /** Completes each send later, when the test says so; fails if a second send starts before. */
+    private static final class ManualTransport implements Transport {
+        final List<String> sent = new ArrayList<>();
+        final List<CloseReason> closes = new ArrayList<>();
+        Consumer<Throwable> pending;
+
+        @Override
+        public void send(Frame frame, Consumer<Throwable> done) {
+            if (pending != null) {
+                throw new AssertionError("a second send started while one was in flight");
+            }
+            sent.add(frame.text());
+            pending = done;
+        }
+
+        void complete(Throwable failure) {
+            Consumer<Throwable> done = pending;
+            pending = null;
+            done.accept(failure);
+        }
+
+        @Override
+        public void close(CloseReason reason) {
+            closes.add(reason);
+        }
+    }
+
+    @Test
+    void sendsInOrderWithOneSendInFlight() {
+        ManualTransport transport = new ManualTransport();
+        Outbox outbox = new Outbox(transport);
+        IntStream.range(0, 5).forEach(n -> assertTrue(outbox.offer(frame(n))));
+        assertEquals(List.of("f0"), transport.sent);
+        for (int n = 1; n < 5; n++) {
+            transport.complete(null);
+            assertEquals("f" + n, transport.sent.get(n));
+        }
+        transport.complete(null);
+        assertTrue(outbox.offer(frame(5)), "an idle outbox starts sending again");
+        assertEquals("f5", transport.sent.get(5));
+    }
+
+    @Test
+    void completionOnTheSendingThreadDrainsWithoutGrowingTheStack() {
+        List<String> sent = new ArrayList<>();
+        Transport inline = new Transport() {
+            @Override
+            public void send(Frame frame, Consumer<Throwable> done) {
+                sent.add(frame.text());
+                done.accept(null);
+            }
+
+            @Override
+            public void close(CloseReason reason) {
+            }
+        };
+        Outbox outbox = new Outbox(inline);
+        // A queue that builds up while one send is slow, then drains inline: 200k nested calls would overflow.
+        ManualTransport gate = new ManualTransport();
+        Outbox gated = new Outbox(new Transport() {
+            boolean first = true;
+
+            @Override
+            public void send(Frame frame, Consumer<Throwable> done) {
+                if (first) {
+                    first = false;
+                    gate.send(frame, done);
+                } else {
+                    inline.send(frame, done);
+                }
+            }
+
+            @Override
+            public void close(CloseReason reason) {
+            }
+        });
+        IntStream.range(0, 200_000).forEach(n -> gated.offer(frame(n)));
+        gate.complete(null);
+        assertEquals(199_999, sent.size());
+        assertEquals("f199999", sent.get(sent.size() - 1));
+        assertTrue(outbox.offer(frame(1)));
+    }
+
+    @Test
+    void closeDropsTheQueueAndRefusesLaterFrames() {
+        ManualTransport transport = new ManualTransport();
+        Outbox outbox = new Outbox(transport);
+        outbox.offer(frame(0));
+        outbox.offer(frame(1));
+        outbox.close(Closes.SHUTDOWN);
+        outbox.close(Closes.SHUTDOWN);
+        assertEquals(List.of(Closes.SHUTDOWN), transport.closes, "closed once");
+        assertFalse(outbox.offer(frame(2)));
+        transport.complete(null);
+        assertEquals(List.of("f0"), transport.sent);
+    }
+
+    @Test
+    void failedSendStopsTheOutbox() {
+        ManualTransport transport = new ManualTransport();
+        Outbox outbox = new Outbox(transport);
+        outbox.offer(frame(0));
+        outbox.offer(frame(1));
+        transport.complete(new IOException("peer gone"));
+        assertFalse(outbox.offer(frame(2)));
+        assertEquals(List.of("f0"), transport.sent);
+    }
+}

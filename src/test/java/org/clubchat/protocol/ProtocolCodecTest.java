@@ -1,0 +1,132 @@
+package org.clubchat.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.io.StringReader;
+import java.util.List;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ProtocolCodecTest {
+    private final ProtocolCodec codec = new ProtocolCodec(65536);
+
+    private Inbound decoded(String text) {
+        return assertInstanceOf(DecodeResult.Decoded.class, codec.decode(text)).inbound();
+    }
+
+    @Test
+    void decodesEachClientMessage() {
+        assertEquals(new Inbound("a", new ClientMessage.Join("c", OptionalLong.of(7), "e")),
+                decoded("{\"type\":\"join\",\"clubId\":\"c\",\"since\":7,\"epoch\":\"e\",\"id\":\"a\"}"));
+        assertEquals(new Inbound(null, new ClientMessage.Join("c", OptionalLong.empty(), null)),
+                decoded("{\"type\":\"join\",\"clubId\":\"c\"}"));
+        assertEquals(new Inbound(null, new ClientMessage.Leave("c")), decoded("{\"type\":\"leave\",\"clubId\":\"c\"}"));
+        assertEquals(new Inbound(null, new ClientMessage.Chat("c", "hi")),
+                decoded("{\"clubId\":\"c\",\"message\":\"hi\",\"type\":\"chat\",\"x\":[1,{}]}"));
+        assertEquals(new Inbound(null, ClientMessage.Ping.INSTANCE), decoded("{\"type\":\"ping\"}"));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"0,0", "1.0,1", "1e2,100", "9223372036854775807,9223372036854775807"})
+    void sinceAcceptsEveryIntegralSpellingThatFitsALong(String since, long expected) {
+        var join = (ClientMessage.Join) decoded("{\"type\":\"join\",\"clubId\":\"c\",\"since\":" + since + "}").body();
+        assertEquals(OptionalLong.of(expected), join.since());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "{\"type\":\"join\",\"clubId\":\"c\",\"since\":9223372036854775808} | bad_request",
+        "{\"type\":\"join\",\"clubId\":\"c\",\"since\":1e999999999}          | bad_request",
+        "{\"type\":\"join\",\"clubId\":\"c\",\"since\":-0.5}                 | bad_request",
+        "{\"type\":\"join\",\"clubId\":\"c\",\"since\":null}                 | bad_request",
+        "{\"a\":1e10000000000}                                              | bad_json",
+        "{\"type\":\"ping\"}{}                                              | bad_json",
+        "''                                                                 | bad_json",
+        "null                                                               | bad_json",
+    })
+    void rejectsWithTheRightCode(String frame, String code) {
+        var rejected = assertInstanceOf(DecodeResult.Rejected.class, codec.decode(frame.strip()));
+        assertEquals(code, rejected.code().wireName());
+    }
+
+    @Test
+    void deepNestingIsBadJsonNotAStackOverflow() {
+        String deep = "[".repeat(10_000) + "]".repeat(10_000);
+        var rejected = assertInstanceOf(DecodeResult.Rejected.class, codec.decode("{\"type\":\"ping\",\"x\":" + deep + "}"));
+        assertEquals(ErrorCode.BAD_JSON, rejected.code());
+    }
+
+    @Test
+    void requestIdIsCountedInCodePoints() {
+        assertEquals("😀".repeat(64), decoded("{\"type\":\"ping\",\"id\":\"" + "😀".repeat(64) + "\"}").requestId());
+        var rejected = assertInstanceOf(DecodeResult.Rejected.class,
+                codec.decode("{\"type\":\"ping\",\"id\":\"" + "x".repeat(65) + "\"}"));
+        assertNull(rejected.requestId());
+    }
+
+    @Test
+    void messagesOverTheByteLimitAreTooBigCountingUtf8() {
+        ProtocolCodec small = new ProtocolCodec(1024);
+        String ascii = "{\"type\":\"ping\",\"p\":\"" + "x".repeat(1024 - 22) + "\"}";
+        assertEquals(1024, ascii.length());
+        assertInstanceOf(DecodeResult.Decoded.class, small.decode(ascii));
+        assertInstanceOf(DecodeResult.TooBig.class, small.decode(ascii.replace("\"p\"", "\"pp\"")));
+        String twoByte = "{\"type\":\"ping\",\"p\":\"" + "é".repeat(501) + "\"}";
+        assertInstanceOf(DecodeResult.Decoded.class, small.decode(twoByte), "22 + 1002 bytes");
+        assertInstanceOf(DecodeResult.TooBig.class, small.decode(twoByte.replace("é\"", "éé\"")));
+        assertTrue(ProtocolCodec.exceedsUtf8Bytes("😀".repeat(257), 1024), "an emoji is 4 bytes");
+        assertFalse(ProtocolCodec.exceedsUtf8Bytes("😀".repeat(256), 1024));
+    }
+
+    @Test
+    void encodesEveryServerMessageWithTheWireFieldNames() {
+        assertJson("{\"type\":\"welcome\",\"sessionId\":\"s\",\"name\":\"n\",\"protocol\":1}",
+                new ServerMessage.Welcome("s", "n", 1), null);
+        assertJson("{\"type\":\"joined\",\"id\":\"q\",\"clubId\":\"c\",\"members\":[\"a\",\"b\"],\"seq\":3,\"epoch\":\"e\",\"recovered\":true}",
+                new ServerMessage.Joined("c", List.of("a", "b"), 3, "e", true), "q");
+        assertJson("{\"type\":\"joined\",\"clubId\":\"c\",\"members\":[],\"seq\":0,\"epoch\":\"e\"}",
+                new ServerMessage.Joined("c", List.of(), 0, "e", null), null);
+        assertJson("{\"type\":\"chat\",\"clubId\":\"c\",\"from\":\"a\",\"message\":\"<b>\\\"x\\\"\",\"seq\":2,\"ts\":5}",
+                new ServerMessage.Chat("c", "a", "<b>\"x\"", 2, 5), null);
+        assertJson("{\"type\":\"ack\",\"clubId\":\"c\",\"seq\":9}", new ServerMessage.Ack("c", 9), null);
+        assertJson("{\"type\":\"presence\",\"clubId\":\"c\",\"event\":\"leave\",\"name\":\"a\"}",
+                new ServerMessage.Presence("c", ServerMessage.Presence.Event.LEAVE, "a"), null);
+        assertJson("{\"type\":\"left\",\"clubId\":\"c\"}", new ServerMessage.Left("c"), null);
+        assertJson("{\"type\":\"pong\",\"id\":\"p\"}", ServerMessage.Pong.INSTANCE, "p");
+        assertJson("{\"type\":\"error\",\"code\":\"too_long\",\"message\":\"m\"}",
+                new ServerMessage.Error(ErrorCode.TOO_LONG, "m"), null);
+    }
+
+    @Test
+    void everyServerMessageTypeIsEncoded() {
+        for (Class<?> type : ServerMessage.class.getPermittedSubclasses()) {
+            assertFalse(ProtocolCodec.typeOf(sample(type)).isEmpty(), type::getName);
+        }
+    }
+
+    private static ServerMessage sample(Class<?> type) {
+        List<ServerMessage> samples = List.of(new ServerMessage.Welcome("s", "n", 1),
+                new ServerMessage.Joined("c", List.of(), 0, "e", null), new ServerMessage.Chat("c", "a", "m", 1, 1),
+                new ServerMessage.Ack("c", 1), new ServerMessage.Presence("c", ServerMessage.Presence.Event.JOIN, "a"),
+                new ServerMessage.Left("c"), ServerMessage.Pong.INSTANCE, new ServerMessage.Error(ErrorCode.BAD_JSON, "m"));
+        return samples.stream().filter(type::isInstance).findFirst().orElseThrow(() -> new AssertionError("no sample of " + type));
+    }
+
+    private void assertJson(String expected, ServerMessage message, String requestId) {
+        String text = codec.frame(message, requestId).text();
+        assertEquals(parse(expected), parse(text));
+        assertEquals(expected, text, "field order follows the protocol table");
+    }
+
+    private static JsonObject parse(String json) {
+        return Json.createReader(new StringReader(json)).readObject();
+    }
+}

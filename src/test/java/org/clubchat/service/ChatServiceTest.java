@@ -1,0 +1,69 @@
+package org.clubchat.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import jakarta.websocket.CloseReason;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.function.Consumer;
+import org.clubchat.club.ClubRegistry;
+import org.clubchat.delivery.Outbox;
+import org.clubchat.delivery.Transport;
+import org.clubchat.protocol.ClientMessage;
+import org.clubchat.protocol.DecodeResult;
+import org.clubchat.protocol.Frame;
+import org.clubchat.protocol.Inbound;
+import org.clubchat.protocol.ProtocolCodec;
+import org.junit.jupiter.api.Test;
+
+class ChatServiceTest {
+    private final ProtocolCodec codec = new ProtocolCodec(65536);
+    private final ChatService service = new ChatService(
+            new ClubRegistry(10, Duration.ofMinutes(5), codec, InstantSource.system()), codec, 2000);
+
+    private static final class Sent implements Transport {
+        final List<String> types = new ArrayList<>();
+
+        @Override
+        public void send(Frame frame, Consumer<Throwable> done) {
+            types.add(frame.message().getClass().getSimpleName());
+            done.accept(null);
+        }
+
+        @Override
+        public void close(CloseReason reason) {
+        }
+    }
+
+    /** Java 17 has no exhaustive switch over sealed types; this stands in for it. */
+    @Test
+    void everyClientMessageTypeIsDispatched() {
+        List<ClientMessage> samples = List.of(new ClientMessage.Join("c", OptionalLong.empty(), null),
+                new ClientMessage.Chat("c", "hi"), new ClientMessage.Leave("c"), ClientMessage.Ping.INSTANCE);
+        assertEquals(ClientMessage.class.getPermittedSubclasses().length, samples.size(), "a sample of every type");
+        Sent sent = new Sent();
+        Connection connection = service.open("alice", new Outbox(sent));
+        for (ClientMessage sample : samples) {
+            service.handle(connection, new DecodeResult.Decoded(new Inbound(null, sample)));
+        }
+        assertEquals(List.of("Welcome", "Joined", "Ack", "Left", "Pong"), sent.types);
+    }
+
+    @Test
+    void closeLeavesEveryClubOnceAndForgetsTheConnection() {
+        Sent alice = new Sent();
+        Sent bob = new Sent();
+        Connection a = service.open("alice", new Outbox(alice));
+        Connection b = service.open("bob", new Outbox(bob));
+        service.handle(a, new DecodeResult.Decoded(new Inbound(null, new ClientMessage.Join("c", OptionalLong.empty(), null))));
+        service.handle(b, new DecodeResult.Decoded(new Inbound(null, new ClientMessage.Join("c", OptionalLong.empty(), null))));
+        assertEquals(2, service.openConnections());
+        service.close(b);
+        service.close(b);
+        assertEquals(1, service.openConnections());
+        assertEquals(List.of("Welcome", "Joined", "Presence", "Presence"), alice.types);
+    }
+}
