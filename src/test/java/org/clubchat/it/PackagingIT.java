@@ -1,0 +1,43 @@
+package org.clubchat.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.jar.JarFile;
+import java.util.zip.ZipEntry;
+import org.junit.jupiter.api.Test;
+
+/** What {@code mvn package} builds: a WAR for containers and a jar that runs the launcher. */
+class PackagingIT {
+
+    private static List<String> entries(String file) throws IOException {
+        try (JarFile jar = new JarFile(Path.of("target", file).toFile())) {
+            return jar.stream().map(ZipEntry::getName).toList();
+        }
+    }
+
+    @Test
+    void warBundlesJsonButNoContainerOrLauncherParts() throws IOException {
+        List<String> war = entries("club-chat.war");
+        List<String> libs = war.stream().filter(e -> e.startsWith("WEB-INF/lib/") && e.endsWith(".jar")).sorted().toList();
+        assertEquals(2, libs.size(), libs::toString);
+        assertTrue(libs.get(0).startsWith("WEB-INF/lib/jakarta.json-api-"), libs::toString);
+        assertTrue(libs.get(1).startsWith("WEB-INF/lib/parsson-"), libs::toString);
+        assertTrue(war.contains("index.html"));
+        assertTrue(war.contains("WEB-INF/classes/org/clubchat/endpoint/ChatEndpoint.class"));
+        assertTrue(war.stream().noneMatch(e -> e.contains("/launcher/") || e.startsWith("WEB-INF/classes/webapp/")), war::toString);
+    }
+
+    @Test
+    void standaloneJarNamesTheLauncherAndCarriesThePage() throws IOException {
+        try (JarFile jar = new JarFile(Path.of("target", "club-chat-standalone.jar").toFile())) {
+            assertEquals("org.clubchat.launcher.Launcher", jar.getManifest().getMainAttributes().getValue("Main-Class"));
+            assertTrue(jar.getEntry("webapp/index.html") != null);
+            assertTrue(jar.getEntry("org/glassfish/tyrus/server/TyrusServerContainer.class") != null);
+            assertTrue(jar.getEntry("org/eclipse/parsson/JsonProviderImpl.class") != null);
+        }
+    }
+}
