@@ -17,10 +17,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import org.clubchat.support.TestClient;
 import org.clubchat.support.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Many clients in several clubs send at once; every member must see every other member's messages
@@ -31,17 +30,8 @@ class ConcurrencyIT {
     private static final int CLUBS = 3;
     private static final int MEMBERS = 6;
     private static final int MESSAGES = 40;
-    private static TestServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = TestServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final TestServer server = new TestServer();
 
     @Test
     void everyMemberSeesEveryMessageOnceInOneGaplessOrder() throws Exception {

@@ -8,26 +8,16 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.clubchat.support.TestClient;
 import org.clubchat.support.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Presence follows distinct names: a name enters with its first connection and goes with its last. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class PresenceIT {
     private static final Duration QUIET = Duration.ofMillis(300);
-    private static TestServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = TestServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final TestServer server = new TestServer();
 
     @Test
     void joinIsAnnouncedToOthersButNotToTheJoiner() {

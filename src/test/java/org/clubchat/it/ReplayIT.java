@@ -15,10 +15,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.clubchat.support.TestClient;
 import org.clubchat.support.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Replay with {@code since} and {@code epoch}, in each case of PROTOCOL.md, with a history of 5. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -26,17 +25,8 @@ class ReplayIT {
     private static final int HISTORY = 5;
     private static final Duration QUIET = Duration.ofMillis(300);
     private static final AtomicInteger CLUBS = new AtomicInteger();
-    private static TestServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = TestServer.start(Map.of("CLUBCHAT_HISTORY_SIZE", String.valueOf(HISTORY)));
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final TestServer server = new TestServer(Map.of("CLUBCHAT_HISTORY_SIZE", String.valueOf(HISTORY)));
 
     /** A club with {@code count} messages from alice; returns its epoch. */
     private static String clubWithMessages(String club, int count) {

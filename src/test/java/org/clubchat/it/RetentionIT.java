@@ -14,25 +14,15 @@ import org.clubchat.club.ClubRegistry;
 import org.clubchat.support.Await;
 import org.clubchat.support.TestClient;
 import org.clubchat.support.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Empty clubs keep their history for the retention time, then are forgotten (here 400 ms). */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class RetentionIT {
-    private static TestServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = TestServer.start(Map.of("CLUBCHAT_CLUB_RETENTION", "PT0.4S"));
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final TestServer server = new TestServer(Map.of("CLUBCHAT_CLUB_RETENTION", "PT0.4S"));
 
     @Test
     void emptyClubIsForgottenAfterRetentionAndComesBackWithANewEpoch() {

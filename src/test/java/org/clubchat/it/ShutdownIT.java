@@ -15,7 +15,7 @@ class ShutdownIT {
     void stoppingTheServerClosesConnectionsWith1001() throws Exception {
         TestClient alice;
         TestClient bob;
-        try (TestServer server = TestServer.start()) {
+        try (TestServer server = new TestServer().start()) {
             alice = server.connect("alice");
             bob = server.connect("bob");
             alice.join("s");

@@ -9,24 +9,42 @@ import java.util.Properties;
 import org.clubchat.ClubChat;
 import org.clubchat.Settings;
 import org.clubchat.launcher.Launcher;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** The real standalone server on a free loopback port, with settings given as environment entries. */
-public final class TestServer implements AutoCloseable {
-    private final Launcher launcher;
-
-    private TestServer(Launcher launcher) {
-        this.launcher = launcher;
-    }
+/**
+ * The real standalone server on a free loopback port, with settings given as environment entries.
+ * Register it as a static {@code @RegisterExtension} field to get one server for the test class.
+ */
+public final class TestServer implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
+    private final Map<String, String> env;
+    private Launcher launcher;
 
     /** @param env settings as {@code CLUBCHAT_*} entries; the port is always a free one */
-    public static TestServer start(Map<String, String> env) throws Exception {
-        Map<String, String> all = new HashMap<>(env);
-        all.put(Settings.Key.PORT.environmentVariable(), "0");
-        return new TestServer(Launcher.start(Settings.load(all, new Properties())));
+    public TestServer(Map<String, String> env) {
+        this.env = new HashMap<>(env);
+        this.env.put(Settings.Key.PORT.environmentVariable(), "0");
     }
 
-    public static TestServer start() throws Exception {
-        return start(Map.of());
+    public TestServer() {
+        this(Map.of());
+    }
+
+    /** Starts it now, for a test that stops it itself. */
+    public TestServer start() throws Exception {
+        launcher = Launcher.start(Settings.load(env, new Properties()));
+        return this;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        start();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
     }
 
     public int port() {
