@@ -1,17 +1,21 @@
 package org.clubchat.launcher;
 
+import jakarta.websocket.CloseReason;
 import jakarta.websocket.DeploymentException;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.util.List;
 import org.clubchat.endpoint.Admission;
 import org.clubchat.endpoint.HandshakeGate;
+import org.glassfish.tyrus.spi.Connection;
+import org.glassfish.tyrus.spi.ReadHandler;
 import org.glassfish.tyrus.spi.UpgradeRequest;
 import org.glassfish.tyrus.spi.UpgradeResponse;
 import org.glassfish.tyrus.spi.WebSocketEngine;
+import org.glassfish.tyrus.spi.Writer;
 
 /**
  * Tyrus's engine with the {@link HandshakeGate} in front, so the launcher refuses a handshake with its
- * HTTP status as the WAR's servlet filter does.
+ * HTTP status as the WAR's servlet filter does, and a {@link MessageSizeGuard} on every connection.
  */
 final class GatedEngine implements WebSocketEngine {
     private static final UpgradeInfo REFUSED = new UpgradeInfo() {
@@ -21,18 +25,19 @@ final class GatedEngine implements WebSocketEngine {
         }
 
         @Override
-        public org.glassfish.tyrus.spi.Connection createConnection(
-                org.glassfish.tyrus.spi.Writer writer, org.glassfish.tyrus.spi.Connection.CloseListener listener) {
+        public Connection createConnection(Writer writer, Connection.CloseListener listener) {
             return null;
         }
     };
 
     private final WebSocketEngine tyrus;
     private final HandshakeGate gate;
+    private final int maxMessageBytes;
 
-    GatedEngine(WebSocketEngine tyrus, HandshakeGate gate) {
+    GatedEngine(WebSocketEngine tyrus, HandshakeGate gate, int maxMessageBytes) {
         this.tyrus = tyrus;
         this.gate = gate;
+        this.maxMessageBytes = maxMessageBytes;
     }
 
     @Override
@@ -44,7 +49,47 @@ final class GatedEngine implements WebSocketEngine {
             response.getHeaders().put("Content-Length", List.of("0"));
             return REFUSED;
         }
-        return tyrus.upgrade(request, response);
+        UpgradeInfo upgrade = tyrus.upgrade(request, response);
+        if (upgrade.getStatus() != UpgradeStatus.SUCCESS) {
+            return upgrade;
+        }
+        return new UpgradeInfo() {
+            @Override
+            public UpgradeStatus getStatus() {
+                return UpgradeStatus.SUCCESS;
+            }
+
+            @Override
+            public Connection createConnection(Writer writer, Connection.CloseListener closeListener) {
+                return guarded(upgrade.createConnection(writer, closeListener));
+            }
+        };
+    }
+
+    /** The connection with a {@link MessageSizeGuard} in front of Tyrus's read handler. */
+    private Connection guarded(Connection connection) {
+        ReadHandler guard = new MessageSizeGuard(connection.getReadHandler(), connection, maxMessageBytes);
+        return new Connection() {
+            @Override
+            public ReadHandler getReadHandler() {
+                return guard;
+            }
+
+            @Override
+            public Writer getWriter() {
+                return connection.getWriter();
+            }
+
+            @Override
+            public CloseListener getCloseListener() {
+                return connection.getCloseListener();
+            }
+
+            @Override
+            public void close(CloseReason reason) {
+                connection.close(reason);
+            }
+        };
     }
 
     @Override

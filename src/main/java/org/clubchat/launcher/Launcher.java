@@ -85,9 +85,9 @@ public final class Launcher implements AutoCloseable {
     }
 
     /**
-     * Tyrus refuses (1009) when its buffer of received, unparsed bytes overflows, and that buffer may hold
-     * the start of the next pipelined message too; so it gets room for several, and the exact per-message
-     * limit is the codec's.
+     * Tyrus fails a connection (1011) when its buffer of received, unparsed bytes overflows, and that
+     * buffer may hold the start of the next pipelined message too; so it gets room for several. The
+     * message limit itself is the {@link MessageSizeGuard}'s (1009).
      */
     static int incomingBufferBytes(Settings settings) {
         return 4 * settings.maxFrameBytes() + 64;
@@ -123,7 +123,8 @@ public final class Launcher implements AutoCloseable {
         GrizzlyContainer(ClubChat app, int incomingBufferBytes) {
             super((Set<Class<?>>) null);
             this.engine = new GatedEngine(
-                    TyrusWebSocketEngine.builder(this).incomingBufferSize(incomingBufferBytes).build(), app.gate());
+                    TyrusWebSocketEngine.builder(this).incomingBufferSize(incomingBufferBytes).build(), app.gate(),
+                    app.settings().maxFrameBytes());
         }
 
         @Override

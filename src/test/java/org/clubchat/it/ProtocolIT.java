@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.clubchat.support.RawWebSocket;
 import org.clubchat.support.TestClient;
 import org.clubchat.support.TestServer;
 import org.junit.jupiter.api.Test;
@@ -265,19 +266,43 @@ class ProtocolIT {
         }
     }
 
-    @Test
-    void messageOverTheLimitClosesWith1009() {
+    @ParameterizedTest
+    @ValueSource(ints = {64 * 1024 + 1, 300_000, 5_000_000})
+    void messageOverTheLimitClosesWith1009(int bytes) {
         try (TestClient alice = server.connect("alice")) {
-            alice.send(pingOfBytes(65 * 1024 + 1));
+            alice.sendExpectingClose(pingOfBytes(bytes));
             assertEquals(1009, alice.awaitClose().code());
+        }
+    }
+
+    /** Closed on the header alone: the server does not buffer megabytes first, and answers 1009, not 1011. */
+    @ParameterizedTest
+    @ValueSource(longs = {300_000, 5_000_000, Long.MAX_VALUE})
+    void singleFrameAnnouncingTooMuchClosesWith1009(long announced) throws Exception {
+        try (RawWebSocket raw = new RawWebSocket(server.port())) {
+            raw.sendFrameStart(announced, 70_000);
+            assertEquals(1009, raw.awaitCloseCode());
+        }
+    }
+
+    @Test
+    void manyLargeMessagesSentBackToBackAreAllAccepted() {
+        try (TestClient alice = server.connect("alice")) {
+            String frame = pingOfBytes(60 * 1024);
+            for (int i = 0; i < 8; i++) {
+                alice.send(frame);
+            }
+            for (int i = 0; i < 8; i++) {
+                alice.expect("pong");
+            }
         }
     }
 
     @Test
     void fragmentedMessageOverTheLimitClosesWith1009() {
         try (TestClient alice = server.connect("alice")) {
-            String frame = pingOfBytes(64 * 1024 + 1);
-            alice.sendFragments(frame.substring(0, 40_000), frame.substring(40_000));
+            String frame = pingOfBytes(300_000);
+            alice.sendExpectingClose(frame.substring(0, 40_000), frame.substring(40_000, 80_000), frame.substring(80_000));
             assertEquals(1009, alice.awaitClose().code());
         }
     }
@@ -286,7 +311,7 @@ class ProtocolIT {
     void multiByteMessageOverTheLimitInBytesClosesWith1009() {
         try (TestClient alice = server.connect("alice")) {
             String frame = "{\"type\":\"ping\",\"pad\":\"" + "é".repeat(33_000) + "\"}";
-            alice.send(frame);
+            alice.sendExpectingClose(frame);
             assertEquals(1009, alice.awaitClose().code());
         }
     }
@@ -308,7 +333,7 @@ class ProtocolIT {
             alice.join(club);
             bob.join(club);
             alice.expect("presence");
-            bob.send(pingOfBytes(70_000));
+            bob.sendExpectingClose(pingOfBytes(70_000));
             assertEquals(1009, bob.awaitClose().code());
             assertEquals("leave", alice.expect("presence").getString("event"));
             try (TestClient carol = server.connect("carol")) {

@@ -70,6 +70,15 @@ public final class TestClient implements AutoCloseable {
         }
     }
 
+    /** Sends a message in fragments that the server may refuse midway: a failed send is expected. */
+    public void sendExpectingClose(String... parts) {
+        for (int i = 0; i < parts.length; i++) {
+            if (socket.sendText(parts[i], i == parts.length - 1).handle((ok, failure) -> failure == null).join() == Boolean.FALSE) {
+                return;
+            }
+        }
+    }
+
     public void sendBinary(byte[] data) {
         socket.sendBinary(ByteBuffer.wrap(data), true).join();
     }

@@ -1,0 +1,97 @@
+package org.clubchat.launcher;
+
+import java.nio.ByteBuffer;
+import org.clubchat.delivery.Closes;
+import org.glassfish.tyrus.spi.Connection;
+import org.glassfish.tyrus.spi.ReadHandler;
+
+/**
+ * Reads the WebSocket frame headers of one connection before Tyrus does, and closes with 1009 as soon as
+ * a message (however fragmented) declares more payload than the limit. Without it Tyrus buffers a large
+ * frame up to its read buffer and then closes with 1011, where the protocol says 1009.
+ *
+ * <p>Tyrus hands one connection's data over one buffer at a time (its task processor serializes them),
+ * so the parsing state needs no lock.
+ */
+final class MessageSizeGuard implements ReadHandler {
+    private static final int MAX_HEADER = 14;
+
+    private final ReadHandler tyrus;
+    private final Connection connection;
+    private final long limitBytes;
+    private final byte[] header = new byte[MAX_HEADER];
+    private int headerFilled;
+    private long payloadLeft;
+    /** Payload bytes of the current data message so far; a text or binary frame starts it again. */
+    private long messageBytes;
+    private boolean refused;
+
+    MessageSizeGuard(ReadHandler tyrus, Connection connection, long limitBytes) {
+        this.tyrus = tyrus;
+        this.connection = connection;
+        this.limitBytes = limitBytes;
+    }
+
+    @Override
+    public void handle(ByteBuffer data) {
+        if (refused) {
+            return;
+        }
+        if (withinLimit(data.duplicate())) {
+            tyrus.handle(data);
+        } else {
+            refused = true;
+            connection.close(Closes.TOO_BIG);
+        }
+    }
+
+    /** Walks the frames in {@code data}: skips payloads, reads headers, checks each data message's size. */
+    private boolean withinLimit(ByteBuffer data) {
+        while (data.hasRemaining()) {
+            if (payloadLeft > 0) {
+                int skip = (int) Math.min(payloadLeft, data.remaining());
+                data.position(data.position() + skip);
+                payloadLeft -= skip;
+                continue;
+            }
+            header[headerFilled++] = data.get();
+            if (headerFilled < 2 || headerFilled < headerLength()) {
+                continue;
+            }
+            long length = payloadLength();
+            int opcode = header[0] & 0x0F;
+            if (opcode < 0x8) {
+                // 0 continues the current message; 1 (text) and 2 (binary) start a new one. Control frames
+                // (8 and up) may come between fragments and count for nothing.
+                messageBytes = (opcode == 0 ? messageBytes : 0) + length;
+                if (length < 0 || messageBytes > limitBytes) {
+                    return false;
+                }
+            }
+            payloadLeft = length;
+            headerFilled = 0;
+        }
+        return true;
+    }
+
+    private int headerLength() {
+        int length7 = header[1] & 0x7F;
+        int extended = length7 == 126 ? 2 : length7 == 127 ? 8 : 0;
+        boolean masked = (header[1] & 0x80) != 0;
+        return 2 + extended + (masked ? 4 : 0);
+    }
+
+    /** The declared payload length; negative if a client declares more than 2^63 - 1 bytes. */
+    private long payloadLength() {
+        int length7 = header[1] & 0x7F;
+        if (length7 < 126) {
+            return length7;
+        }
+        int bytes = length7 == 126 ? 2 : 8;
+        long length = 0;
+        for (int i = 0; i < bytes; i++) {
+            length = (length << 8) | (header[2 + i] & 0xFF);
+        }
+        return length;
+    }
+}

@@ -1,0 +1,78 @@
+package org.clubchat.support;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+/**
+ * A WebSocket client at the byte level, for what real clients never send: one frame whose header alone
+ * announces more than the limit. The JDK client splits large messages into fragments.
+ */
+public final class RawWebSocket implements AutoCloseable {
+    private final Socket socket;
+    private final DataInputStream in;
+    private final OutputStream out;
+
+    public RawWebSocket(int port) throws IOException {
+        socket = new Socket("127.0.0.1", port);
+        socket.setSoTimeout((int) TestClient.TIMEOUT.toMillis());
+        in = new DataInputStream(socket.getInputStream());
+        out = socket.getOutputStream();
+        String key = Base64.getEncoder().encodeToString(new byte[16]);
+        out.write(("GET /chat HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        String status = readHeaders();
+        if (!status.startsWith("HTTP/1.1 101")) {
+            throw new IOException("upgrade refused: " + status);
+        }
+    }
+
+    /** Sends the header of one masked text frame of {@code length} bytes, then {@code sent} bytes of it. */
+    public void sendFrameStart(long length, int sent) throws IOException {
+        ByteArrayOutputStream frame = new ByteArrayOutputStream();
+        frame.write(0x81);
+        frame.write(0x80 | 127);
+        for (int shift = 56; shift >= 0; shift -= 8) {
+            frame.write((int) (length >>> shift) & 0xFF);
+        }
+        frame.write(new byte[4]);
+        frame.write(new byte[sent]);
+        out.write(frame.toByteArray());
+        out.flush();
+    }
+
+    /** Reads frames until a close frame arrives and returns its status code. */
+    public int awaitCloseCode() throws IOException {
+        while (true) {
+            int first = in.readUnsignedByte();
+            long length = in.readUnsignedByte() & 0x7F;
+            if (length == 126) {
+                length = in.readUnsignedShort();
+            } else if (length == 127) {
+                length = in.readLong();
+            }
+            byte[] payload = new byte[(int) length];
+            in.readFully(payload);
+            if ((first & 0x0F) == 0x8) {
+                return ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF);
+            }
+        }
+    }
+
+    private String readHeaders() throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            head.append((char) in.readUnsignedByte());
+        }
+        return head.toString();
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}
