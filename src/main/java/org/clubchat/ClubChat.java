@@ -39,7 +39,7 @@ public final class ClubChat implements AutoCloseable {
         timer.scheduleWithFixedDelay(registry::sweep, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
     }
 
-    /** Half the retention, within 50 ms–30 s: an empty club is forgotten at most 1.5 retention times late. */
+    /** Half the retention, within 50 ms–30 s: an empty club is forgotten at most one interval after its retention. */
     static Duration sweepInterval(Duration retention) {
         Duration half = retention.dividedBy(2);
         return half.compareTo(MIN_SWEEP) < 0 ? MIN_SWEEP : half.compareTo(MAX_SWEEP) > 0 ? MAX_SWEEP : half;

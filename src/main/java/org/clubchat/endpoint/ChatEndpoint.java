@@ -73,10 +73,6 @@ public final class ChatEndpoint {
 
     @OnError
     public void onError(Session session, Throwable failure) {
-        if (isTyrusReadBufferOverflow(failure) && connection != null) {
-            connection.outbox().close(Closes.TOO_BIG);
-            return;
-        }
         if (failure instanceof IOException || !session.isOpen()) {
             // The peer went away, or the container is already closing it (1009 and the like).
             LOG.log(Level.DEBUG, "connection {0} failed: {1}", id(), failure.toString());
@@ -86,17 +82,6 @@ public final class ChatEndpoint {
         if (connection != null) {
             connection.outbox().close(Closes.SERVER_ERROR);
         }
-    }
-
-    /**
-     * Tyrus (the launcher, Payara) reports a message larger than its read buffer (a few times the frame
-     * limit) as an IllegalArgumentException thrown from its read handler, and would close with 1011; the
-     * protocol says 1009. Smaller oversized messages reach the codec, which answers 1009 itself.
-     */
-    private static boolean isTyrusReadBufferOverflow(Throwable failure) {
-        StackTraceElement[] trace = failure.getStackTrace();
-        return failure instanceof IllegalArgumentException
-                && trace.length > 0 && trace[0].getClassName().startsWith("org.glassfish.tyrus.");
     }
 
     private String id() {

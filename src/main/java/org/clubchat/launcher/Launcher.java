@@ -4,9 +4,9 @@ import jakarta.websocket.DeploymentException;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.net.BindException;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.clubchat.ClubChat;
 import org.clubchat.Settings;
@@ -44,25 +44,38 @@ public final class Launcher implements AutoCloseable {
     }
 
     public static void main(String[] args) throws Exception {
-        Launcher launcher = start(Settings.load(System.getenv(), System.getProperties()));
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            launcher.close();
-            stopped.countDown();
-        }, "clubchat-shutdown"));
-        String host = launcher.app.settings().host();
+        Settings settings;
+        try {
+            settings = Settings.load(System.getenv(), System.getProperties());
+        } catch (Settings.InvalidSettingException e) {
+            LOG.log(Level.ERROR, "club-chat could not start: {0}", e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Launcher launcher;
+        try {
+            launcher = start(settings);
+        } catch (BindException e) {
+            LOG.log(Level.ERROR, "club-chat could not start on {0}:{1,number,#}: {2} (CLUBCHAT_PORT picks another port)",
+                    settings.host(), settings.port(), e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(launcher::close, "clubchat-shutdown"));
+        String host = settings.host();
         String shown = host.equals("0.0.0.0") || host.equals("127.0.0.1") ? "localhost" : host;
         LOG.log(Level.INFO, "club-chat listening: page http://{0}:{1,number,#}/  endpoint ws://{0}:{1,number,#}/chat",
                 shown, launcher.port());
-        stopped.await();
+        // Serve until the JVM is stopped (Ctrl-C, SIGTERM); the shutdown hook closes everything.
+        Thread.currentThread().join();
     }
 
     /** Starts a server with its own {@link ClubChat}; port 0 in the settings picks a free port. */
     public static Launcher start(Settings settings) throws IOException, DeploymentException {
         ClubChat app = new ClubChat(settings);
         ChatEndpointConfigurator.install(app);
+        HttpServer http = new HttpServer();
         try {
-            HttpServer http = new HttpServer();
             NetworkListener listener = new NetworkListener("clubchat", settings.host(), settings.port());
             listener.getTransport().setIOStrategy(WorkerThreadIOStrategy.getInstance());
             // WebSocket connections live as long as their peers want: no HTTP keep-alive timeout.
@@ -78,6 +91,7 @@ public final class Launcher implements AutoCloseable {
             container.start(CONTEXT_PATH, listener.getPort());
             return new Launcher(app, http, container, listener.getPort());
         } catch (IOException | DeploymentException | RuntimeException e) {
+            http.shutdownNow();
             ChatEndpointConfigurator.uninstall(app);
             app.close();
             throw e;
