@@ -87,7 +87,7 @@ public final class Club {
             member.delivery().offer(codec.frame(new ServerMessage.Joined(id, names, seq, epoch, recovered), requestId));
             replay.forEach(member.delivery()::offer);
             if (nameArrives) {
-                offerToOthers(member.connectionId(),
+                offerToOthers(member,
                         codec.frame(new ServerMessage.Presence(id, ServerMessage.Presence.Event.JOIN, member.name())));
             }
             return true;
@@ -113,7 +113,7 @@ public final class Club {
             Frame chat = codec.frame(new ServerMessage.Chat(id, sender.name(), message, next, clock.millis()));
             seq = next;
             history.append(next, chat);
-            offerToOthers(connectionId, chat);
+            offerToOthers(sender, chat);
             sender.delivery().offer(codec.frame(new ServerMessage.Ack(id, next), requestId));
             return next;
         } finally {
@@ -165,7 +165,7 @@ public final class Club {
         }
         if (connectionsByName.merge(gone.name(), -1, Integer::sum) == 0) {
             connectionsByName.remove(gone.name());
-            offerToOthers(connectionId,
+            offerToOthers(gone,
                     codec.frame(new ServerMessage.Presence(id, ServerMessage.Presence.Event.LEAVE, gone.name())));
         }
         if (members.isEmpty()) {
@@ -174,9 +174,10 @@ public final class Club {
         return gone;
     }
 
-    private void offerToOthers(String connectionId, Frame frame) {
+    /** Every member but {@code except}: the instance held in {@code members}, so identity is enough. */
+    private void offerToOthers(Member except, Frame frame) {
         for (Member other : members.values()) {
-            if (!other.connectionId().equals(connectionId)) {
+            if (other != except) {
                 other.delivery().offer(frame);
             }
         }

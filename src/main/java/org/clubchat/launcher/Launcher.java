@@ -48,17 +48,14 @@ public final class Launcher implements AutoCloseable {
         try {
             settings = Settings.load(System.getenv(), System.getProperties());
         } catch (Settings.InvalidSettingException e) {
-            LOG.log(Level.ERROR, "club-chat could not start: {0}", e.getMessage());
-            System.exit(2);
+            exitBecause(e.getMessage());
             return;
         }
         Launcher launcher;
         try {
             launcher = start(settings);
         } catch (BindException e) {
-            LOG.log(Level.ERROR, "club-chat could not start on {0}:{1,number,#}: {2} (CLUBCHAT_PORT picks another port)",
-                    settings.host(), settings.port(), e.getMessage());
-            System.exit(2);
+            exitBecause(settings.host() + ":" + settings.port() + ": " + e.getMessage() + " (CLUBCHAT_PORT picks another port)");
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(launcher::close, "clubchat-shutdown"));
@@ -68,6 +65,11 @@ public final class Launcher implements AutoCloseable {
                 shown, launcher.port());
         // Serve until the JVM is stopped (Ctrl-C, SIGTERM); the shutdown hook closes everything.
         Thread.currentThread().join();
+    }
+
+    private static void exitBecause(String reason) {
+        LOG.log(Level.ERROR, "club-chat could not start: {0}", reason);
+        System.exit(2);
     }
 
     /** Starts a server with its own {@link ClubChat}; port 0 in the settings picks a free port. */

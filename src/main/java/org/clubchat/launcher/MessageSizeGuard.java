@@ -59,12 +59,15 @@ final class MessageSizeGuard implements ReadHandler {
                 continue;
             }
             long length = payloadLength();
+            if (length < 0) {
+                return false;
+            }
             int opcode = header[0] & 0x0F;
             if (opcode < 0x8) {
                 // 0 continues the current message; 1 (text) and 2 (binary) start a new one. Control frames
                 // (8 and up) may come between fragments and count for nothing.
                 messageBytes = (opcode == 0 ? messageBytes : 0) + length;
-                if (length < 0 || messageBytes > limitBytes) {
+                if (messageBytes > limitBytes) {
                     return false;
                 }
             }

@@ -205,7 +205,7 @@ public final class ProtocolCodec {
         StringWriter out = new StringWriter(128);
         try (JsonGenerator json = generators.createGenerator(out)) {
             json.writeStartObject();
-            json.write("type", typeOf(message));
+            json.write("type", message.type());
             if (requestId != null) {
                 json.write("id", requestId);
             }
@@ -213,27 +213,6 @@ public final class ProtocolCodec {
             json.writeEnd();
         }
         return new Frame(message, out.toString());
-    }
-
-    static String typeOf(ServerMessage message) {
-        if (message instanceof ServerMessage.Welcome) {
-            return "welcome";
-        } else if (message instanceof ServerMessage.Joined) {
-            return "joined";
-        } else if (message instanceof ServerMessage.Chat) {
-            return "chat";
-        } else if (message instanceof ServerMessage.Ack) {
-            return "ack";
-        } else if (message instanceof ServerMessage.Presence) {
-            return "presence";
-        } else if (message instanceof ServerMessage.Left) {
-            return "left";
-        } else if (message instanceof ServerMessage.Pong) {
-            return "pong";
-        } else if (message instanceof ServerMessage.Error) {
-            return "error";
-        }
-        throw new IllegalStateException("unhandled " + message);
     }
 
     private static void writeFields(JsonGenerator json, ServerMessage message) {

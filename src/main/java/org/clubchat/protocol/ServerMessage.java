@@ -3,7 +3,10 @@ package org.clubchat.protocol;
 import java.util.List;
 import java.util.Objects;
 
-/** What the server sends, one record per wire {@code type}; components carry the wire field names. */
+/**
+ * What the server sends, one record per wire {@code type}; components carry the wire field names and
+ * {@link #type()} the type itself, so a new message cannot be added without naming it.
+ */
 public sealed interface ServerMessage
         permits ServerMessage.Welcome, ServerMessage.Joined, ServerMessage.Chat, ServerMessage.Ack,
                 ServerMessage.Presence, ServerMessage.Left, ServerMessage.Pong, ServerMessage.Error {
@@ -11,10 +14,18 @@ public sealed interface ServerMessage
     /** The protocol version announced in {@code welcome}. */
     int PROTOCOL_VERSION = 1;
 
+    /** The wire {@code type} of this message. */
+    String type();
+
     record Welcome(String sessionId, String name, int protocol) implements ServerMessage {
         public Welcome {
             Objects.requireNonNull(sessionId, "sessionId");
             Objects.requireNonNull(name, "name");
+        }
+
+        @Override
+        public String type() {
+            return "welcome";
         }
     }
 
@@ -31,6 +42,11 @@ public sealed interface ServerMessage
             Objects.requireNonNull(epoch, "epoch");
             members = List.copyOf(members);
         }
+
+        @Override
+        public String type() {
+            return "joined";
+        }
     }
 
     /** A club message, live or replayed; {@code ts} is the server's epoch milliseconds when it was accepted. */
@@ -40,11 +56,21 @@ public sealed interface ServerMessage
             Objects.requireNonNull(from, "from");
             Objects.requireNonNull(message, "message");
         }
+
+        @Override
+        public String type() {
+            return "chat";
+        }
     }
 
     record Ack(String clubId, long seq) implements ServerMessage {
         public Ack {
             Objects.requireNonNull(clubId, "clubId");
+        }
+
+        @Override
+        public String type() {
+            return "ack";
         }
     }
 
@@ -53,6 +79,11 @@ public sealed interface ServerMessage
             Objects.requireNonNull(clubId, "clubId");
             Objects.requireNonNull(event, "event");
             Objects.requireNonNull(name, "name");
+        }
+
+        @Override
+        public String type() {
+            return "presence";
         }
 
         public enum Event {
@@ -75,10 +106,20 @@ public sealed interface ServerMessage
         public Left {
             Objects.requireNonNull(clubId, "clubId");
         }
+
+        @Override
+        public String type() {
+            return "left";
+        }
     }
 
     record Pong() implements ServerMessage {
         public static final Pong INSTANCE = new Pong();
+
+        @Override
+        public String type() {
+            return "pong";
+        }
     }
 
     /** @param message for people, not for programs: clients branch on {@code code} */
@@ -86,6 +127,11 @@ public sealed interface ServerMessage
         public Error {
             Objects.requireNonNull(code, "code");
             Objects.requireNonNull(message, "message");
+        }
+
+        @Override
+        public String type() {
+            return "error";
         }
     }
 }

@@ -41,16 +41,17 @@ class ClubTest {
         }
     }
 
-    private Member member(String id, String name, Recorder recorder) {
-        return new Member(id, name, recorder);
+    /** Joins connection {@code id} as {@code name} to club "c", without since. */
+    private Club join(String id, String name, Recorder recorder) {
+        return registry.join("c", new Member(id, name, recorder), OptionalLong.empty(), null, null);
     }
 
     @Test
     void chatTakesGaplessSeqsAndReachesEveryoneButTheSender() {
         Recorder a = new Recorder();
         Recorder b = new Recorder();
-        Club club = registry.join("c", member("1", "alice", a), OptionalLong.empty(), null, null);
-        registry.join("c", member("2", "bob", b), OptionalLong.empty(), null, null);
+        Club club = join("1", "alice", a);
+        join("2", "bob", b);
         assertEquals(1, club.chat("1", "x", "r"));
         assertEquals(2, club.chat("2", "y", null));
         assertEquals(List.of(1L), b.of(ServerMessage.Chat.class).stream().map(ServerMessage.Chat::seq).toList());
@@ -62,12 +63,12 @@ class ClubTest {
     @Test
     void historyReplaysOnlyWhatItHolds() {
         Recorder a = new Recorder();
-        Club club = registry.join("c", member("1", "alice", a), OptionalLong.empty(), null, null);
+        Club club = join("1", "alice", a);
         for (int i = 0; i < 5; i++) {
             club.chat("1", "m" + i, null);
         }
         Recorder b = new Recorder();
-        registry.join("c", member("2", "bob", b), OptionalLong.of(0), club.epoch(), null);
+        registry.join("c", new Member("2", "bob", b), OptionalLong.of(0), club.epoch(), null);
         ServerMessage.Joined joined = b.of(ServerMessage.Joined.class).get(0);
         assertFalse(joined.recovered());
         assertEquals(5, joined.seq());
@@ -78,7 +79,7 @@ class ClubTest {
     @Test
     void emptyClubIsRetiredOnlyAfterRetentionAndThenRecreatedWithANewEpoch() {
         Recorder a = new Recorder();
-        Club first = registry.join("c", member("1", "alice", a), OptionalLong.empty(), null, null);
+        Club first = join("1", "alice", a);
         first.leave("1", null);
         now.addAndGet(59_999);
         registry.sweep();
@@ -87,7 +88,7 @@ class ClubTest {
         registry.sweep();
         assertFalse(registry.contains("c"));
 
-        Club second = registry.join("c", member("1", "alice", a), OptionalLong.empty(), null, null);
+        Club second = join("1", "alice", a);
         assertNotSame(first, second);
         assertNotEquals(first.epoch(), second.epoch());
     }
@@ -95,21 +96,21 @@ class ClubTest {
     @Test
     void joinThatMeetsARetiredClubRetriesWithAFreshOne() {
         Recorder a = new Recorder();
-        Club first = registry.join("c", member("1", "alice", a), OptionalLong.empty(), null, null);
+        Club first = join("1", "alice", a);
         first.leave("1", null);
         now.addAndGet(60_000);
         assertTrue(first.retireIfIdle(now.get(), 60_000), "retired, but still in the map");
-        Club second = registry.join("c", member("2", "bob", a), OptionalLong.empty(), null, null);
+        Club second = join("2", "bob", a);
         assertNotSame(first, second);
-        assertSame(second, registry.join("c", member("3", "carol", a), OptionalLong.empty(), null, null));
+        assertSame(second, join("3", "carol", a));
     }
 
     @Test
     void membersAreDistinctNames() {
         Recorder a = new Recorder();
-        registry.join("c", member("1", "bob", a), OptionalLong.empty(), null, null);
-        registry.join("c", member("2", "alice", a), OptionalLong.empty(), null, null);
-        registry.join("c", member("3", "alice", a), OptionalLong.empty(), null, null);
+        join("1", "bob", a);
+        join("2", "alice", a);
+        join("3", "alice", a);
         List<ServerMessage.Joined> joins = a.of(ServerMessage.Joined.class);
         assertEquals(List.of("alice", "bob"), joins.get(2).members());
         assertEquals(1, a.of(ServerMessage.Presence.class).size(), "alice arrives once");

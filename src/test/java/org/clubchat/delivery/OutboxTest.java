@@ -20,11 +20,15 @@ class OutboxTest {
         return new Frame(new ServerMessage.Ack("c", n), "f" + n);
     }
 
-    /** Completes each send later, when the test says so; fails if a second send starts before. */
+    /**
+     * Completes each send later, when the test says so; fails if a second send starts before. Once
+     * {@code inline} is set, it completes every new send on the calling thread before returning.
+     */
     private static final class ManualTransport implements Transport {
         final List<String> sent = new ArrayList<>();
         final List<CloseReason> closes = new ArrayList<>();
         Consumer<Throwable> pending;
+        boolean inline;
 
         @Override
         public void send(Frame frame, Consumer<Throwable> done) {
@@ -32,7 +36,11 @@ class OutboxTest {
                 throw new AssertionError("a second send started while one was in flight");
             }
             sent.add(frame.text());
-            pending = done;
+            if (inline) {
+                done.accept(null);
+            } else {
+                pending = done;
+            }
         }
 
         void complete(Throwable failure) {
@@ -64,43 +72,14 @@ class OutboxTest {
 
     @Test
     void completionOnTheSendingThreadDrainsWithoutGrowingTheStack() {
-        List<String> sent = new ArrayList<>();
-        Transport inline = new Transport() {
-            @Override
-            public void send(Frame frame, Consumer<Throwable> done) {
-                sent.add(frame.text());
-                done.accept(null);
-            }
-
-            @Override
-            public void close(CloseReason reason) {
-            }
-        };
-        Outbox outbox = new Outbox(inline);
-        // A queue that builds up while one send is slow, then drains inline: 200k nested calls would overflow.
-        ManualTransport gate = new ManualTransport();
-        Outbox gated = new Outbox(new Transport() {
-            boolean first = true;
-
-            @Override
-            public void send(Frame frame, Consumer<Throwable> done) {
-                if (first) {
-                    first = false;
-                    gate.send(frame, done);
-                } else {
-                    inline.send(frame, done);
-                }
-            }
-
-            @Override
-            public void close(CloseReason reason) {
-            }
-        });
-        IntStream.range(0, 200_000).forEach(n -> gated.offer(frame(n)));
-        gate.complete(null);
-        assertEquals(199_999, sent.size());
-        assertEquals("f199999", sent.get(sent.size() - 1));
-        assertTrue(outbox.offer(frame(1)));
+        ManualTransport transport = new ManualTransport();
+        Outbox outbox = new Outbox(transport);
+        // A queue that builds up behind one slow send, then drains inline: 200k nested calls would overflow.
+        IntStream.range(0, 200_000).forEach(n -> outbox.offer(frame(n)));
+        transport.inline = true;
+        transport.complete(null);
+        assertEquals(200_000, transport.sent.size());
+        assertEquals("f199999", transport.sent.get(transport.sent.size() - 1));
     }
 
     @Test
