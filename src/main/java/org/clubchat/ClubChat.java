@@ -18,6 +18,8 @@ import org.clubchat.service.ChatService;
 public final class ClubChat implements AutoCloseable {
     private static final Duration MIN_SWEEP = Duration.ofMillis(50);
     private static final Duration MAX_SWEEP = Duration.ofSeconds(30);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
+    private static final System.Logger LOG = System.getLogger(ClubChat.class.getName());
 
     private final Settings settings;
     private final ProtocolCodec codec;
@@ -65,10 +67,20 @@ public final class ClubChat implements AutoCloseable {
         return gate;
     }
 
-    /** Closes every connection with 1001 and stops the timer. */
+    /**
+     * Closes every connection with 1001 and stops the timer, waiting for its thread to end: a container
+     * that undeploys the WAR checks for threads left behind.
+     */
     @Override
     public void close() {
         chat.closeAll(Closes.SHUTDOWN);
         timer.shutdownNow();
+        try {
+            if (!timer.awaitTermination(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.log(System.Logger.Level.WARNING, "the clubchat-timer thread did not stop within {0}", STOP_TIMEOUT);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

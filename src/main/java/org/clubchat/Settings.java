@@ -9,7 +9,9 @@ import java.util.Properties;
 /**
  * Everything an operator can set, read once at start. Each key is looked up as the system property
  * {@code clubchat.KEY}, then the environment variable {@code CLUBCHAT_KEY} (upper case, dots and dashes
- * as underscores), then its default; a bad value stops the start with a sentence naming the key.
+ * as underscores), then, in a container, the context init parameter {@code clubchat.KEY}, then its
+ * default; a bad value stops the start with a sentence naming the key. The machine-wide sources win so
+ * that an operator can override what a deployment descriptor ships with.
  *
  * @param host              the standalone launcher's bind address
  * @param port              the standalone launcher's port
@@ -85,7 +87,15 @@ public record Settings(
 
     /** Reads the settings from the given environment and system properties; touches nothing global. */
     public static Settings load(Map<String, String> env, Properties systemProperties) {
-        Source source = new Source(env, systemProperties);
+        return load(env, systemProperties, Map.of());
+    }
+
+    /**
+     * As {@link #load(Map, Properties)}, with a deployed WAR's context init parameters (keyed like the
+     * system properties) as the last source before the defaults.
+     */
+    public static Settings load(Map<String, String> env, Properties systemProperties, Map<String, String> contextParameters) {
+        Source source = new Source(env, systemProperties, contextParameters);
         return new Settings(
                 source.raw(Key.HOST),
                 source.integer(Key.PORT),
@@ -101,11 +111,14 @@ public record Settings(
         }
     }
 
-    private record Source(Map<String, String> env, Properties systemProperties) {
+    private record Source(Map<String, String> env, Properties systemProperties, Map<String, String> contextParameters) {
         String raw(Key key) {
             String value = systemProperties.getProperty(key.systemProperty());
             if (value == null) {
                 value = env.get(key.environmentVariable());
+            }
+            if (value == null) {
+                value = contextParameters.get(key.systemProperty());
             }
             return value == null || value.isBlank() ? key.defaultValue() : value.trim();
         }

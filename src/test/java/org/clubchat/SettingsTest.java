@@ -36,6 +36,17 @@ class SettingsTest {
     }
 
     @Test
+    void contextParameterComesAfterEnvironmentAndSystemProperty() {
+        Properties system = new Properties();
+        system.setProperty("clubchat.history.size", "3");
+        Settings settings = Settings.load(Map.of("CLUBCHAT_MESSAGE_MAX_LENGTH", "40"), system, Map.of(
+                "clubchat.history.size", "5", "clubchat.message.max-length", "50", "clubchat.club.retention", "PT1S"));
+        assertEquals(3, settings.historySize());
+        assertEquals(40, settings.maxMessageLength());
+        assertEquals(Duration.ofSeconds(1), settings.clubRetention());
+    }
+
+    @Test
     void badValueNamesTheKey() {
         var notANumber = assertThrows(Settings.InvalidSettingException.class,
                 () -> Settings.load(Map.of("CLUBCHAT_FRAME_MAX_BYTES", "lots"), new Properties()));

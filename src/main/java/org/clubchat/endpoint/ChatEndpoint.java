@@ -37,7 +37,9 @@ public final class ChatEndpoint {
 
     @OnOpen
     public void onOpen(Session session) throws IOException {
-        // Lets the container refuse an oversized fragmented message early; the codec's check is the exact one.
+        // Containers buffer a whole text message in a buffer that is also their limit, and Tomcat's default
+        // of 8 KiB would close legal messages with 1009. The buffer counts characters, which are never more
+        // than the UTF-8 bytes, so every legal message fits; the codec then checks the exact byte count.
         session.setMaxTextMessageBufferSize(app.settings().maxFrameBytes());
         Admission admission = app.gate().admit(session.getRequestParameterMap());
         if (admission instanceof Admission.Admitted admitted) {

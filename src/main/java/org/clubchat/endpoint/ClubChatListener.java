@@ -1,13 +1,21 @@
 package org.clubchat.endpoint;
 
+import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
 import jakarta.servlet.annotation.WebListener;
 import java.lang.System.Logger.Level;
+import java.util.Collections;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.clubchat.ClubChat;
 import org.clubchat.Settings;
 
-/** Starts club-chat when the WAR is deployed and stops it, closing connections with 1001, when undeployed. */
+/**
+ * Starts club-chat when the WAR is deployed and stops it, closing connections with 1001, when undeployed.
+ * Settings come from system properties, the environment and the context's init parameters.
+ */
 @WebListener
 public final class ClubChatListener implements ServletContextListener {
     private static final System.Logger LOG = System.getLogger(ClubChatListener.class.getName());
@@ -15,9 +23,10 @@ public final class ClubChatListener implements ServletContextListener {
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
-        app = new ClubChat(Settings.load(System.getenv(), System.getProperties()));
+        ServletContext context = event.getServletContext();
+        app = new ClubChat(Settings.load(System.getenv(), System.getProperties(), initParameters(context)));
         ChatEndpointConfigurator.install(app);
-        LOG.log(Level.INFO, "club-chat started: endpoint at {0}/chat", event.getServletContext().getContextPath());
+        LOG.log(Level.INFO, "club-chat started: endpoint at {0}/chat", context.getContextPath());
     }
 
     @Override
@@ -25,5 +34,10 @@ public final class ClubChatListener implements ServletContextListener {
         ChatEndpointConfigurator.uninstall(app);
         app.close();
         LOG.log(Level.INFO, "club-chat stopped");
+    }
+
+    private static Map<String, String> initParameters(ServletContext context) {
+        return Collections.list(context.getInitParameterNames()).stream()
+                .collect(Collectors.toMap(Function.identity(), context::getInitParameter));
     }
 }

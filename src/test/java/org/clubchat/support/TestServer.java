@@ -1,8 +1,6 @@
 package org.clubchat.support;
 
 import java.net.URI;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -17,7 +15,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * The real standalone server on a free loopback port, with settings given as environment entries.
  * Register it as a static {@code @RegisterExtension} field to get one server for the test class.
  */
-public final class TestServer implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
+public final class TestServer implements ChatServer, AutoCloseable, BeforeAllCallback, AfterAllCallback {
     private final Map<String, String> env;
     private Launcher launcher;
 
@@ -55,23 +53,9 @@ public final class TestServer implements AutoCloseable, BeforeAllCallback, After
         return launcher.app();
     }
 
+    @Override
     public URI http(String path) {
         return URI.create("http://127.0.0.1:" + port() + path);
-    }
-
-    public URI chat() {
-        return URI.create("ws://127.0.0.1:" + port() + "/chat");
-    }
-
-    public URI chatAs(String name) {
-        return URI.create(chat() + "?name=" + URLEncoder.encode(name, StandardCharsets.UTF_8));
-    }
-
-    /** A connected client that has already read its {@code welcome}. */
-    public TestClient connect(String name) {
-        TestClient client = TestClient.connect(chatAs(name));
-        client.expect("welcome");
-        return client;
     }
 
     @Override

@@ -1,0 +1,191 @@
+package org.clubchat.containers;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocketHandshakeException;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.clubchat.support.TestClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The protocol checks every container must pass with the deployed WAR. Each subclass starts its container
+ * once for all checks, configured with {@link #HISTORY_SIZE} and {@link #MAX_MESSAGE_LENGTH} through one of
+ * the ways settings reach a WAR, so the checks also prove that way works.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+abstract class ContainerConformance {
+    static final int HISTORY_SIZE = 5;
+    /** Long enough for a 60 KiB chat message, which must pass the 64 KiB frame limit on every container. */
+    static final int MAX_MESSAGE_LENGTH = 64_000;
+    private static final AtomicInteger CLUBS = new AtomicInteger();
+
+    private DeployedWar server;
+
+    /** Starts the container with the WAR deployed and the two settings above. */
+    abstract DeployedWar deploy() throws Exception;
+
+    @BeforeAll
+    void start() throws Exception {
+        server = deploy();
+    }
+
+    /** Stops the container, which undeploys the WAR; Tomcat reports any thread the WAR left running. */
+    @AfterAll
+    void stop() {
+        if (server != null) {
+            server.close();
+            String log = server.log();
+            assertFalse(log.contains("appears to have started a thread"), () -> "the WAR left a thread behind:\n" + log);
+        }
+    }
+
+    private static String freshClub() {
+        return "c" + CLUBS.incrementAndGet();
+    }
+
+    @Test
+    void pageIsServedAtTheContextRoot() throws Exception {
+        HttpResponse<String> page = HttpClient.newHttpClient()
+                .send(HttpRequest.newBuilder(server.http("/")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, page.statusCode());
+        assertTrue(page.headers().firstValue("Content-Type").orElse("").startsWith("text/html"), page.headers()::toString);
+        assertTrue(page.body().contains("<title>club-chat</title>"), page::body);
+    }
+
+    @Test
+    void welcomeNamesTheConnection() {
+        try (TestClient alice = TestClient.connect(server.chatAs("alice"))) {
+            JsonObject welcome = alice.expect("welcome");
+            assertEquals("alice", welcome.getString("name"));
+            assertEquals(1, welcome.getInt("protocol"));
+        }
+    }
+
+    @Test
+    void invalidNameIsRefusedWith400() {
+        var attempt = TestClient.attempt(URI.create(server.chat() + "?name=a%0Ab"));
+        ExecutionException failure = assertThrows(ExecutionException.class, () -> attempt.get(10, TimeUnit.SECONDS));
+        WebSocketHandshakeException refused = assertInstanceOf(WebSocketHandshakeException.class, failure.getCause());
+        assertEquals(400, refused.getResponse().statusCode());
+    }
+
+    @Test
+    void membersSeeEachOtherJoinAndChatIsDeliveredAndAckedWithSeq() {
+        String club = freshClub();
+        try (TestClient alice = server.connect("alice"); TestClient bob = server.connect("bob")) {
+            assertEquals(List.of("alice"), names(alice.join(club)));
+            assertEquals(List.of("alice", "bob"), names(bob.join(club)));
+            JsonObject presence = alice.expect("presence");
+            assertEquals("join", presence.getString("event"));
+            assertEquals("bob", presence.getString("name"));
+
+            assertEquals(1, bob.chat(club, "hello"));
+            JsonObject chat = alice.expect("chat");
+            assertEquals("hello", chat.getString("message"));
+            assertEquals("bob", chat.getString("from"));
+            assertEquals(1, chat.getJsonNumber("seq").longValue());
+            assertEquals(2, alice.chat(club, "hi bob"));
+            assertEquals(2, bob.expect("chat").getJsonNumber("seq").longValue());
+        }
+    }
+
+    @Test
+    void badInputGetsAnErrorAndTheConnectionStaysUsable() {
+        try (TestClient alice = server.connect("alice")) {
+            alice.send("{not json");
+            alice.expectError("bad_json");
+            alice.send(Json.createObjectBuilder().add("type", "join").add("clubId", "no spaces"));
+            alice.expectError("invalid_club");
+            alice.send("{\"type\":\"ping\",\"id\":\"p\"}");
+            assertEquals("p", alice.expect("pong").getString("id"));
+        }
+    }
+
+    @Test
+    void sinceReplaysFromTheConfiguredHistory() {
+        String club = freshClub();
+        String epoch;
+        try (TestClient alice = server.connect("alice")) {
+            epoch = alice.join(club).getString("epoch");
+            for (int i = 1; i <= HISTORY_SIZE + 2; i++) {
+                alice.chat(club, "m" + i);
+            }
+        }
+        try (TestClient bob = server.connect("bob")) {
+            bob.send(Json.createObjectBuilder().add("type", "join").add("clubId", club).add("since", 0).add("epoch", epoch));
+            JsonObject joined = bob.expect("joined");
+            assertFalse(joined.getBoolean("recovered"), "only the last " + HISTORY_SIZE + " messages are held");
+            for (int seq = 3; seq <= HISTORY_SIZE + 2; seq++) {
+                JsonObject replayed = bob.expect("chat");
+                assertEquals(seq, replayed.getJsonNumber("seq").longValue());
+                assertEquals("m" + seq, replayed.getString("message"));
+            }
+        }
+        try (TestClient carol = server.connect("carol")) {
+            carol.send(Json.createObjectBuilder().add("type", "join").add("clubId", club).add("since", 5).add("epoch", epoch));
+            assertTrue(carol.expect("joined").getBoolean("recovered"));
+            assertEquals(6, carol.expect("chat").getJsonNumber("seq").longValue());
+            assertEquals(7, carol.expect("chat").getJsonNumber("seq").longValue());
+        }
+    }
+
+    @Test
+    void sixtyKibChatMessageIsDeliveredWhole() {
+        String club = freshClub();
+        String message = "x".repeat(60 * 1024);
+        try (TestClient alice = server.connect("alice"); TestClient bob = server.connect("bob")) {
+            alice.join(club);
+            bob.join(club);
+            alice.expect("presence");
+            assertEquals(1, alice.chat(club, message));
+            assertEquals(message, bob.expect("chat").getString("message"));
+        }
+    }
+
+    @Test
+    void messageOverSixtyFourKibClosesWith1009AndSparesOthers() {
+        String club = freshClub();
+        try (TestClient alice = server.connect("alice"); TestClient bob = server.connect("bob")) {
+            alice.join(club);
+            bob.join(club);
+            alice.expect("presence");
+            String tooBig = "{\"type\":\"ping\",\"pad\":\"" + "x".repeat(64 * 1024) + "\"}";
+            bob.sendExpectingClose(tooBig);
+            assertEquals(1009, bob.awaitClose().code());
+            assertEquals("leave", alice.expect("presence").getString("event"));
+            alice.send("{\"type\":\"ping\"}");
+            alice.expect("pong");
+        }
+    }
+
+    @Test
+    void binaryFrameClosesWith1003() {
+        try (TestClient alice = server.connect("alice")) {
+            alice.sendBinary(new byte[] {1, 2, 3});
+            assertEquals(1003, alice.awaitClose().code());
+        }
+    }
+
+    private static List<String> names(JsonObject joined) {
+        return joined.getJsonArray("members").getValuesAs(jakarta.json.JsonString.class).stream()
+                .map(jakarta.json.JsonString::getString).toList();
+    }
+}

@@ -1,0 +1,13 @@
+package org.clubchat.containers;
+
+import java.util.Map;
+
+/** Tomcat 10.1 (Jakarta EE 10), settings from environment variables. */
+class Tomcat10IT extends ContainerConformance {
+    @Override
+    DeployedWar deploy() throws Exception {
+        return Tomcat.start("tomcat10", DeployedWar.requiredFile("it.tomcat10.home"), Map.of(
+                "CLUBCHAT_HISTORY_SIZE", String.valueOf(HISTORY_SIZE),
+                "CLUBCHAT_MESSAGE_MAX_LENGTH", String.valueOf(MAX_MESSAGE_LENGTH)), Map.of());
+    }
+}

@@ -1,0 +1,16 @@
+package org.clubchat.containers;
+
+import java.util.Map;
+
+/**
+ * Tomcat 11 (Jakarta EE 11), one setting as a {@code -D} in {@code CATALINA_OPTS} and one as a context
+ * init parameter in the context descriptor.
+ */
+class Tomcat11IT extends ContainerConformance {
+    @Override
+    DeployedWar deploy() throws Exception {
+        return Tomcat.start("tomcat11", DeployedWar.requiredFile("it.tomcat11.home"),
+                Map.of("CATALINA_OPTS", "-Dclubchat.history.size=" + HISTORY_SIZE),
+                Map.of("clubchat.message.max-length", String.valueOf(MAX_MESSAGE_LENGTH)));
+    }
+}
