@@ -91,8 +91,8 @@ abstract class ContainerConformance {
     void membersSeeEachOtherJoinAndChatIsDeliveredAndAckedWithSeq() {
         String club = freshClub();
         try (TestClient alice = server.connect("alice"); TestClient bob = server.connect("bob")) {
-            assertEquals(List.of("alice"), names(alice.join(club)));
-            assertEquals(List.of("alice", "bob"), names(bob.join(club)));
+            assertEquals(List.of("alice"), TestClient.members(alice.join(club)));
+            assertEquals(List.of("alice", "bob"), TestClient.members(bob.join(club)));
             JsonObject presence = alice.expect("presence");
             assertEquals("join", presence.getString("event"));
             assertEquals("bob", presence.getString("name"));
@@ -182,10 +182,5 @@ abstract class ContainerConformance {
             alice.sendBinary(new byte[] {1, 2, 3});
             assertEquals(1003, alice.awaitClose().code());
         }
-    }
-
-    private static List<String> names(JsonObject joined) {
-        return joined.getJsonArray("members").getValuesAs(jakarta.json.JsonString.class).stream()
-                .map(jakarta.json.JsonString::getString).toList();
     }
 }

@@ -39,7 +39,7 @@ class PresenceIT {
             bob.join("p2");
             alice.join("p2");
             assertEquals("join", bob.expect("presence").getString("event"));
-            assertEquals(List.of("alice", "bob"), ProtocolIT.names(alice2.join("p2")));
+            assertEquals(List.of("alice", "bob"), TestClient.members(alice2.join("p2")));
             bob.assertNoFrame(QUIET);
 
             alice2.close();
@@ -79,7 +79,7 @@ class PresenceIT {
             wide.join("p4");
             zed.join("p4");
             zed2.join("p4");
-            assertEquals(List.of("Zed", "amy", "Ａ", "😀"), ProtocolIT.names(lower.join("p4")));
+            assertEquals(List.of("Zed", "amy", "Ａ", "😀"), TestClient.members(lower.join("p4")));
         }
     }
 }

@@ -84,7 +84,7 @@ class ProtocolIT {
             JsonObject joined = alice.expect("joined");
             assertEquals(club, joined.getString("clubId"));
             assertEquals("j1", joined.getString("id"));
-            assertEquals(List.of("alice"), names(joined));
+            assertEquals(List.of("alice"), TestClient.members(joined));
             assertEquals(0, joined.getJsonNumber("seq").longValue());
             assertFalse(joined.getString("epoch").isEmpty());
             assertFalse(joined.containsKey("recovered"), "recovered only when since was given");
@@ -169,7 +169,7 @@ class ProtocolIT {
             alice.join(club);
             bob.join(club);
             alice.expect("presence");
-            assertEquals(List.of("alice", "bob"), names(bob.join(club)));
+            assertEquals(List.of("alice", "bob"), TestClient.members(bob.join(club)));
             alice.assertNoFrame(QUIET);
         }
     }
@@ -360,9 +360,5 @@ class ProtocolIT {
         String head = "{\"type\":\"ping\",\"pad\":\"";
         String tail = "\"}";
         return head + "x".repeat(bytes - head.length() - tail.length()) + tail;
-    }
-
-    static List<String> names(JsonObject joined) {
-        return joined.getJsonArray("members").getValuesAs(jakarta.json.JsonString::getString);
     }
 }

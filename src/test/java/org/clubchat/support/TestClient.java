@@ -138,6 +138,11 @@ public final class TestClient implements AutoCloseable {
         return expect("ack").getJsonNumber("seq").longValue();
     }
 
+    /** The {@code members} of a {@code joined} reply. */
+    public static List<String> members(JsonObject joined) {
+        return joined.getJsonArray("members").getValuesAs(jakarta.json.JsonString::getString);
+    }
+
     public Closed awaitClose() {
         try {
             return closed.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
