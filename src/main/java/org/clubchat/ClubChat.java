@@ -2,21 +2,27 @@ package org.clubchat;
 
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import org.clubchat.club.ClubRegistry;
 import org.clubchat.delivery.Closes;
 import org.clubchat.endpoint.HandshakeGate;
 import org.clubchat.protocol.ProtocolCodec;
+import org.clubchat.security.OriginPolicy;
+import org.clubchat.security.TokenVerifier;
 import org.clubchat.service.ChatService;
 
 /**
- * The application: builds the parts from {@link Settings} and owns the one timer thread. Made by the
- * launcher or, in a WAR, by {@link org.clubchat.endpoint.ClubChatListener}; closed by the same.
+ * The application: builds the parts from {@link Settings} and owns its threads: one timer (club sweeps,
+ * keep-alive pings, token expiries) and the closers, which run server-side closes off the threads that
+ * decide them. Made by the launcher or, in a WAR, by {@link org.clubchat.endpoint.ClubChatListener};
+ * closed by the same.
  */
 public final class ClubChat implements AutoCloseable {
-    private static final Duration MIN_SWEEP = Duration.ofMillis(50);
+    private static final Duration MIN_SWEEP = Duration.ofMillis(10);
     private static final Duration MAX_SWEEP = Duration.ofSeconds(30);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
     private static final System.Logger LOG = System.getLogger(ClubChat.class.getName());
@@ -25,26 +31,39 @@ public final class ClubChat implements AutoCloseable {
     private final ProtocolCodec codec;
     private final ClubRegistry registry;
     private final ChatService chat;
-    private final HandshakeGate gate = new HandshakeGate();
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(task -> {
-        Thread thread = new Thread(task, "clubchat-timer");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final HandshakeGate gate;
+    private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemon("clubchat-timer"));
+    /** A container's close may block while it writes the close frame to a peer that does not read. */
+    private final ExecutorService closer = Executors.newCachedThreadPool(daemon("clubchat-closer"));
 
     public ClubChat(Settings settings) {
         this.settings = settings;
         this.codec = new ProtocolCodec(settings.maxFrameBytes());
         this.registry = new ClubRegistry(settings.historySize(), settings.clubRetention(), codec, InstantSource.system());
-        this.chat = new ChatService(registry, codec, settings.maxMessageLength());
-        long sweepMillis = sweepInterval(settings.clubRetention()).toMillis();
-        timer.scheduleWithFixedDelay(registry::sweep, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
+        this.chat = new ChatService(registry, codec, settings, timer, System::nanoTime, InstantSource.system());
+        this.gate = new HandshakeGate(new OriginPolicy(settings.allowedOrigins()),
+                settings.tokenSecret().isEmpty() ? null : new TokenVerifier(settings.tokenSecret()));
+        timer.setRemoveOnCancelPolicy(true);
+        every(halfOf(settings.clubRetention()), registry::sweep);
+        every(halfOf(settings.pingInterval()), chat::keepAlive);
     }
 
-    /** Half the retention, within 50 ms–30 s: an empty club is forgotten at most one interval after its retention. */
-    static Duration sweepInterval(Duration retention) {
-        Duration half = retention.dividedBy(2);
+    /** Half the period, within 10 ms–30 s: what it watches for is seen at most one interval late. */
+    static Duration halfOf(Duration period) {
+        Duration half = period.dividedBy(2);
         return half.compareTo(MIN_SWEEP) < 0 ? MIN_SWEEP : half.compareTo(MAX_SWEEP) > 0 ? MAX_SWEEP : half;
+    }
+
+    private void every(Duration interval, Runnable task) {
+        timer.scheduleWithFixedDelay(task, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private static ThreadFactory daemon(String name) {
+        return task -> {
+            Thread thread = new Thread(task, name);
+            thread.setDaemon(true);
+            return thread;
+        };
     }
 
     public Settings settings() {
@@ -67,17 +86,24 @@ public final class ClubChat implements AutoCloseable {
         return gate;
     }
 
+    /** Where outboxes run the closes they decide. */
+    public ExecutorService closer() {
+        return closer;
+    }
+
     /**
-     * Closes every connection with 1001 and stops the timer, waiting for its thread to end: a container
+     * Closes every connection with 1001 and stops the threads, waiting for them to end: a container
      * that undeploys the WAR checks for threads left behind.
      */
     @Override
     public void close() {
         chat.closeAll(Closes.SHUTDOWN);
         timer.shutdownNow();
+        closer.shutdown();
         try {
-            if (!timer.awaitTermination(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                LOG.log(System.Logger.Level.WARNING, "the clubchat-timer thread did not stop within {0}", STOP_TIMEOUT);
+            if (!closer.awaitTermination(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    || !timer.awaitTermination(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.log(System.Logger.Level.WARNING, "club-chat threads did not stop within {0}", STOP_TIMEOUT);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

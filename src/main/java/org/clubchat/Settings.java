@@ -1,7 +1,10 @@
 package org.clubchat;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -19,6 +22,16 @@ import java.util.Properties;
  * @param clubRetention     how long an empty club keeps its history before it is forgotten
  * @param maxMessageLength  the longest chat {@code message}, in characters (code points)
  * @param maxFrameBytes     the largest incoming message, however fragmented; larger ones close with 1009
+ * @param tokenSecret       the HS256 secret; empty means open mode (names from {@code ?name=})
+ * @param allowedOrigins    the origins a browser handshake may come from; empty means any
+ * @param ratePerSecond     messages a connection may send per second, on average
+ * @param rateBurst         messages a connection may send at once after being quiet
+ * @param floodTolerance    refused messages a connection may run up before it is closed with 1008
+ * @param maxClubs          clubs one connection may be in at once
+ * @param maxConnections    open connections one server accepts; beyond it new ones close with 1013
+ * @param outboxMaxBytes    bytes (UTF-8) queued for one connection before it is closed with 1013
+ * @param pingInterval      how often the server pings each quiet connection
+ * @param idleTimeout       how long a connection may stay silent (no frame, no pong) before it is closed
  */
 public record Settings(
         String host,
@@ -26,7 +39,17 @@ public record Settings(
         int historySize,
         Duration clubRetention,
         int maxMessageLength,
-        int maxFrameBytes) {
+        int maxFrameBytes,
+        String tokenSecret,
+        List<String> allowedOrigins,
+        int ratePerSecond,
+        int rateBurst,
+        int floodTolerance,
+        int maxClubs,
+        int maxConnections,
+        int outboxMaxBytes,
+        Duration pingInterval,
+        Duration idleTimeout) {
 
     /** The keys, their defaults and meanings: the README's settings table lists exactly these. */
     public enum Key {
@@ -35,7 +58,17 @@ public record Settings(
         HISTORY_SIZE("history.size", "100", "messages each club keeps for replay after a reconnect"),
         CLUB_RETENTION("club.retention", "PT5M", "how long an empty club keeps its history (ISO-8601 duration)"),
         MESSAGE_MAX_LENGTH("message.max-length", "2000", "longest chat message, in characters"),
-        FRAME_MAX_BYTES("frame.max-bytes", "65536", "largest incoming WebSocket message; larger ones close with 1009");
+        FRAME_MAX_BYTES("frame.max-bytes", "65536", "largest incoming WebSocket message; larger ones close with 1009"),
+        TOKEN_SECRET("token.secret", "", "HS256 secret (at least 32 bytes) that switches on token mode; empty means open mode"),
+        ALLOWED_ORIGINS("allowed.origins", "", "comma-separated origins browsers may connect from (`https://chat.example.com`); empty means any"),
+        RATE_PER_SECOND("rate.per-second", "20", "messages a connection may send per second, on average"),
+        RATE_BURST("rate.burst", "40", "messages a connection may send at once after a quiet spell"),
+        RATE_FLOOD_TOLERANCE("rate.flood-tolerance", "100", "refused messages (net of 1 forgiven per second) before a flooding connection is closed with 1008"),
+        CLUBS_MAX("clubs.max", "100", "clubs one connection may be in at once"),
+        CONNECTIONS_MAX("connections.max", "10000", "open connections per server; more are closed with 1013 at once"),
+        OUTBOX_MAX_BYTES("outbox.max-bytes", "1048576", "bytes queued for a connection that does not read; past it the connection is closed with 1013"),
+        PING_INTERVAL("ping.interval", "PT30S", "how often the server pings a connection (ISO-8601 duration)"),
+        IDLE_TIMEOUT("idle.timeout", "PT90S", "a connection silent this long (no frame, no pong) is closed");
 
         private final String name;
         private final String defaultValue;
@@ -79,6 +112,20 @@ public record Settings(
         require(!clubRetention.isNegative(), Key.CLUB_RETENTION, "a duration of 0 or more", clubRetention);
         require(maxMessageLength >= 1, Key.MESSAGE_MAX_LENGTH, "1 or more", maxMessageLength);
         require(maxFrameBytes >= 1024, Key.FRAME_MAX_BYTES, "1024 or more", maxFrameBytes);
+        int secretBytes = tokenSecret.getBytes(StandardCharsets.UTF_8).length;
+        require(secretBytes == 0 || secretBytes >= 32, Key.TOKEN_SECRET, "empty or at least 32 bytes",
+                secretBytes + " bytes");
+        allowedOrigins = java.util.List.copyOf(allowedOrigins);
+        require(ratePerSecond >= 1, Key.RATE_PER_SECOND, "1 or more", ratePerSecond);
+        require(rateBurst >= 1, Key.RATE_BURST, "1 or more", rateBurst);
+        require(floodTolerance >= 1, Key.RATE_FLOOD_TOLERANCE, "1 or more", floodTolerance);
+        require(maxClubs >= 1, Key.CLUBS_MAX, "1 or more", maxClubs);
+        require(maxConnections >= 1, Key.CONNECTIONS_MAX, "1 or more", maxConnections);
+        require(outboxMaxBytes >= maxFrameBytes, Key.OUTBOX_MAX_BYTES, "at least " + Key.FRAME_MAX_BYTES.systemProperty(),
+                outboxMaxBytes);
+        require(pingInterval.toMillis() >= 10, Key.PING_INTERVAL, "at least PT0.01S", pingInterval);
+        require(idleTimeout.compareTo(pingInterval) > 0, Key.IDLE_TIMEOUT, "longer than " + Key.PING_INTERVAL.systemProperty(),
+                idleTimeout);
     }
 
     public static Settings defaults() {
@@ -102,7 +149,17 @@ public record Settings(
                 source.integer(Key.HISTORY_SIZE),
                 source.duration(Key.CLUB_RETENTION),
                 source.integer(Key.MESSAGE_MAX_LENGTH),
-                source.integer(Key.FRAME_MAX_BYTES));
+                source.integer(Key.FRAME_MAX_BYTES),
+                source.raw(Key.TOKEN_SECRET),
+                source.list(Key.ALLOWED_ORIGINS),
+                source.integer(Key.RATE_PER_SECOND),
+                source.integer(Key.RATE_BURST),
+                source.integer(Key.RATE_FLOOD_TOLERANCE),
+                source.integer(Key.CLUBS_MAX),
+                source.integer(Key.CONNECTIONS_MAX),
+                source.integer(Key.OUTBOX_MAX_BYTES),
+                source.duration(Key.PING_INTERVAL),
+                source.duration(Key.IDLE_TIMEOUT));
     }
 
     private static void require(boolean ok, Key key, String expected, Object actual) {
@@ -121,6 +178,10 @@ public record Settings(
                 value = contextParameters.get(key.systemProperty());
             }
             return value == null || value.isBlank() ? key.defaultValue() : value.trim();
+        }
+
+        List<String> list(Key key) {
+            return Arrays.stream(raw(key).split(",")).map(String::trim).filter(item -> !item.isEmpty()).toList();
         }
 
         int integer(Key key) {

@@ -3,6 +3,7 @@ package org.clubchat.delivery;
 import jakarta.websocket.CloseReason;
 import java.lang.System.Logger.Level;
 import java.util.ArrayDeque;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.clubchat.protocol.Frame;
 
@@ -10,10 +11,16 @@ import org.clubchat.protocol.Frame;
  * One connection's outgoing frames: sent in the order offered, one send in flight at a time (Tomcat
  * refuses a second asynchronous send while one is pending), so a slow client holds up only itself.
  *
- * <p>{@code queue}, {@code sending} and {@code closed} are guarded by {@code this}. It is a leaf lock:
- * held only for a few field updates, never while sending or calling out, never before a club's lock.
- * The thread that finds the outbox idle becomes the sender and drains it; a completion that arrives
- * later on another thread carries the draining on.
+ * <p>The queue is bounded in bytes: a client that stops reading while its clubs stay busy would
+ * otherwise hold every frame sent since. When an offer would pass the bound, the outbox drops its queue
+ * and closes the connection with 1013; a frame that arrives at an empty queue is always taken, so the
+ * bound limits a backlog, never a single message.
+ *
+ * <p>{@code queue}, {@code queuedBytes}, {@code sending} and {@code closed} are guarded by {@code this}.
+ * It is a leaf lock: held only for a few field updates, never while sending or calling out, never
+ * before a club's lock. The thread that finds the outbox idle becomes the sender and drains it; a
+ * completion that arrives later on another thread carries the draining on. Closing runs on the closer
+ * executor, because offers come from inside a club's lock and a container's close may block.
  */
 public final class Outbox implements Delivery {
     private static final System.Logger LOG = System.getLogger(Outbox.class.getName());
@@ -24,25 +31,54 @@ public final class Outbox implements Delivery {
     private static final int LEFT_TO_CALLBACK = 2;
 
     private final Transport transport;
+    private final long maxQueuedBytes;
+    private final Executor closer;
     private final ArrayDeque<Frame> queue = new ArrayDeque<>();
+    private long queuedBytes;
     private boolean sending;
     private boolean closed;
+    private volatile Runnable whenClosed = () -> { };
 
-    public Outbox(Transport transport) {
+    /**
+     * @param maxQueuedBytes the bound on frames waiting behind the one in flight, in UTF-8 bytes
+     * @param closer         runs the transport's close and then {@link #whenClosed}
+     */
+    public Outbox(Transport transport, long maxQueuedBytes, Executor closer) {
         this.transport = transport;
+        this.maxQueuedBytes = maxQueuedBytes;
+        this.closer = closer;
+    }
+
+    /** What to run, on the closer executor, once this outbox has closed its connection. */
+    public void whenClosed(Runnable action) {
+        whenClosed = action;
     }
 
     @Override
     public boolean offer(Frame frame) {
+        boolean overflowed;
         synchronized (this) {
             if (closed) {
                 return false;
             }
-            queue.add(frame);
-            if (sending) {
-                return true;
+            overflowed = !queue.isEmpty() && queuedBytes + frame.wireBytes() > maxQueuedBytes;
+            if (overflowed) {
+                closed = true;
+                queue.clear();
+                queuedBytes = 0;
+            } else {
+                queue.add(frame);
+                queuedBytes += frame.wireBytes();
+                if (sending) {
+                    return true;
+                }
+                sending = true;
             }
-            sending = true;
+        }
+        if (overflowed) {
+            LOG.log(Level.DEBUG, "outbox over {0} bytes, closing with 1013", maxQueuedBytes);
+            closeTransport(Closes.OUTBOX_OVERFLOW);
+            return false;
         }
         drain();
         return true;
@@ -56,8 +92,30 @@ public final class Outbox implements Delivery {
             }
             closed = true;
             queue.clear();
+            queuedBytes = 0;
         }
-        transport.close(reason);
+        closeTransport(reason);
+    }
+
+    /** Pings the peer unless frames are on their way, which tell as much about a live peer. */
+    public void ping() {
+        synchronized (this) {
+            if (closed || sending) {
+                return;
+            }
+        }
+        transport.ping();
+    }
+
+    public synchronized boolean isClosed() {
+        return closed;
+    }
+
+    private void closeTransport(CloseReason reason) {
+        closer.execute(() -> {
+            transport.close(reason);
+            whenClosed.run();
+        });
     }
 
     /**
@@ -74,6 +132,7 @@ public final class Outbox implements Delivery {
                     sending = false;
                     return;
                 }
+                queuedBytes -= next.wireBytes();
             }
             AtomicInteger state = new AtomicInteger(IN_SEND);
             transport.send(next, failure -> {
@@ -96,6 +155,7 @@ public final class Outbox implements Delivery {
             closed = true;
             sending = false;
             queue.clear();
+            queuedBytes = 0;
         }
         LOG.log(Level.DEBUG, "send failed, outbox closed: {0}", failure.toString());
     }

@@ -14,6 +14,12 @@ public interface Transport {
      */
     void send(Frame frame, Consumer<Throwable> done);
 
-    /** Closes the connection with a close code from {@link Closes}; safe to call more than once. */
+    /** Sends a WebSocket ping, which a live peer answers with a pong; failures are ignored. */
+    void ping();
+
+    /**
+     * Closes the connection with a close code from {@link Closes}; safe to call more than once. May block
+     * while the container writes the close frame, so the outbox calls it on its closer executor.
+     */
     void close(CloseReason reason);
 }

@@ -1,12 +1,14 @@
 package org.clubchat.endpoint;
 
+import org.clubchat.security.Identity;
+
 /** Whether a WebSocket handshake may go ahead, and as whom. */
 public sealed interface Admission permits Admission.Admitted, Admission.Refused {
 
-    record Admitted(String name) implements Admission {
+    record Admitted(Identity identity) implements Admission {
     }
 
-    /** @param httpStatus the handshake's answer, e.g. 400 for an invalid {@code ?name=} */
+    /** @param httpStatus the handshake's answer: 400 bad name, 401 bad token, 403 origin not allowed */
     record Refused(int httpStatus, String reason) implements Admission {
     }
 }

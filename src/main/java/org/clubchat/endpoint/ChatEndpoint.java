@@ -4,6 +4,7 @@ import jakarta.websocket.OnClose;
 import jakarta.websocket.OnError;
 import jakarta.websocket.OnMessage;
 import jakarta.websocket.OnOpen;
+import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;
 import java.io.IOException;
@@ -41,9 +42,10 @@ public final class ChatEndpoint {
         // of 8 KiB would close legal messages with 1009. The buffer counts characters, which are never more
         // than the UTF-8 bytes, so every legal message fits; the codec then checks the exact byte count.
         session.setMaxTextMessageBufferSize(app.settings().maxFrameBytes());
-        Admission admission = app.gate().admit(session.getRequestParameterMap());
+        Admission admission = app.gate().identify(session.getRequestParameterMap());
         if (admission instanceof Admission.Admitted admitted) {
-            connection = app.chat().open(admitted.name(), new Outbox(new SessionTransport(session)));
+            Outbox outbox = new Outbox(new SessionTransport(session), app.settings().outboxMaxBytes(), app.closer());
+            connection = app.chat().open(admitted.identity(), outbox).orElse(null);
         } else {
             // Only reached where no handshake check ran before the upgrade; refuse before any welcome.
             session.close(Closes.HANDSHAKE_REFUSED);
@@ -54,6 +56,13 @@ public final class ChatEndpoint {
     public void onText(DecodeResult message) {
         if (connection != null) {
             app.chat().handle(connection, message);
+        }
+    }
+
+    @OnMessage
+    public void onPong(PongMessage pong) {
+        if (connection != null) {
+            app.chat().heard(connection);
         }
     }
 

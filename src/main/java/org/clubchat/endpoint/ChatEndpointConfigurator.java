@@ -35,6 +35,12 @@ public final class ChatEndpointConfigurator extends ServerEndpointConfig.Configu
         return app;
     }
 
+    /** The WebSocket API's own origin hook: a second line behind the HTTP-level check, answered 403. */
+    @Override
+    public boolean checkOrigin(String originHeaderValue) {
+        return installed().gate().allowsOrigin(originHeaderValue);
+    }
+
     @Override
     public <T> T getEndpointInstance(Class<T> endpointClass) {
         return endpointClass.cast(new ChatEndpoint(installed()));

@@ -4,26 +4,75 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import org.clubchat.protocol.Names;
+import org.clubchat.security.Identity;
+import org.clubchat.security.OriginPolicy;
+import org.clubchat.security.TokenVerifier;
 
 /**
- * Decides every handshake from its query parameters. Container-neutral: the WAR's {@link HandshakeFilter},
- * the launcher's engine and {@link ChatEndpoint#onOpen} all ask it, so the rule lives in one place.
+ * Decides every handshake from its {@code Origin} header and query parameters. Container-neutral: the
+ * WAR's {@link HandshakeFilter}, the launcher's engine and {@link ChatEndpoint#onOpen} all ask it, so
+ * the rules live in one place. Immutable, so shared by every handshake.
  */
 public final class HandshakeGate {
     static final String NAME_PARAMETER = "name";
+    static final String TOKEN_PARAMETER = "token";
     private static final int GUEST_SUFFIX_LENGTH = 6;
 
-    /** @param query the decoded query parameters, as containers give them */
-    public Admission admit(Map<String, List<String>> query) {
-        List<String> names = query.get(NAME_PARAMETER);
-        String name = names == null || names.isEmpty() ? "" : names.get(0);
+    private final OriginPolicy origins;
+    private final TokenVerifier tokens;
+
+    /** @param tokens the verifier in token mode, null in open mode */
+    public HandshakeGate(OriginPolicy origins, TokenVerifier tokens) {
+        this.origins = origins;
+        this.tokens = tokens;
+    }
+
+    /**
+     * The whole check before an upgrade.
+     *
+     * @param origin the {@code Origin} header, or null when there is none
+     * @param query  the decoded query parameters, as containers give them
+     */
+    public Admission admit(String origin, Map<String, List<String>> query) {
+        if (!origins.allows(origin)) {
+            return new Admission.Refused(403, "origin not allowed");
+        }
+        return identify(query);
+    }
+
+    public boolean allowsOrigin(String origin) {
+        return origins.allows(origin);
+    }
+
+    /** Who the connection is: from the token in token mode ({@code ?name=} ignored), else from {@code ?name=}. */
+    public Admission identify(Map<String, List<String>> query) {
+        return tokens == null ? byName(first(query, NAME_PARAMETER)) : byToken(first(query, TOKEN_PARAMETER));
+    }
+
+    private Admission byToken(String token) {
+        if (token.isEmpty()) {
+            return new Admission.Refused(401, "a token is required");
+        }
+        TokenVerifier.Result result = tokens.verify(token);
+        if (result instanceof TokenVerifier.Verified verified) {
+            return new Admission.Admitted(verified.identity());
+        }
+        return new Admission.Refused(401, ((TokenVerifier.Invalid) result).reason());
+    }
+
+    private static Admission byName(String name) {
         if (name.isEmpty()) {
-            return new Admission.Admitted(guestName());
+            return new Admission.Admitted(Identity.named(guestName()));
         }
         if (!Names.isValid(name)) {
             return new Admission.Refused(400, "name must be 1-32 characters without control characters");
         }
-        return new Admission.Admitted(name);
+        return new Admission.Admitted(Identity.named(name));
+    }
+
+    private static String first(Map<String, List<String>> query, String parameter) {
+        List<String> values = query.get(parameter);
+        return values == null || values.isEmpty() ? "" : values.get(0);
     }
 
     private static String guestName() {

@@ -3,6 +3,7 @@ package org.clubchat.endpoint;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.function.Consumer;
 import org.clubchat.delivery.Transport;
 import org.clubchat.protocol.Frame;
@@ -22,6 +23,15 @@ final class SessionTransport implements Transport {
         } catch (RuntimeException e) {
             // The session closed under us (IllegalStateException): report it like a failed send.
             done.accept(e);
+        }
+    }
+
+    @Override
+    public void ping() {
+        try {
+            session.getAsyncRemote().sendPing(ByteBuffer.allocate(0));
+        } catch (IOException | RuntimeException e) {
+            // A connection that cannot take a ping is closing or dead; the idle timeout ends it.
         }
     }
 

@@ -7,7 +7,10 @@ public enum ErrorCode {
     UNKNOWN_TYPE("unknown_type"),
     INVALID_CLUB("invalid_club"),
     NOT_MEMBER("not_member"),
-    TOO_LONG("too_long");
+    TOO_LONG("too_long"),
+    RATE_LIMITED("rate_limited"),
+    TOO_MANY_CLUBS("too_many_clubs"),
+    FORBIDDEN("forbidden");
 
     private final String wireName;
 

@@ -2,29 +2,52 @@ package org.clubchat.service;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.Future;
 import org.clubchat.club.Club;
 import org.clubchat.club.ClubRegistry;
 import org.clubchat.club.Member;
 import org.clubchat.delivery.Outbox;
 import org.clubchat.protocol.ClientMessage;
+import org.clubchat.security.Identity;
+import org.clubchat.security.TokenBucket;
 
 /**
- * One open WebSocket connection and the clubs it is in.
+ * One open WebSocket connection: who it is, the clubs it is in, and how fast it may send.
  *
- * <p>{@code clubs} and {@code closed} are guarded by {@code this}. The container delivers one
- * connection's messages one at a time, but it may report the close on another thread (a server-side
- * close, a shutdown), so joining, leaving, chatting and closing all hold this lock. A club's lock is
- * taken inside it, never the other way round.
+ * <p>{@code clubs}, {@code closed}, both buckets and {@code expiry} are guarded by {@code this}. The
+ * container delivers one connection's messages one at a time, but it may report the close on another
+ * thread (a server-side close, a shutdown), so joining, leaving, chatting and closing all hold this
+ * lock. A club's lock is taken inside it, never the other way round. {@code lastHeard} is volatile: the
+ * keep-alive sweep reads it without the lock.
  */
 public final class Connection {
-    private final Member member;
-    private final Outbox outbox;
-    private final Map<String, Club> clubs = new HashMap<>();
-    private boolean closed;
+    /** What the rate limit makes of one incoming frame. */
+    enum Flow { ADMITTED, RATE_LIMITED, FLOODING }
 
-    Connection(String id, String name, Outbox outbox) {
-        this.member = new Member(id, name, outbox);
+    private final Member member;
+    private final Identity identity;
+    private final Outbox outbox;
+    private final int maxClubs;
+    private final Map<String, Club> clubs = new HashMap<>();
+    private final TokenBucket rate;
+    /** Refused frames, one forgiven a second: a connection that empties it keeps flooding after being told. */
+    private final TokenBucket floodTolerance;
+    private boolean closed;
+    private Future<?> expiry;
+    private volatile long lastHeard;
+
+    Connection(String id, Identity identity, Outbox outbox, Limits limits, long now) {
+        this.member = new Member(id, identity.name(), outbox);
+        this.identity = identity;
         this.outbox = outbox;
+        this.maxClubs = limits.maxClubs();
+        this.rate = new TokenBucket(limits.rateBurst(), limits.ratePerSecond(), now);
+        this.floodTolerance = new TokenBucket(limits.floodTolerance(), 1, now);
+        this.lastHeard = now;
+    }
+
+    /** The per-connection limits, from the settings. */
+    record Limits(int ratePerSecond, int rateBurst, int floodTolerance, int maxClubs) {
     }
 
     public String id() {
@@ -35,18 +58,54 @@ public final class Connection {
         return member.name();
     }
 
+    public Identity identity() {
+        return identity;
+    }
+
     public Outbox outbox() {
         return outbox;
+    }
+
+    /** Notes that the peer sent something (a frame or a pong) at {@code now}, in nanoseconds. */
+    void heard(long now) {
+        lastHeard = now;
+    }
+
+    long lastHeard() {
+        return lastHeard;
+    }
+
+    /** Takes one frame's worth of the rate limit. */
+    synchronized Flow admitFrame(long now) {
+        if (rate.tryTake(now)) {
+            return Flow.ADMITTED;
+        }
+        return floodTolerance.tryTake(now) ? Flow.RATE_LIMITED : Flow.FLOODING;
+    }
+
+    /** The task that closes the connection when its token expires, cancelled if it closes first. */
+    synchronized void expireWith(Future<?> task) {
+        if (closed) {
+            task.cancel(false);
+        } else {
+            expiry = task;
+        }
     }
 
     synchronized boolean isMember(String clubId) {
         return clubs.containsKey(clubId);
     }
 
-    synchronized void join(ClubRegistry registry, ClientMessage.Join join, String requestId) {
-        if (!closed) {
-            clubs.put(join.clubId(), registry.join(join.clubId(), member, join.since(), join.epoch(), requestId));
+    /** @return false if joining would take the connection past its club limit */
+    synchronized boolean join(ClubRegistry registry, ClientMessage.Join join, String requestId) {
+        if (closed) {
+            return true;
         }
+        if (!clubs.containsKey(join.clubId()) && clubs.size() >= maxClubs) {
+            return false;
+        }
+        clubs.put(join.clubId(), registry.join(join.clubId(), member, join.since(), join.epoch(), requestId));
+        return true;
     }
 
     /** @return false if the connection is not in the club */
@@ -75,6 +134,9 @@ public final class Connection {
             return;
         }
         closed = true;
+        if (expiry != null) {
+            expiry.cancel(false);
+        }
         clubs.values().forEach(club -> club.disconnect(member.connectionId()));
         clubs.clear();
     }

@@ -49,6 +49,13 @@ class OutboxTest {
             done.accept(failure);
         }
 
+        int pings;
+
+        @Override
+        public void ping() {
+            pings++;
+        }
+
         @Override
         public void close(CloseReason reason) {
             closes.add(reason);
@@ -58,7 +65,7 @@ class OutboxTest {
     @Test
     void sendsInOrderWithOneSendInFlight() {
         ManualTransport transport = new ManualTransport();
-        Outbox outbox = new Outbox(transport);
+        Outbox outbox = new Outbox(transport, 1 << 20, Runnable::run);
         IntStream.range(0, 5).forEach(n -> assertTrue(outbox.offer(frame(n))));
         assertEquals(List.of("f0"), transport.sent);
         for (int n = 1; n < 5; n++) {
@@ -73,7 +80,7 @@ class OutboxTest {
     @Test
     void completionOnTheSendingThreadDrainsWithoutGrowingTheStack() {
         ManualTransport transport = new ManualTransport();
-        Outbox outbox = new Outbox(transport);
+        Outbox outbox = new Outbox(transport, Long.MAX_VALUE, Runnable::run);
         // A queue that builds up behind one slow send, then drains inline: 200k nested calls would overflow.
         IntStream.range(0, 200_000).forEach(n -> outbox.offer(frame(n)));
         transport.inline = true;
@@ -85,7 +92,7 @@ class OutboxTest {
     @Test
     void closeDropsTheQueueAndRefusesLaterFrames() {
         ManualTransport transport = new ManualTransport();
-        Outbox outbox = new Outbox(transport);
+        Outbox outbox = new Outbox(transport, 1 << 20, Runnable::run);
         outbox.offer(frame(0));
         outbox.offer(frame(1));
         outbox.close(Closes.SHUTDOWN);
@@ -99,11 +106,55 @@ class OutboxTest {
     @Test
     void failedSendStopsTheOutbox() {
         ManualTransport transport = new ManualTransport();
-        Outbox outbox = new Outbox(transport);
+        Outbox outbox = new Outbox(transport, 1 << 20, Runnable::run);
         outbox.offer(frame(0));
         outbox.offer(frame(1));
         transport.complete(new IOException("peer gone"));
         assertFalse(outbox.offer(frame(2)));
         assertEquals(List.of("f0"), transport.sent);
+    }
+
+    @Test
+    void backlogOverTheBoundClosesWith1013OnceAndDropsTheQueue() {
+        ManualTransport transport = new ManualTransport();
+        List<String> closedCallbacks = new ArrayList<>();
+        Outbox outbox = new Outbox(transport, 9, Runnable::run);
+        outbox.whenClosed(() -> closedCallbacks.add("closed"));
+        assertTrue(outbox.offer(frame(0)), "in flight, not queued");
+        assertTrue(outbox.offer(frame(1)));
+        assertTrue(outbox.offer(frame(2)));
+        assertTrue(outbox.offer(frame(3)));
+        assertTrue(outbox.offer(frame(4)), "f1-f4 make 8 bytes queued");
+        assertFalse(outbox.offer(frame(5)), "8 + 2 bytes passes the bound of 9");
+        assertFalse(outbox.offer(frame(6)));
+        assertEquals(List.of(Closes.OUTBOX_OVERFLOW), transport.closes);
+        assertEquals(List.of("closed"), closedCallbacks);
+        transport.complete(null);
+        assertEquals(List.of("f0"), transport.sent, "the queue was dropped");
+    }
+
+    @Test
+    void aFrameLargerThanTheBoundPassesAnEmptyQueue() {
+        ManualTransport transport = new ManualTransport();
+        Outbox outbox = new Outbox(transport, 4, Runnable::run);
+        Frame big = new Frame(new ServerMessage.Ack("c", 1), "0123456789");
+        assertTrue(outbox.offer(big));
+        transport.complete(null);
+        assertTrue(outbox.offer(big));
+        assertTrue(outbox.offer(frame(1)), "queued behind the one in flight: 2 bytes");
+        assertEquals(List.of(), transport.closes);
+    }
+
+    @Test
+    void pingsOnlyAnIdleOpenOutbox() {
+        ManualTransport transport = new ManualTransport();
+        Outbox outbox = new Outbox(transport, 1 << 20, Runnable::run);
+        outbox.ping();
+        outbox.offer(frame(0));
+        outbox.ping();
+        transport.complete(null);
+        outbox.close(Closes.SHUTDOWN);
+        outbox.ping();
+        assertEquals(1, transport.pings);
     }
 }

@@ -20,12 +20,13 @@ class PackagingIT {
     }
 
     @Test
-    void warBundlesJsonButNoContainerOrLauncherParts() throws IOException {
+    void warBundlesJsonAndJoseButNoContainerOrLauncherParts() throws IOException {
         List<String> war = entries("club-chat.war");
         List<String> libs = war.stream().filter(e -> e.startsWith("WEB-INF/lib/") && e.endsWith(".jar")).sorted().toList();
-        assertEquals(2, libs.size(), libs::toString);
+        assertEquals(3, libs.size(), libs::toString);
         assertTrue(libs.get(0).startsWith("WEB-INF/lib/jakarta.json-api-"), libs::toString);
-        assertTrue(libs.get(1).startsWith("WEB-INF/lib/parsson-"), libs::toString);
+        assertTrue(libs.get(1).startsWith("WEB-INF/lib/nimbus-jose-jwt-"), libs::toString);
+        assertTrue(libs.get(2).startsWith("WEB-INF/lib/parsson-"), libs::toString);
         assertTrue(war.contains("index.html"));
         assertTrue(war.contains("WEB-INF/classes/org/clubchat/endpoint/ChatEndpoint.class"));
         assertTrue(war.stream().noneMatch(e -> e.contains("/launcher/") || e.startsWith("WEB-INF/classes/webapp/")), war::toString);

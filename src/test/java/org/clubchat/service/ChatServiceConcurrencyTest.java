@@ -19,7 +19,10 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.LongStream;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import org.clubchat.Settings;
 import org.clubchat.club.ClubRegistry;
+import org.clubchat.security.Identity;
 import org.clubchat.delivery.Outbox;
 import org.clubchat.delivery.Transport;
 import org.clubchat.protocol.ClientMessage;
@@ -46,7 +49,8 @@ class ChatServiceConcurrencyTest {
 
     private final ProtocolCodec codec = new ProtocolCodec(65536);
     private final ClubRegistry registry = new ClubRegistry(10, Duration.ZERO, codec, InstantSource.system());
-    private final ChatService service = new ChatService(registry, codec, 2000);
+    private final ChatService service = new ChatService(registry, codec, Settings.defaults(),
+            new ScheduledThreadPoolExecutor(0), System::nanoTime, InstantSource.system());
 
     /** Records what one connection is sent; the outbox calls it one frame at a time. */
     private static final class Recorder implements Transport {
@@ -56,6 +60,10 @@ class ChatServiceConcurrencyTest {
         public synchronized void send(Frame frame, Consumer<Throwable> done) {
             received.add(frame.message());
             done.accept(null);
+        }
+
+        @Override
+        public void ping() {
         }
 
         @Override
@@ -74,7 +82,7 @@ class ChatServiceConcurrencyTest {
     @Test
     void nothingIsLostWhenEverythingRaces() throws Exception {
         Recorder observed = new Recorder();
-        Connection observer = service.open("observer", new Outbox(observed));
+        Connection observer = service.open(Identity.named("observer"), new Outbox(observed, 1 << 20, Runnable::run)).orElseThrow();
         handle(observer, new ClientMessage.Join(CLUB, OptionalLong.empty(), null));
 
         ExecutorService pool = Executors.newFixedThreadPool(THREADS + 1);
@@ -120,7 +128,7 @@ class ChatServiceConcurrencyTest {
         assertTrue(start.await(10, TimeUnit.SECONDS));
         ThreadLocalRandom random = ThreadLocalRandom.current();
         Recorder sent = new Recorder();
-        Connection connection = service.open(name, new Outbox(sent));
+        Connection connection = service.open(Identity.named(name), new Outbox(sent, 1 << 20, Runnable::run)).orElseThrow();
         List<Recorder> all = new ArrayList<>(List.of(sent));
         for (int i = 0; i < ROUNDS; i++) {
             String club = random.nextBoolean() ? CLUB : EMPTYING_CLUB;
@@ -132,7 +140,7 @@ class ChatServiceConcurrencyTest {
                     service.close(connection);
                     sent = new Recorder();
                     all.add(sent);
-                    connection = service.open(name, new Outbox(sent));
+                    connection = service.open(Identity.named(name), new Outbox(sent, 1 << 20, Runnable::run)).orElseThrow();
                 }
             }
         }

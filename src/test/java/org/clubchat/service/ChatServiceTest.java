@@ -9,7 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.function.Consumer;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import org.clubchat.Settings;
 import org.clubchat.club.ClubRegistry;
+import org.clubchat.security.Identity;
 import org.clubchat.delivery.Outbox;
 import org.clubchat.delivery.Transport;
 import org.clubchat.protocol.ClientMessage;
@@ -22,7 +25,8 @@ import org.junit.jupiter.api.Test;
 class ChatServiceTest {
     private final ProtocolCodec codec = new ProtocolCodec(65536);
     private final ChatService service = new ChatService(
-            new ClubRegistry(10, Duration.ofMinutes(5), codec, InstantSource.system()), codec, 2000);
+            new ClubRegistry(10, Duration.ofMinutes(5), codec, InstantSource.system()), codec, Settings.defaults(),
+            new ScheduledThreadPoolExecutor(0), System::nanoTime, InstantSource.system());
 
     private static final class Sent implements Transport {
         final List<String> types = new ArrayList<>();
@@ -31,6 +35,10 @@ class ChatServiceTest {
         public void send(Frame frame, Consumer<Throwable> done) {
             types.add(frame.message().getClass().getSimpleName());
             done.accept(null);
+        }
+
+        @Override
+        public void ping() {
         }
 
         @Override
@@ -45,7 +53,7 @@ class ChatServiceTest {
                 new ClientMessage.Chat("c", "hi"), new ClientMessage.Leave("c"), ClientMessage.Ping.INSTANCE);
         assertEquals(ClientMessage.class.getPermittedSubclasses().length, samples.size(), "a sample of every type");
         Sent sent = new Sent();
-        Connection connection = service.open("alice", new Outbox(sent));
+        Connection connection = service.open(Identity.named("alice"), new Outbox(sent, 1 << 20, Runnable::run)).orElseThrow();
         for (ClientMessage sample : samples) {
             service.handle(connection, new DecodeResult.Decoded(new Inbound(null, sample)));
         }
@@ -56,8 +64,8 @@ class ChatServiceTest {
     void closeLeavesEveryClubOnceAndForgetsTheConnection() {
         Sent alice = new Sent();
         Sent bob = new Sent();
-        Connection a = service.open("alice", new Outbox(alice));
-        Connection b = service.open("bob", new Outbox(bob));
+        Connection a = service.open(Identity.named("alice"), new Outbox(alice, 1 << 20, Runnable::run)).orElseThrow();
+        Connection b = service.open(Identity.named("bob"), new Outbox(bob, 1 << 20, Runnable::run)).orElseThrow();
         service.handle(a, new DecodeResult.Decoded(new Inbound(null, new ClientMessage.Join("c", OptionalLong.empty(), null))));
         service.handle(b, new DecodeResult.Decoded(new Inbound(null, new ClientMessage.Join("c", OptionalLong.empty(), null))));
         assertEquals(2, service.openConnections());
