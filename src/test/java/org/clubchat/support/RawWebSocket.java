@@ -9,8 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 /**
- * A WebSocket client at the byte level, for what real clients never send: one frame whose header alone
- * announces more than the limit. The JDK client splits large messages into fragments.
+ * A WebSocket client at the byte level, for what real clients never do: one frame whose header alone
+ * announces more than the limit (the JDK client splits large messages into fragments), never reading,
+ * or never answering a ping.
  */
 public final class RawWebSocket implements AutoCloseable {
     private final Socket socket;
@@ -18,17 +19,44 @@ public final class RawWebSocket implements AutoCloseable {
     private final OutputStream out;
 
     public RawWebSocket(int port) throws IOException {
-        socket = new Socket("127.0.0.1", port);
+        this(port, "/chat", 0);
+    }
+
+    /**
+     * @param pathAndQuery  e.g. {@code /chat?name=slow}
+     * @param receiveBuffer the socket's receive buffer in bytes, or 0 for the system's default
+     */
+    public RawWebSocket(int port, String pathAndQuery, int receiveBuffer) throws IOException {
+        socket = new Socket();
+        if (receiveBuffer > 0) {
+            socket.setReceiveBufferSize(receiveBuffer);
+        }
+        socket.connect(new java.net.InetSocketAddress("127.0.0.1", port));
         socket.setSoTimeout((int) TestClient.TIMEOUT.toMillis());
         in = new DataInputStream(socket.getInputStream());
         out = socket.getOutputStream();
         String key = Base64.getEncoder().encodeToString(new byte[16]);
-        out.write(("GET /chat HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        out.write(("GET " + pathAndQuery + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         String status = readHeaders();
         if (!status.startsWith("HTTP/1.1 101")) {
             throw new IOException("upgrade refused: " + status);
         }
+    }
+
+    /** Sends one short text frame, masked with a zero key as clients must mask. */
+    public void sendText(String text) throws IOException {
+        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+        if (payload.length > 125) {
+            throw new IllegalArgumentException("short frames only");
+        }
+        ByteArrayOutputStream frame = new ByteArrayOutputStream();
+        frame.write(0x81);
+        frame.write(0x80 | payload.length);
+        frame.write(new byte[4]);
+        frame.write(payload);
+        out.write(frame.toByteArray());
+        out.flush();
     }
 
     /** Sends the header of one masked text frame of {@code length} bytes, then {@code sent} bytes of it. */
@@ -60,6 +88,14 @@ public final class RawWebSocket implements AutoCloseable {
             if ((first & 0x0F) == 0x8) {
                 return ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF);
             }
+        }
+    }
+
+    /** Reads and drops everything until the server closes the TCP connection; fails on timeout. */
+    public void awaitEndOfStream() throws IOException {
+        byte[] sink = new byte[8192];
+        while (in.read(sink) >= 0) {
+            // Pings, a close frame: what matters is that the server lets go of the connection.
         }
     }
 

@@ -88,7 +88,7 @@ public final class TestClient implements AutoCloseable {
         try {
             JsonObject frame = frames.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             if (frame == null) {
-                fail("timed out waiting for a frame; received so far: " + seen);
+                fail("timed out waiting for a frame; received lately: " + recent());
             }
             seen.add(frame);
             return frame;
@@ -98,10 +98,36 @@ public final class TestClient implements AutoCloseable {
         }
     }
 
+    /** The next frame, or null once the connection has closed and every frame before the close was read. */
+    public JsonObject nextOrClosed() {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        try {
+            while (System.nanoTime() < deadline) {
+                JsonObject frame = frames.poll(10, TimeUnit.MILLISECONDS);
+                if (frame != null) {
+                    seen.add(frame);
+                    return frame;
+                }
+                if (closed.isDone() && frames.isEmpty()) {
+                    return null;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        return fail("neither a frame nor a close within " + TIMEOUT + "; received lately: " + recent());
+    }
+
+    /** The last frames read, for failure messages that stay readable after thousands of frames. */
+    private List<JsonObject> recent() {
+        return seen.subList(Math.max(0, seen.size() - 20), seen.size());
+    }
+
     /** The next frame, which must be of this type. */
     public JsonObject expect(String type) {
         JsonObject frame = next();
-        assertEquals(type, frame.getString("type"), () -> "unexpected frame " + frame + "; received so far: " + seen);
+        assertEquals(type, frame.getString("type"), () -> "unexpected frame " + frame + "; received lately: " + recent());
         return frame;
     }
 
@@ -147,7 +173,7 @@ public final class TestClient implements AutoCloseable {
         try {
             return closed.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
-            throw new AssertionError("connection did not close; received: " + seen + " " + frames, e);
+            throw new AssertionError("connection did not close; received lately: " + recent(), e);
         }
     }
 

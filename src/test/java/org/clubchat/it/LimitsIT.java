@@ -1,0 +1,122 @@
+package org.clubchat.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.clubchat.support.TestClient;
+import org.clubchat.support.TestServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The per-connection rate limit, the flood close, the club limit and the connection limit. The rate is
+ * one message a second with a burst of 5, so a test controls exactly which message goes over.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class LimitsIT {
+    private static final int BURST = 5;
+    private static final int FLOOD_TOLERANCE = 20;
+    private static final int MAX_CLUBS = 3;
+    @RegisterExtension
+    static final TestServer server = new TestServer(Map.of(
+            "CLUBCHAT_RATE_PER_SECOND", "1",
+            "CLUBCHAT_RATE_BURST", String.valueOf(BURST),
+            "CLUBCHAT_RATE_FLOOD_TOLERANCE", String.valueOf(FLOOD_TOLERANCE),
+            "CLUBCHAT_CLUBS_MAX", String.valueOf(MAX_CLUBS)));
+
+    @Test
+    void messagesOverTheRateGetRateLimitedAndAreNotDelivered() {
+        int sent = BURST + 3;
+        try (TestClient alice = server.connect("alice"); TestClient bob = server.connect("bob")) {
+            alice.join("rate");
+            bob.join("rate");
+            alice.expect("presence");
+            for (int i = 1; i <= sent; i++) {
+                alice.send(Json.createObjectBuilder().add("type", "chat").add("clubId", "rate").add("message", "m" + i)
+                        .add("id", "m" + i));
+            }
+            List<String> delivered = new ArrayList<>();
+            int limited = 0;
+            for (int i = 1; i <= sent; i++) {
+                JsonObject reply = alice.next();
+                assertEquals("m" + i, reply.getString("id"));
+                if ("ack".equals(reply.getString("type"))) {
+                    delivered.add("m" + i);
+                } else {
+                    assertEquals("rate_limited", reply.getString("code"), reply::toString);
+                    limited++;
+                }
+            }
+            assertTrue(limited >= 2, limited + " of " + sent + " limited");
+            for (String message : delivered) {
+                assertEquals(message, bob.expect("chat").getString("message"));
+            }
+            bob.assertNoFrame(Duration.ofMillis(300));
+        }
+    }
+
+    @Test
+    void badFrameOverTheRateKeepsItsOwnError() {
+        try (TestClient alice = server.connect("alice")) {
+            for (int i = 0; i < 2 * BURST; i++) {
+                alice.send("{\"type\":\"ping\"}");
+                if ("error".equals(alice.next().getString("type"))) {
+                    break;
+                }
+            }
+            alice.send("{not json");
+            alice.send("{\"type\":\"ping\"}");
+            alice.expectError("bad_json");
+            alice.expectError("rate_limited");
+        }
+    }
+
+    @Test
+    void connectionThatKeepsFloodingAfterBeingToldIsClosedWith1008() {
+        try (TestClient flooder = server.connect("flooder"); TestClient bystander = server.connect("bystander")) {
+            int refused = 0;
+            for (int i = 0; i < BURST + FLOOD_TOLERANCE + 10 && !flooder.isClosed(); i++) {
+                flooder.sendExpectingClose("{\"type\":\"ping\"}");
+            }
+            while (true) {
+                JsonObject frame = flooder.nextOrClosed();
+                if (frame == null) {
+                    break;
+                }
+                if ("error".equals(frame.getString("type"))) {
+                    assertEquals("rate_limited", frame.getString("code"));
+                    refused++;
+                }
+            }
+            assertEquals(1008, flooder.awaitClose().code());
+            assertTrue(refused >= FLOOD_TOLERANCE - 2, "told " + refused + " times before the close");
+            bystander.send("{\"type\":\"ping\"}");
+            bystander.expect("pong");
+        }
+    }
+
+    @Test
+    void joiningPastTheClubLimitGetsTooManyClubs() {
+        try (TestClient alice = server.connect("alice")) {
+            for (int i = 1; i <= MAX_CLUBS; i++) {
+                alice.join("many" + i);
+            }
+            alice.send(Json.createObjectBuilder().add("type", "join").add("clubId", "many-more"));
+            alice.expectError("too_many_clubs");
+        }
+        try (TestClient bob = server.connect("bob")) {
+            for (int i = 1; i <= MAX_CLUBS; i++) {
+                bob.join("again" + i);
+            }
+            bob.join("again1");
+        }
+    }
+}

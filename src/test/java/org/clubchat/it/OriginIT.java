@@ -1,0 +1,57 @@
+package org.clubchat.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.net.http.HttpClient;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.clubchat.support.TestClient;
+import org.clubchat.support.TestServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The origin allow-list against cross-site WebSocket hijacking. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class OriginIT {
+    @RegisterExtension
+    static final TestServer server = new TestServer(
+            Map.of("CLUBCHAT_ALLOWED_ORIGINS", "https://chat.example.com, http://localhost:8001"));
+
+    private static int handshakeStatus(String origin) throws Exception {
+        var builder = HttpClient.newHttpClient().newWebSocketBuilder();
+        if (origin != null) {
+            builder.header("Origin", origin);
+        }
+        try {
+            builder.buildAsync(server.chatAs("alice"), new java.net.http.WebSocket.Listener() { })
+                    .get(10, TimeUnit.SECONDS).abort();
+            return 101;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return ((java.net.http.WebSocketHandshakeException) e.getCause()).getResponse().statusCode();
+        }
+    }
+
+    @Test
+    void listedOriginsAreAcceptedInAnyCase() throws Exception {
+        assertEquals(101, handshakeStatus("https://chat.example.com"));
+        assertEquals(101, handshakeStatus("HTTPS://Chat.Example.com"));
+        assertEquals(101, handshakeStatus("http://localhost:8001"));
+    }
+
+    @Test
+    void otherOriginsAreRefusedWith403() throws Exception {
+        assertEquals(403, handshakeStatus("https://evil.example.com"));
+        assertEquals(403, handshakeStatus("https://chat.example.com:8443"));
+        assertEquals(403, handshakeStatus("null"));
+    }
+
+    @Test
+    void handshakeWithoutOriginIsNotFromABrowserAndIsAccepted() throws Exception {
+        assertEquals(101, handshakeStatus(null));
+        try (TestClient client = server.connect("bob")) {
+            client.send("{\"type\":\"ping\"}");
+            client.expect("pong");
+        }
+    }
+}
