@@ -12,13 +12,29 @@ public final class Names {
     private Names() {
     }
 
-    /** 1–32 code points, none of them a control character. */
+    /** 1–32 code points, none of them a control character or half of a surrogate pair. */
     public static boolean isValid(String name) {
         int count = name.codePointCount(0, name.length());
         if (count == 0 || count > MAX_LENGTH) {
             return false;
         }
-        return name.codePoints().noneMatch(cp -> Character.getType(cp) == Character.CONTROL);
+        return isWellFormed(name) && name.codePoints().noneMatch(cp -> Character.getType(cp) == Character.CONTROL);
+    }
+
+    /**
+     * Whether the text is Unicode: JSON's {@code \ud800} escapes can make a string with an unpaired
+     * surrogate, which has no UTF-8 form and would reach other members as {@code ?}.
+     */
+    public static boolean isWellFormed(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public static int codePointLength(String text) {

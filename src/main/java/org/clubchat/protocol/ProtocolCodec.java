@@ -70,7 +70,8 @@ public final class ProtocolCodec {
         JsonValue id = frame.get("id");
         String requestId = null;
         if (id != null) {
-            if (!(id instanceof JsonString s) || Names.codePointLength(s.getString()) > MAX_REQUEST_ID_LENGTH) {
+            if (!(id instanceof JsonString s) || Names.codePointLength(s.getString()) > MAX_REQUEST_ID_LENGTH
+                    || !Names.isWellFormed(s.getString())) {
                 return rejected(ErrorCode.BAD_REQUEST, "id must be a string of at most 64 characters", null);
             }
             requestId = s.getString();
@@ -97,6 +98,9 @@ public final class ProtocolCodec {
                 if (message == null) {
                     return missing("message", requestId);
                 }
+                if (!Names.isWellFormed(message)) {
+                    return rejected(ErrorCode.BAD_REQUEST, "message must be Unicode text: it has an unpaired surrogate", requestId);
+                }
                 return clubChecked(clubId, new ClientMessage.Chat(clubId, message), requestId);
             }
             case "ping":
@@ -122,7 +126,7 @@ public final class ProtocolCodec {
         String epoch = null;
         JsonValue epochValue = frame.get("epoch");
         if (epochValue != null) {
-            if (!(epochValue instanceof JsonString s)) {
+            if (!(epochValue instanceof JsonString s) || !Names.isWellFormed(s.getString())) {
                 return rejected(ErrorCode.BAD_REQUEST, "epoch must be a string", requestId);
             }
             epoch = s.getString();

@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The protocol checks every container must pass with the deployed WAR. Each subclass starts its container
- * once for all checks, configured with {@link #HISTORY_SIZE} and {@link #MAX_MESSAGE_LENGTH} through one of
- * the ways settings reach a WAR, so the checks also prove that way works.
+ * once for all checks, configured with {@link #HISTORY_SIZE}, {@link #MAX_MESSAGE_LENGTH} and
+ * {@link #ALLOWED_ORIGIN} through one of the ways settings reach a WAR, so the checks also prove that way works.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
@@ -35,6 +35,8 @@ abstract class ContainerConformance {
     static final int HISTORY_SIZE = 5;
     /** Long enough for a 60 KiB chat message, which must pass the 64 KiB frame limit on every container. */
     static final int MAX_MESSAGE_LENGTH = 64_000;
+    /** The only origin a browser may connect from. */
+    static final String ALLOWED_ORIGIN = "https://chat.example.com";
     private static final AtomicInteger CLUBS = new AtomicInteger();
 
     private DeployedWar server;
@@ -85,6 +87,17 @@ abstract class ContainerConformance {
         ExecutionException failure = assertThrows(ExecutionException.class, () -> attempt.get(10, TimeUnit.SECONDS));
         WebSocketHandshakeException refused = assertInstanceOf(WebSocketHandshakeException.class, failure.getCause());
         assertEquals(400, refused.getResponse().statusCode());
+    }
+
+    @Test
+    void handshakeFromAnotherOriginIsRefusedWith403() throws Exception {
+        var refused = HttpClient.newHttpClient().newWebSocketBuilder().header("Origin", "https://evil.example.com")
+                .buildAsync(server.chatAs("mallory"), new java.net.http.WebSocket.Listener() { });
+        ExecutionException failure = assertThrows(ExecutionException.class, () -> refused.get(10, TimeUnit.SECONDS));
+        assertEquals(403, assertInstanceOf(WebSocketHandshakeException.class, failure.getCause()).getResponse().statusCode());
+        HttpClient.newHttpClient().newWebSocketBuilder().header("Origin", ALLOWED_ORIGIN)
+                .buildAsync(server.chatAs("alice"), new java.net.http.WebSocket.Listener() { })
+                .get(10, TimeUnit.SECONDS).abort();
     }
 
     @Test

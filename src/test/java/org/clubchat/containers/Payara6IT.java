@@ -10,7 +10,8 @@ class Payara6IT extends ContainerConformance {
     DeployedWar deploy() throws Exception {
         return PayaraMicro.start("payara6", DeployedWar.requiredFile("it.payara6.jar"),
                 PayaraMicro.java(Path.of(System.getProperty("java.home"))),
-                List.of("-Dclubchat.history.size=" + HISTORY_SIZE, "-Dclubchat.message.max-length=" + MAX_MESSAGE_LENGTH),
+                List.of("-Dclubchat.history.size=" + HISTORY_SIZE, "-Dclubchat.message.max-length=" + MAX_MESSAGE_LENGTH,
+                        "-Dclubchat.allowed.origins=" + ALLOWED_ORIGIN),
                 Map.of(), List.of());
     }
 }

@@ -19,7 +19,7 @@ class Payara7IT extends ContainerConformance {
         Assumptions.assumeTrue(javaHome != null, "Payara 7 skipped: it needs Java " + JAVA_NEEDED
                 + " or newer, and neither the running JDK, JAVA_HOME nor /usr/lib/jvm has one");
         Path properties = Files.createTempFile("clubchat-payara7", ".properties");
-        Files.writeString(properties, "clubchat.history.size=" + HISTORY_SIZE + "\n");
+        Files.writeString(properties, "clubchat.history.size=" + HISTORY_SIZE + "\nclubchat.allowed.origins=" + ALLOWED_ORIGIN + "\n");
         return PayaraMicro.start("payara7", DeployedWar.requiredFile("it.payara7.jar"), PayaraMicro.java(javaHome),
                 List.of(), Map.of("CLUBCHAT_MESSAGE_MAX_LENGTH", String.valueOf(MAX_MESSAGE_LENGTH)),
                 List.of("--systemproperties", properties.toString()));

@@ -8,6 +8,7 @@ class Tomcat10IT extends ContainerConformance {
     DeployedWar deploy() throws Exception {
         return Tomcat.start("tomcat10", DeployedWar.requiredFile("it.tomcat10.home"), Map.of(
                 "CLUBCHAT_HISTORY_SIZE", String.valueOf(HISTORY_SIZE),
-                "CLUBCHAT_MESSAGE_MAX_LENGTH", String.valueOf(MAX_MESSAGE_LENGTH)), Map.of());
+                "CLUBCHAT_MESSAGE_MAX_LENGTH", String.valueOf(MAX_MESSAGE_LENGTH),
+                "CLUBCHAT_ALLOWED_ORIGINS", ALLOWED_ORIGIN), Map.of());
     }
 }

@@ -174,6 +174,30 @@ class ProtocolIT {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {33, 1_000, 20_000})
+    void deeplyNestedJsonIsBadJsonAndTheConnectionStaysUsable(int depth) {
+        try (TestClient alice = server.connect("alice")) {
+            alice.send("{\"type\":\"ping\",\"x\":" + "[".repeat(depth) + "]".repeat(depth) + "}");
+            alice.expectError("bad_json");
+            alice.send("{\"type\":\"ping\"}");
+            alice.expect("pong");
+        }
+    }
+
+    @Test
+    void validSurrogatePairsAndNulArePlainText() {
+        String club = freshClub();
+        try (TestClient alice = server.connect("alice"); TestClient bob = server.connect("bob")) {
+            alice.join(club);
+            bob.join(club);
+            alice.expect("presence");
+            bob.send("{\"type\":\"chat\",\"clubId\":\"" + club + "\",\"message\":\"\\ud83d\\ude00 a\\u0000b\"}");
+            bob.expect("ack");
+            assertEquals("😀 a\u0000b", alice.expect("chat").getString("message"));
+        }
+    }
+
     /** Each error code, with the connection still usable afterwards and the id echoed where valid. */
     @ParameterizedTest(name = "{0} -> {1}")
     @CsvSource(delimiter = '|', value = {
@@ -191,6 +215,13 @@ class ProtocolIT {
         "{\"type\":\"join\",\"clubId\":\"ok\",\"since\":1.5}    | bad_request  | ",
         "{\"type\":\"join\",\"clubId\":\"ok\",\"since\":\"3\"}  | bad_request  | ",
         "{\"type\":\"join\",\"clubId\":\"ok\",\"since\":1e30}   | bad_request  | ",
+        "{\"type\":\"join\",\"clubId\":\"ok\",\"since\":9223372036854775808} | bad_request | ",
+        "{\"type\":\"join\",\"clubId\":\"ok\",\"since\":0,\"epoch\":\"\\udc00\"} | bad_request | ",
+        "{\"type\":\"chat\",\"clubId\":\"ok\",\"message\":\"a\\ud800\",\"id\":\"s1\"} | bad_request | s1",
+        "{\"type\":\"chat\",\"clubId\":\"ok\",\"message\":\"\\udc00\\ud800\"} | bad_request | ",
+        "{\"type\":\"ping\",\"id\":\"\\ud800\"}              | bad_request  | ",
+        "{\"type\":\"join\",\"clubId\":\"a\\u0000b\"}        | invalid_club | ",
+        "{\"type\":\"join\",\"clubId\":\"\\ud800\"}          | invalid_club | ",
         "{\"type\":\"join\",\"clubId\":\"ok\",\"since\":0,\"epoch\":5} | bad_request | ",
         "{\"type\":\"join\",\"clubId\":\"bad club\",\"since\":\"x\"} | bad_request | ",
         "{\"type\":\"chat\",\"clubId\":\"ok\"}                  | bad_request  | ",
