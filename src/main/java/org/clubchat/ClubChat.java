@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -89,6 +90,18 @@ public final class ClubChat implements AutoCloseable {
     /** Where outboxes run the closes they decide. */
     public ExecutorService closer() {
         return closer;
+    }
+
+    /**
+     * Runs a task on a closer thread, which holds no club's lock; during shutdown, once the closers have
+     * stopped, on the calling thread.
+     */
+    public void offClubLocks(Runnable task) {
+        try {
+            closer.execute(task);
+        } catch (RejectedExecutionException e) {
+            task.run();
+        }
     }
 
     /**

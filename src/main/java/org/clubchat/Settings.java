@@ -177,7 +177,11 @@ public record Settings(
             if (value == null) {
                 value = contextParameters.get(key.systemProperty());
             }
-            return value == null || value.isBlank() ? key.defaultValue() : value.trim();
+            if (value == null || value.isBlank()) {
+                return key.defaultValue();
+            }
+            // The secret is its exact bytes (PROTOCOL.md); every other value forgives stray spaces.
+            return key == Key.TOKEN_SECRET ? value : value.trim();
         }
 
         List<String> list(Key key) {

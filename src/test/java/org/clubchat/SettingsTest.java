@@ -57,6 +57,31 @@ class SettingsTest {
     }
 
     @Test
+    void tokenSecretShorterThan32BytesStopsTheStart() {
+        var tooShort = assertThrows(Settings.InvalidSettingException.class,
+                () -> Settings.load(Map.of("CLUBCHAT_TOKEN_SECRET", "0123456789abcdef0123456789abcde"), new Properties()));
+        assertEquals("clubchat.token.secret must be empty or at least 32 bytes, was 31 bytes", tooShort.getMessage());
+        String enough = "ü".repeat(16);
+        assertEquals(enough, Settings.load(Map.of("CLUBCHAT_TOKEN_SECRET", enough), new Properties()).tokenSecret(),
+                "32 bytes in UTF-8, though 16 characters");
+    }
+
+    @Test
+    void allowedOriginsAreACommaSeparatedList() {
+        Settings settings = Settings.load(Map.of("CLUBCHAT_ALLOWED_ORIGINS", " https://a.example , ,http://b.example:8080"),
+                new Properties());
+        assertEquals(java.util.List.of("https://a.example", "http://b.example:8080"), settings.allowedOrigins());
+        assertEquals(java.util.List.of(), Settings.defaults().allowedOrigins());
+    }
+
+    @Test
+    void idleTimeoutMustBeLongerThanThePingInterval() {
+        var bad = assertThrows(Settings.InvalidSettingException.class,
+                () -> Settings.load(Map.of("CLUBCHAT_PING_INTERVAL", "PT10S", "CLUBCHAT_IDLE_TIMEOUT", "PT5S"), new Properties()));
+        assertEquals("clubchat.idle.timeout must be longer than clubchat.ping.interval, was PT5S", bad.getMessage());
+    }
+
+    @Test
     void readmeTableListsEveryKeyWithItsDefault() throws Exception {
         String readme = Files.readString(Path.of("README.md"));
         for (Settings.Key key : Settings.Key.values()) {

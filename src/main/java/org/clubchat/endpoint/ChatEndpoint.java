@@ -75,10 +75,16 @@ public final class ChatEndpoint {
         }
     }
 
+    /**
+     * Containers may report a close on the thread of a failing write, and writes start inside a club's
+     * lock (a club offering to this connection). Leaving the clubs there would change the club under
+     * its own iteration, so it happens on a closer thread instead.
+     */
     @OnClose
     public void onClose() {
         if (connection != null) {
-            app.chat().close(connection);
+            Connection closed = connection;
+            app.offClubLocks(() -> app.chat().close(closed));
         }
     }
 

@@ -181,6 +181,11 @@ public final class TestClient implements AutoCloseable {
         return closed.isDone();
     }
 
+    /** Drops the TCP connection without a close frame, as a crashed client or a lost network would. */
+    public void abort() {
+        socket.abort();
+    }
+
     @Override
     public void close() {
         if (!closed.isDone()) {
