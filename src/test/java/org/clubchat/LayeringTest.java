@@ -9,13 +9,13 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** protocol/ and club/ stay free of WebSocket and servlet types, so they are tested without a socket. */
+/** protocol/, club/ and security/ stay free of WebSocket and servlet types, so they are tested without a socket. */
 class LayeringTest {
 
     @Test
-    void protocolAndClubDoNotImportContainerApis() throws IOException {
+    void pureLayersDoNotImportContainerApis() throws IOException {
         List<String> offenders;
-        try (Stream<Path> files = Stream.of("protocol", "club")
+        try (Stream<Path> files = Stream.of("protocol", "club", "security")
                 .map(p -> Path.of("src/main/java/org/clubchat", p))
                 .flatMap(LayeringTest::walk)) {
             offenders = files.filter(f -> f.toString().endsWith(".java"))
