@@ -1,5 +1,12 @@
 package org.clubchat;
 
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.concurrent.ExecutorService;
@@ -11,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import org.clubchat.club.ClubRegistry;
 import org.clubchat.delivery.Closes;
 import org.clubchat.endpoint.HandshakeGate;
+import org.clubchat.metrics.Metrics;
 import org.clubchat.protocol.ProtocolCodec;
 import org.clubchat.security.OriginPolicy;
 import org.clubchat.security.TokenVerifier;
@@ -33,6 +41,11 @@ public final class ClubChat implements AutoCloseable {
     private final ClubRegistry registry;
     private final ChatService chat;
     private final HandshakeGate gate;
+    private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
+    private final Metrics metrics = new Metrics(meters);
+    /** Set first thing in {@link #close}, so health answers 503 while connections are being closed. */
+    private volatile boolean closing;
     private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemon("clubchat-timer"));
     /** A container's close may block while it writes the close frame to a peer that does not read. */
     private final ExecutorService closer = Executors.newCachedThreadPool(daemon("clubchat-closer"));
@@ -40,10 +53,17 @@ public final class ClubChat implements AutoCloseable {
     public ClubChat(Settings settings) {
         this.settings = settings;
         this.codec = new ProtocolCodec(settings.maxFrameBytes());
-        this.registry = new ClubRegistry(settings.historySize(), settings.clubRetention(), codec, InstantSource.system());
-        this.chat = new ChatService(registry, codec, settings, timer, System::nanoTime, InstantSource.system());
+        this.registry = new ClubRegistry(settings.historySize(), settings.clubRetention(), codec, InstantSource.system(), metrics);
+        this.chat = new ChatService(registry, codec, settings, timer, System::nanoTime, InstantSource.system(), metrics);
         this.gate = new HandshakeGate(new OriginPolicy(settings.allowedOrigins()),
-                settings.tokenSecret().isEmpty() ? null : new TokenVerifier(settings.tokenSecret()));
+                settings.tokenSecret().isEmpty() ? null : new TokenVerifier(settings.tokenSecret()), metrics);
+        new JvmMemoryMetrics().bindTo(meters);
+        new JvmThreadMetrics().bindTo(meters);
+        new ProcessorMetrics().bindTo(meters);
+        new UptimeMetrics().bindTo(meters);
+        gcMetrics.bindTo(meters);
+        metrics.gauge("clubchat.connections.open", "open connections", chat::openConnections);
+        metrics.gauge("clubchat.clubs", "clubs held in memory, with members or within their retention", registry::size);
         timer.setRemoveOnCancelPolicy(true);
         every(halfOf(settings.clubRetention()), registry::sweep);
         every(halfOf(settings.pingInterval()), chat::keepAlive);
@@ -87,6 +107,20 @@ public final class ClubChat implements AutoCloseable {
         return gate;
     }
 
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    /** Every meter, club-chat's and the JVM's, in the Prometheus text format (version 0.0.4). */
+    public String scrapeMetrics() {
+        return meters.scrape();
+    }
+
+    /** False once closing has begun: load balancers should send no one here any more. */
+    public boolean isServing() {
+        return !closing;
+    }
+
     /** Where outboxes run the closes they decide. */
     public ExecutorService closer() {
         return closer;
@@ -110,6 +144,7 @@ public final class ClubChat implements AutoCloseable {
      */
     @Override
     public void close() {
+        closing = true;
         chat.closeAll(Closes.SHUTDOWN);
         timer.shutdownNow();
         closer.shutdown();
@@ -121,5 +156,7 @@ public final class ClubChat implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        gcMetrics.close();
+        meters.close();
     }
 }

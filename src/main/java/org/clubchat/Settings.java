@@ -32,6 +32,7 @@ import java.util.Properties;
  * @param outboxMaxBytes    bytes (UTF-8) queued for one connection before it is closed with 1013
  * @param pingInterval      how often the server pings each quiet connection
  * @param idleTimeout       how long a connection may stay silent (no frame, no pong) before it is closed
+ * @param apiKey            the bearer key of the HTTP publish API; empty switches the API off
  */
 public record Settings(
         String host,
@@ -49,7 +50,8 @@ public record Settings(
         int maxConnections,
         int outboxMaxBytes,
         Duration pingInterval,
-        Duration idleTimeout) {
+        Duration idleTimeout,
+        String apiKey) {
 
     /** The keys, their defaults and meanings: the README's settings table lists exactly these. */
     public enum Key {
@@ -68,7 +70,8 @@ public record Settings(
         CONNECTIONS_MAX("connections.max", "10000", "open connections per server; more are closed with 1013 at once"),
         OUTBOX_MAX_BYTES("outbox.max-bytes", "1048576", "bytes queued for a connection that does not read; past it the connection is closed with 1013"),
         PING_INTERVAL("ping.interval", "PT30S", "how often the server pings a connection (ISO-8601 duration)"),
-        IDLE_TIMEOUT("idle.timeout", "PT90S", "a connection silent this long (no frame, no pong) is closed");
+        IDLE_TIMEOUT("idle.timeout", "PT90S", "a connection silent this long (no frame, no pong) is closed"),
+        API_KEY("api.key", "", "bearer key for the HTTP publish API (`/api/...`); empty switches the API off");
 
         private final String name;
         private final String defaultValue;
@@ -159,7 +162,8 @@ public record Settings(
                 source.integer(Key.CONNECTIONS_MAX),
                 source.integer(Key.OUTBOX_MAX_BYTES),
                 source.duration(Key.PING_INTERVAL),
-                source.duration(Key.IDLE_TIMEOUT));
+                source.duration(Key.IDLE_TIMEOUT),
+                source.raw(Key.API_KEY));
     }
 
     private static void require(boolean ok, Key key, String expected, Object actual) {
@@ -180,8 +184,8 @@ public record Settings(
             if (value == null || value.isBlank()) {
                 return key.defaultValue();
             }
-            // The secret is its exact bytes (PROTOCOL.md); every other value forgives stray spaces.
-            return key == Key.TOKEN_SECRET ? value : value.trim();
+            // Secrets are their exact bytes (PROTOCOL.md); every other value forgives stray spaces.
+            return key == Key.TOKEN_SECRET || key == Key.API_KEY ? value : value.trim();
         }
 
         List<String> list(Key key) {

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
+import org.clubchat.metrics.Metrics;
 import org.clubchat.protocol.Frame;
 import org.clubchat.protocol.Names;
 import org.clubchat.protocol.ProtocolCodec;
@@ -27,6 +28,7 @@ public final class Club {
     private final String epoch;
     private final ProtocolCodec codec;
     private final InstantSource clock;
+    private final Metrics metrics;
     private final ReentrantLock lock = new ReentrantLock();
 
     private final Map<String, Member> members = new HashMap<>();
@@ -37,11 +39,12 @@ public final class Club {
     private long emptySinceMillis;
     private boolean retired;
 
-    Club(String id, String epoch, int historySize, ProtocolCodec codec, InstantSource clock) {
+    Club(String id, String epoch, int historySize, ProtocolCodec codec, InstantSource clock, Metrics metrics) {
         this.id = id;
         this.epoch = epoch;
         this.codec = codec;
         this.clock = clock;
+        this.metrics = metrics;
         this.history = new History(historySize);
         this.emptySinceMillis = clock.millis();
     }
@@ -103,22 +106,55 @@ public final class Club {
      * @return the seq the message was given
      */
     public long chat(String connectionId, String message, String requestId) {
+        long accepted = System.nanoTime();
         lock.lock();
         try {
             Member sender = members.get(connectionId);
             if (sender == null) {
                 throw new IllegalStateException(connectionId + " is not in club " + id);
             }
-            long next = seq + 1;
-            Frame chat = codec.frame(new ServerMessage.Chat(id, sender.name(), message, next, clock.millis()));
-            seq = next;
-            history.append(next, chat);
-            offerToOthers(sender, chat);
+            long next = append(sender, sender.name(), message, accepted);
             sender.delivery().offer(codec.frame(new ServerMessage.Ack(id, next), requestId));
             return next;
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * A message from outside the club (the HTTP publish API): the next seq, history, and every member.
+     *
+     * @return the seq it was given, or empty if the club was retired and the caller must use a fresh one
+     */
+    OptionalLong publish(String from, String message) {
+        long accepted = System.nanoTime();
+        lock.lock();
+        try {
+            return retired ? OptionalLong.empty() : OptionalLong.of(append(null, from, message, accepted));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Who is in the club and how far its seqs have gone. */
+    public ClubView view() {
+        lock.lock();
+        try {
+            return new ClubView(id, List.copyOf(connectionsByName.keySet()), seq, epoch);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Takes the next seq, stores the message and offers it to every member but {@code except}. Under the lock. */
+    private long append(Member except, String from, String message, long acceptedNanos) {
+        long next = seq + 1;
+        Frame chat = codec.frame(new ServerMessage.Chat(id, from, message, next, clock.millis()));
+        seq = next;
+        history.append(next, chat);
+        int deliveries = offerToOthers(except, chat);
+        metrics.chatFannedOut(deliveries, System.nanoTime() - acceptedNanos);
+        return next;
     }
 
     /** Removes the member and answers {@code left}. */
@@ -174,12 +210,18 @@ public final class Club {
         return gone;
     }
 
-    /** Every member but {@code except}: the instance held in {@code members}, so identity is enough. */
-    private void offerToOthers(Member except, Frame frame) {
+    /**
+     * Every member but {@code except} (null for none): the instance held in {@code members}, so identity
+     * is enough. Returns how many were offered the frame.
+     */
+    private int offerToOthers(Member except, Frame frame) {
+        int offered = 0;
         for (Member other : members.values()) {
             if (other != except) {
                 other.delivery().offer(frame);
+                offered++;
             }
         }
+        return offered;
     }
 }

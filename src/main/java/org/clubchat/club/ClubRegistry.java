@@ -2,9 +2,11 @@ package org.clubchat.club;
 
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import org.clubchat.metrics.Metrics;
 import org.clubchat.protocol.ProtocolCodec;
 
 /**
@@ -22,12 +24,14 @@ public final class ClubRegistry {
     private final long retentionMillis;
     private final ProtocolCodec codec;
     private final InstantSource clock;
+    private final Metrics metrics;
 
-    public ClubRegistry(int historySize, Duration retention, ProtocolCodec codec, InstantSource clock) {
+    public ClubRegistry(int historySize, Duration retention, ProtocolCodec codec, InstantSource clock, Metrics metrics) {
         this.historySize = historySize;
         this.retentionMillis = retention.toMillis();
         this.codec = codec;
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     /** Joins the club, creating it if needed; see {@link Club#join}. */
@@ -39,6 +43,28 @@ public final class ClubRegistry {
             }
             clubs.remove(clubId, club);
         }
+    }
+
+    /**
+     * Posts a message from outside into the club, creating the club if needed (the message then waits
+     * in its history for the members to come); see {@link Club#publish}.
+     *
+     * @return the seq the message was given
+     */
+    public long publish(String clubId, String from, String message) {
+        while (true) {
+            Club club = clubs.computeIfAbsent(clubId, this::newClub);
+            OptionalLong seq = club.publish(from, message);
+            if (seq.isPresent()) {
+                return seq.getAsLong();
+            }
+            clubs.remove(clubId, club);
+        }
+    }
+
+    /** The club as it is now, if this server holds it. */
+    public Optional<ClubView> view(String clubId) {
+        return Optional.ofNullable(clubs.get(clubId)).map(Club::view);
     }
 
     /** Drops the clubs that have been empty for the retention time. */
@@ -60,7 +86,7 @@ public final class ClubRegistry {
     }
 
     private Club newClub(String clubId) {
-        return new Club(clubId, newEpoch(), historySize, codec, clock);
+        return new Club(clubId, newEpoch(), historySize, codec, clock, metrics);
     }
 
     /** Random, so a restarted server or a forgotten-and-recreated club never repeats an epoch. */

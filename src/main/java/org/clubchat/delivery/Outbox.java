@@ -5,6 +5,7 @@ import java.lang.System.Logger.Level;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.clubchat.protocol.Frame;
 
 /**
@@ -37,7 +38,7 @@ public final class Outbox implements Delivery {
     private long queuedBytes;
     private boolean sending;
     private boolean closed;
-    private volatile Runnable whenClosed = () -> { };
+    private volatile Consumer<CloseReason> whenClosed = reason -> { };
 
     /**
      * @param maxQueuedBytes the bound on frames waiting behind the one in flight, in UTF-8 bytes
@@ -49,8 +50,8 @@ public final class Outbox implements Delivery {
         this.closer = closer;
     }
 
-    /** What to run, on the closer executor, once this outbox has closed its connection. */
-    public void whenClosed(Runnable action) {
+    /** What to run, on the closer executor, once this outbox has closed its connection, and why. */
+    public void whenClosed(Consumer<CloseReason> action) {
         whenClosed = action;
     }
 
@@ -114,7 +115,7 @@ public final class Outbox implements Delivery {
     private void closeTransport(CloseReason reason) {
         closer.execute(() -> {
             transport.close(reason);
-            whenClosed.run();
+            whenClosed.accept(reason);
         });
     }
 

@@ -1,5 +1,6 @@
 package org.clubchat.endpoint;
 
+import jakarta.websocket.CloseReason;
 import jakarta.websocket.OnClose;
 import jakarta.websocket.OnError;
 import jakarta.websocket.OnMessage;
@@ -13,6 +14,7 @@ import java.nio.ByteBuffer;
 import org.clubchat.ClubChat;
 import org.clubchat.delivery.Closes;
 import org.clubchat.delivery.Outbox;
+import org.clubchat.metrics.Metrics;
 import org.clubchat.protocol.DecodeResult;
 import org.clubchat.service.Connection;
 
@@ -68,6 +70,7 @@ public final class ChatEndpoint {
 
     @OnMessage
     public void onBinary(ByteBuffer ignored, Session session) throws IOException {
+        app.metrics().frameReceived(Metrics.BINARY);
         if (connection != null) {
             connection.outbox().close(Closes.BINARY_FRAME);
         } else {
@@ -81,8 +84,9 @@ public final class ChatEndpoint {
      * its own iteration, so it happens on a closer thread instead.
      */
     @OnClose
-    public void onClose() {
+    public void onClose(CloseReason reason) {
         if (connection != null) {
+            app.metrics().connectionClosed(reason.getCloseCode().getCode());
             Connection closed = connection;
             app.offClubLocks(() -> app.chat().close(closed));
         }

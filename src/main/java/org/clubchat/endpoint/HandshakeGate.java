@@ -3,6 +3,7 @@ package org.clubchat.endpoint;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import org.clubchat.metrics.Metrics;
 import org.clubchat.protocol.Names;
 import org.clubchat.security.Identity;
 import org.clubchat.security.OriginPolicy;
@@ -20,11 +21,13 @@ public final class HandshakeGate {
 
     private final OriginPolicy origins;
     private final TokenVerifier tokens;
+    private final Metrics metrics;
 
     /** @param tokens the verifier in token mode, null in open mode */
-    public HandshakeGate(OriginPolicy origins, TokenVerifier tokens) {
+    public HandshakeGate(OriginPolicy origins, TokenVerifier tokens, Metrics metrics) {
         this.origins = origins;
         this.tokens = tokens;
+        this.metrics = metrics;
     }
 
     /**
@@ -34,10 +37,11 @@ public final class HandshakeGate {
      * @param query  the decoded query parameters, as containers give them
      */
     public Admission admit(String origin, Map<String, List<String>> query) {
-        if (!origins.allows(origin)) {
-            return new Admission.Refused(403, "origin not allowed");
+        Admission admission = origins.allows(origin) ? identify(query) : new Admission.Refused(403, "origin not allowed");
+        if (admission instanceof Admission.Refused refused) {
+            metrics.handshakeRefused(refused.httpStatus());
         }
-        return identify(query);
+        return admission;
     }
 
     public boolean allowsOrigin(String origin) {

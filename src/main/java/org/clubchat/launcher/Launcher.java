@@ -12,6 +12,7 @@ import org.clubchat.ClubChat;
 import org.clubchat.Settings;
 import org.clubchat.endpoint.ChatEndpoint;
 import org.clubchat.endpoint.ChatEndpointConfigurator;
+import org.clubchat.ops.OpsApi;
 import org.glassfish.grizzly.http.server.CLStaticHttpHandler;
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.grizzly.http.server.NetworkListener;
@@ -89,6 +90,7 @@ public final class Launcher implements AutoCloseable {
             listener.registerAddOn(new WebSocketAddOn(container, CONTEXT_PATH));
             http.getServerConfiguration().addHttpHandler(
                     new CLStaticHttpHandler(Launcher.class.getClassLoader(), "/webapp/"), CONTEXT_PATH);
+            http.getServerConfiguration().addHttpHandler(new OpsHandler(new OpsApi(app)), "/health", "/metrics", "/api/*");
             http.start();
             container.start(CONTEXT_PATH, listener.getPort());
             return new Launcher(app, http, container, listener.getPort());

@@ -7,6 +7,9 @@ import java.util.OptionalLong;
 public sealed interface ClientMessage
         permits ClientMessage.Join, ClientMessage.Leave, ClientMessage.Chat, ClientMessage.Ping {
 
+    /** The wire {@code type} of this message. */
+    String type();
+
     /**
      * {@code join}: with {@code since}, replay what history holds after it first.
      *
@@ -17,11 +20,21 @@ public sealed interface ClientMessage
             Objects.requireNonNull(clubId, "clubId");
             Objects.requireNonNull(since, "since");
         }
+
+        @Override
+        public String type() {
+            return "join";
+        }
     }
 
     record Leave(String clubId) implements ClientMessage {
         public Leave {
             Objects.requireNonNull(clubId, "clubId");
+        }
+
+        @Override
+        public String type() {
+            return "leave";
         }
     }
 
@@ -30,9 +43,19 @@ public sealed interface ClientMessage
             Objects.requireNonNull(clubId, "clubId");
             Objects.requireNonNull(message, "message");
         }
+
+        @Override
+        public String type() {
+            return "chat";
+        }
     }
 
     record Ping() implements ClientMessage {
         public static final Ping INSTANCE = new Ping();
+
+        @Override
+        public String type() {
+            return "ping";
+        }
     }
 }

@@ -16,7 +16,9 @@ import org.clubchat.Settings;
 import org.clubchat.club.ClubRegistry;
 import org.clubchat.delivery.Closes;
 import org.clubchat.delivery.Outbox;
+import org.clubchat.metrics.Metrics;
 import org.clubchat.protocol.ClientMessage;
+import org.clubchat.protocol.ClubIds;
 import org.clubchat.protocol.DecodeResult;
 import org.clubchat.protocol.ErrorCode;
 import org.clubchat.protocol.Inbound;
@@ -47,6 +49,7 @@ public final class ChatService {
     private final ScheduledExecutorService timer;
     private final LongSupplier nanoClock;
     private final InstantSource wallClock;
+    private final Metrics metrics;
     private final Set<Connection> open = ConcurrentHashMap.newKeySet();
     private final AtomicInteger admitted = new AtomicInteger();
 
@@ -56,7 +59,7 @@ public final class ChatService {
      * @param wallClock the time tokens expire in
      */
     public ChatService(ClubRegistry registry, ProtocolCodec codec, Settings settings, ScheduledExecutorService timer,
-            LongSupplier nanoClock, InstantSource wallClock) {
+            LongSupplier nanoClock, InstantSource wallClock, Metrics metrics) {
         this.registry = registry;
         this.codec = codec;
         this.maxMessageLength = settings.maxMessageLength();
@@ -68,6 +71,7 @@ public final class ChatService {
         this.timer = timer;
         this.nanoClock = nanoClock;
         this.wallClock = wallClock;
+        this.metrics = metrics;
     }
 
     /**
@@ -82,7 +86,13 @@ public final class ChatService {
         }
         Connection connection = new Connection(newConnectionId(), identity, outbox, limits, nanoClock.getAsLong());
         open.add(connection);
-        outbox.whenClosed(() -> close(connection));
+        metrics.connectionOpened();
+        outbox.whenClosed(reason -> {
+            if (reason == Closes.OUTBOX_OVERFLOW) {
+                metrics.outboxOverflowed();
+            }
+            close(connection);
+        });
         identity.expiresAt().ifPresent(at -> connection.expireWith(timer.schedule(
                 () -> outbox.close(Closes.TOKEN_EXPIRED),
                 Math.max(0, Duration.between(wallClock.instant(), at).toMillis()), TimeUnit.MILLISECONDS)));
@@ -99,6 +109,7 @@ public final class ChatService {
     public void handle(Connection connection, DecodeResult result) {
         long now = nanoClock.getAsLong();
         connection.heard(now);
+        metrics.frameReceived(typeOf(result));
         if (result instanceof DecodeResult.TooBig) {
             connection.outbox().close(Closes.TOO_BIG);
             return;
@@ -117,6 +128,13 @@ public final class ChatService {
         } else {
             throw new IllegalStateException("unhandled " + result);
         }
+    }
+
+    private static String typeOf(DecodeResult result) {
+        if (result instanceof DecodeResult.Decoded decoded) {
+            return decoded.inbound().body().type();
+        }
+        return result instanceof DecodeResult.TooBig ? Metrics.TOO_BIG : Metrics.INVALID;
     }
 
     /** A pong or any other sign of life that is not a message. */
@@ -201,10 +219,9 @@ public final class ChatService {
             notMember(connection, chat.clubId(), requestId);
             return;
         }
-        int length = Names.codePointLength(chat.message());
-        if (length == 0 || length > maxMessageLength) {
-            error(connection, ErrorCode.TOO_LONG,
-                    "message must be 1-" + maxMessageLength + " characters, was " + length, requestId);
+        String tooLong = lengthProblem(chat.message());
+        if (tooLong != null) {
+            error(connection, ErrorCode.TOO_LONG, tooLong, requestId);
             return;
         }
         if (!connection.chat(chat.clubId(), chat.message(), requestId)) {
@@ -212,11 +229,50 @@ public final class ChatService {
         }
     }
 
+    /** Why the message's length is refused, or null when it is fine. */
+    private String lengthProblem(String message) {
+        int length = Names.codePointLength(message);
+        return length == 0 || length > maxMessageLength
+                ? "message must be 1-" + maxMessageLength + " characters, was " + length : null;
+    }
+
+    /** What became of a message published from outside the club. */
+    public sealed interface Publication {
+    }
+
+    public record Published(long seq) implements Publication {
+    }
+
+    public record Refused(ErrorCode code, String detail) implements Publication {
+    }
+
+    /**
+     * A message from a backend (the HTTP publish API) into a club: checked by the rules a member's chat
+     * meets, then delivered to every member as an ordinary {@code chat} with the club's next seq.
+     */
+    public Publication publish(String clubId, String from, String message) {
+        if (!ClubIds.isValid(clubId)) {
+            return new Refused(ErrorCode.INVALID_CLUB, "clubId must be 1-64 characters of A-Z a-z 0-9 _ - .");
+        }
+        if (!Names.isValid(from)) {
+            return new Refused(ErrorCode.BAD_REQUEST, "from must be 1-32 characters without control characters");
+        }
+        if (!Names.isWellFormed(message)) {
+            return new Refused(ErrorCode.BAD_REQUEST, "message must be Unicode text: it has an unpaired surrogate");
+        }
+        String tooLong = lengthProblem(message);
+        if (tooLong != null) {
+            return new Refused(ErrorCode.TOO_LONG, tooLong);
+        }
+        return new Published(registry.publish(clubId, from, message));
+    }
+
     private void notMember(Connection connection, String clubId, String requestId) {
         error(connection, ErrorCode.NOT_MEMBER, "not a member of club " + clubId, requestId);
     }
 
     private void error(Connection connection, ErrorCode code, String detail, String requestId) {
+        metrics.errorSent(code);
         connection.outbox().offer(codec.frame(new ServerMessage.Error(code, detail), requestId));
     }
 

@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.clubchat.metrics.Metrics;
 import org.clubchat.delivery.Delivery;
 import org.clubchat.protocol.Frame;
 import org.clubchat.protocol.ProtocolCodec;
@@ -24,7 +26,8 @@ import org.junit.jupiter.api.Test;
 class ClubTest {
     private final AtomicLong now = new AtomicLong(1_000);
     private final InstantSource clock = () -> Instant.ofEpochMilli(now.get());
-    private final ClubRegistry registry = new ClubRegistry(3, Duration.ofSeconds(60), new ProtocolCodec(65536), clock);
+    private final ClubRegistry registry = new ClubRegistry(3, Duration.ofSeconds(60), new ProtocolCodec(65536), clock,
+            new Metrics(new SimpleMeterRegistry()));
 
     /** A delivery that keeps what it is offered. */
     private static final class Recorder implements Delivery {

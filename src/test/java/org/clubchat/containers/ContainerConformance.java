@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.clubchat.support.Http;
 import org.clubchat.support.TestClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,8 +27,9 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The protocol checks every container must pass with the deployed WAR. Each subclass starts its container
- * once for all checks, configured with {@link #HISTORY_SIZE}, {@link #MAX_MESSAGE_LENGTH} and
- * {@link #ALLOWED_ORIGIN} through one of the ways settings reach a WAR, so the checks also prove that way works.
+ * once for all checks, configured with {@link #HISTORY_SIZE}, {@link #MAX_MESSAGE_LENGTH},
+ * {@link #ALLOWED_ORIGIN} and {@link #API_KEY} through one of the ways settings reach a WAR, so the checks
+ * also prove that way works.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
@@ -35,6 +37,8 @@ abstract class ContainerConformance {
     static final int HISTORY_SIZE = 5;
     /** Long enough for a 60 KiB chat message, which must pass the 64 KiB frame limit on every container. */
     static final int MAX_MESSAGE_LENGTH = 64_000;
+    /** The publish API's key. */
+    static final String API_KEY = "container-api-key";
     /** The only origin a browser may connect from. */
     static final String ALLOWED_ORIGIN = "https://chat.example.com";
     private static final AtomicInteger CLUBS = new AtomicInteger();
@@ -70,6 +74,31 @@ abstract class ContainerConformance {
         assertEquals(200, page.statusCode());
         assertTrue(page.headers().firstValue("Content-Type").orElse("").startsWith("text/html"), page.headers()::toString);
         assertTrue(page.body().contains("<title>club-chat</title>"), page::body);
+    }
+
+    @Test
+    void healthAndMetricsAnswer() {
+        HttpResponse<String> health = Http.get(server.http("/health"));
+        assertEquals(200, health.statusCode());
+        assertEquals("up", Http.json(health).getString("status"));
+        HttpResponse<String> metrics = Http.get(server.http("/metrics"));
+        assertEquals(200, metrics.statusCode());
+        assertTrue(Http.samples(metrics.body()).containsKey("clubchat_connections_opened_total"), metrics::body);
+    }
+
+    @Test
+    void publishedMessageReachesTheMembers() {
+        String club = freshClub();
+        try (TestClient alice = server.connect("alice")) {
+            alice.join(club);
+            HttpResponse<String> created = Http.post(server.http("/api/clubs/" + club + "/messages"),
+                    "{\"message\":\"from the backend\",\"from\":\"ops\"}", "Authorization", "Bearer " + API_KEY);
+            assertEquals(201, created.statusCode(), created::body);
+            JsonObject chat = alice.expect("chat");
+            assertEquals("from the backend", chat.getString("message"));
+            assertEquals(1, chat.getJsonNumber("seq").longValue());
+            assertEquals(401, Http.post(server.http("/api/clubs/" + club + "/messages"), "{\"message\":\"x\"}").statusCode());
+        }
     }
 
     @Test

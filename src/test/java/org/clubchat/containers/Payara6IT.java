@@ -11,7 +11,7 @@ class Payara6IT extends ContainerConformance {
         return PayaraMicro.start("payara6", DeployedWar.requiredFile("it.payara6.jar"),
                 PayaraMicro.java(Path.of(System.getProperty("java.home"))),
                 List.of("-Dclubchat.history.size=" + HISTORY_SIZE, "-Dclubchat.message.max-length=" + MAX_MESSAGE_LENGTH,
-                        "-Dclubchat.allowed.origins=" + ALLOWED_ORIGIN),
+                        "-Dclubchat.allowed.origins=" + ALLOWED_ORIGIN, "-Dclubchat.api.key=" + API_KEY),
                 Map.of(), List.of());
     }
 }

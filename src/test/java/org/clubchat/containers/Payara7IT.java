@@ -21,7 +21,7 @@ class Payara7IT extends ContainerConformance {
         Path properties = Files.createTempFile("clubchat-payara7", ".properties");
         Files.writeString(properties, "clubchat.history.size=" + HISTORY_SIZE + "\nclubchat.allowed.origins=" + ALLOWED_ORIGIN + "\n");
         return PayaraMicro.start("payara7", DeployedWar.requiredFile("it.payara7.jar"), PayaraMicro.java(javaHome),
-                List.of(), Map.of("CLUBCHAT_MESSAGE_MAX_LENGTH", String.valueOf(MAX_MESSAGE_LENGTH)),
+                List.of(), Map.of("CLUBCHAT_MESSAGE_MAX_LENGTH", String.valueOf(MAX_MESSAGE_LENGTH), "CLUBCHAT_API_KEY", API_KEY),
                 List.of("--systemproperties", properties.toString()));
     }
 }

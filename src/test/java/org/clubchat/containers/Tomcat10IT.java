@@ -9,6 +9,7 @@ class Tomcat10IT extends ContainerConformance {
         return Tomcat.start("tomcat10", DeployedWar.requiredFile("it.tomcat10.home"), Map.of(
                 "CLUBCHAT_HISTORY_SIZE", String.valueOf(HISTORY_SIZE),
                 "CLUBCHAT_MESSAGE_MAX_LENGTH", String.valueOf(MAX_MESSAGE_LENGTH),
-                "CLUBCHAT_ALLOWED_ORIGINS", ALLOWED_ORIGIN), Map.of());
+                "CLUBCHAT_ALLOWED_ORIGINS", ALLOWED_ORIGIN,
+                "CLUBCHAT_API_KEY", API_KEY), Map.of());
     }
 }

@@ -12,6 +12,7 @@ class Tomcat11IT extends ContainerConformance {
         return Tomcat.start("tomcat11", DeployedWar.requiredFile("it.tomcat11.home"),
                 Map.of("CATALINA_OPTS", "-Dclubchat.history.size=" + HISTORY_SIZE),
                 Map.of("clubchat.message.max-length", String.valueOf(MAX_MESSAGE_LENGTH),
-                        "clubchat.allowed.origins", ALLOWED_ORIGIN));
+                        "clubchat.allowed.origins", ALLOWED_ORIGIN,
+                        "clubchat.api.key", API_KEY));
     }
 }

@@ -119,7 +119,7 @@ class OutboxTest {
         ManualTransport transport = new ManualTransport();
         List<String> closedCallbacks = new ArrayList<>();
         Outbox outbox = new Outbox(transport, 9, Runnable::run);
-        outbox.whenClosed(() -> closedCallbacks.add("closed"));
+        outbox.whenClosed(reason -> closedCallbacks.add("closed"));
         assertTrue(outbox.offer(frame(0)), "in flight, not queued");
         assertTrue(outbox.offer(frame(1)));
         assertTrue(outbox.offer(frame(2)));

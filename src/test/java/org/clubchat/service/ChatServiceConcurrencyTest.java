@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.LongStream;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.clubchat.metrics.Metrics;
 import org.clubchat.Settings;
 import org.clubchat.club.ClubRegistry;
 import org.clubchat.security.Identity;
@@ -48,9 +50,9 @@ class ChatServiceConcurrencyTest {
     private static final String EMPTYING_CLUB = "ebb";
 
     private final ProtocolCodec codec = new ProtocolCodec(65536);
-    private final ClubRegistry registry = new ClubRegistry(10, Duration.ZERO, codec, InstantSource.system());
+    private final ClubRegistry registry = new ClubRegistry(10, Duration.ZERO, codec, InstantSource.system(), new Metrics(new SimpleMeterRegistry()));
     private final ChatService service = new ChatService(registry, codec, Settings.defaults(),
-            new ScheduledThreadPoolExecutor(0), System::nanoTime, InstantSource.system());
+            new ScheduledThreadPoolExecutor(0), System::nanoTime, InstantSource.system(), new Metrics(new SimpleMeterRegistry()));
 
     /** Records what one connection is sent; the outbox calls it one frame at a time. */
     private static final class Recorder implements Transport {

@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.function.Consumer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.clubchat.metrics.Metrics;
 import org.clubchat.Settings;
 import org.clubchat.club.ClubRegistry;
 import org.clubchat.delivery.Outbox;
@@ -67,8 +69,8 @@ class ChatServiceFuzzTest {
         ProtocolCodec codec = new ProtocolCodec(4096);
         Settings settings = Settings.load(Map.of("CLUBCHAT_CLUBS_MAX", "2", "CLUBCHAT_MESSAGE_MAX_LENGTH", "20",
                 "CLUBCHAT_RATE_BURST", "50"), new java.util.Properties());
-        ChatService service = new ChatService(new ClubRegistry(3, Duration.ofMinutes(1), codec, InstantSource.system()),
-                codec, settings, new ScheduledThreadPoolExecutor(0), System::nanoTime, InstantSource.system());
+        ChatService service = new ChatService(new ClubRegistry(3, Duration.ofMinutes(1), codec, InstantSource.system(), new Metrics(new SimpleMeterRegistry())),
+                codec, settings, new ScheduledThreadPoolExecutor(0), System::nanoTime, InstantSource.system(), new Metrics(new SimpleMeterRegistry()));
         List<Connection> connections = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             connections.add(open(service, "m" + i));

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.OptionalLong;
 import java.util.function.Consumer;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.clubchat.metrics.Metrics;
 import org.clubchat.Settings;
 import org.clubchat.club.ClubRegistry;
 import org.clubchat.security.Identity;
@@ -25,8 +27,8 @@ import org.junit.jupiter.api.Test;
 class ChatServiceTest {
     private final ProtocolCodec codec = new ProtocolCodec(65536);
     private final ChatService service = new ChatService(
-            new ClubRegistry(10, Duration.ofMinutes(5), codec, InstantSource.system()), codec, Settings.defaults(),
-            new ScheduledThreadPoolExecutor(0), System::nanoTime, InstantSource.system());
+            new ClubRegistry(10, Duration.ofMinutes(5), codec, InstantSource.system(), new Metrics(new SimpleMeterRegistry())), codec, Settings.defaults(),
+            new ScheduledThreadPoolExecutor(0), System::nanoTime, InstantSource.system(), new Metrics(new SimpleMeterRegistry()));
 
     private static final class Sent implements Transport {
         final List<String> types = new ArrayList<>();

@@ -1,0 +1,114 @@
+package org.clubchat.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.clubchat.protocol.ErrorCode;
+
+/**
+ * What club-chat counts, as Micrometer meters. Names follow Prometheus conventions once exported
+ * ({@code clubchat_…}, units in the name, {@code _total} on counters).
+ *
+ * <p>Thread-safe: meters are, and the per-tag counters are created up front or through a
+ * {@link ConcurrentHashMap}, so the hot path never looks a meter up in the registry.
+ */
+public final class Metrics {
+    /** Frame types counted by {@link #frameReceived}: the client types plus what is not one. */
+    public static final String INVALID = "invalid";
+    public static final String TOO_BIG = "too_big";
+    public static final String BINARY = "binary";
+
+    /** Histogram buckets from a small club's microseconds to a thousand members' milliseconds. */
+    private static final Duration[] FAN_OUT_BUCKETS = {
+        Duration.ofNanos(10_000), Duration.ofNanos(25_000), Duration.ofNanos(50_000), Duration.ofNanos(100_000),
+        Duration.ofNanos(250_000), Duration.ofNanos(500_000), Duration.ofMillis(1), Duration.ofNanos(2_500_000),
+        Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(100)};
+
+    private final MeterRegistry registry;
+    private final Counter opened;
+    private final Counter delivered;
+    private final Counter overflows;
+    private final Counter rateLimited;
+    private final Timer fanOut;
+    private final Map<String, Counter> framesByType = new ConcurrentHashMap<>();
+    private final Map<ErrorCode, Counter> errorsByCode = new EnumMap<>(ErrorCode.class);
+    private final Map<Integer, Counter> closesByCode = new ConcurrentHashMap<>();
+    private final Map<Integer, Counter> refusalsByStatus = new ConcurrentHashMap<>();
+
+    /** Registers club-chat's meters in the registry (a Prometheus one in the application). */
+    public Metrics(MeterRegistry registry) {
+        this.registry = registry;
+        opened = Counter.builder("clubchat.connections.opened").description("connections welcomed").register(registry);
+        delivered = Counter.builder("clubchat.messages.delivered")
+                .description("chat messages handed to members' outboxes (one per member reached)").register(registry);
+        overflows = Counter.builder("clubchat.outbox.overflows")
+                .description("connections closed with 1013 because they did not read").register(registry);
+        rateLimited = Counter.builder("clubchat.rate.limited").description("messages refused with rate_limited").register(registry);
+        fanOut = Timer.builder("clubchat.fanout")
+                .description("from accepting a chat message to handing it to the last member's outbox")
+                .serviceLevelObjectives(FAN_OUT_BUCKETS)
+                .register(registry);
+        for (ErrorCode code : ErrorCode.values()) {
+            errorsByCode.put(code, Counter.builder("clubchat.errors.sent").tag("code", code.wireName())
+                    .description("error replies sent, by code").register(registry));
+        }
+        for (String type : new String[] {"join", "leave", "chat", "ping", INVALID, TOO_BIG, BINARY}) {
+            frameCounter(type);
+        }
+    }
+
+    /** Gauges read their value at scrape time from the part that owns it. */
+    public void gauge(String name, String description, Supplier<Number> value) {
+        Gauge.builder(name, value).description(description).register(registry);
+    }
+
+    public void connectionOpened() {
+        opened.increment();
+    }
+
+    public void connectionClosed(int closeCode) {
+        closesByCode.computeIfAbsent(closeCode, code -> Counter.builder("clubchat.connections.closed")
+                .tag("code", String.valueOf(code)).description("connections closed, by close code").register(registry))
+                .increment();
+    }
+
+    /** A handshake refused before the upgrade (400 name, 401 token, 403 origin). */
+    public void handshakeRefused(int httpStatus) {
+        refusalsByStatus.computeIfAbsent(httpStatus, status -> Counter.builder("clubchat.handshakes.refused")
+                .tag("status", String.valueOf(status)).description("handshakes refused, by HTTP status").register(registry))
+                .increment();
+    }
+
+    /** @param type a client message type, or {@link #INVALID}, {@link #TOO_BIG}, {@link #BINARY} */
+    public void frameReceived(String type) {
+        frameCounter(type).increment();
+    }
+
+    public void errorSent(ErrorCode code) {
+        errorsByCode.get(code).increment();
+        if (code == ErrorCode.RATE_LIMITED) {
+            rateLimited.increment();
+        }
+    }
+
+    public void outboxOverflowed() {
+        overflows.increment();
+    }
+
+    public void chatFannedOut(int deliveries, long nanos) {
+        delivered.increment(deliveries);
+        fanOut.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private Counter frameCounter(String type) {
+        return framesByType.computeIfAbsent(type, t -> Counter.builder("clubchat.frames.received").tag("type", t)
+                .description("frames received, by message type").register(registry));
+    }
+}

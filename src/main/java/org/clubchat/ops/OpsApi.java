@@ -1,0 +1,162 @@
+package org.clubchat.ops;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.clubchat.ClubChat;
+import org.clubchat.club.ClubView;
+import org.clubchat.protocol.ClubIds;
+import org.clubchat.protocol.ErrorCode;
+import org.clubchat.service.ChatService;
+
+/**
+ * The operations endpoints, once for both servers: {@code GET /health}, {@code GET /metrics}, and the
+ * publish API under {@code /api/clubs/}. The launcher and the WAR only adapt their requests to this.
+ * Stateless apart from the application it reads, so one instance serves every request.
+ */
+public final class OpsApi {
+    /** Longer bodies are refused before they are parsed: room for the longest message there can be. */
+    public static final int MAX_BODY_BYTES = 256 * 1024;
+    private static final String JSON = "application/json";
+    private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+    private static final Pattern CLUB = Pattern.compile("/api/clubs/([^/]*)");
+    private static final Pattern CLUB_MESSAGES = Pattern.compile("/api/clubs/([^/]*)/messages");
+    private static final String DEFAULT_FROM = "server";
+
+    private final ClubChat app;
+    private final byte[] apiKey;
+
+    public OpsApi(ClubChat app) {
+        this.app = app;
+        this.apiKey = app.settings().apiKey().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The body an adapter hands over: read only for a POST, as UTF-8, at most one byte past the limit
+     * (enough to refuse a longer one without holding it), and no further than its Content-Length. The
+     * last matters: Grizzly never ends the body of a request that asks to upgrade to h2c, as the JDK's
+     * HTTP client does by default, so reading to the end would wait forever.
+     *
+     * @param contentLength the request's Content-Length, or -1 when it has none (chunked)
+     */
+    public static String body(String method, InputStream in, long contentLength) throws IOException {
+        if (!method.equals("POST")) {
+            return "";
+        }
+        int wanted = contentLength < 0 ? MAX_BODY_BYTES + 1 : (int) Math.min(contentLength, MAX_BODY_BYTES + 1);
+        return new String(in.readNBytes(wanted), StandardCharsets.UTF_8);
+    }
+
+    public OpsResponse handle(OpsRequest request) {
+        String path = request.path();
+        if (path.equals("/health")) {
+            return onlyGet(request) ? health() : notAllowed("GET");
+        }
+        if (path.equals("/metrics")) {
+            return onlyGet(request) ? new OpsResponse(200, PROMETHEUS_TEXT, Map.of(), app.scrapeMetrics()) : notAllowed("GET");
+        }
+        if (!path.startsWith("/api/") || apiKey.length == 0) {
+            return new OpsResponse(404, JSON, Map.of(), error("not_found", "no such endpoint; the publish API is on only with an API key").toString());
+        }
+        if (!authorized(request.authorization())) {
+            return new OpsResponse(401, JSON, Map.of("WWW-Authenticate", "Bearer"),
+                    error(ErrorCode.FORBIDDEN.wireName(), "missing or wrong API key").toString());
+        }
+        Matcher messages = CLUB_MESSAGES.matcher(path);
+        if (messages.matches()) {
+            return request.method().equals("POST") ? publish(messages.group(1), request.body()) : notAllowed("POST");
+        }
+        Matcher club = CLUB.matcher(path);
+        if (club.matches()) {
+            return onlyGet(request) ? club(club.group(1)) : notAllowed("GET");
+        }
+        return new OpsResponse(404, JSON, Map.of(), error("not_found", "no such endpoint").toString());
+    }
+
+    /** 200 while the server takes connections, 503 once it is shutting down, so a load balancer moves on. */
+    private OpsResponse health() {
+        boolean serving = app.isServing();
+        JsonObject body = Json.createObjectBuilder()
+                .add("status", serving ? "up" : "stopping")
+                .add("connections", app.chat().openConnections())
+                .add("clubs", app.registry().size())
+                .build();
+        return new OpsResponse(serving ? 200 : 503, JSON, Map.of("Cache-Control", "no-store"), body.toString());
+    }
+
+    private OpsResponse publish(String clubId, String body) {
+        if (body.getBytes(StandardCharsets.UTF_8).length > MAX_BODY_BYTES) {
+            return badRequest(ErrorCode.TOO_LONG, "the body is longer than " + MAX_BODY_BYTES + " bytes");
+        }
+        JsonObject json;
+        try {
+            json = Json.createReader(new StringReader(body)).readObject();
+        } catch (RuntimeException e) {
+            return badRequest(ErrorCode.BAD_JSON, "the body must be a JSON object");
+        }
+        if (!(json.get("message") instanceof JsonString message)) {
+            return badRequest(ErrorCode.BAD_REQUEST, "message is required and must be a string");
+        }
+        JsonValue from = json.getOrDefault("from", Json.createValue(DEFAULT_FROM));
+        if (!(from instanceof JsonString fromName)) {
+            return badRequest(ErrorCode.BAD_REQUEST, "from must be a string");
+        }
+        ChatService.Publication result = app.chat().publish(clubId, fromName.getString(), message.getString());
+        if (result instanceof ChatService.Refused refused) {
+            return badRequest(refused.code(), refused.detail());
+        }
+        long seq = ((ChatService.Published) result).seq();
+        return new OpsResponse(201, JSON, Map.of(), Json.createObjectBuilder().add("clubId", clubId).add("seq", seq).build().toString());
+    }
+
+    /** A club this server does not hold has nobody in it and no messages: the same as a new club. */
+    private OpsResponse club(String clubId) {
+        if (!ClubIds.isValid(clubId)) {
+            return badRequest(ErrorCode.INVALID_CLUB, "clubId must be 1-64 characters of A-Z a-z 0-9 _ - .");
+        }
+        ClubView view = app.registry().view(clubId).orElse(new ClubView(clubId, List.of(), 0, null));
+        JsonObjectBuilder body = Json.createObjectBuilder()
+                .add("clubId", clubId)
+                .add("members", Json.createArrayBuilder(view.members()))
+                .add("seq", view.seq());
+        if (view.epoch() != null) {
+            body.add("epoch", view.epoch());
+        }
+        return new OpsResponse(200, JSON, Map.of(), body.build().toString());
+    }
+
+    private boolean authorized(String authorization) {
+        if (authorization == null || !authorization.startsWith("Bearer ")) {
+            return false;
+        }
+        byte[] offered = authorization.substring("Bearer ".length()).trim().getBytes(StandardCharsets.UTF_8);
+        return MessageDigest.isEqual(offered, apiKey);
+    }
+
+    private static boolean onlyGet(OpsRequest request) {
+        return request.method().equals("GET") || request.method().equals("HEAD");
+    }
+
+    private static OpsResponse notAllowed(String allowed) {
+        return new OpsResponse(405, JSON, Map.of("Allow", allowed), error("method_not_allowed", "use " + allowed).toString());
+    }
+
+    private static OpsResponse badRequest(ErrorCode code, String detail) {
+        return new OpsResponse(400, JSON, Map.of(), error(code.wireName(), detail).toString());
+    }
+
+    private static JsonObject error(String code, String message) {
+        return Json.createObjectBuilder().add("code", code).add("message", message).build();
+    }
+}

@@ -1,0 +1,128 @@
+package org.clubchat.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.clubchat.support.Http;
+import org.clubchat.support.TestClient;
+import org.clubchat.support.TestServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The HTTP publish API: a backend posts into a club; members receive an ordinary chat with the next seq. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class PublishApiIT {
+    private static final String KEY = "backend-key-1";
+    private static final String[] AUTHORIZED = {"Authorization", "Bearer " + KEY, "Content-Type", "application/json"};
+    @RegisterExtension
+    static final TestServer server = new TestServer(Map.of("CLUBCHAT_API_KEY", KEY, "CLUBCHAT_MESSAGE_MAX_LENGTH", "10"));
+
+    private static HttpResponse<String> publish(String club, String body) {
+        return Http.post(server.http("/api/clubs/" + club + "/messages"), body, AUTHORIZED);
+    }
+
+    @Test
+    void publishedMessageReachesEveryMemberWithTheNextSeqAndLandsInHistory() {
+        try (TestClient alice = server.connect("alice"); TestClient bob = server.connect("bob")) {
+            String epoch = alice.join("orders").getString("epoch");
+            bob.join("orders");
+            alice.expect("presence");
+            assertEquals(1, alice.chat("orders", "hi"));
+            bob.expect("chat");
+
+            HttpResponse<String> created = publish("orders", "{\"message\":\"shipped\",\"from\":\"shop\"}");
+            assertEquals(201, created.statusCode(), created::body);
+            assertEquals(Json.createObjectBuilder().add("clubId", "orders").add("seq", 2).build(), Http.json(created));
+            for (TestClient member : List.of(alice, bob)) {
+                JsonObject chat = member.expect("chat");
+                assertEquals("shipped", chat.getString("message"));
+                assertEquals("shop", chat.getString("from"));
+                assertEquals(2, chat.getJsonNumber("seq").longValue());
+            }
+            assertEquals(3, bob.chat("orders", "thanks"));
+
+            JsonObject club = Http.json(Http.get(server.http("/api/clubs/orders"), AUTHORIZED));
+            assertEquals(List.of("alice", "bob"), TestClient.members(club));
+            assertEquals(3, club.getJsonNumber("seq").longValue());
+            assertEquals(epoch, club.getString("epoch"));
+
+            try (TestClient carol = server.connect("carol")) {
+                carol.send(Json.createObjectBuilder().add("type", "join").add("clubId", "orders").add("since", 1).add("epoch", epoch));
+                assertTrue(carol.expect("joined").getBoolean("recovered"));
+                assertEquals("shipped", carol.expect("chat").getString("message"));
+            }
+        }
+    }
+
+    @Test
+    void publishingIntoAnEmptyClubKeepsTheMessageForItsFirstMembers() {
+        assertEquals(201, publish("later", "{\"message\":\"first\"}").statusCode());
+        try (TestClient dave = server.connect("dave")) {
+            dave.send(Json.createObjectBuilder().add("type", "join").add("clubId", "later").add("since", 0));
+            assertEquals(1, dave.expect("joined").getJsonNumber("seq").longValue());
+            JsonObject chat = dave.expect("chat");
+            assertEquals("first", chat.getString("message"));
+            assertEquals("server", chat.getString("from"), "the default sender");
+        }
+    }
+
+    @Test
+    void unknownClubIsEmpty() {
+        JsonObject club = Http.json(Http.get(server.http("/api/clubs/nobody-here"), AUTHORIZED));
+        assertEquals(List.of(), TestClient.members(club));
+        assertEquals(0, club.getJsonNumber("seq").longValue());
+    }
+
+    @ParameterizedTest(name = "{0} -> {1} {2}")
+    @CsvSource(delimiter = '|', value = {
+        "{not json                          | 400 | bad_json",
+        "[1]                                | 400 | bad_json",
+        "{}                                 | 400 | bad_request",
+        "{\"message\":5}                    | 400 | bad_request",
+        "{\"message\":\"hi\",\"from\":7}    | 400 | bad_request",
+        "{\"message\":\"hi\",\"from\":\"\"} | 400 | bad_request",
+        "{\"message\":\"\"}                 | 400 | too_long",
+        "{\"message\":\"eleven char\"}      | 400 | too_long",
+    })
+    void badBodiesAreRefusedWithTheProtocolsCodes(String body, int status, String code) {
+        HttpResponse<String> refused = publish("orders", body.strip());
+        assertEquals(status, refused.statusCode(), refused::body);
+        assertEquals(code, Http.json(refused).getString("code"));
+        assertTrue(refused.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
+    }
+
+    @Test
+    void badClubIdIsInvalidClub() {
+        HttpResponse<String> refused = publish("no%20spaces", "{\"message\":\"hi\"}");
+        assertEquals(400, refused.statusCode());
+        assertEquals("invalid_club", Http.json(refused).getString("code"));
+    }
+
+    @Test
+    void missingOrWrongKeyIs401() {
+        HttpResponse<String> missing = Http.post(server.http("/api/clubs/orders/messages"), "{\"message\":\"hi\"}");
+        assertEquals(401, missing.statusCode());
+        assertEquals("forbidden", Http.json(missing).getString("code"));
+        assertEquals("Bearer", missing.headers().firstValue("WWW-Authenticate").orElse(""));
+        HttpResponse<String> wrong = Http.post(server.http("/api/clubs/orders/messages"), "{\"message\":\"hi\"}",
+                "Authorization", "Bearer " + KEY + "x");
+        assertEquals(401, wrong.statusCode());
+        assertEquals(401, Http.get(server.http("/api/clubs/orders"), "Authorization", "Basic " + KEY).statusCode());
+    }
+
+    @Test
+    void wrongMethodIs405() {
+        HttpResponse<String> get = Http.get(server.http("/api/clubs/orders/messages"), AUTHORIZED);
+        assertEquals(405, get.statusCode());
+        assertEquals("POST", get.headers().firstValue("Allow").orElse(""));
+    }
+}
