@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.clubchat.support.Browser;
 import org.clubchat.support.Http;
 import org.clubchat.support.TestClient;
 import org.junit.jupiter.api.AfterAll;
@@ -39,18 +40,23 @@ abstract class ContainerConformance {
     static final int MAX_MESSAGE_LENGTH = 64_000;
     /** The publish API's key. */
     static final String API_KEY = "container-api-key";
-    /** The only origin a browser may connect from. */
+    /** An origin a browser may connect from, besides the page's own. */
     static final String ALLOWED_ORIGIN = "https://chat.example.com";
     private static final AtomicInteger CLUBS = new AtomicInteger();
 
     private DeployedWar server;
 
-    /** Starts the container with the WAR deployed and the two settings above. */
-    abstract DeployedWar deploy() throws Exception;
+    /** Starts the container on the port with the WAR deployed and the settings above. */
+    abstract DeployedWar deploy(int port) throws Exception;
+
+    /** The allow-list: a foreign origin, and the page's own one so the browser check can connect. */
+    static String allowedOrigins(int port) {
+        return ALLOWED_ORIGIN + ",http://127.0.0.1:" + port;
+    }
 
     @BeforeAll
     void start() throws Exception {
-        server = deploy();
+        server = deploy(DeployedWar.freePort());
     }
 
     /** Stops the container, which undeploys the WAR; Tomcat reports any thread the WAR left running. */
@@ -74,6 +80,10 @@ abstract class ContainerConformance {
         assertEquals(200, page.statusCode());
         assertTrue(page.headers().firstValue("Content-Type").orElse("").startsWith("text/html"), page.headers()::toString);
         assertTrue(page.body().contains("<title>club-chat</title>"), page::body);
+        // Browsers run module scripts only when served with a JavaScript type.
+        HttpResponse<String> script = Http.get(server.http("/js/app.js"));
+        assertEquals(200, script.statusCode());
+        assertTrue(script.headers().firstValue("Content-Type").orElse("").contains("javascript"), script.headers()::toString);
     }
 
     @Test
@@ -98,6 +108,21 @@ abstract class ContainerConformance {
             assertEquals("from the backend", chat.getString("message"));
             assertEquals(1, chat.getJsonNumber("seq").longValue());
             assertEquals(401, Http.post(server.http("/api/clubs/" + club + "/messages"), "{\"message\":\"x\"}").statusCode());
+        }
+    }
+
+    /** The page finds the endpoint under the context path by itself. */
+    @Test
+    void thePageChatsFromABrowser() {
+        String club = freshClub();
+        try (Browser page = new Browser(server.http("/")); TestClient peer = server.connect("peer")) {
+            page.connectAs("browser");
+            page.join(club);
+            peer.join(club);
+            page.say("hello from the page");
+            JsonObject chat = peer.expect("chat");
+            assertEquals("hello from the page", chat.getString("message"));
+            assertEquals("browser", chat.getString("from"));
         }
     }
 

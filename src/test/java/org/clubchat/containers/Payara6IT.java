@@ -7,11 +7,11 @@ import java.util.Map;
 /** Payara Micro 6 (Jakarta EE 10) on the JDK running the tests, settings as {@code -D} options. */
 class Payara6IT extends ContainerConformance {
     @Override
-    DeployedWar deploy() throws Exception {
-        return PayaraMicro.start("payara6", DeployedWar.requiredFile("it.payara6.jar"),
+    DeployedWar deploy(int port) throws Exception {
+        return PayaraMicro.start("payara6", port, DeployedWar.requiredFile("it.payara6.jar"),
                 PayaraMicro.java(Path.of(System.getProperty("java.home"))),
                 List.of("-Dclubchat.history.size=" + HISTORY_SIZE, "-Dclubchat.message.max-length=" + MAX_MESSAGE_LENGTH,
-                        "-Dclubchat.allowed.origins=" + ALLOWED_ORIGIN, "-Dclubchat.api.key=" + API_KEY),
+                        "-Dclubchat.allowed.origins=" + allowedOrigins(port), "-Dclubchat.api.key=" + API_KEY),
                 Map.of(), List.of());
     }
 }

@@ -20,12 +20,11 @@ final class PayaraMicro {
      * @param jvmArgs   e.g. {@code -Dclubchat.history.size=5}
      * @param extraArgs further Payara Micro options, e.g. {@code --systemproperties file}
      */
-    static DeployedWar start(String name, Path jar, Path java, List<String> jvmArgs, Map<String, String> env,
+    static DeployedWar start(String name, int port, Path jar, Path java, List<String> jvmArgs, Map<String, String> env,
             List<String> extraArgs) throws IOException {
         Path root = DeployedWar.freshFolder(name);
         Path config = Files.createDirectories(root.resolve("root"));
         Path unpacked = Files.createDirectories(root.resolve("unpacked"));
-        int port = DeployedWar.freePort();
         List<String> command = new ArrayList<>();
         command.add(java.toString());
         command.addAll(jvmArgs);

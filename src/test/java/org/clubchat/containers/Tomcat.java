@@ -22,10 +22,9 @@ final class Tomcat {
      * @param contextParameters written as {@code <Parameter>}s of the context descriptor
      *                          {@code conf/Catalina/localhost/club-chat.xml}
      */
-    static DeployedWar start(String name, Path home, Map<String, String> env, Map<String, String> contextParameters)
+    static DeployedWar start(String name, int port, Path home, Map<String, String> env, Map<String, String> contextParameters)
             throws IOException {
         Path base = DeployedWar.freshFolder(name);
-        int port = DeployedWar.freePort();
         copyConfiguration(home.resolve("conf"), base.resolve("conf"), port);
         for (String folder : new String[] {"logs", "temp", "work", "webapps"}) {
             Files.createDirectories(base.resolve(folder));

@@ -5,11 +5,11 @@ import java.util.Map;
 /** Tomcat 10.1 (Jakarta EE 10), settings from environment variables. */
 class Tomcat10IT extends ContainerConformance {
     @Override
-    DeployedWar deploy() throws Exception {
-        return Tomcat.start("tomcat10", DeployedWar.requiredFile("it.tomcat10.home"), Map.of(
+    DeployedWar deploy(int port) throws Exception {
+        return Tomcat.start("tomcat10", port, DeployedWar.requiredFile("it.tomcat10.home"), Map.of(
                 "CLUBCHAT_HISTORY_SIZE", String.valueOf(HISTORY_SIZE),
                 "CLUBCHAT_MESSAGE_MAX_LENGTH", String.valueOf(MAX_MESSAGE_LENGTH),
-                "CLUBCHAT_ALLOWED_ORIGINS", ALLOWED_ORIGIN,
+                "CLUBCHAT_ALLOWED_ORIGINS", allowedOrigins(port),
                 "CLUBCHAT_API_KEY", API_KEY), Map.of());
     }
 }

@@ -8,11 +8,11 @@ import java.util.Map;
  */
 class Tomcat11IT extends ContainerConformance {
     @Override
-    DeployedWar deploy() throws Exception {
-        return Tomcat.start("tomcat11", DeployedWar.requiredFile("it.tomcat11.home"),
+    DeployedWar deploy(int port) throws Exception {
+        return Tomcat.start("tomcat11", port, DeployedWar.requiredFile("it.tomcat11.home"),
                 Map.of("CATALINA_OPTS", "-Dclubchat.history.size=" + HISTORY_SIZE),
                 Map.of("clubchat.message.max-length", String.valueOf(MAX_MESSAGE_LENGTH),
-                        "clubchat.allowed.origins", ALLOWED_ORIGIN,
+                        "clubchat.allowed.origins", allowedOrigins(port),
                         "clubchat.api.key", API_KEY));
     }
 }

@@ -31,7 +31,7 @@ class PackagingIT {
         for (String container : List.of("tyrus", "grizzly", "jakarta.websocket", "jakarta.servlet", "slf4j", "logback", "log4j")) {
             assertTrue(libs.stream().noneMatch(lib -> lib.contains(container)), () -> container + " must not be in " + libs);
         }
-        assertTrue(war.contains("index.html"));
+        assertTrue(war.containsAll(List.of("index.html", "app.css", "js/app.js", "js/client.js")), war::toString);
         assertTrue(war.contains("WEB-INF/classes/org/clubchat/endpoint/ChatEndpoint.class"));
         assertTrue(war.stream().noneMatch(e -> e.contains("/launcher/") || e.startsWith("WEB-INF/classes/webapp/")), war::toString);
     }
@@ -40,7 +40,7 @@ class PackagingIT {
     void standaloneJarNamesTheLauncherAndCarriesThePage() throws IOException {
         try (JarFile jar = new JarFile(Path.of("target", "club-chat-standalone.jar").toFile())) {
             assertEquals("org.clubchat.launcher.Launcher", jar.getManifest().getMainAttributes().getValue("Main-Class"));
-            assertTrue(jar.getEntry("webapp/index.html") != null);
+            assertTrue(jar.getEntry("webapp/index.html") != null && jar.getEntry("webapp/js/client.js") != null);
             assertTrue(jar.getEntry("org/glassfish/tyrus/server/TyrusServerContainer.class") != null);
             assertTrue(jar.getEntry("org/eclipse/parsson/JsonProviderImpl.class") != null);
         }

@@ -164,6 +164,17 @@ public final class TestClient implements AutoCloseable {
         return expect("ack").getJsonNumber("seq").longValue();
     }
 
+    /** As {@link #chat}, for a club whose members come and go meanwhile: presence events before the ack are passed over. */
+    public long chatAmidPresence(String clubId, String message) {
+        send(Json.createObjectBuilder().add("type", "chat").add("clubId", clubId).add("message", message));
+        JsonObject reply = next();
+        while ("presence".equals(reply.getString("type"))) {
+            reply = next();
+        }
+        assertEquals("ack", reply.getString("type"), reply::toString);
+        return reply.getJsonNumber("seq").longValue();
+    }
+
     /** The {@code members} of a {@code joined} reply. */
     public static List<String> members(JsonObject joined) {
         return joined.getJsonArray("members").getValuesAs(jakarta.json.JsonString::getString);

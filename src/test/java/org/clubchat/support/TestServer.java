@@ -35,6 +35,14 @@ public final class TestServer implements ChatServer, AutoCloseable, BeforeAllCal
         return this;
     }
 
+    /** Stops the server and starts a new one on the same port: what a redeploy or a crash and restart looks like. */
+    public void restart() throws Exception {
+        int port = port();
+        close();
+        env.put(Settings.Key.PORT.environmentVariable(), String.valueOf(port));
+        start();
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         start();
