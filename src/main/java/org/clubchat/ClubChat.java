@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.Optional;
 import java.time.InstantSource;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -16,10 +17,12 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import org.clubchat.club.ClubRegistry;
+import org.clubchat.club.ClubStore;
 import org.clubchat.delivery.Closes;
 import org.clubchat.endpoint.HandshakeGate;
 import org.clubchat.metrics.Metrics;
 import org.clubchat.protocol.ProtocolCodec;
+import org.clubchat.redis.RedisClubStore;
 import org.clubchat.security.OriginPolicy;
 import org.clubchat.security.TokenVerifier;
 import org.clubchat.service.ChatService;
@@ -38,7 +41,7 @@ public final class ClubChat implements AutoCloseable {
 
     private final Settings settings;
     private final ProtocolCodec codec;
-    private final ClubRegistry registry;
+    private final ClubStore clubs;
     private final ChatService chat;
     private final HandshakeGate gate;
     private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -53,8 +56,11 @@ public final class ClubChat implements AutoCloseable {
     public ClubChat(Settings settings) {
         this.settings = settings;
         this.codec = new ProtocolCodec(settings.maxFrameBytes());
-        this.registry = new ClubRegistry(settings.historySize(), settings.clubRetention(), codec, InstantSource.system(), metrics);
-        this.chat = new ChatService(registry, codec, settings, timer, System::nanoTime, InstantSource.system(), metrics);
+        this.clubs = settings.redisUri().isEmpty()
+                ? new ClubRegistry(settings.historySize(), settings.clubRetention(), codec, InstantSource.system(), metrics)
+                : new RedisClubStore(settings.redisUri(), settings.historySize(), settings.clubRetention(), codec,
+                        InstantSource.system(), metrics);
+        this.chat = new ChatService(clubs, codec, settings, timer, System::nanoTime, InstantSource.system(), metrics);
         this.gate = new HandshakeGate(new OriginPolicy(settings.allowedOrigins()),
                 settings.tokenSecret().isEmpty() ? null : new TokenVerifier(settings.tokenSecret()), metrics);
         new JvmMemoryMetrics().bindTo(meters);
@@ -63,9 +69,9 @@ public final class ClubChat implements AutoCloseable {
         new UptimeMetrics().bindTo(meters);
         gcMetrics.bindTo(meters);
         metrics.gauge("clubchat.connections.open", "open connections", chat::openConnections);
-        metrics.gauge("clubchat.clubs", "clubs held in memory, with members or within their retention", registry::size);
+        metrics.gauge("clubchat.clubs", "clubs held in memory, with members or within their retention", clubs::size);
         timer.setRemoveOnCancelPolicy(true);
-        every(halfOf(settings.clubRetention()), registry::sweep);
+        every(settings.redisUri().isEmpty() ? halfOf(settings.clubRetention()) : RedisClubStore.HEARTBEAT, clubs::sweep);
         every(halfOf(settings.pingInterval()), chat::keepAlive);
     }
 
@@ -99,8 +105,8 @@ public final class ClubChat implements AutoCloseable {
         return chat;
     }
 
-    public ClubRegistry registry() {
-        return registry;
+    public ClubStore clubs() {
+        return clubs;
     }
 
     public HandshakeGate gate() {
@@ -119,6 +125,11 @@ public final class ClubChat implements AutoCloseable {
     /** False once closing has begun: load balancers should send no one here any more. */
     public boolean isServing() {
         return !closing;
+    }
+
+    /** What keeps the node from serving chat now (Redis away), or empty. */
+    public Optional<String> problem() {
+        return clubs.problem();
     }
 
     /** Where outboxes run the closes they decide. */
@@ -156,6 +167,7 @@ public final class ClubChat implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        clubs.close();
         gcMetrics.close();
         meters.close();
     }

@@ -33,6 +33,7 @@ import java.util.Properties;
  * @param pingInterval      how often the server pings each quiet connection
  * @param idleTimeout       how long a connection may stay silent (no frame, no pong) before it is closed
  * @param apiKey            the bearer key of the HTTP publish API; empty switches the API off
+ * @param redisUri          Redis shared by several nodes, e.g. {@code redis://127.0.0.1:6379}; empty keeps clubs in memory
  */
 public record Settings(
         String host,
@@ -51,7 +52,8 @@ public record Settings(
         int outboxMaxBytes,
         Duration pingInterval,
         Duration idleTimeout,
-        String apiKey) {
+        String apiKey,
+        String redisUri) {
 
     /** The keys, their defaults and meanings: the README's settings table lists exactly these. */
     public enum Key {
@@ -71,7 +73,8 @@ public record Settings(
         OUTBOX_MAX_BYTES("outbox.max-bytes", "1048576", "bytes queued for a connection that does not read; past it the connection is closed with 1013"),
         PING_INTERVAL("ping.interval", "PT30S", "how often the server pings a connection (ISO-8601 duration)"),
         IDLE_TIMEOUT("idle.timeout", "PT90S", "a connection silent this long (no frame, no pong) is closed"),
-        API_KEY("api.key", "", "bearer key for the HTTP publish API (`/api/...`); empty switches the API off");
+        API_KEY("api.key", "", "bearer key for the HTTP publish API (`/api/...`); empty switches the API off"),
+        REDIS_URI("redis.uri", "", "Redis that several nodes share clubs through (`redis://127.0.0.1:6379`); empty keeps clubs in this server's memory");
 
         private final String name;
         private final String defaultValue;
@@ -163,7 +166,8 @@ public record Settings(
                 source.integer(Key.OUTBOX_MAX_BYTES),
                 source.duration(Key.PING_INTERVAL),
                 source.duration(Key.IDLE_TIMEOUT),
-                source.raw(Key.API_KEY));
+                source.raw(Key.API_KEY),
+                source.raw(Key.REDIS_URI));
     }
 
     private static void require(boolean ok, Key key, String expected, Object actual) {

@@ -23,7 +23,7 @@ import org.clubchat.protocol.ServerMessage;
  * {@code joined} and its replay before any live frame. Messages are never sent while the lock is held:
  * {@link org.clubchat.delivery.Delivery#offer} only queues, and the outbox sends later.
  */
-public final class Club {
+public final class Club implements Membership {
     private final String id;
     private final String epoch;
     private final ProtocolCodec codec;
@@ -99,13 +99,9 @@ public final class Club {
         }
     }
 
-    /**
-     * Takes the next seq for the sender's message, stores it, hands it to every other member and
-     * acknowledges it to the sender.
-     *
-     * @return the seq the message was given
-     */
-    public long chat(String connectionId, String message, String requestId) {
+    /** Takes the next seq for the sender's message, stores it, hands it to every other member and acknowledges it. */
+    @Override
+    public void chat(String connectionId, String message, String requestId) {
         long accepted = System.nanoTime();
         lock.lock();
         try {
@@ -115,7 +111,6 @@ public final class Club {
             }
             long next = append(sender, sender.name(), message, accepted);
             sender.delivery().offer(codec.frame(new ServerMessage.Ack(id, next), requestId));
-            return next;
         } finally {
             lock.unlock();
         }
@@ -157,7 +152,7 @@ public final class Club {
         return next;
     }
 
-    /** Removes the member and answers {@code left}. */
+    @Override
     public void leave(String connectionId, String requestId) {
         lock.lock();
         try {
@@ -168,7 +163,7 @@ public final class Club {
         }
     }
 
-    /** Removes the member of a connection that has closed; nobody is answered. */
+    @Override
     public void disconnect(String connectionId) {
         lock.lock();
         try {

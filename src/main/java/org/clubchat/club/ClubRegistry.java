@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import org.clubchat.metrics.Metrics;
@@ -18,7 +20,7 @@ import org.clubchat.protocol.ProtocolCodec;
  * instance. A join that meets a retired club retries and gets a fresh club with a new epoch, so no member
  * is ever added to a club that is no longer in the map.
  */
-public final class ClubRegistry {
+public final class ClubRegistry implements ClubStore {
     private final ConcurrentHashMap<String, Club> clubs = new ConcurrentHashMap<>();
     private final int historySize;
     private final long retentionMillis;
@@ -35,6 +37,7 @@ public final class ClubRegistry {
     }
 
     /** Joins the club, creating it if needed; see {@link Club#join}. */
+    @Override
     public Club join(String clubId, Member member, OptionalLong since, String lastEpoch, String requestId) {
         while (true) {
             Club club = clubs.computeIfAbsent(clubId, this::newClub);
@@ -49,25 +52,28 @@ public final class ClubRegistry {
      * Posts a message from outside into the club, creating the club if needed (the message then waits
      * in its history for the members to come); see {@link Club#publish}.
      *
-     * @return the seq the message was given
+     * @return the seq the message was given, already complete: memory does not wait
      */
-    public long publish(String clubId, String from, String message) {
+    @Override
+    public CompletionStage<Long> publish(String clubId, String from, String message) {
         while (true) {
             Club club = clubs.computeIfAbsent(clubId, this::newClub);
             OptionalLong seq = club.publish(from, message);
             if (seq.isPresent()) {
-                return seq.getAsLong();
+                return CompletableFuture.completedFuture(seq.getAsLong());
             }
             clubs.remove(clubId, club);
         }
     }
 
     /** The club as it is now, if this server holds it. */
+    @Override
     public Optional<ClubView> view(String clubId) {
         return Optional.ofNullable(clubs.get(clubId)).map(Club::view);
     }
 
     /** Drops the clubs that have been empty for the retention time. */
+    @Override
     public void sweep() {
         long now = clock.millis();
         clubs.forEach((id, club) -> {
@@ -81,6 +87,7 @@ public final class ClubRegistry {
         return clubs.containsKey(clubId);
     }
 
+    @Override
     public int size() {
         return clubs.size();
     }

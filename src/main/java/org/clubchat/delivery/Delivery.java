@@ -1,5 +1,6 @@
 package org.clubchat.delivery;
 
+import jakarta.websocket.CloseReason;
 import org.clubchat.protocol.Frame;
 
 /**
@@ -15,4 +16,7 @@ public interface Delivery {
      * @return false if the connection is closed or closing and the frame was dropped
      */
     boolean offer(Frame frame);
+
+    /** Drops what is queued and closes the connection with a close code from {@link Closes}. */
+    void close(CloseReason reason);
 }

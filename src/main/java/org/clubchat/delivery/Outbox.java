@@ -86,6 +86,7 @@ public final class Outbox implements Delivery {
     }
 
     /** Drops what is queued and closes the connection; later offers are refused. */
+    @Override
     public void close(CloseReason reason) {
         synchronized (this) {
             if (closed) {

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.clubchat.ClubChat;
@@ -86,13 +87,16 @@ public final class OpsApi {
 
     /** 200 while the server takes connections, 503 once it is shutting down, so a load balancer moves on. */
     private OpsResponse health() {
-        boolean serving = app.isServing();
-        JsonObject body = Json.createObjectBuilder()
-                .add("status", serving ? "up" : "stopping")
+        Optional<String> problem = app.problem();
+        boolean serving = app.isServing() && problem.isEmpty();
+        JsonObjectBuilder body = Json.createObjectBuilder()
+                .add("status", !app.isServing() ? "stopping" : problem.isPresent() ? "degraded" : "up")
                 .add("connections", app.chat().openConnections())
-                .add("clubs", app.registry().size())
-                .build();
-        return new OpsResponse(serving ? 200 : 503, JSON, Map.of("Cache-Control", "no-store"), body.toString());
+                .add("clubs", app.clubs().size());
+        if (!app.settings().redisUri().isEmpty()) {
+            body.add("redis", problem.isPresent() ? "down" : "up");
+        }
+        return new OpsResponse(serving ? 200 : 503, JSON, Map.of("Cache-Control", "no-store"), body.build().toString());
     }
 
     private OpsResponse publish(String clubId, String body) {
@@ -125,7 +129,7 @@ public final class OpsApi {
         if (!ClubIds.isValid(clubId)) {
             return badRequest(ErrorCode.INVALID_CLUB, "clubId must be 1-64 characters of A-Z a-z 0-9 _ - .");
         }
-        ClubView view = app.registry().view(clubId).orElse(new ClubView(clubId, List.of(), 0, null));
+        ClubView view = app.clubs().view(clubId).orElse(new ClubView(clubId, List.of(), 0, null));
         JsonObjectBuilder body = Json.createObjectBuilder()
                 .add("clubId", clubId)
                 .add("members", Json.createArrayBuilder(view.members()))

@@ -10,7 +10,8 @@ public enum ErrorCode {
     TOO_LONG("too_long"),
     RATE_LIMITED("rate_limited"),
     TOO_MANY_CLUBS("too_many_clubs"),
-    FORBIDDEN("forbidden");
+    FORBIDDEN("forbidden"),
+    UNAVAILABLE("unavailable");
 
     private final String wireName;
 

@@ -7,13 +7,15 @@ import java.time.InstantSource;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import org.clubchat.Settings;
-import org.clubchat.club.ClubRegistry;
+import org.clubchat.club.ClubStore;
 import org.clubchat.delivery.Closes;
 import org.clubchat.delivery.Outbox;
 import org.clubchat.metrics.Metrics;
@@ -38,8 +40,9 @@ import org.clubchat.security.Identity;
  */
 public final class ChatService {
     private static final System.Logger LOG = System.getLogger(ChatService.class.getName());
+    private static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(5);
 
-    private final ClubRegistry registry;
+    private final ClubStore clubs;
     private final ProtocolCodec codec;
     private final int maxMessageLength;
     private final int maxConnections;
@@ -58,9 +61,9 @@ public final class ChatService {
      * @param nanoClock monotonic time for rate limits and idleness, as {@link System#nanoTime}
      * @param wallClock the time tokens expire in
      */
-    public ChatService(ClubRegistry registry, ProtocolCodec codec, Settings settings, ScheduledExecutorService timer,
+    public ChatService(ClubStore clubs, ProtocolCodec codec, Settings settings, ScheduledExecutorService timer,
             LongSupplier nanoClock, InstantSource wallClock, Metrics metrics) {
-        this.registry = registry;
+        this.clubs = clubs;
         this.codec = codec;
         this.maxMessageLength = settings.maxMessageLength();
         this.maxConnections = settings.maxConnections();
@@ -188,7 +191,7 @@ public final class ChatService {
         if (!connection.identity().mayUse(clubId)) {
             error(connection, ErrorCode.FORBIDDEN, "your token does not allow club " + clubId, requestId);
         } else if (message instanceof ClientMessage.Join join) {
-            if (!connection.join(registry, join, requestId)) {
+            if (!connection.join(clubs, join, requestId)) {
                 error(connection, ErrorCode.TOO_MANY_CLUBS, "already in " + limits.maxClubs() + " clubs, the most allowed",
                         requestId);
             }
@@ -264,7 +267,15 @@ public final class ChatService {
         if (tooLong != null) {
             return new Refused(ErrorCode.TOO_LONG, tooLong);
         }
-        return new Published(registry.publish(clubId, from, message));
+        try {
+            return new Published(clubs.publish(clubId, from, message).toCompletableFuture()
+                    .get(PUBLISH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+        } catch (ExecutionException | TimeoutException e) {
+            return new Refused(ErrorCode.UNAVAILABLE, "the message could not be stored; try again");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Refused(ErrorCode.UNAVAILABLE, "interrupted");
+        }
     }
 
     private void notMember(Connection connection, String clubId, String requestId) {

@@ -3,9 +3,9 @@ package org.clubchat.service;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Future;
-import org.clubchat.club.Club;
-import org.clubchat.club.ClubRegistry;
+import org.clubchat.club.ClubStore;
 import org.clubchat.club.Member;
+import org.clubchat.club.Membership;
 import org.clubchat.delivery.Outbox;
 import org.clubchat.protocol.ClientMessage;
 import org.clubchat.security.Identity;
@@ -28,7 +28,7 @@ public final class Connection {
     private final Identity identity;
     private final Outbox outbox;
     private final int maxClubs;
-    private final Map<String, Club> clubs = new HashMap<>();
+    private final Map<String, Membership> clubs = new HashMap<>();
     private final TokenBucket rate;
     /** Refused frames, one forgiven a second: a connection that empties it keeps flooding after being told. */
     private final TokenBucket floodTolerance;
@@ -97,20 +97,20 @@ public final class Connection {
     }
 
     /** @return false if joining would take the connection past its club limit */
-    synchronized boolean join(ClubRegistry registry, ClientMessage.Join join, String requestId) {
+    synchronized boolean join(ClubStore store, ClientMessage.Join join, String requestId) {
         if (closed) {
             return true;
         }
         if (!clubs.containsKey(join.clubId()) && clubs.size() >= maxClubs) {
             return false;
         }
-        clubs.put(join.clubId(), registry.join(join.clubId(), member, join.since(), join.epoch(), requestId));
+        clubs.put(join.clubId(), store.join(join.clubId(), member, join.since(), join.epoch(), requestId));
         return true;
     }
 
     /** @return false if the connection is not in the club */
     synchronized boolean leave(String clubId, String requestId) {
-        Club club = clubs.remove(clubId);
+        Membership club = clubs.remove(clubId);
         if (club == null) {
             return false;
         }
@@ -120,7 +120,7 @@ public final class Connection {
 
     /** @return false if the connection is not in the club (or has closed meanwhile) */
     synchronized boolean chat(String clubId, String message, String requestId) {
-        Club club = clubs.get(clubId);
+        Membership club = clubs.get(clubId);
         if (club == null) {
             return false;
         }

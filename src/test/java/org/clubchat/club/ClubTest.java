@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import jakarta.websocket.CloseReason;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -39,6 +40,10 @@ class ClubTest {
             return true;
         }
 
+        @Override
+        public void close(CloseReason reason) {
+        }
+
         <T> List<T> of(Class<T> type) {
             return received.stream().filter(type::isInstance).map(type::cast).toList();
         }
@@ -55,8 +60,8 @@ class ClubTest {
         Recorder b = new Recorder();
         Club club = join("1", "alice", a);
         join("2", "bob", b);
-        assertEquals(1, club.chat("1", "x", "r"));
-        assertEquals(2, club.chat("2", "y", null));
+        club.chat("1", "x", "r");
+        club.chat("2", "y", null);
         assertEquals(List.of(1L), b.of(ServerMessage.Chat.class).stream().map(ServerMessage.Chat::seq).toList());
         assertEquals(List.of(2L), a.of(ServerMessage.Chat.class).stream().map(ServerMessage.Chat::seq).toList());
         assertEquals(List.of(1L), a.of(ServerMessage.Ack.class).stream().map(ServerMessage.Ack::seq).toList());

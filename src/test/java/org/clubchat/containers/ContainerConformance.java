@@ -25,6 +25,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
+import org.clubchat.support.ServerProcess;
 
 /**
  * The protocol checks every container must pass with the deployed WAR. Each subclass starts its container
@@ -35,6 +36,8 @@ import org.junit.jupiter.api.Timeout;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 abstract class ContainerConformance {
+    /** Where the containers serve the WAR: its file name, club-chat.war. */
+    static final String CONTEXT_PATH = "/club-chat";
     static final int HISTORY_SIZE = 5;
     /** Long enough for a 60 KiB chat message, which must pass the 64 KiB frame limit on every container. */
     static final int MAX_MESSAGE_LENGTH = 64_000;
@@ -44,10 +47,10 @@ abstract class ContainerConformance {
     static final String ALLOWED_ORIGIN = "https://chat.example.com";
     private static final AtomicInteger CLUBS = new AtomicInteger();
 
-    private DeployedWar server;
+    private ServerProcess server;
 
     /** Starts the container on the port with the WAR deployed and the settings above. */
-    abstract DeployedWar deploy(int port) throws Exception;
+    abstract ServerProcess deploy(int port) throws Exception;
 
     /** The allow-list: a foreign origin, and the page's own one so the browser check can connect. */
     static String allowedOrigins(int port) {
@@ -56,7 +59,7 @@ abstract class ContainerConformance {
 
     @BeforeAll
     void start() throws Exception {
-        server = deploy(DeployedWar.freePort());
+        server = deploy(ServerProcess.freePort());
     }
 
     /** Stops the container, which undeploys the WAR; Tomcat reports any thread the WAR left running. */

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.clubchat.support.ServerProcess;
 
 /**
  * Payara Micro running the WAR from the command line, always with {@code --nohazelcast --disablephonehome}:
@@ -20,9 +21,9 @@ final class PayaraMicro {
      * @param jvmArgs   e.g. {@code -Dclubchat.history.size=5}
      * @param extraArgs further Payara Micro options, e.g. {@code --systemproperties file}
      */
-    static DeployedWar start(String name, int port, Path jar, Path java, List<String> jvmArgs, Map<String, String> env,
+    static ServerProcess start(String name, int port, Path jar, Path java, List<String> jvmArgs, Map<String, String> env,
             List<String> extraArgs) throws IOException {
-        Path root = DeployedWar.freshFolder(name);
+        Path root = ServerProcess.freshFolder(name);
         Path config = Files.createDirectories(root.resolve("root"));
         Path unpacked = Files.createDirectories(root.resolve("unpacked"));
         List<String> command = new ArrayList<>();
@@ -30,15 +31,15 @@ final class PayaraMicro {
         command.addAll(jvmArgs);
         command.addAll(List.of("-jar", jar.toString(),
                 "--nohazelcast", "--disablephonehome",
-                "--deploy", DeployedWar.requiredFile("it.war").toString(),
-                "--contextroot", DeployedWar.CONTEXT_PATH.substring(1),
+                "--deploy", ServerProcess.requiredFile("it.war").toString(),
+                "--contextroot", ContainerConformance.CONTEXT_PATH.substring(1),
                 "--port", String.valueOf(port),
                 "--rootdir", config.toString(),
                 "--unpackdir", unpacked.toString()));
         command.addAll(extraArgs);
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().putAll(env);
-        return DeployedWar.start(name, builder, port, root.resolve("console.log"));
+        return ServerProcess.start(name, builder, port, ContainerConformance.CONTEXT_PATH, root.resolve("console.log"));
     }
 
     static Path java(Path javaHome) {

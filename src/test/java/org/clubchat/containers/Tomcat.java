@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Map;
+import org.clubchat.support.ServerProcess;
 
 /**
  * A stock Tomcat distribution running the WAR as a user would: a fresh {@code CATALINA_BASE} with the
@@ -22,9 +23,9 @@ final class Tomcat {
      * @param contextParameters written as {@code <Parameter>}s of the context descriptor
      *                          {@code conf/Catalina/localhost/club-chat.xml}
      */
-    static DeployedWar start(String name, int port, Path home, Map<String, String> env, Map<String, String> contextParameters)
+    static ServerProcess start(String name, int port, Path home, Map<String, String> env, Map<String, String> contextParameters)
             throws IOException {
-        Path base = DeployedWar.freshFolder(name);
+        Path base = ServerProcess.freshFolder(name);
         copyConfiguration(home.resolve("conf"), base.resolve("conf"), port);
         for (String folder : new String[] {"logs", "temp", "work", "webapps"}) {
             Files.createDirectories(base.resolve(folder));
@@ -37,7 +38,7 @@ final class Tomcat {
                     xml.append("  <Parameter name=\"").append(key).append("\" value=\"").append(value).append("\" override=\"false\"/>\n"));
             Files.writeString(descriptor, xml.append("</Context>\n"));
         }
-        Files.copy(DeployedWar.requiredFile("it.war"), base.resolve("webapps/club-chat.war"));
+        Files.copy(ServerProcess.requiredFile("it.war"), base.resolve("webapps/club-chat.war"));
 
         ProcessBuilder command = new ProcessBuilder(home.resolve("bin/catalina.sh").toString(), "run");
         command.environment().putAll(Map.of(
@@ -45,7 +46,7 @@ final class Tomcat {
                 "CATALINA_BASE", base.toString(),
                 "JAVA_HOME", System.getProperty("java.home")));
         command.environment().putAll(env);
-        return DeployedWar.start(name, command, port, base.resolve("console.log"));
+        return ServerProcess.start(name, command, port, ContainerConformance.CONTEXT_PATH, base.resolve("console.log"));
     }
 
     private static void copyConfiguration(Path from, Path to, int port) throws IOException {

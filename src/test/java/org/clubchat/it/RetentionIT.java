@@ -10,7 +10,7 @@ import jakarta.json.JsonObject;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.clubchat.club.ClubRegistry;
+import org.clubchat.club.ClubStore;
 import org.clubchat.support.Await;
 import org.clubchat.support.TestClient;
 import org.clubchat.support.TestServer;
@@ -26,13 +26,13 @@ class RetentionIT {
 
     @Test
     void emptyClubIsForgottenAfterRetentionAndComesBackWithANewEpoch() {
-        ClubRegistry registry = server.app().registry();
+        ClubStore clubs = server.app().clubs();
         String epoch;
         try (TestClient alice = server.connect("alice")) {
             epoch = alice.join("gone").getString("epoch");
             alice.chat("gone", "first");
         }
-        Await.until(Duration.ofSeconds(10), () -> !registry.contains("gone"), () -> "club 'gone' is removed");
+        Await.until(Duration.ofSeconds(10), () -> clubs.view("gone").isEmpty(), () -> "club 'gone' is removed");
 
         try (TestClient bob = server.connect("bob")) {
             bob.send(Json.createObjectBuilder().add("type", "join").add("clubId", "gone").add("since", 1).add("epoch", epoch));
@@ -47,7 +47,7 @@ class RetentionIT {
 
     @Test
     void clubWithMembersIsNeverForgotten() {
-        ClubRegistry registry = server.app().registry();
+        ClubStore clubs = server.app().clubs();
         try (TestClient alice = server.connect("alice"); TestClient probe = server.connect("probe")) {
             String epoch = alice.join("kept").getString("epoch");
             alice.chat("kept", "hello");
@@ -55,8 +55,8 @@ class RetentionIT {
             probe.join("marker");
             probe.send(Json.createObjectBuilder().add("type", "leave").add("clubId", "marker"));
             probe.expect("left");
-            Await.until(Duration.ofSeconds(10), () -> !registry.contains("marker"), () -> "club 'marker' is removed");
-            assertTrue(registry.contains("kept"));
+            Await.until(Duration.ofSeconds(10), () -> clubs.view("marker").isEmpty(), () -> "club 'marker' is removed");
+            assertTrue(clubs.view("kept").isPresent());
             try (TestClient bob = server.connect("bob")) {
                 bob.send(Json.createObjectBuilder().add("type", "join").add("clubId", "kept").add("since", 0).add("epoch", epoch));
                 assertTrue(bob.expect("joined").getBoolean("recovered"));

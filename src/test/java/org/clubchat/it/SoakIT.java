@@ -93,8 +93,8 @@ class SoakIT {
         }
         clubs.values().forEach(members -> members.forEach(TestClient::close));
         Await.until(Duration.ofSeconds(10), () -> server.app().chat().openConnections() == 0, () -> "no connection left");
-        Await.until(Duration.ofSeconds(10), () -> server.app().registry().size() == 0,
-                () -> server.app().registry().size() + " clubs still held after their retention");
+        Await.until(Duration.ofSeconds(10), () -> server.app().clubs().size() == 0,
+                () -> server.app().clubs().size() + " clubs still held after their retention");
         clubs.clear();
         sessions.clear();
 

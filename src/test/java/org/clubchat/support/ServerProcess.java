@@ -1,4 +1,4 @@
-package org.clubchat.containers;
+package org.clubchat.support;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -14,15 +14,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.clubchat.support.Await;
-import org.clubchat.support.ChatServer;
 
 /**
- * club-chat's WAR running in a real container process on a loopback port. Ready means the application's
- * own page answers 200: a container whose deployment failed still answers its port, with 404.
+ * club-chat running in a process of its own on a loopback port: the WAR in a real container, or a
+ * standalone node. Ready means the application's own page answers 200: a container whose deployment
+ * failed still answers its port, with 404.
  */
-public final class DeployedWar implements ChatServer, AutoCloseable {
-    static final String CONTEXT_PATH = "/club-chat";
+public final class ServerProcess implements ChatServer, AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofMinutes(2);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -30,19 +28,25 @@ public final class DeployedWar implements ChatServer, AutoCloseable {
     private final String name;
     private final Process process;
     private final int port;
+    private final String contextPath;
     private final Path log;
 
-    private DeployedWar(String name, Process process, int port, Path log) {
+    private ServerProcess(String name, Process process, int port, String contextPath, Path log) {
         this.name = name;
         this.process = process;
         this.port = port;
+        this.contextPath = contextPath;
         this.log = log;
     }
 
-    /** Starts the container's command, its output going to {@code log}, and waits until the page answers. */
-    static DeployedWar start(String name, ProcessBuilder command, int port, Path log) throws IOException {
+    /**
+     * Starts the command, its output going to {@code log}, and waits until the page answers.
+     *
+     * @param contextPath where the application is, e.g. {@code /club-chat}, or empty for the root
+     */
+    public static ServerProcess start(String name, ProcessBuilder command, int port, String contextPath, Path log) throws IOException {
         command.redirectErrorStream(true).redirectOutput(log.toFile());
-        DeployedWar war = new DeployedWar(name, command.start(), port, log);
+        ServerProcess war = new ServerProcess(name, command.start(), port, contextPath, log);
         try {
             war.awaitReady();
         } catch (RuntimeException | Error e) {
@@ -52,14 +56,14 @@ public final class DeployedWar implements ChatServer, AutoCloseable {
         return war;
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
     }
 
     /** A system property that Maven's Failsafe configuration sets to a built or downloaded file. */
-    static Path requiredFile(String property) {
+    public static Path requiredFile(String property) {
         String value = System.getProperty(property);
         if (value == null || !Files.exists(Path.of(value))) {
             fail("system property " + property + " must name an existing file (set by `mvn verify`), was " + value);
@@ -68,7 +72,7 @@ public final class DeployedWar implements ChatServer, AutoCloseable {
     }
 
     /** An empty folder under the build directory for one container's state and logs. */
-    static Path freshFolder(String name) throws IOException {
+    public static Path freshFolder(String name) throws IOException {
         Path folder = requiredFile("it.war").resolveSibling("containers").resolve(name + "-run");
         if (Files.exists(folder)) {
             try (var paths = Files.walk(folder)) {
@@ -82,7 +86,7 @@ public final class DeployedWar implements ChatServer, AutoCloseable {
 
     @Override
     public URI http(String path) {
-        return URI.create("http://127.0.0.1:" + port + CONTEXT_PATH + path);
+        return URI.create("http://127.0.0.1:" + port + contextPath + path);
     }
 
     private void awaitReady() {
@@ -106,7 +110,7 @@ public final class DeployedWar implements ChatServer, AutoCloseable {
     }
 
     /** Everything the container printed so far. */
-    String log() {
+    public String log() {
         try {
             return Files.readString(log);
         } catch (IOException e) {
@@ -117,6 +121,11 @@ public final class DeployedWar implements ChatServer, AutoCloseable {
     private String logTail() {
         List<String> lines = log().lines().toList();
         return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    }
+
+    /** Kills the process at once (SIGKILL): no shutdown hook, no close frames, as a crash. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor();
     }
 
     @Override

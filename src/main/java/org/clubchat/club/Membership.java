@@ -1,0 +1,14 @@
+package org.clubchat.club;
+
+/** A connection's place in one club, as {@link ClubStore#join} returns it. */
+public interface Membership {
+
+    /** Sends the member's message to the others with the club's next seq and acknowledges it to the sender. */
+    void chat(String connectionId, String message, String requestId);
+
+    /** Removes the member and answers {@code left}. */
+    void leave(String connectionId, String requestId);
+
+    /** Removes the member of a connection that has closed; nobody is answered. */
+    void disconnect(String connectionId);
+}

@@ -1,0 +1,228 @@
+package org.clubchat.redis;
+
+import io.lettuce.core.RedisException;
+import io.lettuce.core.StreamMessage;
+import jakarta.json.JsonObject;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import org.clubchat.club.Member;
+import org.clubchat.club.Membership;
+import org.clubchat.delivery.Closes;
+import org.clubchat.protocol.ErrorCode;
+import org.clubchat.protocol.Frame;
+import org.clubchat.protocol.Names;
+import org.clubchat.protocol.ServerMessage;
+
+/**
+ * This node's part of a Redis-backed club: its local members and how far the club's messages have been
+ * handed to them. All state is confined to the store's events thread; the {@link Membership} methods,
+ * called on connection threads, only submit work there.
+ */
+final class RedisClub implements Membership {
+    /** A local member and the last seq it has already been given (its join's seq, then live ones). */
+    private static final class Local {
+        final Member member;
+        long after;
+
+        Local(Member member, long after) {
+            this.member = member;
+            this.after = after;
+        }
+    }
+
+    private final RedisClubStore store;
+    private final ClubKeys keys;
+    private final Map<String, Local> members = new LinkedHashMap<>();
+    private String epoch;
+    /** The highest seq handed to the local members; -1 before the first join has read the club. */
+    private long delivered = -1;
+
+    RedisClub(RedisClubStore store, ClubKeys keys) {
+        this.store = store;
+        this.keys = keys;
+    }
+
+    @Override
+    public void chat(String connectionId, String message, String requestId) {
+        store.onEvents(() -> sendChat(connectionId, message, requestId));
+    }
+
+    @Override
+    public void leave(String connectionId, String requestId) {
+        store.onEvents(() -> remove(connectionId, requestId, true));
+    }
+
+    @Override
+    public void disconnect(String connectionId) {
+        store.onEvents(() -> remove(connectionId, null, false));
+    }
+
+    // ---- on the events thread ----------------------------------------------------------------------
+
+    void join(Member member, OptionalLong since, String lastEpoch, String requestId) {
+        try {
+            if (members.isEmpty()) {
+                store.subscribe(keys);
+            }
+            List<Object> joined = store.joinScript(keys, member.name(), member.connectionId());
+            String clubEpoch = (String) joined.get(0);
+            long seq = (Long) joined.get(1);
+            @SuppressWarnings("unchecked")
+            List<String> names = new ArrayList<>((List<String>) joined.get(2));
+            names.sort(Names.CODE_POINT_ORDER);
+            if (delivered < 0 || !clubEpoch.equals(epoch)) {
+                epoch = clubEpoch;
+                delivered = seq;
+            } else {
+                catchUp(seq);
+            }
+            Boolean recovered = null;
+            List<StreamMessage<String, String>> replay = List.of();
+            if (since.isPresent()) {
+                long after = since.getAsLong();
+                if (lastEpoch != null && !lastEpoch.equals(clubEpoch)) {
+                    replay = store.log(keys, 1, seq);
+                    recovered = false;
+                } else if (after > seq) {
+                    recovered = false;
+                } else {
+                    replay = store.log(keys, after + 1, seq);
+                    recovered = after == seq || (!replay.isEmpty() && seqOf(replay.get(0)) == after + 1);
+                }
+            }
+            members.put(member.connectionId(), new Local(member, seq));
+            member.delivery().offer(store.codec().frame(new ServerMessage.Joined(keys.clubId(), names, seq, clubEpoch, recovered), requestId));
+            for (StreamMessage<String, String> entry : replay) {
+                member.delivery().offer(chatFrame(seqOf(entry), entry.getBody()));
+            }
+            store.available(true);
+        } catch (RedisException e) {
+            store.unavailable(e);
+            member.delivery().offer(store.error(ErrorCode.UNAVAILABLE, "the club is unavailable; try again", requestId));
+            if (members.isEmpty()) {
+                store.unsubscribe(keys);
+            }
+        }
+    }
+
+    /** A message or presence event published by any node, this one included. */
+    void published(JsonObject event) {
+        if (event.getString("k").equals("presence")) {
+            String name = event.getString("name");
+            ServerMessage.Presence.Event kind = event.getString("event").equals("join")
+                    ? ServerMessage.Presence.Event.JOIN : ServerMessage.Presence.Event.LEAVE;
+            Frame presence = store.codec().frame(new ServerMessage.Presence(keys.clubId(), kind, name));
+            members.values().stream().filter(local -> !local.member.name().equals(name))
+                    .forEach(local -> local.member.delivery().offer(presence));
+            return;
+        }
+        long seq = event.getJsonNumber("seq").longValue();
+        if (delivered < 0 || !event.getString("epoch").equals(epoch)) {
+            check();
+            return;
+        }
+        if (seq > delivered) {
+            catchUp(seq - 1);
+            deliver(seq, Map.of("ts", event.getString("ts"), "from", event.getString("from"), "message",
+                    event.getString("message"), "node", event.getString("node"), "conn", event.getString("conn"),
+                    "req", event.getString("req")));
+        }
+    }
+
+    /** Hands the local members every stored message up to {@code seq} that they have not had yet. */
+    void catchUp(long seq) {
+        if (delivered < 0 || seq <= delivered) {
+            return;
+        }
+        for (StreamMessage<String, String> entry : store.log(keys, delivered + 1, seq)) {
+            deliver(seqOf(entry), entry.getBody());
+        }
+        delivered = Math.max(delivered, seq);
+    }
+
+    /**
+     * From the heartbeat: catches up with what the subscription may have missed, and notices when Redis
+     * lost the club (restarted without persistence): the members are closed with 1001 so that they
+     * reconnect and join the club's new run, as after a server restart.
+     */
+    void check() {
+        String current = store.epoch(keys);
+        if (current == null || !current.equals(epoch)) {
+            if (!members.isEmpty()) {
+                members.values().forEach(local -> local.member.delivery().close(Closes.SHUTDOWN));
+            }
+            return;
+        }
+        catchUp(store.seq(keys));
+    }
+
+    private void sendChat(String connectionId, String message, String requestId) {
+        Local sender = members.get(connectionId);
+        if (sender == null) {
+            return;
+        }
+        try {
+            long seq = store.append(keys, sender.member.name(), message, connectionId, requestId);
+            catchUp(seq);
+        } catch (RedisException e) {
+            store.unavailable(e);
+            sender.member.delivery().offer(store.error(ErrorCode.UNAVAILABLE,
+                    "the message could not be stored; it was not sent", requestId));
+        }
+    }
+
+    private void remove(String connectionId, String requestId, boolean answer) {
+        Local gone = members.remove(connectionId);
+        if (gone == null) {
+            return;
+        }
+        if (answer) {
+            gone.member.delivery().offer(store.codec().frame(new ServerMessage.Left(keys.clubId()), requestId));
+        }
+        try {
+            store.leaveScript(keys, gone.member.name(), connectionId, !members.isEmpty());
+        } catch (RedisException e) {
+            store.unavailable(e);
+        }
+        if (members.isEmpty()) {
+            store.unsubscribe(keys);
+        }
+    }
+
+    private void deliver(long seq, Map<String, String> entry) {
+        long start = System.nanoTime();
+        Frame chat = null;
+        int deliveries = 0;
+        boolean ours = entry.get("node").equals(store.node());
+        for (Local local : members.values()) {
+            if (local.after >= seq) {
+                continue;
+            }
+            local.after = seq;
+            if (ours && local.member.connectionId().equals(entry.get("conn"))) {
+                String request = entry.get("req");
+                local.member.delivery().offer(store.codec().frame(new ServerMessage.Ack(keys.clubId(), seq),
+                        request.isEmpty() ? null : request));
+            } else {
+                chat = chat != null ? chat : chatFrame(seq, entry);
+                local.member.delivery().offer(chat);
+                deliveries++;
+            }
+        }
+        delivered = Math.max(delivered, seq);
+        store.metrics().chatFannedOut(deliveries, System.nanoTime() - start);
+    }
+
+    private Frame chatFrame(long seq, Map<String, String> entry) {
+        return store.codec().frame(new ServerMessage.Chat(keys.clubId(), entry.get("from"), entry.get("message"), seq,
+                Long.parseLong(entry.get("ts"))));
+    }
+
+    private static long seqOf(StreamMessage<String, String> entry) {
+        String id = entry.getId();
+        return Long.parseLong(id.substring(0, id.indexOf('-')));
+    }
+}

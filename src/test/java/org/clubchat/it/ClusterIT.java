@@ -1,0 +1,193 @@
+package org.clubchat.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.clubchat.redis.RedisClubStore;
+import org.clubchat.support.Http;
+import org.clubchat.support.Node;
+import org.clubchat.support.RedisProcess;
+import org.clubchat.support.ServerProcess;
+import org.clubchat.support.TestClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Three nodes in JVMs of their own sharing clubs through a real redis-server. */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class ClusterIT {
+    private static final int HISTORY = 50;
+    private static final AtomicInteger CLUBS = new AtomicInteger();
+    private static RedisProcess redis;
+    private static final List<ServerProcess> nodes = new ArrayList<>();
+
+    @BeforeAll
+    static void start() throws Exception {
+        redis = RedisProcess.start();
+        for (int i = 0; i < 3; i++) {
+            nodes.add(Node.start("node" + i, settings()));
+        }
+    }
+
+    private static Map<String, String> settings() {
+        return Map.of("CLUBCHAT_REDIS_URI", redis.uri(), "CLUBCHAT_HISTORY_SIZE", String.valueOf(HISTORY),
+                "CLUBCHAT_RATE_PER_SECOND", "1000", "CLUBCHAT_RATE_BURST", "1000");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        nodes.forEach(ServerProcess::close);
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    private static String freshClub() {
+        return "k" + CLUBS.incrementAndGet();
+    }
+
+    @Test
+    void membersOnDifferentNodesSeeEachOtherAndChatBothWays() {
+        String club = freshClub();
+        try (TestClient alice = nodes.get(0).connect("alice"); TestClient bob = nodes.get(1).connect("bob")) {
+            alice.join(club);
+            assertEquals(List.of("alice", "bob"), TestClient.members(bob.join(club)));
+            assertEquals("bob", alice.expect("presence").getString("name"));
+            assertEquals(1, alice.chat(club, "from node 0"));
+            JsonObject chat = bob.expect("chat");
+            assertEquals("from node 0", chat.getString("message"));
+            assertEquals("alice", chat.getString("from"));
+            assertEquals(2, bob.chat(club, "from node 1"));
+            assertEquals(2, alice.expect("chat").getJsonNumber("seq").longValue());
+            JsonObject view = Http.json(Http.get(nodes.get(2).http("/health")));
+            assertEquals("up", view.getString("redis"));
+        }
+    }
+
+    @Test
+    void sendersOnEveryNodeAtOnceAndEveryMemberSeesOneGaplessOrder() throws Exception {
+        String club = freshClub();
+        int perSender = 40;
+        List<TestClient> members = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            TestClient member = nodes.get(i % 3).connect("m" + i);
+            member.join(club);
+            members.add(member);
+        }
+        for (int i = 0; i < members.size(); i++) {
+            for (int later = i + 1; later < members.size(); later++) {
+                assertEquals("presence", members.get(i).next().getString("type"));
+            }
+        }
+        ExecutorService senders = Executors.newFixedThreadPool(members.size());
+        try {
+            List<Future<?>> sent = new ArrayList<>();
+            for (TestClient member : members) {
+                sent.add(senders.submit(() -> {
+                    for (int n = 0; n < perSender; n++) {
+                        member.send(Json.createObjectBuilder().add("type", "chat").add("clubId", club).add("message", "x" + n));
+                    }
+                }));
+            }
+            for (Future<?> done : sent) {
+                done.get();
+            }
+        } finally {
+            senders.shutdown();
+        }
+        long total = (long) perSender * members.size();
+        List<List<String>> orders = new ArrayList<>();
+        for (TestClient member : members) {
+            List<String> order = new ArrayList<>();
+            long lastSeq = 0;
+            int acks = 0;
+            while (order.size() < total) {
+                JsonObject frame = member.next();
+                long seq = frame.getJsonNumber("seq").longValue();
+                assertEquals(lastSeq + 1, seq, "gapless, in order: " + frame);
+                lastSeq = seq;
+                if (frame.getString("type").equals("ack")) {
+                    acks++;
+                    order.add(seq + ":self");
+                } else {
+                    order.add(seq + ":" + frame.getString("from"));
+                }
+            }
+            assertEquals(perSender, acks);
+            orders.add(order);
+        }
+        for (int i = 0; i < members.size(); i++) {
+            String me = "m" + i;
+            List<String> normalised = orders.get(i).stream().map(entry -> entry.replace(":self", ":" + me)).toList();
+            assertEquals(orders.get(0).stream().map(entry -> entry.replace(":self", ":m0")).toList(), normalised,
+                    "member " + me + " saw the same order as m0");
+        }
+        members.forEach(TestClient::close);
+    }
+
+    @Test
+    void clientThatMovesToAnotherNodeGetsExactlyWhatItMissed() {
+        String club = freshClub();
+        String epoch;
+        try (TestClient writer = nodes.get(0).connect("writer")) {
+            writer.join(club);
+            try (TestClient mover = nodes.get(1).connect("mover")) {
+                epoch = mover.join(club).getString("epoch");
+                writer.expect("presence");
+                writer.chat(club, "one");
+                assertEquals(1, mover.expect("chat").getJsonNumber("seq").longValue());
+            }
+            writer.expect("presence");
+            writer.chat(club, "two");
+            writer.chat(club, "three");
+            try (TestClient mover = nodes.get(2).connect("mover")) {
+                mover.send(Json.createObjectBuilder().add("type", "join").add("clubId", club).add("since", 1).add("epoch", epoch));
+                JsonObject joined = mover.expect("joined");
+                assertTrue(joined.getBoolean("recovered"));
+                assertEquals(epoch, joined.getString("epoch"), "the epoch lives in Redis, not in a node");
+                assertEquals("two", mover.expect("chat").getString("message"));
+                assertEquals("three", mover.expect("chat").getString("message"));
+                writer.expect("presence");
+                writer.chat(club, "four");
+                assertEquals(4, mover.expect("chat").getJsonNumber("seq").longValue());
+                mover.assertNoFrame(Duration.ofMillis(300));
+            }
+        }
+    }
+
+    @Test
+    void membersOfANodeKilledHardVanishFromTheOthersLists() throws Exception {
+        String club = freshClub();
+        ServerProcess doomed = Node.start("doomed", settings());
+        try (TestClient stays = nodes.get(0).connect("stays")) {
+            stays.join(club);
+            TestClient victim = doomed.connect("victim");
+            victim.join(club);
+            assertEquals("join", stays.expect("presence").getString("event"));
+            long killed = System.nanoTime();
+            doomed.kill();
+            JsonObject leave = stays.expect("presence");
+            Duration took = Duration.ofNanos(System.nanoTime() - killed);
+            assertEquals("leave", leave.getString("event"));
+            assertEquals("victim", leave.getString("name"));
+            assertTrue(took.compareTo(RedisClubStore.NODE_TTL.plus(RedisClubStore.HEARTBEAT.multipliedBy(2))) < 0, "gone after " + took);
+            try (TestClient late = nodes.get(2).connect("late")) {
+                assertEquals(List.of("late", "stays"), TestClient.members(late.join(club)));
+            }
+        } finally {
+            doomed.close();
+        }
+    }
+}
