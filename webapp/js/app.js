@@ -11,6 +11,7 @@ const ERRORS = {
   too_many_clubs: 'You are in as many clubs as allowed. Leave one first.',
   invalid_club: 'Club names are 1-64 letters, digits, "-", "_" or ".".',
   not_member: 'Join the club first.',
+  unavailable: 'The chat service is having trouble, so your message was not sent. Try again in a moment.',
 };
 const $ = (id) => document.getElementById(id);
 

@@ -12,6 +12,9 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import java.io.IOException;
@@ -67,6 +70,7 @@ public final class RedisClubStore implements ClubStore {
     public static final Duration NODE_TTL = Duration.ofSeconds(5);
     public static final Duration HEARTBEAT = Duration.ofSeconds(1);
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(2);
+    private static final Duration RECONNECT_AT_MOST = Duration.ofSeconds(2);
     private static final System.Logger LOG = System.getLogger(RedisClubStore.class.getName());
 
     private final String node = newId();
@@ -75,6 +79,7 @@ public final class RedisClubStore implements ClubStore {
     private final ProtocolCodec codec;
     private final InstantSource clock;
     private final Metrics metrics;
+    private final ClientResources resources;
     private final RedisClient client;
     private final StatefulRedisConnection<String, String> connection;
     private final RedisCommands<String, String> redis;
@@ -100,7 +105,11 @@ public final class RedisClubStore implements ClubStore {
         this.metrics = metrics;
         RedisURI redisUri = RedisURI.create(uri);
         redisUri.setTimeout(COMMAND_TIMEOUT);
-        client = RedisClient.create(redisUri);
+        // Reconnect quickly once Redis is back: at most 2 s between attempts instead of Lettuce's 30 s.
+        resources = DefaultClientResources.builder()
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(50), RECONNECT_AT_MOST, 2, TimeUnit.MILLISECONDS))
+                .build();
+        client = RedisClient.create(resources, redisUri);
         // While Redis is away, fail commands at once (the member gets `unavailable`) instead of queueing them.
         client.setOptions(ClientOptions.builder().autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
@@ -186,6 +195,7 @@ public final class RedisClubStore implements ClubStore {
         pubsub.close();
         connection.close();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        resources.shutdown(0, 2, TimeUnit.SECONDS);
     }
 
     // ---- used by RedisClub, on the events thread ---------------------------------------------------

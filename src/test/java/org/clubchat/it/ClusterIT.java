@@ -14,7 +14,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import io.lettuce.core.RedisClient;
 import org.clubchat.redis.RedisClubStore;
+import org.clubchat.support.Await;
 import org.clubchat.support.Http;
 import org.clubchat.support.Node;
 import org.clubchat.support.RedisProcess;
@@ -73,6 +75,28 @@ class ClusterIT {
             assertEquals(2, alice.expect("chat").getJsonNumber("seq").longValue());
             JsonObject view = Http.json(Http.get(nodes.get(2).http("/health")));
             assertEquals("up", view.getString("redis"));
+        }
+    }
+
+    /** One channel per club, subscribed by the nodes that have members in it and by no other. */
+    @Test
+    void onlyNodesWithMembersInAClubReceiveItsTraffic() {
+        String club = freshClub();
+        String channel = "clubchat:{" + club + "}:events";
+        RedisClient client = RedisClient.create(redis.uri());
+        try (var redisConnection = client.connect(); TestClient alice = nodes.get(0).connect("alice");
+                TestClient bob = nodes.get(1).connect("bob")) {
+            var commands = redisConnection.sync();
+            assertEquals(0L, commands.pubsubNumsub(channel).get(channel));
+            alice.join(club);
+            bob.join(club);
+            assertEquals(2L, commands.pubsubNumsub(channel).get(channel), "nodes 0 and 1, not node 2");
+            bob.send(Json.createObjectBuilder().add("type", "leave").add("clubId", club));
+            bob.expect("left");
+            Await.until(Duration.ofSeconds(5), () -> commands.pubsubNumsub(channel).get(channel) == 1L,
+                    () -> "node 1 unsubscribed when its last member left");
+        } finally {
+            client.shutdown();
         }
     }
 
