@@ -19,8 +19,21 @@ public interface ClubStore extends AutoCloseable {
     /** A message from outside the club (the HTTP API) to every member; completes with its seq once stored. */
     CompletionStage<Long> publish(String clubId, String from, String message);
 
-    /** The club as the store knows it, if it holds it. */
+    /**
+     * The club as the store knows it, if it holds it.
+     *
+     * @throws Unavailable when the store cannot be asked now
+     */
     Optional<ClubView> view(String clubId);
+
+    /** The store (Redis) cannot answer now; the caller reports {@code unavailable}. */
+    final class Unavailable extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public Unavailable(Throwable cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
 
     /** Clubs held by this node. */
     int size();

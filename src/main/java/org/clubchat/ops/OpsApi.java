@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.clubchat.ClubChat;
+import org.clubchat.club.ClubStore;
 import org.clubchat.club.ClubView;
 import org.clubchat.protocol.ClubIds;
 import org.clubchat.protocol.ErrorCode;
@@ -118,7 +119,9 @@ public final class OpsApi {
         }
         ChatService.Publication result = app.chat().publish(clubId, fromName.getString(), message.getString());
         if (result instanceof ChatService.Refused refused) {
-            return badRequest(refused.code(), refused.detail());
+            return refused.code() == ErrorCode.UNAVAILABLE
+                    ? new OpsResponse(503, JSON, Map.of(), error(refused.code().wireName(), refused.detail()).toString())
+                    : badRequest(refused.code(), refused.detail());
         }
         long seq = ((ChatService.Published) result).seq();
         return new OpsResponse(201, JSON, Map.of(), Json.createObjectBuilder().add("clubId", clubId).add("seq", seq).build().toString());
@@ -129,7 +132,12 @@ public final class OpsApi {
         if (!ClubIds.isValid(clubId)) {
             return badRequest(ErrorCode.INVALID_CLUB, "clubId must be 1-64 characters of A-Z a-z 0-9 _ - .");
         }
-        ClubView view = app.clubs().view(clubId).orElse(new ClubView(clubId, List.of(), 0, null));
+        ClubView view;
+        try {
+            view = app.clubs().view(clubId).orElse(new ClubView(clubId, List.of(), 0, null));
+        } catch (ClubStore.Unavailable e) {
+            return new OpsResponse(503, JSON, Map.of(), error(ErrorCode.UNAVAILABLE.wireName(), "the club store is unavailable").toString());
+        }
         JsonObjectBuilder body = Json.createObjectBuilder()
                 .add("clubId", clubId)
                 .add("members", Json.createArrayBuilder(view.members()))

@@ -22,20 +22,13 @@ import org.clubchat.protocol.ServerMessage;
  * called on connection threads, only submit work there.
  */
 final class RedisClub implements Membership {
-    /** A local member and the last seq it has already been given (its join's seq, then live ones). */
-    private static final class Local {
-        final Member member;
-        long after;
-
-        Local(Member member, long after) {
-            this.member = member;
-            this.after = after;
-        }
-    }
-
     private final RedisClubStore store;
     private final ClubKeys keys;
-    private final Map<String, Local> members = new LinkedHashMap<>();
+    /**
+     * The local members. A joiner is added only once {@code delivered} has caught up with the seq its
+     * join read, so every member has had exactly the messages up to {@code delivered}.
+     */
+    private final Map<String, Member> members = new LinkedHashMap<>();
     private String epoch;
     /** The highest seq handed to the local members; -1 before the first join has read the club. */
     private long delivered = -1;
@@ -93,7 +86,7 @@ final class RedisClub implements Membership {
                     recovered = after == seq || (!replay.isEmpty() && seqOf(replay.get(0)) == after + 1);
                 }
             }
-            members.put(member.connectionId(), new Local(member, seq));
+            members.put(member.connectionId(), member);
             member.delivery().offer(store.codec().frame(new ServerMessage.Joined(keys.clubId(), names, seq, clubEpoch, recovered), requestId));
             for (StreamMessage<String, String> entry : replay) {
                 member.delivery().offer(chatFrame(seqOf(entry), entry.getBody()));
@@ -115,8 +108,8 @@ final class RedisClub implements Membership {
             ServerMessage.Presence.Event kind = event.getString("event").equals("join")
                     ? ServerMessage.Presence.Event.JOIN : ServerMessage.Presence.Event.LEAVE;
             Frame presence = store.codec().frame(new ServerMessage.Presence(keys.clubId(), kind, name));
-            members.values().stream().filter(local -> !local.member.name().equals(name))
-                    .forEach(local -> local.member.delivery().offer(presence));
+            members.values().stream().filter(member -> !member.name().equals(name))
+                    .forEach(member -> member.delivery().offer(presence));
             return;
         }
         long seq = event.getJsonNumber("seq").longValue();
@@ -152,7 +145,7 @@ final class RedisClub implements Membership {
         String current = store.epoch(keys);
         if (current == null || !current.equals(epoch)) {
             if (!members.isEmpty()) {
-                members.values().forEach(local -> local.member.delivery().close(Closes.SHUTDOWN));
+                members.values().forEach(member -> member.delivery().close(Closes.SHUTDOWN));
             }
             return;
         }
@@ -160,30 +153,30 @@ final class RedisClub implements Membership {
     }
 
     private void sendChat(String connectionId, String message, String requestId) {
-        Local sender = members.get(connectionId);
+        Member sender = members.get(connectionId);
         if (sender == null) {
             return;
         }
         try {
-            long seq = store.append(keys, sender.member.name(), message, connectionId, requestId);
+            long seq = store.append(keys, sender.name(), message, connectionId, requestId);
             catchUp(seq);
         } catch (RedisException e) {
             store.unavailable(e);
-            sender.member.delivery().offer(store.error(ErrorCode.UNAVAILABLE,
+            sender.delivery().offer(store.error(ErrorCode.UNAVAILABLE,
                     "the message could not be stored; it was not sent", requestId));
         }
     }
 
     private void remove(String connectionId, String requestId, boolean answer) {
-        Local gone = members.remove(connectionId);
+        Member gone = members.remove(connectionId);
         if (gone == null) {
             return;
         }
         if (answer) {
-            gone.member.delivery().offer(store.codec().frame(new ServerMessage.Left(keys.clubId()), requestId));
+            gone.delivery().offer(store.codec().frame(new ServerMessage.Left(keys.clubId()), requestId));
         }
         try {
-            store.leaveScript(keys, gone.member.name(), connectionId, !members.isEmpty());
+            store.leaveScript(keys, gone.name(), connectionId, !members.isEmpty());
         } catch (RedisException e) {
             store.unavailable(e);
         }
@@ -197,18 +190,14 @@ final class RedisClub implements Membership {
         Frame chat = null;
         int deliveries = 0;
         boolean ours = entry.get("node").equals(store.node());
-        for (Local local : members.values()) {
-            if (local.after >= seq) {
-                continue;
-            }
-            local.after = seq;
-            if (ours && local.member.connectionId().equals(entry.get("conn"))) {
+        for (Member member : members.values()) {
+            if (ours && member.connectionId().equals(entry.get("conn"))) {
                 String request = entry.get("req");
-                local.member.delivery().offer(store.codec().frame(new ServerMessage.Ack(keys.clubId(), seq),
+                member.delivery().offer(store.codec().frame(new ServerMessage.Ack(keys.clubId(), seq),
                         request.isEmpty() ? null : request));
             } else {
                 chat = chat != null ? chat : chatFrame(seq, entry);
-                local.member.delivery().offer(chat);
+                member.delivery().offer(chat);
                 deliveries++;
             }
         }

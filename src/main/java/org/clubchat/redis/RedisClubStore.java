@@ -156,13 +156,18 @@ public final class RedisClubStore implements ClubStore {
     @Override
     public Optional<ClubView> view(String clubId) {
         ClubKeys keys = ClubKeys.of(clubId);
-        String epoch = redis.get(keys.epoch());
-        if (epoch == null) {
-            return Optional.empty();
+        try {
+            String epoch = redis.get(keys.epoch());
+            if (epoch == null) {
+                return Optional.empty();
+            }
+            List<String> names = new ArrayList<>(redis.hkeys(keys.names()));
+            names.sort(Names.CODE_POINT_ORDER);
+            return Optional.of(new ClubView(clubId, names, seq(keys), epoch));
+        } catch (RedisException e) {
+            unavailable(e);
+            throw new Unavailable(e);
         }
-        List<String> names = new ArrayList<>(redis.hkeys(keys.names()));
-        names.sort(Names.CODE_POINT_ORDER);
-        return Optional.of(new ClubView(clubId, names, Long.parseLong(Optional.ofNullable(redis.get(keys.seq())).orElse("0")), epoch));
     }
 
     @Override

@@ -3,6 +3,7 @@ package org.clubchat.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lettuce.core.RedisClient;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import java.time.Duration;
@@ -14,7 +15,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import io.lettuce.core.RedisClient;
 import org.clubchat.redis.RedisClubStore;
 import org.clubchat.support.Await;
 import org.clubchat.support.Http;
@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class ClusterIT {
     private static final int HISTORY = 50;
+    private static final String API_KEY = "cluster-key";
     private static final AtomicInteger CLUBS = new AtomicInteger();
     private static RedisProcess redis;
     private static final List<ServerProcess> nodes = new ArrayList<>();
@@ -45,7 +46,7 @@ class ClusterIT {
 
     private static Map<String, String> settings() {
         return Map.of("CLUBCHAT_REDIS_URI", redis.uri(), "CLUBCHAT_HISTORY_SIZE", String.valueOf(HISTORY),
-                "CLUBCHAT_RATE_PER_SECOND", "1000", "CLUBCHAT_RATE_BURST", "1000");
+                "CLUBCHAT_RATE_PER_SECOND", "1000", "CLUBCHAT_RATE_BURST", "1000", "CLUBCHAT_API_KEY", API_KEY);
     }
 
     @AfterAll
@@ -75,6 +76,25 @@ class ClusterIT {
             assertEquals(2, alice.expect("chat").getJsonNumber("seq").longValue());
             JsonObject view = Http.json(Http.get(nodes.get(2).http("/health")));
             assertEquals("up", view.getString("redis"));
+        }
+    }
+
+    @Test
+    void publishApiOnOneNodeReachesMembersOnAnotherWithTheNextSeq() {
+        String club = freshClub();
+        try (TestClient alice = nodes.get(0).connect("alice")) {
+            alice.join(club);
+            assertEquals(1, alice.chat(club, "first"));
+            var created = Http.post(nodes.get(2).http("/api/clubs/" + club + "/messages"), "{\"message\":\"from a backend\"}",
+                    "Authorization", "Bearer " + API_KEY);
+            assertEquals(201, created.statusCode(), created::body);
+            assertEquals(2, Http.json(created).getJsonNumber("seq").longValue());
+            JsonObject chat = alice.expect("chat");
+            assertEquals("from a backend", chat.getString("message"));
+            assertEquals(2, chat.getJsonNumber("seq").longValue());
+            JsonObject view = Http.json(Http.get(nodes.get(1).http("/api/clubs/" + club), "Authorization", "Bearer " + API_KEY));
+            assertEquals(List.of("alice"), TestClient.members(view), "members of every node, seen from any node");
+            assertEquals(2, view.getJsonNumber("seq").longValue());
         }
     }
 
