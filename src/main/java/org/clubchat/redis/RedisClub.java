@@ -29,6 +29,8 @@ final class RedisClub implements Membership {
      * join read, so every member has had exactly the messages up to {@code delivered}.
      */
     private final Map<String, Member> members = new LinkedHashMap<>();
+    /** Connections whose join failed (Redis away): they hold this membership but are not in the club. */
+    private final Map<String, Member> refused = new LinkedHashMap<>();
     private String epoch;
     /** The highest seq handed to the local members; -1 before the first join has read the club. */
     private long delivered = -1;
@@ -94,7 +96,8 @@ final class RedisClub implements Membership {
             store.available(true);
         } catch (RedisException e) {
             store.unavailable(e);
-            member.delivery().offer(store.error(ErrorCode.UNAVAILABLE, "the club is unavailable; try again", requestId));
+            refused.put(member.connectionId(), member);
+            member.delivery().offer(store.error(ErrorCode.UNAVAILABLE, "the club is unavailable; join again", requestId));
             if (members.isEmpty()) {
                 store.unsubscribe(keys);
             }
@@ -155,6 +158,11 @@ final class RedisClub implements Membership {
     private void sendChat(String connectionId, String message, String requestId) {
         Member sender = members.get(connectionId);
         if (sender == null) {
+            Member notIn = refused.get(connectionId);
+            if (notIn != null) {
+                notIn.delivery().offer(store.error(ErrorCode.NOT_MEMBER, "not a member of club " + keys.clubId()
+                        + ": its join failed; join again", requestId));
+            }
             return;
         }
         try {
@@ -170,16 +178,16 @@ final class RedisClub implements Membership {
     private void remove(String connectionId, String requestId, boolean answer) {
         Member gone = members.remove(connectionId);
         if (gone == null) {
+            Member notIn = refused.remove(connectionId);
+            if (notIn != null && answer) {
+                notIn.delivery().offer(store.codec().frame(new ServerMessage.Left(keys.clubId()), requestId));
+            }
             return;
         }
         if (answer) {
             gone.delivery().offer(store.codec().frame(new ServerMessage.Left(keys.clubId()), requestId));
         }
-        try {
-            store.leaveScript(keys, gone.name(), connectionId, !members.isEmpty());
-        } catch (RedisException e) {
-            store.unavailable(e);
-        }
+        store.leave(keys, gone.name(), connectionId, !members.isEmpty());
         if (members.isEmpty()) {
             store.unsubscribe(keys);
         }

@@ -90,6 +90,8 @@ public final class RedisClubStore implements ClubStore {
         return thread;
     });
     private final Map<String, RedisClub> local = new ConcurrentHashMap<>();
+    /** Leaves to retry once Redis is back; only the events thread touches it. */
+    private final List<Leave> pendingLeaves = new ArrayList<>();
     private final AtomicBoolean available = new AtomicBoolean(true);
     private final String joinScript = script("join.lua");
     private final String chatScript = script("chat.lua");
@@ -227,10 +229,25 @@ public final class RedisClubStore implements ClubStore {
                 newId(), name, node + ":" + connection, keys.channel(), keys.clubId());
     }
 
-    void leaveScript(ClubKeys keys, String name, String connection, boolean nodeStillThere) {
-        redis.eval(leaveScript, ScriptOutputType.INTEGER, keys(keys, ClubKeys.nodeClubs(node)),
-                name, node + ":" + connection, keys.channel(), String.valueOf(retentionMillis), keys.clubId(),
-                nodeStillThere ? "1" : "0");
+    /** Takes a connection out of a club in Redis; while Redis is away, the heartbeat retries it later. */
+    void leave(ClubKeys keys, String name, String connection, boolean nodeStillThere) {
+        Leave leave = new Leave(keys, name, connection, nodeStillThere);
+        try {
+            leave(leave);
+        } catch (RedisException e) {
+            unavailable(e);
+            pendingLeaves.add(leave);
+        }
+    }
+
+    private void leave(Leave leave) {
+        redis.eval(leaveScript, ScriptOutputType.INTEGER, keys(leave.keys(), ClubKeys.nodeClubs(node)),
+                leave.name(), node + ":" + leave.connection(), leave.keys().channel(), String.valueOf(retentionMillis),
+                leave.keys().clubId(), leave.nodeStillThere() ? "1" : "0");
+    }
+
+    /** A leave that Redis has not taken yet. */
+    private record Leave(ClubKeys keys, String name, String connection, boolean nodeStillThere) {
     }
 
     /** Stores and publishes one message; returns its seq. */
@@ -301,6 +318,10 @@ public final class RedisClubStore implements ClubStore {
                 }
             }
             available(true);
+            while (!pendingLeaves.isEmpty()) {
+                leave(pendingLeaves.get(0));
+                pendingLeaves.remove(0);
+            }
             // Messages missed while the subscription was down, and clubs Redis lost, are found here.
             for (RedisClub club : local.values()) {
                 club.check();

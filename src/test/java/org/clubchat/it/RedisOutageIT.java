@@ -46,6 +46,12 @@ class RedisOutageIT {
                 assertEquals("down", Http.json(down).getString("redis"));
                 alice.send("{\"type\":\"ping\"}");
                 alice.expect("pong");
+                try (TestClient carol = node0.connect("carol")) {
+                    carol.send("{\"type\":\"join\",\"clubId\":\"weather\",\"id\":\"j\"}");
+                    assertEquals("j", carol.expectError("unavailable").getString("id"));
+                    carol.send("{\"type\":\"chat\",\"clubId\":\"weather\",\"message\":\"hello?\"}");
+                    carol.expectError("not_member");
+                }
 
                 redis.startAgain();
                 for (ServerProcess node : List.of(node0, node1)) {
