@@ -37,6 +37,7 @@ public final class ClubChat implements AutoCloseable {
     private static final Duration MIN_SWEEP = Duration.ofMillis(10);
     private static final Duration MAX_SWEEP = Duration.ofSeconds(30);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
+    private static final int CLOSER_THREADS = 4;
     private static final System.Logger LOG = System.getLogger(ClubChat.class.getName());
 
     private final Settings settings;
@@ -50,8 +51,12 @@ public final class ClubChat implements AutoCloseable {
     /** Set first thing in {@link #close}, so health answers 503 while connections are being closed. */
     private volatile boolean closing;
     private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemon("clubchat-timer"));
-    /** A container's close may block while it writes the close frame to a peer that does not read. */
-    private final ExecutorService closer = Executors.newCachedThreadPool(daemon("clubchat-closer"));
+    /**
+     * Runs closes off the threads that decide them, because a container's close may block while it writes
+     * the close frame to a peer that does not read. A few threads and a queue, not a thread per close:
+     * a shutdown or a mass disconnect closes thousands at once.
+     */
+    private final ExecutorService closer = Executors.newFixedThreadPool(CLOSER_THREADS, daemon("clubchat-closer"));
 
     public ClubChat(Settings settings) {
         this.settings = settings;
