@@ -26,7 +26,6 @@ import org.clubchat.service.Connection;
 @ServerEndpoint(
         value = "/chat",
         decoders = InboundDecoder.class,
-        encoders = FrameEncoder.class,
         configurator = ChatEndpointConfigurator.class)
 public final class ChatEndpoint {
     private static final System.Logger LOG = System.getLogger(ChatEndpoint.class.getName());
@@ -44,6 +43,10 @@ public final class ChatEndpoint {
         // of 8 KiB would close legal messages with 1009. The buffer counts characters, which are never more
         // than the UTF-8 bytes, so every legal message fits; the codec then checks the exact byte count.
         session.setMaxTextMessageBufferSize(app.settings().maxFrameBytes());
+        // club-chat closes idle connections itself (pings, idle.timeout). A negative value means "none" in
+        // the API; Tyrus treats 0 as a timer to reschedule on every message sent and received, which cost
+        // a scheduled task per delivery.
+        session.setMaxIdleTimeout(-1);
         Admission admission = app.gate().identify(session.getRequestParameterMap());
         if (admission instanceof Admission.Admitted admitted) {
             Outbox outbox = new Outbox(new SessionTransport(session), app.settings().outboxMaxBytes(), app.closer());

@@ -8,7 +8,10 @@ import java.util.function.Consumer;
 import org.clubchat.delivery.Transport;
 import org.clubchat.protocol.Frame;
 
-/** A {@link Transport} over a container's session, sending asynchronously through {@link FrameEncoder}. */
+/**
+ * A {@link Transport} over a container's session. Frames go out as the text the codec wrote once per
+ * frame, with {@code sendText}: {@code sendObject} would look the encoder up again for every member.
+ */
 final class SessionTransport implements Transport {
     private final Session session;
 
@@ -19,7 +22,7 @@ final class SessionTransport implements Transport {
     @Override
     public void send(Frame frame, Consumer<Throwable> done) {
         try {
-            session.getAsyncRemote().sendObject(frame, result -> done.accept(result.isOK() ? null : result.getException()));
+            session.getAsyncRemote().sendText(frame.text(), result -> done.accept(result.isOK() ? null : result.getException()));
         } catch (RuntimeException e) {
             // The session closed under us (IllegalStateException): report it like a failed send.
             done.accept(e);
