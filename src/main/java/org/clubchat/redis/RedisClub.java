@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import org.clubchat.club.Member;
-import org.clubchat.club.Membership;
 import org.clubchat.delivery.Closes;
 import org.clubchat.protocol.ErrorCode;
 import org.clubchat.protocol.Frame;
@@ -18,10 +17,9 @@ import org.clubchat.protocol.ServerMessage;
 
 /**
  * This node's part of a Redis-backed club: its local members and how far the club's messages have been
- * handed to them. All state is confined to the store's events thread; the {@link Membership} methods,
- * called on connection threads, only submit work there.
+ * handed to them. Used only on the store's events thread, which also creates and drops it.
  */
-final class RedisClub implements Membership {
+final class RedisClub {
     private final RedisClubStore store;
     private final ClubKeys keys;
     /**
@@ -39,23 +37,6 @@ final class RedisClub implements Membership {
         this.store = store;
         this.keys = keys;
     }
-
-    @Override
-    public void chat(String connectionId, String message, String requestId) {
-        store.onEvents(() -> sendChat(connectionId, message, requestId));
-    }
-
-    @Override
-    public void leave(String connectionId, String requestId) {
-        store.onEvents(() -> remove(connectionId, requestId, true));
-    }
-
-    @Override
-    public void disconnect(String connectionId) {
-        store.onEvents(() -> remove(connectionId, null, false));
-    }
-
-    // ---- on the events thread ----------------------------------------------------------------------
 
     void join(Member member, OptionalLong since, String lastEpoch, String requestId) {
         try {
@@ -155,7 +136,7 @@ final class RedisClub implements Membership {
         catchUp(store.seq(keys));
     }
 
-    private void sendChat(String connectionId, String message, String requestId) {
+    void chat(String connectionId, String message, String requestId) {
         Member sender = members.get(connectionId);
         if (sender == null) {
             Member notIn = refused.get(connectionId);
@@ -175,7 +156,8 @@ final class RedisClub implements Membership {
         }
     }
 
-    private void remove(String connectionId, String requestId, boolean answer) {
+    /** @param answer whether to reply {@code left} (a leave) or not (a disconnect) */
+    void remove(String connectionId, String requestId, boolean answer) {
         Member gone = members.remove(connectionId);
         if (gone == null) {
             Member notIn = refused.remove(connectionId);

@@ -129,11 +129,60 @@ public final class RedisClubStore implements ClubStore {
 
     // ---- the seam --------------------------------------------------------------------------------
 
+    /**
+     * Returns at once; the join itself runs on the events thread, where the club's local part is found
+     * or made, so that it cannot be dropped between the lookup and the join.
+     */
     @Override
     public Membership join(String clubId, Member member, OptionalLong since, String epoch, String requestId) {
-        RedisClub club = local.computeIfAbsent(clubId, id -> new RedisClub(this, ClubKeys.of(id)));
-        events.execute(() -> club.join(member, since, epoch, requestId));
-        return club;
+        events.execute(() -> local.computeIfAbsent(clubId, id -> new RedisClub(this, ClubKeys.of(id)))
+                .join(member, since, epoch, requestId));
+        return new RedisMembership(clubId, member);
+    }
+
+    /** A connection's membership: each call finds the club's local part on the events thread. */
+    private final class RedisMembership implements Membership {
+        private final String clubId;
+        private final Member member;
+
+        RedisMembership(String clubId, Member member) {
+            this.clubId = clubId;
+            this.member = member;
+        }
+
+        @Override
+        public void chat(String connectionId, String message, String requestId) {
+            events.execute(() -> {
+                RedisClub club = local.get(clubId);
+                if (club != null) {
+                    club.chat(connectionId, message, requestId);
+                } else {
+                    member.delivery().offer(error(ErrorCode.NOT_MEMBER, "not a member of club " + clubId + "; join again", requestId));
+                }
+            });
+        }
+
+        @Override
+        public void leave(String connectionId, String requestId) {
+            events.execute(() -> {
+                RedisClub club = local.get(clubId);
+                if (club != null) {
+                    club.remove(connectionId, requestId, true);
+                } else {
+                    member.delivery().offer(codec.frame(new ServerMessage.Left(clubId), requestId));
+                }
+            });
+        }
+
+        @Override
+        public void disconnect(String connectionId) {
+            events.execute(() -> {
+                RedisClub club = local.get(clubId);
+                if (club != null) {
+                    club.remove(connectionId, null, false);
+                }
+            });
+        }
     }
 
     @Override
@@ -206,10 +255,6 @@ public final class RedisClubStore implements ClubStore {
     }
 
     // ---- used by RedisClub, on the events thread ---------------------------------------------------
-
-    void onEvents(Runnable task) {
-        events.execute(task);
-    }
 
     String node() {
         return node;
