@@ -34,6 +34,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -121,7 +122,7 @@ public final class RedisClubStore implements ClubStore {
         pubsub.addListener(new RedisPubSubAdapter<>() {
             @Override
             public void message(String channel, String message) {
-                events.execute(() -> published(channel, message));
+                onEvents(() -> published(channel, message));
             }
         });
         heartbeat();
@@ -135,9 +136,18 @@ public final class RedisClubStore implements ClubStore {
      */
     @Override
     public Membership join(String clubId, Member member, OptionalLong since, String epoch, String requestId) {
-        events.execute(() -> local.computeIfAbsent(clubId, id -> new RedisClub(this, ClubKeys.of(id)))
+        onEvents(() -> local.computeIfAbsent(clubId, id -> new RedisClub(this, ClubKeys.of(id)))
                 .join(member, since, epoch, requestId));
         return new RedisMembership(clubId, member);
+    }
+
+    /** Runs on the events thread; once the store has closed (shutdown), there is nothing left to do. */
+    private void onEvents(Runnable task) {
+        try {
+            events.execute(task);
+        } catch (RejectedExecutionException e) {
+            LOG.log(Level.DEBUG, "club-chat is stopping; a late club event was dropped");
+        }
     }
 
     /** A connection's membership: each call finds the club's local part on the events thread. */
@@ -152,7 +162,7 @@ public final class RedisClubStore implements ClubStore {
 
         @Override
         public void chat(String connectionId, String message, String requestId) {
-            events.execute(() -> {
+            onEvents(() -> {
                 RedisClub club = local.get(clubId);
                 if (club != null) {
                     club.chat(connectionId, message, requestId);
@@ -164,7 +174,7 @@ public final class RedisClubStore implements ClubStore {
 
         @Override
         public void leave(String connectionId, String requestId) {
-            events.execute(() -> {
+            onEvents(() -> {
                 RedisClub club = local.get(clubId);
                 if (club != null) {
                     club.remove(connectionId, requestId, true);
@@ -176,7 +186,7 @@ public final class RedisClubStore implements ClubStore {
 
         @Override
         public void disconnect(String connectionId) {
-            events.execute(() -> {
+            onEvents(() -> {
                 RedisClub club = local.get(clubId);
                 if (club != null) {
                     club.remove(connectionId, null, false);
@@ -188,7 +198,7 @@ public final class RedisClubStore implements ClubStore {
     @Override
     public CompletionStage<Long> publish(String clubId, String from, String message) {
         CompletableFuture<Long> seq = new CompletableFuture<>();
-        events.execute(() -> {
+        onEvents(() -> {
             try {
                 RedisClub club = local.get(clubId);
                 long stored = append(ClubKeys.of(clubId), from, message, "", "");
@@ -201,6 +211,9 @@ public final class RedisClubStore implements ClubStore {
                 seq.completeExceptionally(e);
             }
         });
+        if (events.isShutdown()) {
+            seq.completeExceptionally(new IllegalStateException("club-chat is stopping"));
+        }
         return seq;
     }
 
@@ -229,7 +242,7 @@ public final class RedisClubStore implements ClubStore {
     /** Redis forgets idle clubs by itself (key expiry); the node's own duty is its heartbeat. */
     @Override
     public void sweep() {
-        events.execute(this::heartbeat);
+        onEvents(this::heartbeat);
     }
 
     @Override
