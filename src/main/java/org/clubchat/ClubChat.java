@@ -20,6 +20,7 @@ import org.clubchat.club.ClubRegistry;
 import org.clubchat.club.ClubStore;
 import org.clubchat.delivery.Closes;
 import org.clubchat.endpoint.HandshakeGate;
+import org.clubchat.endpoint.Transports;
 import org.clubchat.metrics.Metrics;
 import org.clubchat.protocol.ProtocolCodec;
 import org.clubchat.redis.RedisClubStore;
@@ -48,6 +49,8 @@ public final class ClubChat implements AutoCloseable {
     private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
     private final Metrics metrics = new Metrics(meters);
+    /** How new connections send; the launcher swaps in its own before it takes connections. */
+    private volatile Transports transports = Transports.STANDARD;
     /** Set first thing in {@link #close}, so health answers 503 while connections are being closed. */
     private volatile boolean closing;
     private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemon("clubchat-timer"));
@@ -135,6 +138,14 @@ public final class ClubChat implements AutoCloseable {
     /** What keeps the node from serving chat now (Redis away), or empty. */
     public Optional<String> problem() {
         return clubs.problem();
+    }
+
+    public Transports transports() {
+        return transports;
+    }
+
+    public void useTransports(Transports transports) {
+        this.transports = transports;
     }
 
     /** Where outboxes run the closes they decide. */

@@ -49,7 +49,7 @@ public final class ChatEndpoint {
         session.setMaxIdleTimeout(-1);
         Admission admission = app.gate().identify(session.getRequestParameterMap());
         if (admission instanceof Admission.Admitted admitted) {
-            Outbox outbox = new Outbox(new SessionTransport(session), app.settings().outboxMaxBytes(), app.closer());
+            Outbox outbox = new Outbox(app.transports().forSession(session), app.settings().outboxMaxBytes(), app.closer());
             connection = app.chat().open(admitted.identity(), outbox).orElse(null);
         } else {
             // Only reached where no handshake check ran before the upgrade; refuse before any welcome.

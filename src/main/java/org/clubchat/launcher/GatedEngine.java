@@ -2,10 +2,13 @@ package org.clubchat.launcher;
 
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.DeploymentException;
+import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.util.List;
 import org.clubchat.endpoint.Admission;
+import org.clubchat.delivery.Transport;
 import org.clubchat.endpoint.HandshakeGate;
+import org.clubchat.endpoint.Transports;
 import org.glassfish.tyrus.spi.Connection;
 import org.glassfish.tyrus.spi.ReadHandler;
 import org.glassfish.tyrus.spi.UpgradeRequest;
@@ -33,6 +36,11 @@ final class GatedEngine implements WebSocketEngine {
     private final WebSocketEngine tyrus;
     private final HandshakeGate gate;
     private final int maxMessageBytes;
+    /**
+     * The writer of the connection being created on this thread: Tyrus opens the endpoint (onOpen)
+     * inside {@code createConnection}, where {@link #transportFor} hands it to the new connection.
+     */
+    private final ThreadLocal<Writer> opening = new ThreadLocal<>();
 
     GatedEngine(WebSocketEngine tyrus, HandshakeGate gate, int maxMessageBytes) {
         this.tyrus = tyrus;
@@ -61,9 +69,20 @@ final class GatedEngine implements WebSocketEngine {
 
             @Override
             public Connection createConnection(Writer writer, Connection.CloseListener closeListener) {
-                return guarded(upgrade.createConnection(writer, closeListener));
+                opening.set(writer);
+                try {
+                    return guarded(upgrade.createConnection(writer, closeListener));
+                } finally {
+                    opening.remove();
+                }
             }
         };
+    }
+
+    /** The raw-frame transport for a connection opening on this thread, else the standard one. */
+    Transport transportFor(Session session) {
+        Writer writer = opening.get();
+        return writer == null ? Transports.STANDARD.forSession(session) : new RawFrameTransport(writer, session);
     }
 
     /** The connection with a {@link MessageSizeGuard} in front of Tyrus's read handler. */

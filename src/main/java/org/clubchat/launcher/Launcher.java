@@ -136,13 +136,14 @@ public final class Launcher implements AutoCloseable {
 
     /** Tyrus's server container, wired to our own Grizzly server and with the handshake gate in front. */
     private static final class GrizzlyContainer extends TyrusServerContainer {
-        private final WebSocketEngine engine;
+        private final GatedEngine engine;
 
         GrizzlyContainer(ClubChat app, int incomingBufferBytes) {
             super((Set<Class<?>>) null);
             this.engine = new GatedEngine(
                     TyrusWebSocketEngine.builder(this).incomingBufferSize(incomingBufferBytes).build(), app.gate(),
                     app.settings().maxFrameBytes());
+            app.useTransports(engine::transportFor);
         }
 
         @Override
