@@ -69,9 +69,10 @@ final class GatedEngine implements WebSocketEngine {
 
             @Override
             public Connection createConnection(Writer writer, Connection.CloseListener closeListener) {
-                opening.set(writer);
+                LingeringWriter lingering = new LingeringWriter(writer);
+                opening.set(lingering);
                 try {
-                    return guarded(upgrade.createConnection(writer, closeListener));
+                    return guarded(upgrade.createConnection(lingering, closeListener), lingering);
                 } finally {
                     opening.remove();
                 }
@@ -86,8 +87,8 @@ final class GatedEngine implements WebSocketEngine {
     }
 
     /** The connection with a {@link MessageSizeGuard} in front of Tyrus's read handler. */
-    private Connection guarded(Connection connection) {
-        ReadHandler guard = new MessageSizeGuard(connection.getReadHandler(), connection, maxMessageBytes);
+    private Connection guarded(Connection connection, LingeringWriter writer) {
+        ReadHandler guard = new MessageSizeGuard(connection.getReadHandler(), connection, writer, maxMessageBytes);
         return new Connection() {
             @Override
             public ReadHandler getReadHandler() {

@@ -18,6 +18,7 @@ final class MessageSizeGuard implements ReadHandler {
 
     private final ReadHandler tyrus;
     private final Connection connection;
+    private final LingeringWriter writer;
     private final long limitBytes;
     private final byte[] header = new byte[MAX_HEADER];
     private int headerFilled;
@@ -26,27 +27,31 @@ final class MessageSizeGuard implements ReadHandler {
     private long messageBytes;
     private boolean refused;
 
-    MessageSizeGuard(ReadHandler tyrus, Connection connection, long limitBytes) {
+    MessageSizeGuard(ReadHandler tyrus, Connection connection, LingeringWriter writer, long limitBytes) {
         this.tyrus = tyrus;
         this.connection = connection;
+        this.writer = writer;
         this.limitBytes = limitBytes;
     }
 
+    /**
+     * Hands the data to Tyrus until a message passes the limit; then closes with 1009 and reads the rest
+     * of what the client sends only to drop it, until the client's close frame: only then is the socket
+     * closed (see {@link LingeringWriter}).
+     */
     @Override
     public void handle(ByteBuffer data) {
-        if (refused) {
-            return;
-        }
-        if (withinLimit(data.duplicate())) {
+        boolean alreadyRefused = refused;
+        scan(data.duplicate());
+        if (!refused) {
             tyrus.handle(data);
-        } else {
-            refused = true;
+        } else if (!alreadyRefused) {
             connection.close(Closes.TOO_BIG);
         }
     }
 
     /** Walks the frames in {@code data}: skips payloads, reads headers, checks each data message's size. */
-    private boolean withinLimit(ByteBuffer data) {
+    private void scan(ByteBuffer data) {
         while (data.hasRemaining()) {
             if (payloadLeft > 0) {
                 int skip = (int) Math.min(payloadLeft, data.remaining());
@@ -59,22 +64,30 @@ final class MessageSizeGuard implements ReadHandler {
                 continue;
             }
             long length = payloadLength();
-            if (length < 0) {
-                return false;
-            }
             int opcode = header[0] & 0x0F;
-            if (opcode < 0x8) {
+            headerFilled = 0;
+            if (refused) {
+                if (opcode == 0x8) {
+                    writer.peerClosed();
+                }
+            } else if (length < 0) {
+                refuse();
+                length = Long.MAX_VALUE;
+            } else if (opcode < 0x8) {
                 // 0 continues the current message; 1 (text) and 2 (binary) start a new one. Control frames
                 // (8 and up) may come between fragments and count for nothing.
                 messageBytes = (opcode == 0 ? messageBytes : 0) + length;
                 if (messageBytes > limitBytes) {
-                    return false;
+                    refuse();
                 }
             }
             payloadLeft = length;
-            headerFilled = 0;
         }
-        return true;
+    }
+
+    private void refuse() {
+        refused = true;
+        writer.lingerOnClose();
     }
 
     private int headerLength() {
