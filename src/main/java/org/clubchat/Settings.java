@@ -121,7 +121,7 @@ public record Settings(
         int secretBytes = tokenSecret.getBytes(StandardCharsets.UTF_8).length;
         require(secretBytes == 0 || secretBytes >= 32, Key.TOKEN_SECRET, "empty or at least 32 bytes",
                 secretBytes + " bytes");
-        allowedOrigins = java.util.List.copyOf(allowedOrigins);
+        allowedOrigins = List.copyOf(allowedOrigins);
         require(ratePerSecond >= 1, Key.RATE_PER_SECOND, "1 or more", ratePerSecond);
         require(rateBurst >= 1, Key.RATE_BURST, "1 or more", rateBurst);
         require(floodTolerance >= 1, Key.RATE_FLOOD_TOLERANCE, "1 or more", floodTolerance);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
@@ -70,8 +71,8 @@ class SettingsTest {
     void allowedOriginsAreACommaSeparatedList() {
         Settings settings = Settings.load(Map.of("CLUBCHAT_ALLOWED_ORIGINS", " https://a.example , ,http://b.example:8080"),
                 new Properties());
-        assertEquals(java.util.List.of("https://a.example", "http://b.example:8080"), settings.allowedOrigins());
-        assertEquals(java.util.List.of(), Settings.defaults().allowedOrigins());
+        assertEquals(List.of("https://a.example", "http://b.example:8080"), settings.allowedOrigins());
+        assertEquals(List.of(), Settings.defaults().allowedOrigins());
     }
 
     @Test

@@ -22,16 +22,31 @@ import org.clubchat.protocol.ServerMessage;
 final class RedisClub {
     private final RedisClubStore store;
     private final ClubKeys keys;
+    /** A local member and the seq its join read: it has had everything up to there already. */
+    private static final class Local {
+        final Member member;
+        final long joinedAt;
+
+        Local(Member member, long joinedAt) {
+            this.member = member;
+            this.joinedAt = joinedAt;
+        }
+    }
+
     /**
-     * The local members. A joiner is added only once {@code delivered} has caught up with the seq its
-     * join read, so every member has had exactly the messages up to {@code delivered}.
+     * The local members. Messages reach them in the order the club's channel brings them, which is seq
+     * order; the stream is read only to fill a gap in it (a publication missed while the subscription
+     * was down). The stream holds only the last history-size messages, so reading it to catch up with a
+     * channel that is merely behind could skip what it has already trimmed.
      */
-    private final Map<String, Member> members = new LinkedHashMap<>();
+    private final Map<String, Local> members = new LinkedHashMap<>();
     /** Connections whose join failed (Redis away): they hold this membership but are not in the club. */
     private final Map<String, Member> refused = new LinkedHashMap<>();
     private String epoch;
     /** The highest seq handed to the local members; -1 before the first join has read the club. */
     private long delivered = -1;
+    /** {@code delivered} at the previous heartbeat: a club whose channel stalled catches up from the stream. */
+    private long deliveredAtLastCheck = -1;
 
     RedisClub(RedisClubStore store, ClubKeys keys) {
         this.store = store;
@@ -52,8 +67,6 @@ final class RedisClub {
             if (delivered < 0 || !clubEpoch.equals(epoch)) {
                 epoch = clubEpoch;
                 delivered = seq;
-            } else {
-                catchUp(seq);
             }
             Boolean recovered = null;
             List<StreamMessage<String, String>> replay = List.of();
@@ -69,7 +82,7 @@ final class RedisClub {
                     recovered = after == seq || (!replay.isEmpty() && seqOf(replay.get(0)) == after + 1);
                 }
             }
-            members.put(member.connectionId(), member);
+            members.put(member.connectionId(), new Local(member, seq));
             member.delivery().offer(store.codec().frame(new ServerMessage.Joined(keys.clubId(), names, seq, clubEpoch, recovered), requestId));
             for (StreamMessage<String, String> entry : replay) {
                 member.delivery().offer(chatFrame(seqOf(entry), entry.getBody()));
@@ -92,8 +105,8 @@ final class RedisClub {
             ServerMessage.Presence.Event kind = event.getString("event").equals("join")
                     ? ServerMessage.Presence.Event.JOIN : ServerMessage.Presence.Event.LEAVE;
             Frame presence = store.codec().frame(new ServerMessage.Presence(keys.clubId(), kind, name));
-            members.values().stream().filter(member -> !member.name().equals(name))
-                    .forEach(member -> member.delivery().offer(presence));
+            members.values().stream().filter(local -> !local.member.name().equals(name))
+                    .forEach(local -> local.member.delivery().offer(presence));
             return;
         }
         long seq = event.getJsonNumber("seq").longValue();
@@ -129,16 +142,20 @@ final class RedisClub {
         String current = store.epoch(keys);
         if (current == null || !current.equals(epoch)) {
             if (!members.isEmpty()) {
-                members.values().forEach(member -> member.delivery().close(Closes.SHUTDOWN));
+                members.values().forEach(local -> local.member.delivery().close(Closes.SHUTDOWN));
             }
             return;
         }
-        catchUp(store.seq(keys));
+        long seq = store.seq(keys);
+        if (delivered == deliveredAtLastCheck && seq > delivered) {
+            catchUp(seq);
+        }
+        deliveredAtLastCheck = delivered;
     }
 
     void chat(String connectionId, String message, String requestId) {
-        Member sender = members.get(connectionId);
-        if (sender == null) {
+        Local sending = members.get(connectionId);
+        if (sending == null) {
             Member notIn = refused.get(connectionId);
             if (notIn != null) {
                 notIn.delivery().offer(store.error(ErrorCode.NOT_MEMBER, "not a member of club " + keys.clubId()
@@ -146,9 +163,10 @@ final class RedisClub {
             }
             return;
         }
+        Member sender = sending.member;
         try {
-            long seq = store.append(keys, sender.name(), message, connectionId, requestId);
-            catchUp(seq);
+            // The message comes back on the club's channel, in seq order: the ack goes out from there.
+            store.append(keys, sender.name(), message, connectionId, requestId);
         } catch (RedisException e) {
             store.unavailable(e);
             sender.delivery().offer(store.error(ErrorCode.UNAVAILABLE,
@@ -158,14 +176,15 @@ final class RedisClub {
 
     /** @param answer whether to reply {@code left} (a leave) or not (a disconnect) */
     void remove(String connectionId, String requestId, boolean answer) {
-        Member gone = members.remove(connectionId);
-        if (gone == null) {
+        Local leaving = members.remove(connectionId);
+        if (leaving == null) {
             Member notIn = refused.remove(connectionId);
             if (notIn != null && answer) {
                 notIn.delivery().offer(store.codec().frame(new ServerMessage.Left(keys.clubId()), requestId));
             }
             return;
         }
+        Member gone = leaving.member;
         if (answer) {
             gone.delivery().offer(store.codec().frame(new ServerMessage.Left(keys.clubId()), requestId));
         }
@@ -180,7 +199,11 @@ final class RedisClub {
         Frame chat = null;
         int deliveries = 0;
         boolean ours = entry.get("node").equals(store.node());
-        for (Member member : members.values()) {
+        for (Local local : members.values()) {
+            if (local.joinedAt >= seq) {
+                continue;
+            }
+            Member member = local.member;
             if (ours && member.connectionId().equals(entry.get("conn"))) {
                 String request = entry.get("req");
                 member.delivery().offer(store.codec().frame(new ServerMessage.Ack(keys.clubId(), seq),

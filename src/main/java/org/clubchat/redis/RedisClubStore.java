@@ -200,12 +200,7 @@ public final class RedisClubStore implements ClubStore {
         CompletableFuture<Long> seq = new CompletableFuture<>();
         onEvents(() -> {
             try {
-                RedisClub club = local.get(clubId);
-                long stored = append(ClubKeys.of(clubId), from, message, "", "");
-                if (club != null) {
-                    club.catchUp(stored);
-                }
-                seq.complete(stored);
+                seq.complete(append(ClubKeys.of(clubId), from, message, "", ""));
             } catch (RedisException e) {
                 unavailable(e);
                 seq.completeExceptionally(e);

@@ -12,6 +12,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -149,11 +150,11 @@ abstract class ContainerConformance {
     @Test
     void handshakeFromAnotherOriginIsRefusedWith403() throws Exception {
         var refused = HttpClient.newHttpClient().newWebSocketBuilder().header("Origin", "https://evil.example.com")
-                .buildAsync(server.chatAs("mallory"), new java.net.http.WebSocket.Listener() { });
+                .buildAsync(server.chatAs("mallory"), new WebSocket.Listener() { });
         ExecutionException failure = assertThrows(ExecutionException.class, () -> refused.get(10, TimeUnit.SECONDS));
         assertEquals(403, assertInstanceOf(WebSocketHandshakeException.class, failure.getCause()).getResponse().statusCode());
         HttpClient.newHttpClient().newWebSocketBuilder().header("Origin", ALLOWED_ORIGIN)
-                .buildAsync(server.chatAs("alice"), new java.net.http.WebSocket.Listener() { })
+                .buildAsync(server.chatAs("alice"), new WebSocket.Listener() { })
                 .get(10, TimeUnit.SECONDS).abort();
     }
 

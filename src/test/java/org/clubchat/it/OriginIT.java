@@ -3,7 +3,10 @@ package org.clubchat.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.clubchat.support.TestClient;
 import org.clubchat.support.TestServer;
@@ -24,11 +27,11 @@ class OriginIT {
             builder.header("Origin", origin);
         }
         try {
-            builder.buildAsync(server.chatAs("alice"), new java.net.http.WebSocket.Listener() { })
+            builder.buildAsync(server.chatAs("alice"), new WebSocket.Listener() { })
                     .get(10, TimeUnit.SECONDS).abort();
             return 101;
-        } catch (java.util.concurrent.ExecutionException e) {
-            return ((java.net.http.WebSocketHandshakeException) e.getCause()).getResponse().statusCode();
+        } catch (ExecutionException e) {
+            return ((WebSocketHandshakeException) e.getCause()).getResponse().statusCode();
         }
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import jakarta.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.clubchat.support.TestClient;
 import org.clubchat.support.TestServer;
@@ -65,7 +66,7 @@ class PresenceIT {
             JsonObject second = alice.expect("presence");
             assertEquals("leave", first.getString("event"));
             assertEquals("leave", second.getString("event"));
-            assertEquals(java.util.Set.of("p3a", "p3b"), java.util.Set.of(first.getString("clubId"), second.getString("clubId")));
+            assertEquals(Set.of("p3a", "p3b"), Set.of(first.getString("clubId"), second.getString("clubId")));
         }
     }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -69,7 +70,7 @@ class ProtocolIT {
     @ParameterizedTest
     @ValueSource(strings = {"a%0Ab", "%00", "123456789012345678901234567890123"})
     void invalidNameRefusesHandshakeWith400(String encodedName) {
-        var attempt = TestClient.attempt(java.net.URI.create(server.chat() + "?name=" + encodedName));
+        var attempt = TestClient.attempt(URI.create(server.chat() + "?name=" + encodedName));
         ExecutionException failure = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
                 () -> attempt.get(10, TimeUnit.SECONDS));
         WebSocketHandshakeException refused = assertInstanceOf(WebSocketHandshakeException.class, failure.getCause());

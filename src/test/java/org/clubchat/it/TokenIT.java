@@ -12,6 +12,8 @@ import jakarta.json.Json;
 import java.net.URI;
 import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -38,8 +40,7 @@ class TokenIT {
     }
 
     private static TestClient connect(String token) {
-        TestClient client = TestClient.connect(withToken(token));
-        return client;
+        return TestClient.connect(withToken(token));
     }
 
     static Stream<Arguments> refusedTokens() {
@@ -52,7 +53,7 @@ class TokenIT {
                 Arguments.of("expired beyond the skew", Tokens.sign(Tokens.claims("alice", Duration.ofSeconds(-45)))),
                 Arguments.of("no exp", Tokens.sign(new JWTClaimsSet.Builder().subject("alice"))),
                 Arguments.of("no sub", Tokens.sign(new JWTClaimsSet.Builder().expirationTime(
-                        java.util.Date.from(java.time.Instant.now().plusSeconds(300))))),
+                        Date.from(Instant.now().plusSeconds(300))))),
                 Arguments.of("unsigned (alg none)", new PlainJWT(new PlainHeader(),
                         Tokens.claims("alice", Duration.ofMinutes(5)).build()).serialize()),
                 Arguments.of("HS512, not HS256", Tokens.sign(Tokens.claims("alice", Duration.ofMinutes(5)),

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.function.Consumer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -68,7 +69,7 @@ class ChatServiceFuzzTest {
     void anySequenceOfFramesKeepsEveryReplyValid(FuzzedDataProvider data) {
         ProtocolCodec codec = new ProtocolCodec(4096);
         Settings settings = Settings.load(Map.of("CLUBCHAT_CLUBS_MAX", "2", "CLUBCHAT_MESSAGE_MAX_LENGTH", "20",
-                "CLUBCHAT_RATE_BURST", "50"), new java.util.Properties());
+                "CLUBCHAT_RATE_BURST", "50"), new Properties());
         ChatService service = new ChatService(new ClubRegistry(3, Duration.ofMinutes(1), codec, InstantSource.system(), new Metrics(new SimpleMeterRegistry())),
                 codec, settings, new ScheduledThreadPoolExecutor(0), System::nanoTime, InstantSource.system(), new Metrics(new SimpleMeterRegistry()));
         List<Connection> connections = new ArrayList<>();

@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -31,7 +32,7 @@ public final class RawWebSocket implements AutoCloseable {
         if (receiveBuffer > 0) {
             socket.setReceiveBufferSize(receiveBuffer);
         }
-        socket.connect(new java.net.InetSocketAddress("127.0.0.1", port));
+        socket.connect(new InetSocketAddress("127.0.0.1", port));
         socket.setSoTimeout((int) TestClient.TIMEOUT.toMillis());
         in = new DataInputStream(socket.getInputStream());
         out = socket.getOutputStream();
