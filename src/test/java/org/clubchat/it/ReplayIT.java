@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.clubchat.support.Await;
 import org.clubchat.support.TestClient;
 import org.clubchat.support.TestServer;
 import org.junit.jupiter.api.Test;
@@ -28,15 +29,20 @@ class ReplayIT {
     @RegisterExtension
     static final TestServer server = new TestServer(Map.of("CLUBCHAT_HISTORY_SIZE", String.valueOf(HISTORY)));
 
-    /** A club with {@code count} messages from alice; returns its epoch. */
+    /** A club with {@code count} messages from alice, who has left it again; returns its epoch. */
     private static String clubWithMessages(String club, int count) {
+        String epoch;
         try (TestClient alice = server.connect("alice")) {
-            String epoch = alice.join(club).getString("epoch");
+            epoch = alice.join(club).getString("epoch");
             for (int i = 1; i <= count; i++) {
                 assertEquals(i, alice.chat(club, "m" + i));
             }
-            return epoch;
         }
+        // The server handles a close on its own thread: wait until alice is out before anyone joins.
+        Await.until(Duration.ofSeconds(10),
+                () -> server.app().clubs().view(club).map(view -> view.members().isEmpty()).orElse(true),
+                () -> "alice has left " + club);
+        return epoch;
     }
 
     private static JsonObjectBuilder join(String club, long since) {
