@@ -35,8 +35,8 @@ import org.clubchat.service.ChatService;
  * closed by the same.
  */
 public final class ClubChat implements AutoCloseable {
-    private static final Duration MIN_SWEEP = Duration.ofMillis(10);
-    private static final Duration MAX_SWEEP = Duration.ofSeconds(30);
+    private static final Duration MIN_CHECK = Duration.ofMillis(10);
+    private static final Duration MAX_CHECK = Duration.ofSeconds(30);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
     private static final int CLOSER_THREADS = 4;
     private static final System.Logger LOG = System.getLogger(ClubChat.class.getName());
@@ -79,14 +79,14 @@ public final class ClubChat implements AutoCloseable {
         metrics.gauge("clubchat.connections.open", "open connections", chat::openConnections);
         metrics.gauge("clubchat.clubs", "clubs held in memory, with members or within their retention", clubs::size);
         timer.setRemoveOnCancelPolicy(true);
-        every(settings.redisUri().isEmpty() ? halfOf(settings.clubRetention()) : RedisClubStore.HEARTBEAT, clubs::sweep);
-        every(halfOf(settings.pingInterval()), chat::keepAlive);
+        every(clubs.sweepInterval(), clubs::sweep);
+        every(keepAliveInterval(settings.pingInterval()), chat::keepAlive);
     }
 
-    /** Half the period, within 10 ms–30 s: what it watches for is seen at most one interval late. */
-    static Duration halfOf(Duration period) {
+    /** Half the ping interval, within 10 ms–30 s: a silent peer is seen at most one interval late. */
+    static Duration keepAliveInterval(Duration period) {
         Duration half = period.dividedBy(2);
-        return half.compareTo(MIN_SWEEP) < 0 ? MIN_SWEEP : half.compareTo(MAX_SWEEP) > 0 ? MAX_SWEEP : half;
+        return half.compareTo(MIN_CHECK) < 0 ? MIN_CHECK : half.compareTo(MAX_CHECK) > 0 ? MAX_CHECK : half;
     }
 
     private void every(Duration interval, Runnable task) {

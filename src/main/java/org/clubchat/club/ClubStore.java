@@ -1,5 +1,6 @@
 package org.clubchat.club;
 
+import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletionStage;
@@ -38,8 +39,11 @@ public interface ClubStore extends AutoCloseable {
     /** Clubs held by this node. */
     int size();
 
-    /** Forgets what has been idle past the retention time. */
+    /** Forgets what has been idle past the retention time (memory), or renews the node's heartbeat (Redis). */
     void sweep();
+
+    /** How often {@link #sweep} should run. */
+    Duration sweepInterval();
 
     /** Why the store cannot serve now (for /health), or empty when it can. */
     default Optional<String> problem() {

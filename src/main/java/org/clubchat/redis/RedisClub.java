@@ -40,8 +40,6 @@ final class RedisClub {
      * channel that is merely behind could skip what it has already trimmed.
      */
     private final Map<String, Local> members = new LinkedHashMap<>();
-    /** Connections whose join failed (Redis away): they hold this membership but are not in the club. */
-    private final Map<String, Member> refused = new LinkedHashMap<>();
     private String epoch;
     /** The highest seq handed to the local members; -1 before the first join has read the club. */
     private long delivered = -1;
@@ -90,7 +88,6 @@ final class RedisClub {
             store.available(true);
         } catch (RedisException e) {
             store.unavailable(e);
-            refused.put(member.connectionId(), member);
             member.delivery().offer(store.error(ErrorCode.UNAVAILABLE, "the club is unavailable; join again", requestId));
             if (members.isEmpty()) {
                 store.unsubscribe(keys);
@@ -153,15 +150,11 @@ final class RedisClub {
         deliveredAtLastCheck = delivered;
     }
 
-    void chat(String connectionId, String message, String requestId) {
+    /** @return false if the connection is not in the club (its join failed) */
+    boolean chat(String connectionId, String message, String requestId) {
         Local sending = members.get(connectionId);
         if (sending == null) {
-            Member notIn = refused.get(connectionId);
-            if (notIn != null) {
-                notIn.delivery().offer(store.error(ErrorCode.NOT_MEMBER, "not a member of club " + keys.clubId()
-                        + ": its join failed; join again", requestId));
-            }
-            return;
+            return false;
         }
         Member sender = sending.member;
         try {
@@ -172,26 +165,21 @@ final class RedisClub {
             sender.delivery().offer(store.error(ErrorCode.UNAVAILABLE,
                     "the message could not be stored; it was not sent", requestId));
         }
+        return true;
     }
 
-    /** @param answer whether to reply {@code left} (a leave) or not (a disconnect) */
-    void remove(String connectionId, String requestId, boolean answer) {
+    /** Takes the connection out of the club; false if it was not in it (its join failed). */
+    boolean remove(String connectionId) {
         Local leaving = members.remove(connectionId);
         if (leaving == null) {
-            Member notIn = refused.remove(connectionId);
-            if (notIn != null && answer) {
-                notIn.delivery().offer(store.codec().frame(new ServerMessage.Left(keys.clubId()), requestId));
-            }
-            return;
+            return false;
         }
         Member gone = leaving.member;
-        if (answer) {
-            gone.delivery().offer(store.codec().frame(new ServerMessage.Left(keys.clubId()), requestId));
-        }
         store.leave(keys, gone.name(), connectionId, !members.isEmpty());
         if (members.isEmpty()) {
             store.unsubscribe(keys);
         }
+        return true;
     }
 
     private void deliver(long seq, Map<String, String> entry) {

@@ -150,7 +150,11 @@ public final class RedisClubStore implements ClubStore {
         }
     }
 
-    /** A connection's membership: each call finds the club's local part on the events thread. */
+    /**
+     * A connection's membership: each call finds the club's local part on the events thread. A
+     * connection that is not in it — its join failed while Redis was away, so the club may not even be
+     * held — gets not_member for a chat, and its leave is answered as usual.
+     */
     private final class RedisMembership implements Membership {
         private final String clubId;
         private final Member member;
@@ -164,10 +168,9 @@ public final class RedisClubStore implements ClubStore {
         public void chat(String connectionId, String message, String requestId) {
             onEvents(() -> {
                 RedisClub club = local.get(clubId);
-                if (club != null) {
-                    club.chat(connectionId, message, requestId);
-                } else {
-                    member.delivery().offer(error(ErrorCode.NOT_MEMBER, "not a member of club " + clubId + "; join again", requestId));
+                if (club == null || !club.chat(connectionId, message, requestId)) {
+                    member.delivery().offer(error(ErrorCode.NOT_MEMBER,
+                            "not a member of club " + clubId + ": its join failed; join again", requestId));
                 }
             });
         }
@@ -177,10 +180,9 @@ public final class RedisClubStore implements ClubStore {
             onEvents(() -> {
                 RedisClub club = local.get(clubId);
                 if (club != null) {
-                    club.remove(connectionId, requestId, true);
-                } else {
-                    member.delivery().offer(codec.frame(new ServerMessage.Left(clubId), requestId));
+                    club.remove(connectionId);
                 }
+                member.delivery().offer(codec.frame(new ServerMessage.Left(clubId), requestId));
             });
         }
 
@@ -189,7 +191,7 @@ public final class RedisClubStore implements ClubStore {
             onEvents(() -> {
                 RedisClub club = local.get(clubId);
                 if (club != null) {
-                    club.remove(connectionId, null, false);
+                    club.remove(connectionId);
                 }
             });
         }
@@ -238,6 +240,11 @@ public final class RedisClubStore implements ClubStore {
     @Override
     public void sweep() {
         onEvents(this::heartbeat);
+    }
+
+    @Override
+    public Duration sweepInterval() {
+        return HEARTBEAT;
     }
 
     @Override

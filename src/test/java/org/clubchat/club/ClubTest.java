@@ -91,10 +91,10 @@ class ClubTest {
         first.leave("1", null);
         now.addAndGet(59_999);
         registry.sweep();
-        assertTrue(registry.contains("c"));
+        assertTrue(registry.view("c").isPresent());
         now.addAndGet(1);
         registry.sweep();
-        assertFalse(registry.contains("c"));
+        assertFalse(registry.view("c").isPresent());
 
         Club second = join("1", "alice", a);
         assertNotSame(first, second);
