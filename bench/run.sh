@@ -16,7 +16,8 @@
 #                               (through JAVA_TOOL_OPTIONS) set to the chosen port.
 # Common options (before SCENARIO): --port P (default 18100), --tag TEXT (free text stored
 #   with the result), --ready-timeout S (default 120), --nice N (run server and generator
-#   under `nice -n N`, e.g. -5 on a machine shared with other work; default 0).
+#   under `nice -n N`, e.g. -5 on a machine shared with other work; default 0), --warm N
+#   (run the same generator N times first, unmeasured: a warmed-up, JIT-compiled server).
 # SCENARIO: one of the presets below, or "custom" followed by raw generator args:
 #   fanout-10x100   10 clubs x 100 members, 1 sender per club, --find-max
 #   fanout-1x1000   1 club x 1000 members, 1 sender, --find-max
@@ -30,7 +31,7 @@ set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 cd "$HERE"
 
-TARGET="" CMD="" URL="" NAME="" PROTO="" CWD="" PORT=18100 TAG="" READY_TIMEOUT=120 NICE=0
+TARGET="" CMD="" URL="" NAME="" PROTO="" CWD="" PORT=18100 TAG="" READY_TIMEOUT=120 NICE=0 WARM=0
 case "${1:-}" in
   java|ws-ref|nestjs-seed) TARGET="$1"; shift ;;
   --cmd) ;;
@@ -47,6 +48,7 @@ while [ $# -gt 0 ]; do
     --tag) TAG="$2"; shift 2 ;;
     --ready-timeout) READY_TIMEOUT="$2"; shift 2 ;;
     --nice) NICE="$2"; shift 2 ;;
+    --warm) WARM="$2"; shift 2 ;;
     *) break ;;
   esac
 done
@@ -135,8 +137,11 @@ echo "   server pid $LPID ($(tr -d '\0' </proc/$LPID/comm)), listening after ~${
 ) >"$RAW.samples" &
 SAMPLER=$!
 
-# run the generator on CPU 1
+# run the generator on CPU 1 (first --warm times unmeasured, e.g. to measure a JIT-compiled server)
 set +e
+for ((w = 0; w < WARM; w++)); do
+  taskset -c 1 node load/gen.js --proto "$PROTO" --url "$URL" --quiet "${GARGS[@]}" >/dev/null 2>&1
+done
 nice -n "$NICE" taskset -c 1 node load/gen.js --proto "$PROTO" --url "$URL" --server-pid "$LPID" --label "$NAME" "${GARGS[@]}" \
   >"$RAW.gen.jsonl" 2> >(tee "$RAW.gen.log" >&2)
 GEN_RC=$?
@@ -145,9 +150,9 @@ kill "$SAMPLER" 2>/dev/null || true; SAMPLER=""
 cleanup; trap - EXIT
 
 # merge: generator JSON + server samples + run metadata -> results/results.jsonl
-node - "$RAW" "$NAME" "$SCEN" "$CMD" "$PORT" "$GEN_RC" "$NOFILE" "$TAG" "$NICE" <<'EOF'
+node - "$RAW" "$NAME" "$SCEN" "$CMD" "$PORT" "$GEN_RC" "$NOFILE" "$TAG" "$NICE" "$WARM" <<'EOF'
 const fs = require('fs');
-const [raw, name, scen, cmd, port, rc, nofile, tag, nice] = process.argv.slice(2);
+const [raw, name, scen, cmd, port, rc, nofile, tag, nice, warm] = process.argv.slice(2);
 const lines = fs.readFileSync(raw + '.gen.jsonl', 'utf8').split('\n').filter((l) => l.startsWith('{'));
 const res = lines.length ? JSON.parse(lines[lines.length - 1]) : { error: 'generator produced no result' };
 const s = fs.readFileSync(raw + '.samples', 'utf8').trim().split('\n').filter(Boolean).map((l) => l.split(' ').map(Number));
@@ -155,7 +160,7 @@ const cpu = [];
 for (let i = 1; i < s.length; i++) cpu.push((100 * (s[i][1] - s[i - 1][1]) / 100) / ((s[i][0] - s[i - 1][0]) / 1000));
 const sorted = [...cpu].sort((a, b) => a - b);
 const out = {
-  target: name, preset: scen, cmd, port: +port, gen_rc: +rc, tag: tag || undefined, nice: +nice,
+  target: name, preset: scen, cmd, port: +port, gen_rc: +rc, tag: tag || undefined, nice: +nice, warm_runs: +warm,
   machine: { nproc: require('os').cpus().length, cpu_model: require('os').cpus()[0].model, mem_gib: +(require('os').totalmem() / 2 ** 30).toFixed(1),
     kernel: require('os').release(), node: process.version, nofile: +nofile, loadavg_end: require('os').loadavg().map((x) => +x.toFixed(2)) },
   server_samples: { n: s.length, cpu_pct_avg: cpu.length ? +(cpu.reduce((a, b) => a + b, 0) / cpu.length).toFixed(1) : null,

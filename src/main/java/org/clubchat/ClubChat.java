@@ -8,8 +8,9 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
-import java.util.Optional;
 import java.time.InstantSource;
+import java.util.Optional;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -19,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import org.clubchat.club.ClubRegistry;
 import org.clubchat.club.ClubStore;
 import org.clubchat.delivery.Closes;
+import org.clubchat.delivery.Transport;
 import org.clubchat.endpoint.HandshakeGate;
 import org.clubchat.endpoint.Transports;
 import org.clubchat.metrics.Metrics;
@@ -30,8 +32,8 @@ import org.clubchat.service.ChatService;
 
 /**
  * The application: builds the parts from {@link Settings} and owns its threads: one timer (club sweeps,
- * keep-alive pings, token expiries) and the closers, which run server-side closes off the threads that
- * decide them. Made by the launcher or, in a WAR, by {@link org.clubchat.endpoint.ClubChatListener};
+ * keep-alive pings, token expiries), the closers, which run server-side closes off the threads that
+ * decide them, and the writers of batching transports. Made by the launcher or, in a WAR, by {@link org.clubchat.endpoint.ClubChatListener};
  * closed by the same.
  */
 public final class ClubChat implements AutoCloseable {
@@ -60,6 +62,13 @@ public final class ClubChat implements AutoCloseable {
      * a shutdown or a mass disconnect closes thousands at once.
      */
     private final ExecutorService closer = Executors.newFixedThreadPool(CLOSER_THREADS, daemon("clubchat-closer"));
+    /**
+     * Sends for outboxes whose transport writes batches (the launcher's): a fan-out only queues, and
+     * what piles up for a member until a writer gets to it goes out in one write. A thread per
+     * processor, started on first use, so a WAR on the standard transport never starts one.
+     */
+    private final ExecutorService writers = Executors.newFixedThreadPool(
+            Runtime.getRuntime().availableProcessors(), daemon("clubchat-writer"));
 
     public ClubChat(Settings settings) {
         this.settings = settings;
@@ -148,6 +157,11 @@ public final class ClubChat implements AutoCloseable {
         this.transports = transports;
     }
 
+    /** Where an outbox over this transport sends: on the writers if it batches, else where offered. */
+    public Executor senderFor(Transport transport) {
+        return transport.batchBytes() > 0 ? writers : Runnable::run;
+    }
+
     /** Where outboxes run the closes they decide. */
     public ExecutorService closer() {
         return closer;
@@ -176,8 +190,11 @@ public final class ClubChat implements AutoCloseable {
         timer.shutdownNow();
         closer.shutdown();
         try {
-            if (!closer.awaitTermination(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-                    || !timer.awaitTermination(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+            boolean stopped = closer.awaitTermination(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            writers.shutdown();
+            stopped &= writers.awaitTermination(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    && timer.awaitTermination(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            if (!stopped) {
                 LOG.log(System.Logger.Level.WARNING, "club-chat threads did not stop within {0}", STOP_TIMEOUT);
             }
         } catch (InterruptedException e) {

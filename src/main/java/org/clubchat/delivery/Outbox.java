@@ -3,8 +3,10 @@ package org.clubchat.delivery;
 import jakarta.websocket.CloseReason;
 import java.lang.System.Logger.Level;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 import org.clubchat.protocol.Frame;
 
@@ -12,41 +14,65 @@ import org.clubchat.protocol.Frame;
  * One connection's outgoing frames: sent in the order offered, one send in flight at a time (Tomcat
  * refuses a second asynchronous send while one is pending), so a slow client holds up only itself.
  *
- * <p>The queue is bounded in bytes: a client that stops reading while its clubs stay busy would
- * otherwise hold every frame sent since. When an offer would pass the bound, the outbox drops its queue
- * and closes the connection with 1013; a frame that arrives at an empty queue is always taken, so the
- * bound limits a backlog, never a single message.
+ * <p>The queue is bounded in bytes while a send is stalled, that is while the transport could not take
+ * the previous one at once (the client's socket is full): a client that stops reading while its clubs
+ * stay busy would otherwise hold every frame sent since. When an offer would pass the bound, the outbox drops its queue and closes the
+ * connection with 1013; a frame that arrives at an empty queue is always taken, so the bound limits a
+ * backlog, never a single message. Frames that wait only for a writer thread to get to them are the
+ * server's delay, not the client's, and do not count.
  *
- * <p>{@code queue}, {@code queuedBytes}, {@code sending} and {@code closed} are guarded by {@code this}.
+ * <p>Each send takes what is queued, up to the transport's {@link Transport#batchBytes}, so a transport
+ * that writes a batch at once makes one write of what piled up while the previous one was in flight.
+ *
+ * <p>A close lets frames already queued go out first (a writer may simply not have got to them yet, and
+ * they often say why the connection closes), unless a send is stalled: a client that stopped reading
+ * may never take it, so then the queue is dropped and the connection closed at once.
+ *
+ * <p>{@code queue}, {@code queuedBytes}, {@code sending}, {@code sendState}, {@code closed} and
+ * {@code closeWhenDrained} are guarded by {@code this}.
  * It is a leaf lock: held only for a few field updates, never while sending or calling out, never
- * before a club's lock. The thread that finds the outbox idle becomes the sender and drains it; a
- * completion that arrives later on another thread carries the draining on. Closing runs on the closer
- * executor, because offers come from inside a club's lock and a container's close may block.
+ * before a club's lock. The offer that finds the outbox idle starts a drain on the sender executor:
+ * inline, or on a writer thread, so that frames offered until it runs go out together (a fan-out
+ * returns at once, and a busy server writes fewer, larger batches). A completion that arrives later on
+ * another thread carries the draining on. Closing runs on the closer executor, because offers come from
+ * inside a club's lock and a container's close may block.
  */
 public final class Outbox implements Delivery {
     private static final System.Logger LOG = System.getLogger(Outbox.class.getName());
 
-    /** States of one send, to tell a completion on the sending thread from a later one elsewhere. */
+    /**
+     * States of the latest send, to tell a completion on the sending thread from a later one elsewhere;
+     * a send left to its callback is stalled.
+     */
     private static final int IN_SEND = 0;
-    private static final int COMPLETED_INLINE = 1;
+    private static final int COMPLETED = 1;
     private static final int LEFT_TO_CALLBACK = 2;
 
     private final Transport transport;
     private final long maxQueuedBytes;
+    private final Executor sender;
     private final Executor closer;
+    private final Runnable drain = this::drain;
     private final ArrayDeque<Frame> queue = new ArrayDeque<>();
     private long queuedBytes;
+    /** A drain is scheduled or running. */
     private boolean sending;
+    private int sendState = COMPLETED;
     private boolean closed;
+    /** A close waiting for the drain to send what was queued before it. */
+    private CloseReason closeWhenDrained;
     private volatile Consumer<CloseReason> whenClosed = reason -> { };
 
     /**
-     * @param maxQueuedBytes the bound on frames waiting behind the one in flight, in UTF-8 bytes
+     * @param maxQueuedBytes the bound on frames waiting behind the send in flight, in UTF-8 bytes
+     * @param sender         runs the drain an offer starts: {@code Runnable::run} sends on the offering
+     *                       thread; if it refuses (shutting down), the offering thread sends
      * @param closer         runs the transport's close and then {@link #whenClosed}
      */
-    public Outbox(Transport transport, long maxQueuedBytes, Executor closer) {
+    public Outbox(Transport transport, long maxQueuedBytes, Executor sender, Executor closer) {
         this.transport = transport;
         this.maxQueuedBytes = maxQueuedBytes;
+        this.sender = sender;
         this.closer = closer;
     }
 
@@ -62,7 +88,7 @@ public final class Outbox implements Delivery {
             if (closed) {
                 return false;
             }
-            overflowed = !queue.isEmpty() && queuedBytes + frame.wireBytes() > maxQueuedBytes;
+            overflowed = sendState == LEFT_TO_CALLBACK && !queue.isEmpty() && queuedBytes + frame.wireBytes() > maxQueuedBytes;
             if (overflowed) {
                 closed = true;
                 queue.clear();
@@ -81,11 +107,18 @@ public final class Outbox implements Delivery {
             closeTransport(Closes.OUTBOX_OVERFLOW);
             return false;
         }
-        drain();
+        try {
+            sender.execute(drain);
+        } catch (RejectedExecutionException e) {
+            drain();
+        }
         return true;
     }
 
-    /** Drops what is queued and closes the connection; later offers are refused. */
+    /**
+     * Closes the connection; later offers are refused. What is queued goes out first unless a send is
+     * stalled, in which case it is dropped.
+     */
     @Override
     public void close(CloseReason reason) {
         synchronized (this) {
@@ -93,6 +126,10 @@ public final class Outbox implements Delivery {
                 return;
             }
             closed = true;
+            if (sending && sendState != LEFT_TO_CALLBACK) {
+                closeWhenDrained = reason;
+                return;
+            }
             queue.clear();
             queuedBytes = 0;
         }
@@ -127,38 +164,92 @@ public final class Outbox implements Delivery {
      */
     private void drain() {
         while (true) {
-            Frame next;
+            List<Frame> batch;
+            CloseReason drainedClose = null;
             synchronized (this) {
-                next = closed ? null : queue.poll();
-                if (next == null) {
+                batch = nextBatch();
+                if (batch == null) {
                     sending = false;
-                    return;
+                    drainedClose = closeWhenDrained;
+                    closeWhenDrained = null;
+                } else {
+                    sendState = IN_SEND;
                 }
-                queuedBytes -= next.wireBytes();
             }
-            AtomicInteger state = new AtomicInteger(IN_SEND);
-            transport.send(next, failure -> {
-                if (failure != null) {
-                    onFailure(failure);
-                } else if (!state.compareAndSet(IN_SEND, COMPLETED_INLINE)) {
-                    drain();
+            if (batch == null) {
+                if (drainedClose != null) {
+                    closeTransport(drainedClose);
                 }
-            });
-            if (state.compareAndSet(IN_SEND, LEFT_TO_CALLBACK)) {
                 return;
             }
+            transport.send(batch, this::sent);
+            CloseReason stalledClose;
+            synchronized (this) {
+                if (sendState == COMPLETED) {
+                    continue;
+                }
+                sendState = LEFT_TO_CALLBACK;
+                stalledClose = closeWhenDrained;
+                if (stalledClose != null) {
+                    closeWhenDrained = null;
+                    queue.clear();
+                    queuedBytes = 0;
+                }
+            }
+            if (stalledClose != null) {
+                closeTransport(stalledClose);
+            }
+            return;
         }
+    }
+
+    /** The transport's report on the latest send; a late success carries the draining on. */
+    private void sent(Throwable failure) {
+        boolean late;
+        synchronized (this) {
+            late = sendState == LEFT_TO_CALLBACK;
+            sendState = COMPLETED;
+        }
+        if (failure != null) {
+            onFailure(failure);
+        } else if (late) {
+            drain();
+        }
+    }
+
+    /** Takes the queued frames, up to the transport's batch size but at least one; null if none. */
+    private List<Frame> nextBatch() {
+        if (queue.isEmpty()) {
+            return null;
+        }
+        int limit = transport.batchBytes();
+        List<Frame> batch = new ArrayList<>(Math.min(queue.size(), 16));
+        long bytes = 0;
+        do {
+            Frame next = queue.poll();
+            bytes += next.wireBytes();
+            batch.add(next);
+        } while (!queue.isEmpty() && bytes + queue.peek().wireBytes() <= limit);
+        queuedBytes -= bytes;
+        return batch;
     }
 
     private void onFailure(Throwable failure) {
         // The peer is gone or the container refused the frame: nothing after it can be delivered in
-        // order, so stop. The container reports the closed connection through the endpoint.
+        // order, so stop. The container reports the closed connection through the endpoint; a close
+        // that was waiting for the queue still runs, for what follows it.
+        CloseReason pendingClose;
         synchronized (this) {
             closed = true;
             sending = false;
             queue.clear();
             queuedBytes = 0;
+            pendingClose = closeWhenDrained;
+            closeWhenDrained = null;
         }
         LOG.log(Level.DEBUG, "send failed, outbox closed: {0}", failure.toString());
+        if (pendingClose != null) {
+            closeTransport(pendingClose);
+        }
     }
 }

@@ -1,6 +1,7 @@
 package org.clubchat.delivery;
 
 import jakarta.websocket.CloseReason;
+import java.util.List;
 import java.util.function.Consumer;
 import org.clubchat.protocol.Frame;
 
@@ -8,11 +9,18 @@ import org.clubchat.protocol.Frame;
 public interface Transport {
 
     /**
-     * Starts sending one frame; {@code done} receives null on success or the failure. The outbox never
-     * starts a second send before {@code done} has run. {@code done} may run on any thread, including
-     * the calling one before this method returns.
+     * The most text, in UTF-8 bytes, that one send may carry when several frames are queued; 0 for a
+     * transport that sends one frame at a time. A single larger frame is still sent whole.
      */
-    void send(Frame frame, Consumer<Throwable> done);
+    int batchBytes();
+
+    /**
+     * Starts sending frames, in order, in one write where the transport can: at least one frame, and
+     * more only within {@link #batchBytes}. {@code done} receives null once all are sent, or the
+     * failure. The outbox never starts a second send before {@code done} has run. {@code done} may run
+     * on any thread, including the calling one before this method returns.
+     */
+    void send(List<Frame> frames, Consumer<Throwable> done);
 
     /** Sends a WebSocket ping, which a live peer answers with a pong; failures are ignored. */
     void ping();

@@ -14,6 +14,7 @@ import java.nio.ByteBuffer;
 import org.clubchat.ClubChat;
 import org.clubchat.delivery.Closes;
 import org.clubchat.delivery.Outbox;
+import org.clubchat.delivery.Transport;
 import org.clubchat.metrics.Metrics;
 import org.clubchat.protocol.DecodeResult;
 import org.clubchat.service.Connection;
@@ -49,7 +50,8 @@ public final class ChatEndpoint {
         session.setMaxIdleTimeout(-1);
         Admission admission = app.gate().identify(session.getRequestParameterMap());
         if (admission instanceof Admission.Admitted admitted) {
-            Outbox outbox = new Outbox(app.transports().forSession(session), app.settings().outboxMaxBytes(), app.closer());
+            Transport transport = app.transports().forSession(session);
+            Outbox outbox = new Outbox(transport, app.settings().outboxMaxBytes(), app.senderFor(transport), app.closer());
             connection = app.chat().open(admitted.identity(), outbox).orElse(null);
         } else {
             // Only reached where no handshake check ran before the upgrade; refuse before any welcome.

@@ -5,8 +5,8 @@ import jakarta.websocket.DeploymentException;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.util.List;
-import org.clubchat.endpoint.Admission;
 import org.clubchat.delivery.Transport;
+import org.clubchat.endpoint.Admission;
 import org.clubchat.endpoint.HandshakeGate;
 import org.clubchat.endpoint.Transports;
 import org.glassfish.tyrus.spi.Connection;
@@ -37,10 +37,11 @@ final class GatedEngine implements WebSocketEngine {
     private final HandshakeGate gate;
     private final int maxMessageBytes;
     /**
-     * The writer of the connection being created on this thread: Tyrus opens the endpoint (onOpen)
-     * inside {@code createConnection}, where {@link #transportFor} hands it to the new connection.
+     * The Grizzly connection whose read this thread is handling (set by the {@link ConnectionFilter}):
+     * Tyrus opens the endpoint (onOpen) inside the read that carries the handshake, where
+     * {@link #transportFor} hands it to the new connection's transport.
      */
-    private final ThreadLocal<Writer> opening = new ThreadLocal<>();
+    private final ThreadLocal<org.glassfish.grizzly.Connection<?>> reading = new ThreadLocal<>();
 
     GatedEngine(WebSocketEngine tyrus, HandshakeGate gate, int maxMessageBytes) {
         this.tyrus = tyrus;
@@ -70,20 +71,24 @@ final class GatedEngine implements WebSocketEngine {
             @Override
             public Connection createConnection(Writer writer, Connection.CloseListener closeListener) {
                 LingeringWriter lingering = new LingeringWriter(writer);
-                opening.set(lingering);
-                try {
-                    return guarded(upgrade.createConnection(lingering, closeListener), lingering);
-                } finally {
-                    opening.remove();
-                }
+                return guarded(upgrade.createConnection(lingering, closeListener), lingering);
             }
         };
     }
 
+    /** The Grizzly connection this thread now reads from, or null once the read is handled. */
+    void readingFrom(org.glassfish.grizzly.Connection<?> connection) {
+        if (connection == null) {
+            reading.remove();
+        } else {
+            reading.set(connection);
+        }
+    }
+
     /** The raw-frame transport for a connection opening on this thread, else the standard one. */
     Transport transportFor(Session session) {
-        Writer writer = opening.get();
-        return writer == null ? Transports.STANDARD.forSession(session) : new RawFrameTransport(writer, session);
+        org.glassfish.grizzly.Connection<?> connection = reading.get();
+        return connection == null ? Transports.STANDARD.forSession(session) : new RawFrameTransport(connection, session);
     }
 
     /** The connection with a {@link MessageSizeGuard} in front of Tyrus's read handler. */

@@ -15,9 +15,9 @@ import org.clubchat.endpoint.ChatEndpointConfigurator;
 import org.clubchat.ops.OpsApi;
 import org.glassfish.grizzly.http.server.CLStaticHttpHandler;
 import org.glassfish.grizzly.http.server.HttpServer;
+import org.glassfish.grizzly.http.server.HttpServerFilter;
 import org.glassfish.grizzly.http.server.NetworkListener;
 import org.glassfish.grizzly.strategies.WorkerThreadIOStrategy;
-import org.glassfish.tyrus.container.grizzly.server.WebSocketAddOn;
 import org.glassfish.tyrus.core.TyrusWebSocketEngine;
 import org.glassfish.tyrus.server.TyrusServerContainer;
 import org.glassfish.tyrus.spi.WebSocketEngine;
@@ -85,9 +85,11 @@ public final class Launcher implements AutoCloseable {
             listener.getKeepAlive().setIdleTimeoutInSeconds(-1);
             http.addListener(listener);
 
-            TyrusServerContainer container = new GrizzlyContainer(app, incomingBufferBytes(settings));
+            GrizzlyContainer container = new GrizzlyContainer(app, incomingBufferBytes(settings));
             container.addEndpoint(ChatEndpoint.class);
-            listener.registerAddOn(new WebSocketAddOn(container, CONTEXT_PATH));
+            // As Tyrus's WebSocketAddOn does, with the filter that tells the engine each read's connection.
+            listener.registerAddOn((network, chain) -> chain.add(chain.indexOfType(HttpServerFilter.class),
+                    new ConnectionFilter(container, CONTEXT_PATH, container.engine)));
             http.getServerConfiguration().addHttpHandler(
                     new CLStaticHttpHandler(Launcher.class.getClassLoader(), "/webapp/"), CONTEXT_PATH);
             http.getServerConfiguration().addHttpHandler(new OpsHandler(new OpsApi(app)), "/health", "/metrics", "/api/*");

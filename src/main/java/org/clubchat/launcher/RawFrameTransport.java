@@ -2,41 +2,63 @@ package org.clubchat.launcher;
 
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
-import java.nio.ByteBuffer;
+import java.net.SocketAddress;
+import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.function.Consumer;
 import org.clubchat.delivery.Transport;
 import org.clubchat.endpoint.Transports;
 import org.clubchat.protocol.Frame;
-import org.glassfish.tyrus.spi.CompletionHandler;
-import org.glassfish.tyrus.spi.Writer;
+import org.glassfish.grizzly.Connection;
+import org.glassfish.grizzly.EmptyCompletionHandler;
+import org.glassfish.grizzly.WriteResult;
+import org.glassfish.grizzly.asyncqueue.AsyncQueueWriter;
+import org.glassfish.grizzly.asyncqueue.WritableMessage;
+import org.glassfish.grizzly.memory.Buffers;
+import org.glassfish.grizzly.nio.transport.TCPNIOTransport;
 
 /**
- * The launcher's transport: writes each frame's WebSocket form, made once per broadcast, straight to the
- * connection's Grizzly writer, instead of letting Tyrus encode and frame the same text again for every
- * member. Whole frames only, so Tyrus's own control frames (pongs, the close) never interleave inside
- * one. Pings and closes still go through Tyrus, which keeps the connection's state.
+ * The launcher's transport: writes each frame's WebSocket form, made once per broadcast, straight into
+ * the Grizzly connection's write queue. Tyrus would encode and frame the same text again for every
+ * member, then pass it through its own task queue and Grizzly's filter chain (HTTP codec, idle
+ * timeout), none of which has anything to do for a finished frame on an upgraded connection. A batch of
+ * frames is one write, so what queued up for a member goes out in one system call. Whole frames only,
+ * so Tyrus's own control frames (pongs, the close) never interleave inside one; the outbox keeps one
+ * write in flight, so the queue never holds more than a batch of ours. Pings and closes still go
+ * through Tyrus, which keeps the connection's state.
  */
 final class RawFrameTransport implements Transport {
-    private final Writer writer;
+    private final Connection<SocketAddress> connection;
+    private final AsyncQueueWriter<SocketAddress> writer;
     private final Session session;
     private final Transport standard;
 
-    RawFrameTransport(Writer writer, Session session) {
-        this.writer = writer;
+    @SuppressWarnings("unchecked")
+    RawFrameTransport(Connection<?> connection, Session session) {
+        this.connection = (Connection<SocketAddress>) connection;
+        this.writer = ((TCPNIOTransport) connection.getTransport()).getAsyncQueueIO().getWriter();
         this.session = session;
         this.standard = Transports.STANDARD.forSession(session);
     }
 
+    /**
+     * Everything queued: what piles up behind a send in flight is bounded by the outbox, and what piled
+     * up while no send was in flight would otherwise count against that bound once one is.
+     */
     @Override
-    public void send(Frame frame, Consumer<Throwable> done) {
-        if (!session.isOpen()) {
+    public int batchBytes() {
+        return Integer.MAX_VALUE;
+    }
+
+    @Override
+    public void send(List<Frame> frames, Consumer<Throwable> done) {
+        if (!session.isOpen() || !connection.isOpen()) {
             done.accept(new IllegalStateException("the connection is closed"));
             return;
         }
-        writer.write(ByteBuffer.wrap(frame.webSocketFrame()), new CompletionHandler<>() {
+        writer.write(connection, Buffers.wrap(connection.getMemoryManager(), bytesOf(frames)), new EmptyCompletionHandler<>() {
             @Override
-            public void completed(ByteBuffer result) {
+            public void completed(WriteResult<WritableMessage, SocketAddress> result) {
                 done.accept(null);
             }
 
@@ -50,6 +72,24 @@ final class RawFrameTransport implements Transport {
                 done.accept(new CancellationException("write cancelled"));
             }
         });
+    }
+
+    private static byte[] bytesOf(List<Frame> frames) {
+        if (frames.size() == 1) {
+            return frames.get(0).webSocketFrame();
+        }
+        int length = 0;
+        for (Frame frame : frames) {
+            length += frame.webSocketFrame().length;
+        }
+        byte[] batch = new byte[length];
+        int at = 0;
+        for (Frame frame : frames) {
+            byte[] bytes = frame.webSocketFrame();
+            System.arraycopy(bytes, 0, batch, at, bytes.length);
+            at += bytes.length;
+        }
+        return batch;
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import jakarta.websocket.CloseReason;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -46,7 +47,12 @@ public class HotPathBenchmark {
     /** Counts what it is asked to send and completes each send at once, like an idle socket. */
     private final class InstantTransport implements Transport {
         @Override
-        public void send(Frame frame, Consumer<Throwable> done) {
+        public int batchBytes() {
+            return 0;
+        }
+
+        @Override
+        public void send(List<Frame> frames, Consumer<Throwable> done) {
             sent++;
             done.accept(null);
         }
@@ -65,7 +71,7 @@ public class HotPathBenchmark {
         ClubRegistry registry = new ClubRegistry(100, Duration.ofMinutes(5), codec, InstantSource.system(),
                 new Metrics(new SimpleMeterRegistry()));
         for (int i = 0; i < MEMBERS; i++) {
-            Member member = new Member("c" + i, "member" + i, new Outbox(new InstantTransport(), 1 << 20, Runnable::run));
+            Member member = new Member("c" + i, "member" + i, new Outbox(new InstantTransport(), 1 << 20, Runnable::run, Runnable::run));
             club = registry.join("big", member, OptionalLong.empty(), null, null);
         }
     }

@@ -8,6 +8,7 @@ import jakarta.websocket.CloseReason;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
 import org.clubchat.protocol.Frame;
@@ -23,19 +24,32 @@ class OutboxTest {
     /**
      * Completes each send later, when the test says so; fails if a second send starts before. Once
      * {@code inline} is set, it completes every new send on the calling thread before returning.
+     * Records the frames sent and, separately, the batches.
      */
     private static final class ManualTransport implements Transport {
         final List<String> sent = new ArrayList<>();
+        final List<List<String>> batches = new ArrayList<>();
         final List<CloseReason> closes = new ArrayList<>();
         Consumer<Throwable> pending;
         boolean inline;
+        int batchBytes;
 
         @Override
-        public void send(Frame frame, Consumer<Throwable> done) {
+        public int batchBytes() {
+            return batchBytes;
+        }
+
+        @Override
+        public void send(List<Frame> frames, Consumer<Throwable> done) {
             if (pending != null) {
                 throw new AssertionError("a second send started while one was in flight");
             }
-            sent.add(frame.text());
+            if (frames.size() > 1 && frames.stream().mapToInt(Frame::wireBytes).sum() > batchBytes) {
+                throw new AssertionError("a batch over " + batchBytes + " bytes: " + frames);
+            }
+            List<String> texts = frames.stream().map(Frame::text).toList();
+            sent.addAll(texts);
+            batches.add(texts);
             if (inline) {
                 done.accept(null);
             } else {
@@ -65,7 +79,7 @@ class OutboxTest {
     @Test
     void sendsInOrderWithOneSendInFlight() {
         ManualTransport transport = new ManualTransport();
-        Outbox outbox = new Outbox(transport, 1 << 20, Runnable::run);
+        Outbox outbox = new Outbox(transport, 1 << 20, Runnable::run, Runnable::run);
         IntStream.range(0, 5).forEach(n -> assertTrue(outbox.offer(frame(n))));
         assertEquals(List.of("f0"), transport.sent);
         for (int n = 1; n < 5; n++) {
@@ -80,7 +94,7 @@ class OutboxTest {
     @Test
     void completionOnTheSendingThreadDrainsWithoutGrowingTheStack() {
         ManualTransport transport = new ManualTransport();
-        Outbox outbox = new Outbox(transport, Long.MAX_VALUE, Runnable::run);
+        Outbox outbox = new Outbox(transport, Long.MAX_VALUE, Runnable::run, Runnable::run);
         // A queue that builds up behind one slow send, then drains inline: 200k nested calls would overflow.
         IntStream.range(0, 200_000).forEach(n -> outbox.offer(frame(n)));
         transport.inline = true;
@@ -92,7 +106,7 @@ class OutboxTest {
     @Test
     void closeDropsTheQueueAndRefusesLaterFrames() {
         ManualTransport transport = new ManualTransport();
-        Outbox outbox = new Outbox(transport, 1 << 20, Runnable::run);
+        Outbox outbox = new Outbox(transport, 1 << 20, Runnable::run, Runnable::run);
         outbox.offer(frame(0));
         outbox.offer(frame(1));
         outbox.close(Closes.SHUTDOWN);
@@ -106,7 +120,7 @@ class OutboxTest {
     @Test
     void failedSendStopsTheOutbox() {
         ManualTransport transport = new ManualTransport();
-        Outbox outbox = new Outbox(transport, 1 << 20, Runnable::run);
+        Outbox outbox = new Outbox(transport, 1 << 20, Runnable::run, Runnable::run);
         outbox.offer(frame(0));
         outbox.offer(frame(1));
         transport.complete(new IOException("peer gone"));
@@ -118,7 +132,7 @@ class OutboxTest {
     void backlogOverTheBoundClosesWith1013OnceAndDropsTheQueue() {
         ManualTransport transport = new ManualTransport();
         List<String> closedCallbacks = new ArrayList<>();
-        Outbox outbox = new Outbox(transport, 9, Runnable::run);
+        Outbox outbox = new Outbox(transport, 9, Runnable::run, Runnable::run);
         outbox.whenClosed(reason -> closedCallbacks.add("closed"));
         assertTrue(outbox.offer(frame(0)), "in flight, not queued");
         assertTrue(outbox.offer(frame(1)));
@@ -136,7 +150,7 @@ class OutboxTest {
     @Test
     void aFrameLargerThanTheBoundPassesAnEmptyQueue() {
         ManualTransport transport = new ManualTransport();
-        Outbox outbox = new Outbox(transport, 4, Runnable::run);
+        Outbox outbox = new Outbox(transport, 4, Runnable::run, Runnable::run);
         Frame big = new Frame(new ServerMessage.Ack("c", 1), "0123456789");
         assertTrue(outbox.offer(big));
         transport.complete(null);
@@ -148,7 +162,7 @@ class OutboxTest {
     @Test
     void pingsOnlyAnIdleOpenOutbox() {
         ManualTransport transport = new ManualTransport();
-        Outbox outbox = new Outbox(transport, 1 << 20, Runnable::run);
+        Outbox outbox = new Outbox(transport, 1 << 20, Runnable::run, Runnable::run);
         outbox.ping();
         outbox.offer(frame(0));
         outbox.ping();
@@ -156,5 +170,91 @@ class OutboxTest {
         outbox.close(Closes.SHUTDOWN);
         outbox.ping();
         assertEquals(1, transport.pings);
+    }
+
+    @Test
+    void framesQueuedBehindASendGoOutTogetherWithinTheTransportsBatchSize() {
+        ManualTransport transport = new ManualTransport();
+        transport.batchBytes = 6;
+        Outbox outbox = new Outbox(transport, 1 << 20, Runnable::run, Runnable::run);
+        IntStream.range(0, 6).forEach(n -> outbox.offer(frame(n)));
+        Frame big = new Frame(new ServerMessage.Ack("c", 1), "0123456789");
+        outbox.offer(big);
+        outbox.offer(frame(6));
+        while (transport.pending != null) {
+            transport.complete(null);
+        }
+        assertEquals(List.of(List.of("f0"), List.of("f1", "f2", "f3"), List.of("f4", "f5"), List.of("0123456789"),
+                List.of("f6")), transport.batches, "2-byte frames three at a time; a frame over the size alone");
+    }
+
+    @Test
+    void aSenderExecutorSendsWhatWasOfferedUntilItRan() {
+        ManualTransport transport = new ManualTransport();
+        transport.batchBytes = 1024;
+        List<Runnable> drains = new ArrayList<>();
+        Outbox outbox = new Outbox(transport, 1 << 20, drains::add, Runnable::run);
+        IntStream.range(0, 3).forEach(n -> assertTrue(outbox.offer(frame(n))));
+        assertEquals(List.of(), transport.sent, "nothing sent on the offering thread");
+        assertEquals(1, drains.size(), "one drain for the idle outbox, none for the frames behind it");
+        drains.get(0).run();
+        assertEquals(List.of(List.of("f0", "f1", "f2")), transport.batches);
+    }
+
+    @Test
+    void aSenderThatRefusesLeavesTheSendToTheOfferingThread() {
+        ManualTransport transport = new ManualTransport();
+        Outbox outbox = new Outbox(transport, 1 << 20, task -> {
+            throw new RejectedExecutionException("shutting down");
+        }, Runnable::run);
+        assertTrue(outbox.offer(frame(0)));
+        assertEquals(List.of("f0"), transport.sent);
+    }
+
+    @Test
+    void aCloseBeforeTheWriterRanSendsWhatWasQueuedThenCloses() {
+        ManualTransport transport = new ManualTransport();
+        transport.batchBytes = 1024;
+        transport.inline = true;
+        List<Runnable> drains = new ArrayList<>();
+        Outbox outbox = new Outbox(transport, 1 << 20, drains::add, Runnable::run);
+        outbox.offer(frame(0));
+        outbox.offer(frame(1));
+        outbox.close(Closes.FLOODING);
+        assertEquals(List.of(), transport.closes, "not before the queue is out");
+        assertFalse(outbox.offer(frame(2)), "closing: no new frames");
+        drains.get(0).run();
+        assertEquals(List.of("f0", "f1"), transport.sent);
+        assertEquals(List.of(Closes.FLOODING), transport.closes);
+    }
+
+    @Test
+    void aCloseWaitingForTheQueueClosesAtOnceWhenASendStalls() {
+        ManualTransport transport = new ManualTransport();
+        List<Runnable> drains = new ArrayList<>();
+        Outbox outbox = new Outbox(transport, 1 << 20, drains::add, Runnable::run);
+        outbox.offer(frame(0));
+        outbox.offer(frame(1));
+        outbox.close(Closes.SHUTDOWN);
+        assertEquals(List.of(), transport.closes);
+        drains.get(0).run();
+        assertEquals(List.of(Closes.SHUTDOWN), transport.closes, "a client that does not read is not waited for");
+        transport.complete(null);
+        assertEquals(List.of("f0"), transport.sent, "the rest was dropped");
+    }
+
+    @Test
+    void framesWaitingOnlyForTheWriterDoNotCountAgainstTheBound() {
+        ManualTransport transport = new ManualTransport();
+        transport.batchBytes = Integer.MAX_VALUE;
+        List<Runnable> drains = new ArrayList<>();
+        Outbox outbox = new Outbox(transport, 4, drains::add, Runnable::run);
+        IntStream.range(0, 5).forEach(n -> assertTrue(outbox.offer(frame(n)), "no send in flight yet"));
+        drains.get(0).run();
+        assertEquals(List.of(List.of("f0", "f1", "f2", "f3", "f4")), transport.batches);
+        assertTrue(outbox.offer(frame(5)));
+        assertTrue(outbox.offer(frame(6)), "4 bytes behind the send in flight");
+        assertFalse(outbox.offer(frame(7)), "6 bytes pass the bound of 4");
+        assertEquals(List.of(Closes.OUTBOX_OVERFLOW), transport.closes);
     }
 }

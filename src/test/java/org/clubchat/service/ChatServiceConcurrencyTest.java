@@ -59,8 +59,13 @@ class ChatServiceConcurrencyTest {
         final List<ServerMessage> received = new ArrayList<>();
 
         @Override
-        public synchronized void send(Frame frame, Consumer<Throwable> done) {
-            received.add(frame.message());
+        public int batchBytes() {
+            return 0;
+        }
+
+        @Override
+        public synchronized void send(List<Frame> frames, Consumer<Throwable> done) {
+            received.add(frames.get(0).message());
             done.accept(null);
         }
 
@@ -84,7 +89,7 @@ class ChatServiceConcurrencyTest {
     @Test
     void nothingIsLostWhenEverythingRaces() throws Exception {
         Recorder observed = new Recorder();
-        Connection observer = service.open(Identity.named("observer"), new Outbox(observed, 1 << 20, Runnable::run)).orElseThrow();
+        Connection observer = service.open(Identity.named("observer"), new Outbox(observed, 1 << 20, Runnable::run, Runnable::run)).orElseThrow();
         handle(observer, new ClientMessage.Join(CLUB, OptionalLong.empty(), null));
 
         ExecutorService pool = Executors.newFixedThreadPool(THREADS + 1);
@@ -130,7 +135,7 @@ class ChatServiceConcurrencyTest {
         assertTrue(start.await(10, TimeUnit.SECONDS));
         ThreadLocalRandom random = ThreadLocalRandom.current();
         Recorder sent = new Recorder();
-        Connection connection = service.open(Identity.named(name), new Outbox(sent, 1 << 20, Runnable::run)).orElseThrow();
+        Connection connection = service.open(Identity.named(name), new Outbox(sent, 1 << 20, Runnable::run, Runnable::run)).orElseThrow();
         List<Recorder> all = new ArrayList<>(List.of(sent));
         for (int i = 0; i < ROUNDS; i++) {
             String club = random.nextBoolean() ? CLUB : EMPTYING_CLUB;
@@ -142,7 +147,7 @@ class ChatServiceConcurrencyTest {
                     service.close(connection);
                     sent = new Recorder();
                     all.add(sent);
-                    connection = service.open(Identity.named(name), new Outbox(sent, 1 << 20, Runnable::run)).orElseThrow();
+                    connection = service.open(Identity.named(name), new Outbox(sent, 1 << 20, Runnable::run, Runnable::run)).orElseThrow();
                 }
             }
         }

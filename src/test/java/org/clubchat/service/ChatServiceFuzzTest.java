@@ -42,8 +42,13 @@ class ChatServiceFuzzTest {
         private final Map<String, Long> lastSeq = new HashMap<>();
 
         @Override
-        public void send(Frame frame, Consumer<Throwable> done) {
-            JsonObject json = Json.createReader(new StringReader(frame.text())).readObject();
+        public int batchBytes() {
+            return 0;
+        }
+
+        @Override
+        public void send(List<Frame> frames, Consumer<Throwable> done) {
+            JsonObject json = Json.createReader(new StringReader(frames.get(0).text())).readObject();
             String type = json.getString("type");
             if (type.equals("chat")) {
                 long seq = json.getJsonNumber("seq").longValue();
@@ -93,7 +98,7 @@ class ChatServiceFuzzTest {
     }
 
     private static Connection open(ChatService service, String name) {
-        return service.open(Identity.named(name), new Outbox(new CheckingTransport(), 1 << 20, Runnable::run)).orElseThrow();
+        return service.open(Identity.named(name), new Outbox(new CheckingTransport(), 1 << 20, Runnable::run, Runnable::run)).orElseThrow();
     }
 
     private static String wellFormed(FuzzedDataProvider data) {

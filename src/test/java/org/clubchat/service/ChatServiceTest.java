@@ -34,8 +34,13 @@ class ChatServiceTest {
         final List<String> types = new ArrayList<>();
 
         @Override
-        public void send(Frame frame, Consumer<Throwable> done) {
-            types.add(frame.message().getClass().getSimpleName());
+        public int batchBytes() {
+            return 0;
+        }
+
+        @Override
+        public void send(List<Frame> frames, Consumer<Throwable> done) {
+            types.add(frames.get(0).message().getClass().getSimpleName());
             done.accept(null);
         }
 
@@ -55,7 +60,7 @@ class ChatServiceTest {
                 new ClientMessage.Chat("c", "hi"), new ClientMessage.Leave("c"), ClientMessage.Ping.INSTANCE);
         assertEquals(ClientMessage.class.getPermittedSubclasses().length, samples.size(), "a sample of every type");
         Sent sent = new Sent();
-        Connection connection = service.open(Identity.named("alice"), new Outbox(sent, 1 << 20, Runnable::run)).orElseThrow();
+        Connection connection = service.open(Identity.named("alice"), new Outbox(sent, 1 << 20, Runnable::run, Runnable::run)).orElseThrow();
         for (ClientMessage sample : samples) {
             service.handle(connection, new DecodeResult.Decoded(new Inbound(null, sample)));
         }
@@ -66,8 +71,8 @@ class ChatServiceTest {
     void closeLeavesEveryClubOnceAndForgetsTheConnection() {
         Sent alice = new Sent();
         Sent bob = new Sent();
-        Connection a = service.open(Identity.named("alice"), new Outbox(alice, 1 << 20, Runnable::run)).orElseThrow();
-        Connection b = service.open(Identity.named("bob"), new Outbox(bob, 1 << 20, Runnable::run)).orElseThrow();
+        Connection a = service.open(Identity.named("alice"), new Outbox(alice, 1 << 20, Runnable::run, Runnable::run)).orElseThrow();
+        Connection b = service.open(Identity.named("bob"), new Outbox(bob, 1 << 20, Runnable::run, Runnable::run)).orElseThrow();
         service.handle(a, new DecodeResult.Decoded(new Inbound(null, new ClientMessage.Join("c", OptionalLong.empty(), null))));
         service.handle(b, new DecodeResult.Decoded(new Inbound(null, new ClientMessage.Join("c", OptionalLong.empty(), null))));
         assertEquals(2, service.openConnections());
