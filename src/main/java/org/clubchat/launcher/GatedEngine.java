@@ -71,7 +71,12 @@ final class GatedEngine implements WebSocketEngine {
             @Override
             public Connection createConnection(Writer writer, Connection.CloseListener closeListener) {
                 LingeringWriter lingering = new LingeringWriter(writer);
-                return guarded(upgrade.createConnection(lingering, closeListener), lingering);
+                Connection connection = guarded(upgrade.createConnection(lingering, closeListener), lingering);
+                org.glassfish.grizzly.Connection<?> grizzly = reading.get();
+                if (grizzly != null) {
+                    UpgradedReads.upgraded(grizzly, connection.getReadHandler());
+                }
+                return connection;
             }
         };
     }

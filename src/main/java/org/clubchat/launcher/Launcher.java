@@ -87,9 +87,12 @@ public final class Launcher implements AutoCloseable {
 
             GrizzlyContainer container = new GrizzlyContainer(app, incomingBufferBytes(settings));
             container.addEndpoint(ChatEndpoint.class);
-            // As Tyrus's WebSocketAddOn does, with the filter that tells the engine each read's connection.
-            listener.registerAddOn((network, chain) -> chain.add(chain.indexOfType(HttpServerFilter.class),
-                    new ConnectionFilter(container, CONTEXT_PATH, container.engine)));
+            // As Tyrus's WebSocketAddOn does, with the filter that tells the engine each read's connection;
+            // and in front of the HTTP codec, the filter that takes an upgraded connection's reads.
+            listener.registerAddOn((network, chain) -> {
+                chain.add(chain.indexOfType(HttpServerFilter.class), new ConnectionFilter(container, CONTEXT_PATH, container.engine));
+                chain.add(chain.indexOfType(org.glassfish.grizzly.http.HttpServerFilter.class), new UpgradedReads());
+            });
             http.getServerConfiguration().addHttpHandler(
                     new CLStaticHttpHandler(Launcher.class.getClassLoader(), "/webapp/"), CONTEXT_PATH);
             http.getServerConfiguration().addHttpHandler(new OpsHandler(new OpsApi(app)), "/health", "/metrics", "/api/*");
