@@ -53,6 +53,7 @@ public final class Outbox implements Delivery {
     private final Executor sender;
     private final Executor closer;
     private final Runnable drain = this::drain;
+    private final Consumer<Throwable> sent = this::sent;
     private final ArrayDeque<Frame> queue = new ArrayDeque<>();
     private long queuedBytes;
     /** A drain is scheduled or running. */
@@ -163,43 +164,39 @@ public final class Outbox implements Delivery {
      * loops instead of recursing, and the stack stays flat however long the queue is.
      */
     private void drain() {
+        boolean afterSend = false;
         while (true) {
-            List<Frame> batch;
-            CloseReason drainedClose = null;
+            List<Frame> batch = null;
+            CloseReason closeNow = null;
             synchronized (this) {
-                batch = nextBatch();
-                if (batch == null) {
-                    sending = false;
-                    drainedClose = closeWhenDrained;
-                    closeWhenDrained = null;
+                if (afterSend && sendState == IN_SEND) {
+                    // Stalled: the callback carries the draining on; a close waiting for the queue does not wait.
+                    sendState = LEFT_TO_CALLBACK;
+                    closeNow = closeWhenDrained;
+                    if (closeNow != null) {
+                        closeWhenDrained = null;
+                        queue.clear();
+                        queuedBytes = 0;
+                    }
                 } else {
-                    sendState = IN_SEND;
+                    batch = nextBatch();
+                    if (batch == null) {
+                        sending = false;
+                        closeNow = closeWhenDrained;
+                        closeWhenDrained = null;
+                    } else {
+                        sendState = IN_SEND;
+                    }
                 }
             }
             if (batch == null) {
-                if (drainedClose != null) {
-                    closeTransport(drainedClose);
+                if (closeNow != null) {
+                    closeTransport(closeNow);
                 }
                 return;
             }
-            transport.send(batch, this::sent);
-            CloseReason stalledClose;
-            synchronized (this) {
-                if (sendState == COMPLETED) {
-                    continue;
-                }
-                sendState = LEFT_TO_CALLBACK;
-                stalledClose = closeWhenDrained;
-                if (stalledClose != null) {
-                    closeWhenDrained = null;
-                    queue.clear();
-                    queuedBytes = 0;
-                }
-            }
-            if (stalledClose != null) {
-                closeTransport(stalledClose);
-            }
-            return;
+            transport.send(batch, sent);
+            afterSend = true;
         }
     }
 
@@ -219,17 +216,23 @@ public final class Outbox implements Delivery {
 
     /** Takes the queued frames, up to the transport's batch size but at least one; null if none. */
     private List<Frame> nextBatch() {
-        if (queue.isEmpty()) {
+        Frame first = queue.poll();
+        if (first == null) {
             return null;
         }
         int limit = transport.batchBytes();
-        List<Frame> batch = new ArrayList<>(Math.min(queue.size(), 16));
-        long bytes = 0;
-        do {
+        long bytes = first.wireBytes();
+        if (queue.isEmpty() || bytes + queue.peek().wireBytes() > limit) {
+            queuedBytes -= bytes;
+            return List.of(first);
+        }
+        List<Frame> batch = new ArrayList<>(Math.min(queue.size() + 1, 16));
+        batch.add(first);
+        while (!queue.isEmpty() && bytes + queue.peek().wireBytes() <= limit) {
             Frame next = queue.poll();
             bytes += next.wireBytes();
             batch.add(next);
-        } while (!queue.isEmpty() && bytes + queue.peek().wireBytes() <= limit);
+        }
         queuedBytes -= bytes;
         return batch;
     }
