@@ -33,8 +33,8 @@ import org.clubchat.service.ChatService;
 /**
  * The application: builds the parts from {@link Settings} and owns its threads: one timer (club sweeps,
  * keep-alive pings, token expiries), the closers, which run server-side closes off the threads that
- * decide them, and the writers of batching transports. Made by the launcher or, in a WAR, by {@link org.clubchat.endpoint.ClubChatListener};
- * closed by the same.
+ * decide them, and the writers of batching transports. Made by the launcher or, in a WAR, by
+ * {@link org.clubchat.endpoint.ClubChatListener}; closed by the same.
  */
 public final class ClubChat implements AutoCloseable {
     private static final Duration MIN_CHECK = Duration.ofMillis(10);

@@ -16,10 +16,10 @@ import org.clubchat.protocol.Frame;
  *
  * <p>The queue is bounded in bytes while a send is stalled, that is while the transport could not take
  * the previous one at once (the client's socket is full): a client that stops reading while its clubs
- * stay busy would otherwise hold every frame sent since. When an offer would pass the bound, the outbox drops its queue and closes the
- * connection with 1013; a frame that arrives at an empty queue is always taken, so the bound limits a
- * backlog, never a single message. Frames that wait only for a writer thread to get to them are the
- * server's delay, not the client's, and do not count.
+ * stay busy would otherwise hold every frame sent since. When an offer would pass the bound, the outbox
+ * drops its queue and closes the connection with 1013; a frame that arrives at an empty queue is always
+ * taken, so the bound limits a backlog, never a single message. Frames that wait only for a writer
+ * thread to get to them are the server's delay, not the client's, and do not count.
  *
  * <p>Each send takes what is queued, up to the transport's {@link Transport#batchBytes}, so a transport
  * that writes a batch at once makes one write of what piled up while the previous one was in flight.
@@ -65,7 +65,7 @@ public final class Outbox implements Delivery {
     private volatile Consumer<CloseReason> whenClosed = reason -> { };
 
     /**
-     * @param maxQueuedBytes the bound on frames waiting behind the send in flight, in UTF-8 bytes
+     * @param maxQueuedBytes the bound on frames waiting behind a stalled send, in UTF-8 bytes
      * @param sender         runs the drain an offer starts: {@code Runnable::run} sends on the offering
      *                       thread; if it refuses (shutting down), the offering thread sends
      * @param closer         runs the transport's close and then {@link #whenClosed}
@@ -89,7 +89,8 @@ public final class Outbox implements Delivery {
             if (closed) {
                 return false;
             }
-            overflowed = sendState == LEFT_TO_CALLBACK && !queue.isEmpty() && queuedBytes + frame.wireBytes() > maxQueuedBytes;
+            overflowed = sendState == LEFT_TO_CALLBACK && !queue.isEmpty()
+                    && queuedBytes + frame.wireBytes() > maxQueuedBytes;
             if (overflowed) {
                 closed = true;
                 queue.clear();
@@ -151,11 +152,17 @@ public final class Outbox implements Delivery {
         return closed;
     }
 
+    /** On the closer; once it has stopped (shutting down, a writer thread finishing late), right here. */
     private void closeTransport(CloseReason reason) {
-        closer.execute(() -> {
+        Runnable close = () -> {
             transport.close(reason);
             whenClosed.accept(reason);
-        });
+        };
+        try {
+            closer.execute(close);
+        } catch (RejectedExecutionException e) {
+            close.run();
+        }
     }
 
     /**

@@ -257,4 +257,17 @@ class OutboxTest {
         assertFalse(outbox.offer(frame(7)), "6 bytes pass the bound of 4");
         assertEquals(List.of(Closes.OUTBOX_OVERFLOW), transport.closes);
     }
+
+    @Test
+    void aCloserThatHasStoppedLeavesTheCloseToTheCallingThread() {
+        ManualTransport transport = new ManualTransport();
+        List<CloseReason> told = new ArrayList<>();
+        Outbox outbox = new Outbox(transport, 1 << 20, Runnable::run, task -> {
+            throw new RejectedExecutionException("stopped");
+        });
+        outbox.whenClosed(told::add);
+        outbox.close(Closes.SHUTDOWN);
+        assertEquals(List.of(Closes.SHUTDOWN), transport.closes);
+        assertEquals(List.of(Closes.SHUTDOWN), told);
+    }
 }
