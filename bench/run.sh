@@ -7,7 +7,7 @@
 #
 # TARGET:
 #   java                        this project's standalone server (target/club-chat-standalone.jar,
-#                               built if missing), -Xms256m -Xmx1g, rate limits far above the offered rates
+#                               built if missing or stale), -Xms256m -Xmx1g, rate limits far above the offered rates
 #   ws-ref                      peers/ws-ref (Node + ws, the PROTOCOL.md reference)
 #   nestjs-seed                 peers/nestjs-seed (the blog's NestJS socket.io gateway)
 #   --cmd 'COMMAND' [--url URL] [--name NAME] [--proto clubchat|socketio] [--cwd DIR]
@@ -58,7 +58,10 @@ DEF_URL='ws://127.0.0.1:{PORT}/chat'
 case "$TARGET" in
   java)
     JAR="$HERE/../target/club-chat-standalone.jar"
-    [ -f "$JAR" ] || (cd "$HERE/.." && mvn -q package -DskipTests)
+    # Built when missing or older than any source, so a run never measures a jar left from other code.
+    if [ ! -f "$JAR" ] || [ -n "$(cd "$HERE/.." && find src pom.xml -newer "$JAR" -print -quit)" ]; then
+      (cd "$HERE/.." && mvn -q package -DskipTests)
+    fi
     CMD="env CLUBCHAT_RATE_PER_SECOND=1000000 CLUBCHAT_RATE_BURST=1000000 CLUBCHAT_CONNECTIONS_MAX=100000 java ${JAVA_OPTS:--Xms256m -Xmx1g} -jar $JAR"
     PROTO=${PROTO:-clubchat}; NAME=${NAME:-java} ;;
   ws-ref)      CMD="$HERE/peers/ws-ref/start.sh"; PROTO=${PROTO:-clubchat}; NAME=${NAME:-ws-ref} ;;

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Runs target/club-chat.war in the foreground on the Tomcat 11 that `mvn verify` unpacked into
-# target/containers, listening on 127.0.0.1:$PORT, with a fresh CATALINA_BASE. For run.sh:
+# target/containers, listening on 127.0.0.1:$PORT, with a fresh CATALINA_BASE in target/bench-tomcat.
+# For run.sh:
 #   bench/run.sh --cmd bench/tomcat.sh --url 'ws://127.0.0.1:{PORT}/club-chat/chat' --name tomcat custom fanout ...
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 TOMCAT_HOME="$(ls -d "$HERE"/../target/containers/apache-tomcat-11.* | head -1)"
 [ -d "$TOMCAT_HOME" ] || { echo "no Tomcat under target/containers: run mvn verify once" >&2; exit 1; }
-BASE="$(mktemp -d)"
+BASE="$HERE/../target/bench-tomcat"
+rm -rf "$BASE"
 mkdir -p "$BASE"/{logs,temp,webapps,work}
 cp -r "$TOMCAT_HOME/conf" "$BASE/"
 sed -i "s/port=\"8080\"/port=\"${PORT:?}\" address=\"127.0.0.1\"/; s/port=\"8005\"/port=\"-1\"/" "$BASE/conf/server.xml"

@@ -38,9 +38,11 @@ public final class WriteFloor {
                 peers.add(peer);
             }
         }
+        // A text frame with a 146-byte payload: FIN and opcode 1, length 126 = "16-bit length follows".
         byte[] frame = new byte[150];
         frame[0] = (byte) 0x81;
-        frame[1] = 126 & 0x7f;
+        frame[1] = 126;
+        frame[3] = (byte) (frame.length - 4);
         ByteBuffer direct = ByteBuffer.allocateDirect(frame.length);
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         long writes = 0;
