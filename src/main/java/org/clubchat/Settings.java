@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import org.clubchat.service.Limits;
 
 /**
  * Everything an operator can set, read once at start. Each key is looked up as the system property
@@ -134,6 +135,12 @@ public record Settings(
                 idleTimeout);
     }
 
+    /** The limits the service enforces on each connection. */
+    public Limits limits() {
+        return new Limits(maxMessageLength, maxConnections, ratePerSecond, rateBurst, floodTolerance, maxClubs,
+                outboxMaxBytes, pingInterval, idleTimeout);
+    }
+
     public static Settings defaults() {
         return load(Map.of(), new Properties());
     }
@@ -188,7 +195,7 @@ public record Settings(
             if (value == null || value.isBlank()) {
                 return key.defaultValue();
             }
-            // Secrets are their exact bytes (PROTOCOL.md); every other value forgives stray spaces.
+            // Secrets are their exact bytes (docs/protocol.md); every other value forgives stray spaces.
             return key == Key.TOKEN_SECRET || key == Key.API_KEY ? value : value.trim();
         }
 

@@ -21,7 +21,8 @@ import org.clubchat.protocol.ServerMessage;
  * deliveries. That makes "take the next seq and hand the frame to every member" one atomic step: seqs
  * are gapless, every member's outbox receives the club's frames in seq order, and a joiner gets
  * {@code joined} and its replay before any live frame. Messages are never sent while the lock is held:
- * {@link org.clubchat.delivery.Delivery#offer} only queues, and the outbox sends later.
+ * {@link org.clubchat.delivery.Delivery#offer} only queues, and the server's outboxes send on their
+ * writer threads.
  */
 public final class Club implements Membership {
     private final String id;
@@ -72,20 +73,9 @@ public final class Club implements Membership {
             Member present = members.putIfAbsent(member.connectionId(), member);
             boolean nameArrives = present == null && connectionsByName.merge(member.name(), 1, Integer::sum) == 1;
 
-            Boolean recovered = null;
-            List<Frame> replay = List.of();
-            if (since.isPresent()) {
-                long after = since.getAsLong();
-                if (lastEpoch != null && !lastEpoch.equals(epoch)) {
-                    replay = history.after(0);
-                    recovered = false;
-                } else if (after > seq) {
-                    recovered = false;
-                } else {
-                    replay = history.after(after);
-                    recovered = history.oldestSeq() <= after + 1;
-                }
-            }
+            Replay asked = Replay.of(since, lastEpoch, epoch, seq);
+            List<Frame> replay = asked.replaysUpTo(seq) ? history.after(asked.from() - 1) : List.of();
+            Boolean recovered = asked.recovered(Math.max(asked.from(), history.oldestSeq()));
             List<String> names = List.copyOf(connectionsByName.keySet());
             member.delivery().offer(codec.frame(new ServerMessage.Joined(id, names, seq, epoch, recovered), requestId));
             replay.forEach(member.delivery()::offer);

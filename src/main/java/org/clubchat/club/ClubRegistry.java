@@ -83,10 +83,10 @@ public final class ClubRegistry implements ClubStore {
         });
     }
 
-    /** Half the retention, within 10 ms–30 s: an empty club is forgotten at most one interval late. */
+    /** Half the retention: an empty club is forgotten at most one interval late. */
     @Override
     public Duration sweepInterval() {
-        return Duration.ofMillis(Math.min(30_000, Math.max(10, retentionMillis / 2)));
+        return Duration.ofMillis(retentionMillis / 2);
     }
 
     @Override

@@ -42,7 +42,7 @@ public interface ClubStore extends AutoCloseable {
     /** Forgets what has been idle past the retention time (memory), or renews the node's heartbeat (Redis). */
     void sweep();
 
-    /** How often {@link #sweep} should run. */
+    /** How often {@link #sweep} should run; the caller keeps any period within its own bounds. */
     Duration sweepInterval();
 
     /** Why the store cannot serve now (for /health), or empty when it can. */

@@ -1,23 +1,30 @@
 package org.clubchat.delivery;
 
-import jakarta.websocket.CloseReason;
-import jakarta.websocket.CloseReason.CloseCodes;
-
 /**
- * Which close code the server uses for what (PROTOCOL.md, "Close codes"), decided here and nowhere else.
+ * Which close code the server uses for what (docs/protocol.md, "Close codes"), decided here and nowhere
+ * else. The numbers are RFC 6455's; their names there are in each comment.
  */
 public final class Closes {
-    public static final CloseReason SHUTDOWN = new CloseReason(CloseCodes.GOING_AWAY, "server shutting down");
-    public static final CloseReason BINARY_FRAME = new CloseReason(CloseCodes.CANNOT_ACCEPT, "binary frames are not accepted");
-    public static final CloseReason TOO_BIG = new CloseReason(CloseCodes.TOO_BIG, "message larger than the limit");
-    public static final CloseReason HANDSHAKE_REFUSED = new CloseReason(CloseCodes.VIOLATED_POLICY, "connection refused");
-    public static final CloseReason SERVER_ERROR = new CloseReason(CloseCodes.UNEXPECTED_CONDITION, "unexpected server error");
-    public static final CloseReason FLOODING = new CloseReason(CloseCodes.VIOLATED_POLICY, "kept sending after rate_limited");
-    public static final CloseReason TOKEN_EXPIRED = new CloseReason(CloseCodes.VIOLATED_POLICY, "token expired");
-    public static final CloseReason OUTBOX_OVERFLOW = new CloseReason(CloseCodes.TRY_AGAIN_LATER, "too slow: outgoing queue overflowed");
-    public static final CloseReason SERVER_FULL = new CloseReason(CloseCodes.TRY_AGAIN_LATER, "server full");
-    /** Not in the protocol's table: a peer silent this long is most likely gone and will not read it. */
-    public static final CloseReason IDLE = new CloseReason(CloseCodes.NORMAL_CLOSURE, "idle timeout");
+    /** 1001 Going Away. */
+    public static final Close SHUTDOWN = new Close(1001, "server shutting down");
+    /** 1003 Unsupported Data. */
+    public static final Close BINARY_FRAME = new Close(1003, "binary frames are not accepted");
+    /** 1009 Message Too Big. */
+    public static final Close TOO_BIG = new Close(1009, "message larger than the limit");
+    /** 1008 Policy Violation. */
+    public static final Close HANDSHAKE_REFUSED = new Close(1008, "connection refused");
+    /** 1011 Internal Error. */
+    public static final Close SERVER_ERROR = new Close(1011, "unexpected server error");
+    /** 1008 Policy Violation. */
+    public static final Close FLOODING = new Close(1008, "kept sending after rate_limited");
+    /** 1008 Policy Violation. */
+    public static final Close TOKEN_EXPIRED = new Close(1008, "token expired");
+    /** 1013 Try Again Later. */
+    public static final Close OUTBOX_OVERFLOW = new Close(1013, "too slow: outgoing queue overflowed");
+    /** 1013 Try Again Later. */
+    public static final Close SERVER_FULL = new Close(1013, "server full");
+    /** 1000 Normal Closure; not in the protocol's table: a peer silent this long is most likely gone and will not read it. */
+    public static final Close IDLE = new Close(1000, "idle timeout");
 
     private Closes() {
     }

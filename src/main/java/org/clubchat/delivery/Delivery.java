@@ -1,12 +1,12 @@
 package org.clubchat.delivery;
 
-import jakarta.websocket.CloseReason;
 import org.clubchat.protocol.Frame;
 
 /**
  * Where a club puts frames for one connection. Clubs call {@link #offer} while holding their lock, so an
- * implementation must return at once: it never blocks, never does I/O on the caller's thread beyond
- * starting an asynchronous send, and never throws.
+ * implementation must return at once: it never blocks, never does I/O on the caller's thread, and never
+ * throws. (One exception, while the server stops: an {@link Outbox} whose writer threads are gone sends
+ * on the offering thread rather than lose the frame.)
  */
 public interface Delivery {
 
@@ -18,5 +18,5 @@ public interface Delivery {
     boolean offer(Frame frame);
 
     /** Drops what is queued and closes the connection with a close code from {@link Closes}. */
-    void close(CloseReason reason);
+    void close(Close reason);
 }

@@ -1,6 +1,5 @@
 package org.clubchat.delivery;
 
-import jakarta.websocket.CloseReason;
 import java.lang.System.Logger.Level;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -31,11 +30,11 @@ import org.clubchat.protocol.Frame;
  * <p>{@code queue}, {@code queuedBytes}, {@code sending}, {@code sendState}, {@code closed} and
  * {@code closeWhenDrained} are guarded by {@code this}.
  * It is a leaf lock: held only for a few field updates, never while sending or calling out, never
- * before a club's lock. The offer that finds the outbox idle starts a drain on the sender executor:
- * inline, or on a writer thread, so that frames offered until it runs go out together (a fan-out
- * returns at once, and a busy server writes fewer, larger batches). A completion that arrives later on
- * another thread carries the draining on. Closing runs on the closer executor, because offers come from
- * inside a club's lock and a container's close may block.
+ * before a club's lock. The offer that finds the outbox idle starts a drain on the sender executor (the
+ * server's writer threads), so that frames offered until it runs go out together: a fan-out returns at
+ * once, and a busy server writes fewer, larger batches. A completion that arrives later on another
+ * thread carries the draining on. Closing runs on the closer executor, because offers come from inside
+ * a club's lock and a container's close may block.
  */
 public final class Outbox implements Delivery {
     private static final System.Logger LOG = System.getLogger(Outbox.class.getName());
@@ -61,13 +60,13 @@ public final class Outbox implements Delivery {
     private int sendState = COMPLETED;
     private boolean closed;
     /** A close waiting for the drain to send what was queued before it. */
-    private CloseReason closeWhenDrained;
-    private volatile Consumer<CloseReason> whenClosed = reason -> { };
+    private Close closeWhenDrained;
+    private volatile Consumer<Close> whenClosed = reason -> { };
 
     /**
      * @param maxQueuedBytes the bound on frames waiting behind a stalled send, in UTF-8 bytes
-     * @param sender         runs the drain an offer starts: {@code Runnable::run} sends on the offering
-     *                       thread; if it refuses (shutting down), the offering thread sends
+     * @param sender         runs the drain an offer starts (the server's writer threads; tests may pass
+     *                       {@code Runnable::run}); if it refuses (shutting down), the offering thread sends
      * @param closer         runs the transport's close and then {@link #whenClosed}
      */
     public Outbox(Transport transport, long maxQueuedBytes, Executor sender, Executor closer) {
@@ -78,7 +77,7 @@ public final class Outbox implements Delivery {
     }
 
     /** What to run, on the closer executor, once this outbox has closed its connection, and why. */
-    public void whenClosed(Consumer<CloseReason> action) {
+    public void whenClosed(Consumer<Close> action) {
         whenClosed = action;
     }
 
@@ -122,7 +121,7 @@ public final class Outbox implements Delivery {
      * stalled, in which case it is dropped.
      */
     @Override
-    public void close(CloseReason reason) {
+    public void close(Close reason) {
         synchronized (this) {
             if (closed) {
                 return;
@@ -153,7 +152,7 @@ public final class Outbox implements Delivery {
     }
 
     /** On the closer; once it has stopped (shutting down, a writer thread finishing late), right here. */
-    private void closeTransport(CloseReason reason) {
+    private void closeTransport(Close reason) {
         Runnable close = () -> {
             transport.close(reason);
             whenClosed.accept(reason);
@@ -174,7 +173,7 @@ public final class Outbox implements Delivery {
         boolean afterSend = false;
         while (true) {
             List<Frame> batch = null;
-            CloseReason closeNow = null;
+            Close closeNow = null;
             synchronized (this) {
                 if (afterSend && sendState == IN_SEND) {
                     // Stalled: the callback carries the draining on; a close waiting for the queue does not wait.
@@ -248,7 +247,7 @@ public final class Outbox implements Delivery {
         // The peer is gone or the container refused the frame: nothing after it can be delivered in
         // order, so stop. The container reports the closed connection through the endpoint; a close
         // that was waiting for the queue still runs, for what follows it.
-        CloseReason pendingClose;
+        Close pendingClose;
         synchronized (this) {
             closed = true;
             sending = false;

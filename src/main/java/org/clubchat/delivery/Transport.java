@@ -1,6 +1,5 @@
 package org.clubchat.delivery;
 
-import jakarta.websocket.CloseReason;
 import java.util.List;
 import java.util.function.Consumer;
 import org.clubchat.protocol.Frame;
@@ -29,5 +28,5 @@ public interface Transport {
      * Closes the connection with a close code from {@link Closes}; safe to call more than once. May block
      * while the container writes the close frame, so the outbox calls it on its closer executor.
      */
-    void close(CloseReason reason);
+    void close(Close reason);
 }

@@ -13,16 +13,16 @@ import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import org.clubchat.ClubChat;
 import org.clubchat.delivery.Closes;
-import org.clubchat.delivery.Outbox;
-import org.clubchat.delivery.Transport;
-import org.clubchat.metrics.Metrics;
 import org.clubchat.protocol.DecodeResult;
+import org.clubchat.security.Admission;
+import org.clubchat.security.HandshakeGate;
 import org.clubchat.service.Connection;
+import org.clubchat.service.Gateway;
 
 /**
- * The {@code /chat} WebSocket endpoint: turns container callbacks into {@link org.clubchat.service.ChatService}
- * calls and close codes, and nothing more. One instance per connection; the container calls it for one
- * connection at a time, so {@code connection} needs no lock.
+ * The {@code /chat} WebSocket endpoint: turns container callbacks into {@link Gateway} calls, and
+ * nothing more. One instance per connection; the container calls it for one connection at a time, so
+ * {@code connection} needs no lock.
  */
 @ServerEndpoint(
         value = "/chat",
@@ -31,11 +31,18 @@ import org.clubchat.service.Connection;
 public final class ChatEndpoint {
     private static final System.Logger LOG = System.getLogger(ChatEndpoint.class.getName());
 
-    private final ClubChat app;
+    private final Gateway gateway;
+    private final HandshakeGate handshakes;
+    private final int maxMessageBytes;
+    private final Transports transports;
+    /** Null until admitted, and for a connection that was refused. */
     private Connection connection;
 
-    ChatEndpoint(ClubChat app) {
-        this.app = app;
+    ChatEndpoint(ClubChat app, Transports transports) {
+        this.gateway = app.gateway();
+        this.handshakes = app.handshakes();
+        this.maxMessageBytes = app.settings().maxFrameBytes();
+        this.transports = transports;
     }
 
     @OnOpen
@@ -43,57 +50,47 @@ public final class ChatEndpoint {
         // Containers buffer a whole text message in a buffer that is also their limit, and Tomcat's default
         // of 8 KiB would close legal messages with 1009. The buffer counts characters, which are never more
         // than the UTF-8 bytes, so every legal message fits; the codec then checks the exact byte count.
-        session.setMaxTextMessageBufferSize(app.settings().maxFrameBytes());
+        session.setMaxTextMessageBufferSize(maxMessageBytes);
         // club-chat closes idle connections itself (pings, idle.timeout). A negative value means "none" in
         // the API; Tyrus treats 0 as a timer to reschedule on every message sent and received, which cost
         // a scheduled task per delivery.
         session.setMaxIdleTimeout(-1);
-        Admission admission = app.gate().identify(session.getRequestParameterMap());
+        Admission admission = handshakes.identify(session.getRequestParameterMap());
         if (admission instanceof Admission.Admitted admitted) {
-            Transport transport = app.transports().forSession(session);
-            Outbox outbox = new Outbox(transport, app.settings().outboxMaxBytes(), app.senderFor(transport), app.closer());
-            connection = app.chat().open(admitted.identity(), outbox).orElse(null);
+            connection = gateway.open(admitted.identity(), transports.forSession(session)).orElse(null);
         } else {
             // Only reached where no handshake check ran before the upgrade; refuse before any welcome.
-            session.close(Closes.HANDSHAKE_REFUSED);
+            session.close(WebSocketCloses.of(Closes.HANDSHAKE_REFUSED));
         }
     }
 
     @OnMessage
     public void onText(DecodeResult message) {
         if (connection != null) {
-            app.chat().handle(connection, message);
+            gateway.received(connection, message);
         }
     }
 
     @OnMessage
     public void onPong(PongMessage pong) {
         if (connection != null) {
-            app.chat().heard(connection);
+            gateway.heard(connection);
         }
     }
 
     @OnMessage
     public void onBinary(ByteBuffer ignored, Session session) throws IOException {
-        app.metrics().frameReceived(Metrics.BINARY);
         if (connection != null) {
-            connection.outbox().close(Closes.BINARY_FRAME);
+            gateway.binaryReceived(connection);
         } else {
-            session.close(Closes.BINARY_FRAME);
+            session.close(WebSocketCloses.of(Closes.BINARY_FRAME));
         }
     }
 
-    /**
-     * Containers may report a close on the thread of a failing write, and writes start inside a club's
-     * lock (a club offering to this connection). Leaving the clubs there would change the club under
-     * its own iteration, so it happens on a closer thread instead.
-     */
     @OnClose
     public void onClose(CloseReason reason) {
         if (connection != null) {
-            app.metrics().connectionClosed(reason.getCloseCode().getCode());
-            Connection closed = connection;
-            app.offClubLocks(() -> app.chat().close(closed));
+            gateway.closed(connection, reason.getCloseCode().getCode());
         }
     }
 
@@ -106,7 +103,7 @@ public final class ChatEndpoint {
         }
         LOG.log(Level.WARNING, "unexpected error on connection " + id() + ", closing it with 1011", failure);
         if (connection != null) {
-            connection.outbox().close(Closes.SERVER_ERROR);
+            gateway.failed(connection);
         }
     }
 

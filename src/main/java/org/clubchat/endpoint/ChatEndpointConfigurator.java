@@ -5,7 +5,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.clubchat.ClubChat;
 
 /**
- * Gives each {@link ChatEndpoint} the application it serves.
+ * Gives each {@link ChatEndpoint} the application it serves and the transport its server sends with.
  *
  * <p>The container creates annotated endpoints itself, through this configurator's no-argument
  * constructor, so the application has to be handed over through one static holder: {@link #install}
@@ -14,35 +14,41 @@ import org.clubchat.ClubChat;
  * loader, and so one WAR deployment or one launcher, serves one {@link ClubChat}.
  */
 public final class ChatEndpointConfigurator extends ServerEndpointConfig.Configurator {
-    private static final AtomicReference<ClubChat> INSTALLED = new AtomicReference<>();
+    private static final AtomicReference<Installed> INSTALLED = new AtomicReference<>();
 
-    public static void install(ClubChat app) {
-        if (!INSTALLED.compareAndSet(null, app)) {
+    /** The running application, and how its server's connections send. */
+    record Installed(ClubChat app, Transports transports) {
+    }
+
+    /** Serves {@code app} with {@code transports}, both set once, before the first connection. */
+    public static void install(ClubChat app, Transports transports) {
+        if (!INSTALLED.compareAndSet(null, new Installed(app, transports))) {
             throw new IllegalStateException("another club-chat is already running in this class loader");
         }
     }
 
     public static void uninstall(ClubChat app) {
-        INSTALLED.compareAndSet(app, null);
+        INSTALLED.updateAndGet(installed -> installed != null && installed.app() == app ? null : installed);
     }
 
-    /** The running application; also read by {@link InboundDecoder}, which the container creates too. */
-    static ClubChat installed() {
-        ClubChat app = INSTALLED.get();
-        if (app == null) {
+    /** What is running; also read by the decoder, filter and servlet, which the container creates too. */
+    static Installed installed() {
+        Installed installed = INSTALLED.get();
+        if (installed == null) {
             throw new IllegalStateException("club-chat is not running");
         }
-        return app;
+        return installed;
     }
 
     /** The WebSocket API's own origin hook: a second line behind the HTTP-level check, answered 403. */
     @Override
     public boolean checkOrigin(String originHeaderValue) {
-        return installed().gate().allowsOrigin(originHeaderValue);
+        return installed().app().handshakes().allowsOrigin(originHeaderValue);
     }
 
     @Override
     public <T> T getEndpointInstance(Class<T> endpointClass) {
-        return endpointClass.cast(new ChatEndpoint(installed()));
+        Installed installed = installed();
+        return endpointClass.cast(new ChatEndpoint(installed.app(), installed.transports()));
     }
 }

@@ -11,7 +11,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.clubchat.ClubChat;
+import org.clubchat.security.Admission;
+import org.clubchat.security.HandshakeGate;
 
 /**
  * In a servlet container, answers a refused {@code /chat} handshake with its HTTP status (400 bad name,
@@ -26,7 +27,7 @@ public final class HandshakeFilter extends HttpFilter {
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
         if ("websocket".equalsIgnoreCase(request.getHeader("Upgrade"))
-                && app().gate().admit(request.getHeader("Origin"), query(request)) instanceof Admission.Refused refused) {
+                && handshakes().admit(request.getHeader("Origin"), query(request)) instanceof Admission.Refused refused) {
             response.sendError(refused.httpStatus(), refused.reason());
             return;
         }
@@ -34,8 +35,8 @@ public final class HandshakeFilter extends HttpFilter {
     }
 
     /** The running application's gate: its rules depend on the settings (token mode, origins). */
-    private static ClubChat app() {
-        return ChatEndpointConfigurator.installed();
+    private static HandshakeGate handshakes() {
+        return ChatEndpointConfigurator.installed().app().handshakes();
     }
 
     private static Map<String, List<String>> query(HttpServletRequest request) {

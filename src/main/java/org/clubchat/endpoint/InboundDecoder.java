@@ -15,7 +15,7 @@ public final class InboundDecoder implements Decoder.Text<DecodeResult> {
 
     @Override
     public void init(EndpointConfig config) {
-        codec = ChatEndpointConfigurator.installed().codec();
+        codec = ChatEndpointConfigurator.installed().app().codec();
     }
 
     @Override

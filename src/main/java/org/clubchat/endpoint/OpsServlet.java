@@ -18,7 +18,7 @@ public final class OpsServlet extends HttpServlet {
 
     @Override
     public void init() {
-        api = new OpsApi(ChatEndpointConfigurator.installed());
+        api = ChatEndpointConfigurator.installed().app().ops();
     }
 
     @Override

@@ -1,11 +1,11 @@
 package org.clubchat.endpoint;
 
-import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.function.Consumer;
+import org.clubchat.delivery.Close;
 import org.clubchat.delivery.Transport;
 import org.clubchat.protocol.Frame;
 
@@ -49,9 +49,9 @@ final class SessionTransport implements Transport {
     }
 
     @Override
-    public void close(CloseReason reason) {
+    public void close(Close reason) {
         try {
-            session.close(reason);
+            session.close(WebSocketCloses.of(reason));
         } catch (IOException | IllegalStateException e) {
             // Closing a connection that is already gone: nothing is left to tell the peer.
         }

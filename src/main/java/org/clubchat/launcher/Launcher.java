@@ -12,7 +12,6 @@ import org.clubchat.ClubChat;
 import org.clubchat.Settings;
 import org.clubchat.endpoint.ChatEndpoint;
 import org.clubchat.endpoint.ChatEndpointConfigurator;
-import org.clubchat.ops.OpsApi;
 import org.glassfish.grizzly.http.server.CLStaticHttpHandler;
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.grizzly.http.server.HttpServerFilter;
@@ -76,7 +75,6 @@ public final class Launcher implements AutoCloseable {
     /** Starts a server with its own {@link ClubChat}; port 0 in the settings picks a free port. */
     public static Launcher start(Settings settings) throws IOException, DeploymentException {
         ClubChat app = new ClubChat(settings);
-        ChatEndpointConfigurator.install(app);
         HttpServer http = new HttpServer();
         try {
             NetworkListener listener = new NetworkListener("clubchat", settings.host(), settings.port());
@@ -86,6 +84,7 @@ public final class Launcher implements AutoCloseable {
             http.addListener(listener);
 
             GrizzlyContainer container = new GrizzlyContainer(app, incomingBufferBytes(settings));
+            ChatEndpointConfigurator.install(app, container.engine::transportFor);
             container.addEndpoint(ChatEndpoint.class);
             // As Tyrus's WebSocketAddOn does, with the filter that tells the engine each read's connection;
             // and in front of the HTTP codec, the filter that takes an upgraded connection's reads.
@@ -95,7 +94,7 @@ public final class Launcher implements AutoCloseable {
             });
             http.getServerConfiguration().addHttpHandler(
                     new CLStaticHttpHandler(Launcher.class.getClassLoader(), "/webapp/"), CONTEXT_PATH);
-            http.getServerConfiguration().addHttpHandler(new OpsHandler(new OpsApi(app)), "/health", "/metrics", "/api/*");
+            http.getServerConfiguration().addHttpHandler(new OpsHandler(app.ops()), "/health", "/metrics", "/api/*");
             http.start();
             container.start(CONTEXT_PATH, listener.getPort());
             return new Launcher(app, http, container, listener.getPort());
@@ -146,9 +145,8 @@ public final class Launcher implements AutoCloseable {
         GrizzlyContainer(ClubChat app, int incomingBufferBytes) {
             super((Set<Class<?>>) null);
             this.engine = new GatedEngine(
-                    TyrusWebSocketEngine.builder(this).incomingBufferSize(incomingBufferBytes).build(), app.gate(),
+                    TyrusWebSocketEngine.builder(this).incomingBufferSize(incomingBufferBytes).build(), app.handshakes(),
                     app.settings().maxFrameBytes());
-            app.useTransports(engine::transportFor);
         }
 
         @Override

@@ -2,6 +2,7 @@ package org.clubchat.launcher;
 
 import java.nio.ByteBuffer;
 import org.clubchat.delivery.Closes;
+import org.clubchat.endpoint.WebSocketCloses;
 import org.glassfish.tyrus.spi.Connection;
 import org.glassfish.tyrus.spi.ReadHandler;
 
@@ -10,8 +11,9 @@ import org.glassfish.tyrus.spi.ReadHandler;
  * a message (however fragmented) declares more payload than the limit. Without it Tyrus buffers a large
  * frame up to its read buffer and then closes with 1011, where the protocol says 1009.
  *
- * <p>Tyrus hands one connection's data over one buffer at a time (its task processor serializes them),
- * so the parsing state needs no lock.
+ * <p>One connection's reads reach it one at a time, so the parsing state needs no lock: the launcher
+ * runs Grizzly's {@code WorkerThreadIOStrategy}, which stops watching a connection for reads while a
+ * worker thread handles its last one, and {@link UpgradedReads} hands each read here on that thread.
  */
 final class MessageSizeGuard implements ReadHandler {
     private static final int MAX_HEADER = 14;
@@ -46,7 +48,7 @@ final class MessageSizeGuard implements ReadHandler {
         if (!refused) {
             tyrus.handle(data);
         } else if (!alreadyRefused) {
-            connection.close(Closes.TOO_BIG);
+            connection.close(WebSocketCloses.of(Closes.TOO_BIG));
         }
     }
 

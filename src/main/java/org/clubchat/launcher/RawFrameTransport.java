@@ -1,11 +1,11 @@
 package org.clubchat.launcher;
 
-import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import java.net.SocketAddress;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.function.Consumer;
+import org.clubchat.delivery.Close;
 import org.clubchat.delivery.Transport;
 import org.clubchat.endpoint.Transports;
 import org.clubchat.protocol.Frame;
@@ -76,16 +76,16 @@ final class RawFrameTransport implements Transport {
 
     private static byte[] bytesOf(List<Frame> frames) {
         if (frames.size() == 1) {
-            return frames.get(0).webSocketFrame();
+            return frames.get(0).encoded(WebSocketFrames.TEXT);
         }
         int length = 0;
         for (Frame frame : frames) {
-            length += frame.webSocketFrame().length;
+            length += frame.encoded(WebSocketFrames.TEXT).length;
         }
         byte[] batch = new byte[length];
         int at = 0;
         for (Frame frame : frames) {
-            byte[] bytes = frame.webSocketFrame();
+            byte[] bytes = frame.encoded(WebSocketFrames.TEXT);
             System.arraycopy(bytes, 0, batch, at, bytes.length);
             at += bytes.length;
         }
@@ -98,7 +98,7 @@ final class RawFrameTransport implements Transport {
     }
 
     @Override
-    public void close(CloseReason reason) {
+    public void close(Close reason) {
         standard.close(reason);
     }
 }

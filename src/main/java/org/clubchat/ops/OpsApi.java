@@ -15,17 +15,19 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.clubchat.ClubChat;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.clubchat.club.ClubStore;
 import org.clubchat.club.ClubView;
 import org.clubchat.protocol.ClubIds;
 import org.clubchat.protocol.ErrorCode;
 import org.clubchat.service.ChatService;
+import org.clubchat.service.Connections;
 
 /**
  * The operations endpoints, once for both servers: {@code GET /health}, {@code GET /metrics}, and the
  * publish API under {@code /api/clubs/}. The launcher and the WAR only adapt their requests to this.
- * Stateless apart from the application it reads, so one instance serves every request.
+ * Stateless apart from the parts it reads, so one instance serves every request.
  */
 public final class OpsApi {
     /** Longer bodies are refused before they are parsed: room for the longest message there can be. */
@@ -36,12 +38,29 @@ public final class OpsApi {
     private static final Pattern CLUB_MESSAGES = Pattern.compile("/api/clubs/([^/]*)/messages");
     private static final String DEFAULT_FROM = "server";
 
-    private final ClubChat app;
     private final byte[] apiKey;
+    private final BooleanSupplier serving;
+    private final Connections connections;
+    private final ClubStore clubs;
+    private final ChatService chat;
+    private final Supplier<String> metricsText;
+    private final boolean reportsRedis;
 
-    public OpsApi(ClubChat app) {
-        this.app = app;
-        this.apiKey = app.settings().apiKey().getBytes(StandardCharsets.UTF_8);
+    /**
+     * @param apiKey       the bearer key of {@code /api/}; empty switches the API off
+     * @param serving      false once the server is shutting down
+     * @param metricsText  every meter in the Prometheus text format, made at each scrape
+     * @param reportsRedis whether {@code /health} says how Redis is (the store is Redis)
+     */
+    public OpsApi(String apiKey, BooleanSupplier serving, Connections connections, ClubStore clubs, ChatService chat,
+            Supplier<String> metricsText, boolean reportsRedis) {
+        this.apiKey = apiKey.getBytes(StandardCharsets.UTF_8);
+        this.serving = serving;
+        this.connections = connections;
+        this.clubs = clubs;
+        this.chat = chat;
+        this.metricsText = metricsText;
+        this.reportsRedis = reportsRedis;
     }
 
     /**
@@ -66,7 +85,7 @@ public final class OpsApi {
             return onlyGet(request) ? health() : notAllowed("GET");
         }
         if (path.equals("/metrics")) {
-            return onlyGet(request) ? new OpsResponse(200, PROMETHEUS_TEXT, Map.of(), app.scrapeMetrics()) : notAllowed("GET");
+            return onlyGet(request) ? new OpsResponse(200, PROMETHEUS_TEXT, Map.of(), metricsText.get()) : notAllowed("GET");
         }
         if (!path.startsWith("/api/") || apiKey.length == 0) {
             return new OpsResponse(404, JSON, Map.of(), error("not_found", "no such endpoint; the publish API is on only with an API key").toString());
@@ -88,16 +107,16 @@ public final class OpsApi {
 
     /** 200 while the server takes connections, 503 once it is shutting down, so a load balancer moves on. */
     private OpsResponse health() {
-        Optional<String> problem = app.problem();
-        boolean serving = app.isServing() && problem.isEmpty();
+        Optional<String> problem = clubs.problem();
+        boolean stopping = !serving.getAsBoolean();
         JsonObjectBuilder body = Json.createObjectBuilder()
-                .add("status", !app.isServing() ? "stopping" : problem.isPresent() ? "degraded" : "up")
-                .add("connections", app.chat().openConnections())
-                .add("clubs", app.clubs().size());
-        if (!app.settings().redisUri().isEmpty()) {
+                .add("status", stopping ? "stopping" : problem.isPresent() ? "degraded" : "up")
+                .add("connections", connections.size())
+                .add("clubs", clubs.size());
+        if (reportsRedis) {
             body.add("redis", problem.isPresent() ? "down" : "up");
         }
-        return new OpsResponse(serving ? 200 : 503, JSON, Map.of("Cache-Control", "no-store"), body.build().toString());
+        return new OpsResponse(!stopping && problem.isEmpty() ? 200 : 503, JSON, Map.of("Cache-Control", "no-store"), body.build().toString());
     }
 
     private OpsResponse publish(String clubId, String body) {
@@ -117,7 +136,7 @@ public final class OpsApi {
         if (!(from instanceof JsonString fromName)) {
             return badRequest(ErrorCode.BAD_REQUEST, "from must be a string");
         }
-        ChatService.Publication result = app.chat().publish(clubId, fromName.getString(), message.getString());
+        ChatService.Publication result = chat.publish(clubId, fromName.getString(), message.getString());
         if (result instanceof ChatService.Refused refused) {
             return refused.code() == ErrorCode.UNAVAILABLE
                     ? new OpsResponse(503, JSON, Map.of(), error(refused.code().wireName(), refused.detail()).toString())
@@ -130,11 +149,11 @@ public final class OpsApi {
     /** A club this server does not hold has nobody in it and no messages: the same as a new club. */
     private OpsResponse club(String clubId) {
         if (!ClubIds.isValid(clubId)) {
-            return badRequest(ErrorCode.INVALID_CLUB, "clubId must be 1-64 characters of A-Z a-z 0-9 _ - .");
+            return badRequest(ErrorCode.INVALID_CLUB, ClubIds.RULE);
         }
         ClubView view;
         try {
-            view = app.clubs().view(clubId).orElse(new ClubView(clubId, List.of(), 0, null));
+            view = clubs.view(clubId).orElse(new ClubView(clubId, List.of(), 0, null));
         } catch (ClubStore.Unavailable e) {
             return new OpsResponse(503, JSON, Map.of(), error(ErrorCode.UNAVAILABLE.wireName(), "the club store is unavailable").toString());
         }

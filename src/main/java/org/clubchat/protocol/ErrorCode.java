@@ -1,6 +1,6 @@
 package org.clubchat.protocol;
 
-/** The protocol's error codes, each with its wire name (PROTOCOL.md, "Error codes"). */
+/** The protocol's error codes, each with its wire name (docs/protocol.md, "Error codes"). */
 public enum ErrorCode {
     BAD_JSON("bad_json"),
     BAD_REQUEST("bad_request"),

@@ -1,19 +1,20 @@
 package org.clubchat.protocol;
 
-import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
  * A server message with its JSON text. A frame is encoded once, by {@link ProtocolCodec}, and the same
  * text goes to every recipient and into history, so a broadcast to a thousand members is one encoding.
- * Immutable; its WebSocket form is made on first use and then shared.
+ * Immutable; the form a transport writes is made on first use and then shared (see {@link #encoded}).
  */
 public final class Frame {
+    private static final Object[] NO_FORMS = {};
     private final ServerMessage message;
     private final String text;
     private final int wireBytes;
-    /** Made at most a few times if threads race, always the same bytes: no lock needed. */
-    private volatile byte[] webSocketFrame;
+    /** Pairs of an {@link Encoding} and its form of this frame; see {@link #encoded}. */
+    private volatile Object[] encodedForms = NO_FORMS;
 
     public Frame(ServerMessage message, String text) {
         this.message = Objects.requireNonNull(message, "message");
@@ -35,38 +36,34 @@ public final class Frame {
     }
 
     /**
-     * The whole WebSocket text frame as a server sends it (RFC 6455: FIN, opcode 1, unmasked, the length
-     * in 7, 16 or 64 bits, then the UTF-8 text), for transports that write frames themselves: one copy
-     * for every member of a broadcast instead of one encoding per member.
+     * The frame in the form a transport puts on its wire, made by {@code encoding} on first use and then
+     * shared by every recipient: a broadcast to a thousand members of one transport is one encoding.
+     * A server uses few encodings (one per wire), so they are kept in a small array that is replaced,
+     * not changed; two threads racing may each make the form once, and one of them is kept.
      */
-    public byte[] webSocketFrame() {
-        byte[] frame = webSocketFrame;
-        if (frame == null) {
-            frame = frameOf(text.getBytes(StandardCharsets.UTF_8));
-            webSocketFrame = frame;
-        }
-        return frame;
-    }
-
-    private static byte[] frameOf(byte[] payload) {
-        int length = payload.length;
-        int header = length < 126 ? 2 : length < 65_536 ? 4 : 10;
-        byte[] frame = new byte[header + length];
-        frame[0] = (byte) 0x81;
-        if (length < 126) {
-            frame[1] = (byte) length;
-        } else if (length < 65_536) {
-            frame[1] = 126;
-            frame[2] = (byte) (length >>> 8);
-            frame[3] = (byte) length;
-        } else {
-            frame[1] = 127;
-            for (int i = 0; i < 8; i++) {
-                frame[2 + i] = (byte) ((long) length >>> (56 - 8 * i));
+    @SuppressWarnings("unchecked")
+    public <T> T encoded(Encoding<T> encoding) {
+        Object[] forms = encodedForms;
+        for (int i = 0; i < forms.length; i += 2) {
+            if (forms[i] == encoding) {
+                return (T) forms[i + 1];
             }
         }
-        System.arraycopy(payload, 0, frame, header, length);
-        return frame;
+        T form = encoding.encode(this);
+        Object[] grown = Arrays.copyOf(forms, forms.length + 2);
+        grown[forms.length] = encoding;
+        grown[forms.length + 1] = form;
+        encodedForms = grown;
+        return form;
+    }
+
+    /**
+     * How a transport turns a frame into what it writes. Compared by identity, so each transport keeps
+     * one instance; {@link #encode} must be a pure function of the frame.
+     */
+    @FunctionalInterface
+    public interface Encoding<T> {
+        T encode(Frame frame);
     }
 
     static int utf8Length(String text) {

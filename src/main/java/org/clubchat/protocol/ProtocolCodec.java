@@ -18,7 +18,7 @@ import java.util.OptionalLong;
 /**
  * The only place JSON is read or written. Stateless and thread-safe: one instance serves every connection.
  *
- * <p>Decoding applies PROTOCOL.md's precedence for the errors it can see from the frame alone
+ * <p>Decoding applies docs/protocol.md's precedence for the errors it can see from the frame alone
  * ({@code bad_json}, {@code bad_request}, {@code unknown_type}, {@code invalid_club}); the rest depend on
  * server state and belong to the service.
  */
@@ -178,7 +178,7 @@ public final class ProtocolCodec {
 
     private static DecodeResult clubChecked(String clubId, ClientMessage message, String requestId) {
         if (!ClubIds.isValid(clubId)) {
-            return rejected(ErrorCode.INVALID_CLUB, "clubId must be 1-64 characters of A-Z a-z 0-9 _ - .", requestId);
+            return rejected(ErrorCode.INVALID_CLUB, ClubIds.RULE, requestId);
         }
         return new DecodeResult.Decoded(new Inbound(requestId, message));
     }

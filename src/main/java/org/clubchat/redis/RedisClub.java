@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import org.clubchat.club.Member;
+import org.clubchat.club.Replay;
 import org.clubchat.delivery.Closes;
 import org.clubchat.protocol.ErrorCode;
 import org.clubchat.protocol.Frame;
@@ -21,6 +22,7 @@ import org.clubchat.protocol.ServerMessage;
  */
 final class RedisClub {
     private final RedisClubStore store;
+    private final ClubScripts scripts;
     private final ClubKeys keys;
     /** A local member and the seq its join read: it has had everything up to there already. */
     private static final class Local {
@@ -46,8 +48,9 @@ final class RedisClub {
     /** {@code delivered} at the previous heartbeat: a club whose channel stalled catches up from the stream. */
     private long deliveredAtLastCheck = -1;
 
-    RedisClub(RedisClubStore store, ClubKeys keys) {
+    RedisClub(RedisClubStore store, ClubScripts scripts, ClubKeys keys) {
         this.store = store;
+        this.scripts = scripts;
         this.keys = keys;
     }
 
@@ -56,7 +59,7 @@ final class RedisClub {
             if (members.isEmpty()) {
                 store.subscribe(keys);
             }
-            List<Object> joined = store.joinScript(keys, member.name(), member.connectionId());
+            List<Object> joined = scripts.join(keys, member.name(), member.connectionId());
             String clubEpoch = (String) joined.get(0);
             long seq = (Long) joined.get(1);
             @SuppressWarnings("unchecked")
@@ -66,28 +69,17 @@ final class RedisClub {
                 epoch = clubEpoch;
                 delivered = seq;
             }
-            Boolean recovered = null;
-            List<StreamMessage<String, String>> replay = List.of();
-            if (since.isPresent()) {
-                long after = since.getAsLong();
-                if (lastEpoch != null && !lastEpoch.equals(clubEpoch)) {
-                    replay = store.log(keys, 1, seq);
-                    recovered = false;
-                } else if (after > seq) {
-                    recovered = false;
-                } else {
-                    replay = store.log(keys, after + 1, seq);
-                    recovered = after == seq || (!replay.isEmpty() && seqOf(replay.get(0)) == after + 1);
-                }
-            }
+            Replay asked = Replay.of(since, lastEpoch, clubEpoch, seq);
+            List<StreamMessage<String, String>> replay = asked.replaysUpTo(seq) ? scripts.log(keys, asked.from(), seq) : List.of();
+            Boolean recovered = asked.recovered(replay.isEmpty() ? seq + 1 : ClubScripts.seqOf(replay.get(0)));
             members.put(member.connectionId(), new Local(member, seq));
             member.delivery().offer(store.codec().frame(new ServerMessage.Joined(keys.clubId(), names, seq, clubEpoch, recovered), requestId));
             for (StreamMessage<String, String> entry : replay) {
-                member.delivery().offer(chatFrame(seqOf(entry), entry.getBody()));
+                member.delivery().offer(chatFrame(ClubScripts.seqOf(entry), entry.getBody()));
             }
-            store.available(true);
+            store.availability().answered();
         } catch (RedisException e) {
-            store.unavailable(e);
+            store.availability().lost(e);
             member.delivery().offer(store.error(ErrorCode.UNAVAILABLE, "the club is unavailable; join again", requestId));
             if (members.isEmpty()) {
                 store.unsubscribe(keys);
@@ -124,8 +116,8 @@ final class RedisClub {
         if (delivered < 0 || seq <= delivered) {
             return;
         }
-        for (StreamMessage<String, String> entry : store.log(keys, delivered + 1, seq)) {
-            deliver(seqOf(entry), entry.getBody());
+        for (StreamMessage<String, String> entry : scripts.log(keys, delivered + 1, seq)) {
+            deliver(ClubScripts.seqOf(entry), entry.getBody());
         }
         delivered = Math.max(delivered, seq);
     }
@@ -136,14 +128,14 @@ final class RedisClub {
      * reconnect and join the club's new run, as after a server restart.
      */
     void check() {
-        String current = store.epoch(keys);
+        String current = scripts.epoch(keys);
         if (current == null || !current.equals(epoch)) {
             if (!members.isEmpty()) {
                 members.values().forEach(local -> local.member.delivery().close(Closes.SHUTDOWN));
             }
             return;
         }
-        long seq = store.seq(keys);
+        long seq = scripts.seq(keys);
         if (delivered == deliveredAtLastCheck && seq > delivered) {
             catchUp(seq);
         }
@@ -159,9 +151,10 @@ final class RedisClub {
         Member sender = sending.member;
         try {
             // The message comes back on the club's channel, in seq order: the ack goes out from there.
-            store.append(keys, sender.name(), message, connectionId, requestId);
+            scripts.append(keys, sender.name(), message, connectionId, requestId);
+            store.availability().answered();
         } catch (RedisException e) {
-            store.unavailable(e);
+            store.availability().lost(e);
             sender.delivery().offer(store.error(ErrorCode.UNAVAILABLE,
                     "the message could not be stored; it was not sent", requestId));
         }
@@ -209,10 +202,5 @@ final class RedisClub {
     private Frame chatFrame(long seq, Map<String, String> entry) {
         return store.codec().frame(new ServerMessage.Chat(keys.clubId(), entry.get("from"), entry.get("message"), seq,
                 Long.parseLong(entry.get("ts"))));
-    }
-
-    private static long seqOf(StreamMessage<String, String> entry) {
-        String id = entry.getId();
-        return Long.parseLong(id.substring(0, id.indexOf('-')));
     }
 }

@@ -12,11 +12,11 @@ import org.clubchat.security.Identity;
 import org.clubchat.security.TokenBucket;
 
 /**
- * One open WebSocket connection: who it is, the clubs it is in, and how fast it may send.
+ * One open client connection, whatever its wire: who it is, the clubs it is in, and how fast it may send.
  *
- * <p>{@code clubs}, {@code closed}, both buckets and {@code expiry} are guarded by {@code this}. The
- * container delivers one connection's messages one at a time, but it may report the close on another
- * thread (a server-side close, a shutdown), so joining, leaving, chatting and closing all hold this
+ * <p>{@code clubs}, {@code closed}, both buckets and {@code expiry} are guarded by {@code this}. An
+ * adapter delivers one connection's messages one at a time, but the close is handled on a closer
+ * thread (see {@link Gateway#closed}), so joining, leaving, chatting and closing all hold this
  * lock. A club's lock is taken inside it, never the other way round. {@code lastHeard} is volatile: the
  * keep-alive sweep reads it without the lock.
  */
@@ -44,10 +44,6 @@ public final class Connection {
         this.rate = new TokenBucket(limits.rateBurst(), limits.ratePerSecond(), now);
         this.floodTolerance = new TokenBucket(limits.floodTolerance(), 1, now);
         this.lastHeard = now;
-    }
-
-    /** The per-connection limits, from the settings. */
-    record Limits(int ratePerSecond, int rateBurst, int floodTolerance, int maxClubs) {
     }
 
     public String id() {

@@ -1,7 +1,7 @@
 package org.clubchat.bench;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import jakarta.websocket.CloseReason;
+import org.clubchat.delivery.Close;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
@@ -62,7 +62,7 @@ public class HotPathBenchmark {
         }
 
         @Override
-        public void close(CloseReason reason) {
+        public void close(Close reason) {
         }
     }
 

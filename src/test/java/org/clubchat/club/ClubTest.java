@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import jakarta.websocket.CloseReason;
+import org.clubchat.delivery.Close;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -41,7 +41,7 @@ class ClubTest {
         }
 
         @Override
-        public void close(CloseReason reason) {
+        public void close(Close reason) {
         }
 
         <T> List<T> of(Class<T> type) {

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import jakarta.websocket.CloseReason;
+import org.clubchat.delivery.Close;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +29,7 @@ class OutboxTest {
     private static final class ManualTransport implements Transport {
         final List<String> sent = new ArrayList<>();
         final List<List<String>> batches = new ArrayList<>();
-        final List<CloseReason> closes = new ArrayList<>();
+        final List<Close> closes = new ArrayList<>();
         Consumer<Throwable> pending;
         boolean inline;
         int batchBytes;
@@ -71,7 +71,7 @@ class OutboxTest {
         }
 
         @Override
-        public void close(CloseReason reason) {
+        public void close(Close reason) {
             closes.add(reason);
         }
     }
@@ -261,7 +261,7 @@ class OutboxTest {
     @Test
     void aCloserThatHasStoppedLeavesTheCloseToTheCallingThread() {
         ManualTransport transport = new ManualTransport();
-        List<CloseReason> told = new ArrayList<>();
+        List<Close> told = new ArrayList<>();
         Outbox outbox = new Outbox(transport, 1 << 20, Runnable::run, task -> {
             throw new RejectedExecutionException("stopped");
         });

@@ -31,7 +31,7 @@ class ConnectionLimitIT {
             assertEquals(1, bob.chat("full", "still here"));
             assertEquals("still here", alice.expect("chat").getString("message"));
             bob.close();
-            Await.until(Duration.ofSeconds(10), () -> small.app().chat().openConnections() == 1, () -> "bob is gone");
+            Await.until(Duration.ofSeconds(10), () -> small.app().gateway().openConnections() == 1, () -> "bob is gone");
             try (TestClient dave = small.connect("dave")) {
                 dave.send("{\"type\":\"ping\"}");
                 dave.expect("pong");

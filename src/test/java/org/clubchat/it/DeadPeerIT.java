@@ -35,7 +35,7 @@ class DeadPeerIT {
                 assertEquals("leave", watcher.expect("presence").getString("event"));
                 assertEquals(true, took.compareTo(IDLE.multipliedBy(5)) < 0, "let go of after " + took);
             }
-            Await.until(Duration.ofSeconds(5), () -> server.app().chat().openConnections() == 1,
+            Await.until(Duration.ofSeconds(5), () -> server.app().gateway().openConnections() == 1,
                     () -> "only the watcher is open");
         }
     }

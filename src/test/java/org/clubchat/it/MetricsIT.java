@@ -56,7 +56,7 @@ class MetricsIT {
             bob.expect("pong");
             carol.sendBinary(new byte[] {1});
             assertEquals(1003, carol.awaitClose().code());
-            Await.until(Duration.ofSeconds(10), () -> server.app().chat().openConnections() == 2, () -> "carol is gone");
+            Await.until(Duration.ofSeconds(10), () -> server.app().gateway().openConnections() == 2, () -> "carol is gone");
 
             Map<String, Double> after = scrape();
             assertEquals(3, delta(before, after, "clubchat_connections_opened_total"));

@@ -27,7 +27,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Every message type, reply, error and close code of PROTOCOL.md, against the real server. */
+/** Every message type, reply, error and close code of docs/protocol.md, against the real server. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ProtocolIT {
     private static final Duration QUIET = Duration.ofMillis(300);

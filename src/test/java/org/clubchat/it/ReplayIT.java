@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Replay with {@code since} and {@code epoch}, in each case of PROTOCOL.md, with a history of 5. */
+/** Replay with {@code since} and {@code epoch}, in each case of docs/protocol.md, with a history of 5. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ReplayIT {
     private static final int HISTORY = 5;

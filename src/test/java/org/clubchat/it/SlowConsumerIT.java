@@ -40,7 +40,7 @@ class SlowConsumerIT {
             fast.expect("presence");
             sender.join("busy");
             fast.expect("presence");
-            int before = server.app().chat().openConnections();
+            int before = server.app().gateway().openConnections();
 
             for (int i = 1; i <= MESSAGES; i++) {
                 sender.send(Json.createObjectBuilder().add("type", "chat").add("clubId", "busy").add("message", text));
@@ -67,7 +67,7 @@ class SlowConsumerIT {
             if (!slowLeft) {
                 assertEquals("leave", fast.expect("presence").getString("event"));
             }
-            Await.until(Duration.ofSeconds(10), () -> server.app().chat().openConnections() == before - 1,
+            Await.until(Duration.ofSeconds(10), () -> server.app().gateway().openConnections() == before - 1,
                     () -> "the slow connection is released");
             assertEquals(1013, slow.awaitCloseCode(), "after what it had been sent, the slow one finds a 1013");
             assertTrue(sender.chat("busy", "after") > MESSAGES);

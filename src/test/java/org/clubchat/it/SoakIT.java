@@ -84,15 +84,15 @@ class SoakIT {
         }
         chaos.shutdown();
         int wellBehaved = CLUBS * MEMBERS;
-        Await.until(Duration.ofSeconds(30), () -> server.app().chat().openConnections() == wellBehaved,
-                () -> "every misbehaving connection is gone, " + server.app().chat().openConnections() + " open");
+        Await.until(Duration.ofSeconds(30), () -> server.app().gateway().openConnections() == wellBehaved,
+                () -> "every misbehaving connection is gone, " + server.app().gateway().openConnections() + " open");
 
         long delivered = 0;
         for (Map.Entry<String, List<TestClient>> club : clubs.entrySet()) {
             delivered += assertEveryMemberHasTheWholeGaplessClub(club.getKey(), club.getValue());
         }
         clubs.values().forEach(members -> members.forEach(TestClient::close));
-        Await.until(Duration.ofSeconds(10), () -> server.app().chat().openConnections() == 0, () -> "no connection left");
+        Await.until(Duration.ofSeconds(10), () -> server.app().gateway().openConnections() == 0, () -> "no connection left");
         Await.until(Duration.ofSeconds(10), () -> server.app().clubs().size() == 0,
                 () -> server.app().clubs().size() + " clubs still held after their retention");
         clubs.clear();

@@ -29,7 +29,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Token mode: who may connect, as whom, to which clubs, and for how long (PROTOCOL.md, "Tokens"). */
+/** Token mode: who may connect, as whom, to which clubs, and for how long (docs/protocol.md, "Tokens"). */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class TokenIT {
     @RegisterExtension

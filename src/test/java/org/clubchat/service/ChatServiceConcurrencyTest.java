@@ -3,7 +3,7 @@ package org.clubchat.service;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import jakarta.websocket.CloseReason;
+import org.clubchat.delivery.Close;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -51,8 +51,10 @@ class ChatServiceConcurrencyTest {
 
     private final ProtocolCodec codec = new ProtocolCodec(65536);
     private final ClubRegistry registry = new ClubRegistry(10, Duration.ZERO, codec, InstantSource.system(), new Metrics(new SimpleMeterRegistry()));
-    private final ChatService service = new ChatService(registry, codec, Settings.defaults(),
-            new ScheduledThreadPoolExecutor(0), System::nanoTime, InstantSource.system(), new Metrics(new SimpleMeterRegistry()));
+    private final Limits limits = Settings.defaults().limits();
+    private final ChatService service = new ChatService(registry, codec, limits, System::nanoTime, new Metrics(new SimpleMeterRegistry()));
+    private final Connections connections = new Connections(limits, codec, new ScheduledThreadPoolExecutor(0), System::nanoTime,
+            InstantSource.system(), new Metrics(new SimpleMeterRegistry()));
 
     /** Records what one connection is sent; the outbox calls it one frame at a time. */
     private static final class Recorder implements Transport {
@@ -74,7 +76,7 @@ class ChatServiceConcurrencyTest {
         }
 
         @Override
-        public void close(CloseReason reason) {
+        public void close(Close reason) {
         }
 
         synchronized List<ServerMessage> snapshot() {
@@ -89,7 +91,7 @@ class ChatServiceConcurrencyTest {
     @Test
     void nothingIsLostWhenEverythingRaces() throws Exception {
         Recorder observed = new Recorder();
-        Connection observer = service.open(Identity.named("observer"), new Outbox(observed, 1 << 20, Runnable::run, Runnable::run)).orElseThrow();
+        Connection observer = connections.open(Identity.named("observer"), new Outbox(observed, 1 << 20, Runnable::run, Runnable::run)).orElseThrow();
         handle(observer, new ClientMessage.Join(CLUB, OptionalLong.empty(), null));
 
         ExecutorService pool = Executors.newFixedThreadPool(THREADS + 1);
@@ -127,7 +129,7 @@ class ChatServiceConcurrencyTest {
             }
         }
         assertTrue(last.values().stream().allMatch(ServerMessage.Presence.Event.LEAVE::equals), last::toString);
-        assertEquals(1, service.openConnections(), "only the observer is left");
+        assertEquals(1, connections.size(), "only the observer is left");
     }
 
     /** One connection that joins, chats, leaves and reconnects at random; returns how many chats were acked. */
@@ -135,7 +137,7 @@ class ChatServiceConcurrencyTest {
         assertTrue(start.await(10, TimeUnit.SECONDS));
         ThreadLocalRandom random = ThreadLocalRandom.current();
         Recorder sent = new Recorder();
-        Connection connection = service.open(Identity.named(name), new Outbox(sent, 1 << 20, Runnable::run, Runnable::run)).orElseThrow();
+        Connection connection = connections.open(Identity.named(name), new Outbox(sent, 1 << 20, Runnable::run, Runnable::run)).orElseThrow();
         List<Recorder> all = new ArrayList<>(List.of(sent));
         for (int i = 0; i < ROUNDS; i++) {
             String club = random.nextBoolean() ? CLUB : EMPTYING_CLUB;
@@ -144,14 +146,14 @@ class ChatServiceConcurrencyTest {
                 case 1 -> handle(connection, new ClientMessage.Chat(club, name + " " + i));
                 case 2 -> handle(connection, new ClientMessage.Leave(club));
                 default -> {
-                    service.close(connection);
+                    connections.close(connection);
                     sent = new Recorder();
                     all.add(sent);
-                    connection = service.open(Identity.named(name), new Outbox(sent, 1 << 20, Runnable::run, Runnable::run)).orElseThrow();
+                    connection = connections.open(Identity.named(name), new Outbox(sent, 1 << 20, Runnable::run, Runnable::run)).orElseThrow();
                 }
             }
         }
-        service.close(connection);
+        connections.close(connection);
         return (int) all.stream().flatMap(r -> r.snapshot().stream())
                 .filter(f -> f instanceof ServerMessage.Ack ack && ack.clubId().equals(CLUB)).count();
     }

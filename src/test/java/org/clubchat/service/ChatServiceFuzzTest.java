@@ -7,7 +7,7 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
-import jakarta.websocket.CloseReason;
+import org.clubchat.delivery.Close;
 import java.io.StringReader;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -66,7 +66,7 @@ class ChatServiceFuzzTest {
         }
 
         @Override
-        public void close(CloseReason reason) {
+        public void close(Close reason) {
         }
     }
 
@@ -75,30 +75,33 @@ class ChatServiceFuzzTest {
         ProtocolCodec codec = new ProtocolCodec(4096);
         Settings settings = Settings.load(Map.of("CLUBCHAT_CLUBS_MAX", "2", "CLUBCHAT_MESSAGE_MAX_LENGTH", "20",
                 "CLUBCHAT_RATE_BURST", "50"), new Properties());
-        ChatService service = new ChatService(new ClubRegistry(3, Duration.ofMinutes(1), codec, InstantSource.system(), new Metrics(new SimpleMeterRegistry())),
-                codec, settings, new ScheduledThreadPoolExecutor(0), System::nanoTime, InstantSource.system(), new Metrics(new SimpleMeterRegistry()));
+        Metrics metrics = new Metrics(new SimpleMeterRegistry());
+        ChatService service = new ChatService(new ClubRegistry(3, Duration.ofMinutes(1), codec, InstantSource.system(), metrics),
+                codec, settings.limits(), System::nanoTime, metrics);
+        Connections registry = new Connections(settings.limits(), codec, new ScheduledThreadPoolExecutor(0), System::nanoTime,
+                InstantSource.system(), metrics);
         List<Connection> connections = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            connections.add(open(service, "m" + i));
+            connections.add(open(registry, "m" + i));
         }
         while (data.remainingBytes() > 0) {
             int who = data.consumeInt(0, connections.size() - 1);
             int action = data.consumeInt(0, 9);
             if (action == 0) {
-                service.close(connections.get(who));
-                connections.set(who, open(service, "m" + who));
+                registry.close(connections.get(who));
+                connections.set(who, open(registry, "m" + who));
             } else if (action == 1) {
                 service.handle(connections.get(who), codec.decode(data.consumeString(200)));
             } else {
                 service.handle(connections.get(who), codec.decode(wellFormed(data)));
             }
         }
-        connections.forEach(service::close);
-        assertEquals(0, service.openConnections());
+        connections.forEach(registry::close);
+        assertEquals(0, registry.size());
     }
 
-    private static Connection open(ChatService service, String name) {
-        return service.open(Identity.named(name), new Outbox(new CheckingTransport(), 1 << 20, Runnable::run, Runnable::run)).orElseThrow();
+    private static Connection open(Connections registry, String name) {
+        return registry.open(Identity.named(name), new Outbox(new CheckingTransport(), 1 << 20, Runnable::run, Runnable::run)).orElseThrow();
     }
 
     private static String wellFormed(FuzzedDataProvider data) {

@@ -2,7 +2,7 @@ package org.clubchat.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import jakarta.websocket.CloseReason;
+import org.clubchat.delivery.Close;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -26,9 +26,12 @@ import org.junit.jupiter.api.Test;
 
 class ChatServiceTest {
     private final ProtocolCodec codec = new ProtocolCodec(65536);
+    private final Metrics metrics = new Metrics(new SimpleMeterRegistry());
+    private final Limits limits = Settings.defaults().limits();
     private final ChatService service = new ChatService(
-            new ClubRegistry(10, Duration.ofMinutes(5), codec, InstantSource.system(), new Metrics(new SimpleMeterRegistry())), codec, Settings.defaults(),
-            new ScheduledThreadPoolExecutor(0), System::nanoTime, InstantSource.system(), new Metrics(new SimpleMeterRegistry()));
+            new ClubRegistry(10, Duration.ofMinutes(5), codec, InstantSource.system(), metrics), codec, limits, System::nanoTime, metrics);
+    private final Connections connections = new Connections(limits, codec, new ScheduledThreadPoolExecutor(0), System::nanoTime,
+            InstantSource.system(), metrics);
 
     private static final class Sent implements Transport {
         final List<String> types = new ArrayList<>();
@@ -49,7 +52,7 @@ class ChatServiceTest {
         }
 
         @Override
-        public void close(CloseReason reason) {
+        public void close(Close reason) {
         }
     }
 
@@ -60,7 +63,7 @@ class ChatServiceTest {
                 new ClientMessage.Chat("c", "hi"), new ClientMessage.Leave("c"), ClientMessage.Ping.INSTANCE);
         assertEquals(ClientMessage.class.getPermittedSubclasses().length, samples.size(), "a sample of every type");
         Sent sent = new Sent();
-        Connection connection = service.open(Identity.named("alice"), new Outbox(sent, 1 << 20, Runnable::run, Runnable::run)).orElseThrow();
+        Connection connection = connections.open(Identity.named("alice"), new Outbox(sent, 1 << 20, Runnable::run, Runnable::run)).orElseThrow();
         for (ClientMessage sample : samples) {
             service.handle(connection, new DecodeResult.Decoded(new Inbound(null, sample)));
         }
@@ -71,14 +74,14 @@ class ChatServiceTest {
     void closeLeavesEveryClubOnceAndForgetsTheConnection() {
         Sent alice = new Sent();
         Sent bob = new Sent();
-        Connection a = service.open(Identity.named("alice"), new Outbox(alice, 1 << 20, Runnable::run, Runnable::run)).orElseThrow();
-        Connection b = service.open(Identity.named("bob"), new Outbox(bob, 1 << 20, Runnable::run, Runnable::run)).orElseThrow();
+        Connection a = connections.open(Identity.named("alice"), new Outbox(alice, 1 << 20, Runnable::run, Runnable::run)).orElseThrow();
+        Connection b = connections.open(Identity.named("bob"), new Outbox(bob, 1 << 20, Runnable::run, Runnable::run)).orElseThrow();
         service.handle(a, new DecodeResult.Decoded(new Inbound(null, new ClientMessage.Join("c", OptionalLong.empty(), null))));
         service.handle(b, new DecodeResult.Decoded(new Inbound(null, new ClientMessage.Join("c", OptionalLong.empty(), null))));
-        assertEquals(2, service.openConnections());
-        service.close(b);
-        service.close(b);
-        assertEquals(1, service.openConnections());
+        assertEquals(2, connections.size());
+        connections.close(b);
+        connections.close(b);
+        assertEquals(1, connections.size());
         assertEquals(List.of("Welcome", "Joined", "Presence", "Presence"), alice.types);
     }
 }

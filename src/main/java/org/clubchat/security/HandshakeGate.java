@@ -1,18 +1,15 @@
-package org.clubchat.endpoint;
+package org.clubchat.security;
 
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import org.clubchat.metrics.Metrics;
 import org.clubchat.protocol.Names;
-import org.clubchat.security.Identity;
-import org.clubchat.security.OriginPolicy;
-import org.clubchat.security.TokenVerifier;
 
 /**
- * Decides every handshake from its {@code Origin} header and query parameters. Container-neutral: the
- * WAR's {@link HandshakeFilter}, the launcher's engine and {@link ChatEndpoint#onOpen} all ask it, so
- * the rules live in one place. Immutable, so shared by every handshake.
+ * Decides every handshake from its {@code Origin} header and query parameters. Container-neutral: every
+ * adapter asks it before it upgrades a connection (the WAR's servlet filter, the launcher's engine) and
+ * when it opens one, so the rules live in one place. Immutable, so shared by every handshake.
  */
 public final class HandshakeGate {
     static final String NAME_PARAMETER = "name";

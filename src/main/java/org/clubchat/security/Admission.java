@@ -1,6 +1,5 @@
-package org.clubchat.endpoint;
+package org.clubchat.security;
 
-import org.clubchat.security.Identity;
 
 /** Whether a WebSocket handshake may go ahead, and as whom. */
 public sealed interface Admission permits Admission.Admitted, Admission.Refused {

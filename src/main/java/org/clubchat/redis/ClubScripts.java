@@ -1,0 +1,118 @@
+package org.clubchat.redis;
+
+import io.lettuce.core.Range;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import org.clubchat.protocol.Names;
+
+/**
+ * What a node asks of Redis about clubs, typed: the Lua scripts (each one atomic step, loaded from
+ * {@code src/main/resources/org/clubchat/redis/}) and the plain reads. Every call is synchronous and
+ * bounded by the connection's command timeout, and throws Lettuce's {@code RedisException} when Redis
+ * cannot answer. Holds no state but the script texts; the connection is Lettuce's, safe for any thread.
+ */
+final class ClubScripts {
+    private final RedisCommands<String, String> redis;
+    private final String node;
+    private final int historySize;
+    private final long retentionMillis;
+    private final InstantSource clock;
+    private final String joinScript = script("join.lua");
+    private final String chatScript = script("chat.lua");
+    private final String leaveScript = script("leave-club.lua") + script("leave.lua");
+    private final String forgetNodeScript = script("leave-club.lua") + script("forget-node.lua");
+
+    ClubScripts(RedisCommands<String, String> redis, String node, int historySize, long retentionMillis, InstantSource clock) {
+        this.redis = redis;
+        this.node = node;
+        this.historySize = historySize;
+        this.retentionMillis = retentionMillis;
+        this.clock = clock;
+    }
+
+    /** Adds a connection to the club: the club's epoch and seq, and the names in it, this connection's included. */
+    List<Object> join(ClubKeys keys, String name, String connection) {
+        return redis.eval(joinScript, ScriptOutputType.MULTI, withNodeClubs(keys),
+                newId(), name, node + ":" + connection, keys.channel(), keys.clubId());
+    }
+
+    /**
+     * Takes a connection out of the club; idempotent.
+     *
+     * @param nodeStillThere whether this node keeps other members in the club (its club index keeps it)
+     */
+    void leave(ClubKeys keys, String name, String connection, boolean nodeStillThere) {
+        redis.eval(leaveScript, ScriptOutputType.INTEGER, withNodeClubs(keys),
+                name, node + ":" + connection, keys.channel(), String.valueOf(retentionMillis),
+                keys.clubId(), nodeStillThere ? "1" : "0");
+    }
+
+    /** Stores and publishes one message with the club's next seq; returns that seq. */
+    long append(ClubKeys keys, String from, String message, String connection, String requestId) {
+        List<Object> result = redis.eval(chatScript, ScriptOutputType.MULTI,
+                new String[] {keys.epoch(), keys.seq(), keys.log(), keys.names(), keys.conns()},
+                newId(), String.valueOf(historySize), String.valueOf(clock.millis()), from, message, node, connection,
+                requestId == null ? "" : requestId, keys.channel(), String.valueOf(retentionMillis));
+        return (Long) result.get(0);
+    }
+
+    /** Removes every member of a node whose heartbeat expired; false if it is alive after all. */
+    boolean forgetNode(String other) {
+        Long forgotten = redis.eval(forgetNodeScript, ScriptOutputType.INTEGER,
+                new String[] {ClubKeys.nodeClubs(other), ClubKeys.nodeAlive(other), ClubKeys.nodes()},
+                other, ClubKeys.PREFIX, String.valueOf(retentionMillis));
+        return forgotten == 1;
+    }
+
+    /** The club's log entries with seq in [from, to], oldest first. */
+    List<StreamMessage<String, String>> log(ClubKeys keys, long from, long to) {
+        return redis.xrange(keys.log(), Range.create(from + "-0", to + "-0"));
+    }
+
+    /** The club's epoch, or null when Redis does not hold the club. */
+    String epoch(ClubKeys keys) {
+        return redis.get(keys.epoch());
+    }
+
+    long seq(ClubKeys keys) {
+        return Long.parseLong(Optional.ofNullable(redis.get(keys.seq())).orElse("0"));
+    }
+
+    /** The distinct names in the club, in code point order. */
+    List<String> names(ClubKeys keys) {
+        List<String> names = new ArrayList<>(redis.hkeys(keys.names()));
+        names.sort(Names.CODE_POINT_ORDER);
+        return names;
+    }
+
+    static long seqOf(StreamMessage<String, String> entry) {
+        String id = entry.getId();
+        return Long.parseLong(id.substring(0, id.indexOf('-')));
+    }
+
+    static String newId() {
+        return Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
+    }
+
+    private String[] withNodeClubs(ClubKeys keys) {
+        return new String[] {keys.epoch(), keys.seq(), keys.log(), keys.names(), keys.conns(), ClubKeys.nodeClubs(node)};
+    }
+
+    private static String script(String name) {
+        try (InputStream in = ClubScripts.class.getResourceAsStream(name)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

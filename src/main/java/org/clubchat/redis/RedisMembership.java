@@ -1,0 +1,55 @@
+package org.clubchat.redis;
+
+import org.clubchat.club.Member;
+import org.clubchat.club.Membership;
+import org.clubchat.protocol.ErrorCode;
+import org.clubchat.protocol.ServerMessage;
+
+/**
+ * A connection's membership of a Redis-backed club: each call finds the club's local part on the
+ * store's events thread. A connection that is not in it (its join failed while Redis was away, so the
+ * club may not even be held) gets not_member for a chat, and its leave is answered as usual.
+ */
+final class RedisMembership implements Membership {
+    private final RedisClubStore store;
+    private final String clubId;
+    private final Member member;
+
+    RedisMembership(RedisClubStore store, String clubId, Member member) {
+        this.store = store;
+        this.clubId = clubId;
+        this.member = member;
+    }
+
+    @Override
+    public void chat(String connectionId, String message, String requestId) {
+        store.onEvents(() -> {
+            RedisClub club = store.localClub(clubId);
+            if (club == null || !club.chat(connectionId, message, requestId)) {
+                member.delivery().offer(store.error(ErrorCode.NOT_MEMBER,
+                        "not a member of club " + clubId + ": its join failed; join again", requestId));
+            }
+        });
+    }
+
+    @Override
+    public void leave(String connectionId, String requestId) {
+        store.onEvents(() -> {
+            RedisClub club = store.localClub(clubId);
+            if (club != null) {
+                club.remove(connectionId);
+            }
+            member.delivery().offer(store.codec().frame(new ServerMessage.Left(clubId), requestId));
+        });
+    }
+
+    @Override
+    public void disconnect(String connectionId) {
+        store.onEvents(() -> {
+            RedisClub club = store.localClub(clubId);
+            if (club != null) {
+                club.remove(connectionId);
+            }
+        });
+    }
+}

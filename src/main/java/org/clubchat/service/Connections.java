@@ -1,0 +1,113 @@
+package org.clubchat.service;
+
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.clubchat.delivery.Close;
+import org.clubchat.delivery.Closes;
+import org.clubchat.delivery.Outbox;
+import org.clubchat.metrics.Metrics;
+import org.clubchat.protocol.ProtocolCodec;
+import org.clubchat.protocol.ServerMessage;
+import org.clubchat.security.Identity;
+
+/**
+ * The open connections of this server: admits each up to the limit, greets it, closes it when its token
+ * expires, and forgets it (leaving its clubs) when it closes.
+ *
+ * <p>{@code open} is a concurrent set and {@code admitted} an atomic count: connections open and close
+ * on adapter and closer threads. {@code admitted} counts the connections let in, including those still
+ * being set up, so the limit holds exactly however many open at once.
+ */
+public final class Connections {
+    private static final System.Logger LOG = System.getLogger(Connections.class.getName());
+
+    private final Limits limits;
+    private final ProtocolCodec codec;
+    private final ScheduledExecutorService timer;
+    private final LongSupplier nanoClock;
+    private final InstantSource wallClock;
+    private final Metrics metrics;
+    private final Set<Connection> open = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger admitted = new AtomicInteger();
+
+    /**
+     * @param timer     runs the token expiries
+     * @param nanoClock monotonic time for rate limits and idleness, as {@link System#nanoTime}
+     * @param wallClock the time tokens expire in
+     */
+    public Connections(Limits limits, ProtocolCodec codec, ScheduledExecutorService timer, LongSupplier nanoClock,
+            InstantSource wallClock, Metrics metrics) {
+        this.limits = limits;
+        this.codec = codec;
+        this.timer = timer;
+        this.nanoClock = nanoClock;
+        this.wallClock = wallClock;
+        this.metrics = metrics;
+    }
+
+    /**
+     * Registers a new connection and greets it with {@code welcome}, or closes it with 1013 when the
+     * server already holds its limit of connections. When its token expires, it is closed with 1008.
+     */
+    public Optional<Connection> open(Identity identity, Outbox outbox) {
+        if (admitted.incrementAndGet() > limits.maxConnections()) {
+            admitted.decrementAndGet();
+            outbox.close(Closes.SERVER_FULL);
+            return Optional.empty();
+        }
+        Connection connection = new Connection(newConnectionId(), identity, outbox, limits, nanoClock.getAsLong());
+        open.add(connection);
+        metrics.connectionOpened();
+        outbox.whenClosed(reason -> {
+            if (reason == Closes.OUTBOX_OVERFLOW) {
+                metrics.outboxOverflowed();
+            }
+            close(connection);
+        });
+        identity.expiresAt().ifPresent(at -> connection.expireWith(timer.schedule(
+                () -> outbox.close(Closes.TOKEN_EXPIRED),
+                Math.max(0, Duration.between(wallClock.instant(), at).toMillis()), TimeUnit.MILLISECONDS)));
+        outbox.offer(codec.frame(new ServerMessage.Welcome(connection.id(), identity.name(), ServerMessage.PROTOCOL_VERSION)));
+        LOG.log(Level.DEBUG, "open {0} as {1}", connection.id(), identity.name());
+        return Optional.of(connection);
+    }
+
+    /** Leaves every club the connection was in, telling the others; safe to call more than once. */
+    public void close(Connection connection) {
+        if (open.remove(connection)) {
+            admitted.decrementAndGet();
+            connection.close();
+            LOG.log(Level.DEBUG, "closed {0}", connection.id());
+        }
+    }
+
+    /** Closes every open connection with the given reason (shutdown). */
+    public void closeAll(Close reason) {
+        open.forEach(connection -> connection.outbox().close(reason));
+    }
+
+    public int size() {
+        return open.size();
+    }
+
+    /** Runs {@code action} for each open connection; weakly consistent, as the set is concurrent. */
+    void forEach(Consumer<Connection> action) {
+        open.forEach(action);
+    }
+
+    /** Unique across nodes as well, unlike container session ids (Tomcat counts from 0). */
+    private static String newConnectionId() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        return Long.toString(random.nextLong() & Long.MAX_VALUE, 36) + Long.toString(random.nextLong() & Long.MAX_VALUE, 36);
+    }
+}

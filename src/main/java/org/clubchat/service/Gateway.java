@@ -1,0 +1,94 @@
+package org.clubchat.service;
+
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import org.clubchat.delivery.Closes;
+import org.clubchat.delivery.Outbox;
+import org.clubchat.delivery.Transport;
+import org.clubchat.metrics.Metrics;
+import org.clubchat.protocol.DecodeResult;
+import org.clubchat.security.Identity;
+
+/**
+ * The core as a wire adapter sees it, and all that an adapter needs of it: open a connection over a
+ * {@link Transport}, then report what arrives on it and when it ends. The Jakarta endpoint, the
+ * launcher and any later wire (socket.io) call only this; what each event means is decided here and
+ * below, never in an adapter.
+ *
+ * <p>An adapter reports one connection's events one at a time (the WebSocket API promises as much for
+ * an endpoint instance); different connections' events come on any threads.
+ */
+public final class Gateway {
+    private final Connections connections;
+    private final ChatService chat;
+    private final Metrics metrics;
+    private final long outboxMaxBytes;
+    private final Executor writers;
+    private final Executor closers;
+
+    /**
+     * @param writers send every outbox's frames, so that a fan-out under a club's lock only queues and
+     *                what piles up for a member goes out together
+     * @param closers run closes, which may block while a container writes a close frame, and the
+     *                clean-up after them, off the threads that decide them
+     */
+    public Gateway(Connections connections, ChatService chat, Limits limits, Metrics metrics, Executor writers,
+            Executor closers) {
+        this.connections = connections;
+        this.chat = chat;
+        this.metrics = metrics;
+        this.outboxMaxBytes = limits.outboxMaxBytes();
+        this.writers = writers;
+        this.closers = closers;
+    }
+
+    /**
+     * Admits a connection whose handshake the {@link org.clubchat.security.HandshakeGate} accepted, and
+     * greets it; empty if the server is full, in which case it is already being closed with 1013.
+     */
+    public Optional<Connection> open(Identity identity, Transport transport) {
+        return connections.open(identity, new Outbox(transport, outboxMaxBytes, writers, closers));
+    }
+
+    /** A text message, decoded by the adapter's codec. */
+    public void received(Connection connection, DecodeResult message) {
+        chat.handle(connection, message);
+    }
+
+    /** A pong, or any other sign of life that is not a message. */
+    public void heard(Connection connection) {
+        chat.heard(connection);
+    }
+
+    /** A binary message: chat is text, so the connection is closed with 1003. */
+    public void binaryReceived(Connection connection) {
+        metrics.frameReceived(Metrics.BINARY);
+        connection.outbox().close(Closes.BINARY_FRAME);
+    }
+
+    /** Something the adapter did not expect went wrong on the connection: it is closed with 1011. */
+    public void failed(Connection connection) {
+        connection.outbox().close(Closes.SERVER_ERROR);
+    }
+
+    /**
+     * The connection has closed, with this close code. Its clubs are left on a closer thread: an adapter
+     * may report a close on the thread of a failing write, and a write may have started inside a club's
+     * lock, where leaving the club would change it under its own iteration. Once the closers have
+     * stopped (shutting down), it happens right here.
+     */
+    public void closed(Connection connection, int closeCode) {
+        metrics.connectionClosed(closeCode);
+        Runnable leave = () -> connections.close(connection);
+        try {
+            closers.execute(leave);
+        } catch (RejectedExecutionException e) {
+            leave.run();
+        }
+    }
+
+    public int openConnections() {
+        return connections.size();
+    }
+}

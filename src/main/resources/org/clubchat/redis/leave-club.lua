@@ -1,0 +1,18 @@
+-- Shared by leave.lua and forget-node.lua: the script loader puts it in front of each, so a connection
+-- leaves a club the same way whether it left itself or its node died.
+-- Takes one connection out of a club; a presence event when its name's last connection goes; the club's
+-- keys start their retention time when it empties.
+-- club: {epoch, seq, log, names, conns} keys; channel: the club's events channel
+local function leave_club(club, channel, connField, name, retentionMs)
+  if redis.call('HDEL', club[5], connField) == 1 then
+    if redis.call('HINCRBY', club[4], name, -1) <= 0 then
+      redis.call('HDEL', club[4], name)
+      redis.call('PUBLISH', channel, cjson.encode({k = 'presence', event = 'leave', name = name}))
+    end
+  end
+  if redis.call('HLEN', club[5]) == 0 then
+    for i = 1, 4 do
+      redis.call('PEXPIRE', club[i], retentionMs)
+    end
+  end
+end
