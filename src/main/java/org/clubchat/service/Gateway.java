@@ -74,9 +74,9 @@ public final class Gateway {
 
     /**
      * The connection has closed, with this close code. Its clubs are left on a closer thread: an adapter
-     * may report a close on the thread of a failing write, and a write may have started inside a club's
-     * lock, where leaving the club would change it under its own iteration. Once the closers have
-     * stopped (shutting down), it happens right here.
+     * may report a close on the thread of a failing write, and while the server stops (its writers
+     * gone) a write runs on the thread that offered it, inside a club's lock, where leaving the club
+     * would change it under its own iteration. Once the closers have stopped too, it happens right here.
      */
     public void closed(Connection connection, int closeCode) {
         metrics.connectionClosed(closeCode);
