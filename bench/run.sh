@@ -8,6 +8,8 @@
 # TARGET:
 #   java                        this project's standalone server (target/club-chat-standalone.jar,
 #                               built if missing or stale), -Xms256m -Xmx1g, rate limits far above the offered rates
+#   tomcat, payara              target/club-chat.war (built if missing or stale) on Tomcat 11 (tomcat.sh) or
+#                               Payara Micro 6 (payara.sh), as `mvn verify` unpacked them, same heap and limits
 #   ws-ref                      peers/ws-ref (Node + ws, the PROTOCOL.md reference)
 #   nestjs-seed                 peers/nestjs-seed (the blog's NestJS socket.io gateway)
 #   --cmd 'COMMAND' [--url URL] [--name NAME] [--proto clubchat|socketio] [--cwd DIR]
@@ -31,9 +33,9 @@ set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 cd "$HERE"
 
-TARGET="" CMD="" URL="" NAME="" PROTO="" CWD="" PORT=18100 TAG="" READY_TIMEOUT=120 NICE=0 WARM=0
+TARGET="" CMD="" URL="" NAME="" PROTO="" CWD="" READY_URL="" PORT=18100 TAG="" READY_TIMEOUT=120 NICE=0 WARM=0
 case "${1:-}" in
-  java|ws-ref|nestjs-seed) TARGET="$1"; shift ;;
+  java|tomcat|payara|ws-ref|nestjs-seed) TARGET="$1"; shift ;;
   --cmd) ;;
   *) sed -n '2,30p' "$0"; exit 2 ;;
 esac
@@ -64,6 +66,15 @@ case "$TARGET" in
     fi
     CMD="env CLUBCHAT_RATE_PER_SECOND=1000000 CLUBCHAT_RATE_BURST=1000000 CLUBCHAT_CONNECTIONS_MAX=100000 java ${JAVA_OPTS:--Xms256m -Xmx1g} -jar $JAR"
     PROTO=${PROTO:-clubchat}; NAME=${NAME:-java} ;;
+  tomcat|payara)
+    WAR="$HERE/../target/club-chat.war"
+    if [ ! -f "$WAR" ] || [ -n "$(cd "$HERE/.." && find src webapp pom.xml -newer "$WAR" -print -quit)" ]; then
+      (cd "$HERE/.." && mvn -q package -DskipTests)
+    fi
+    CMD="$HERE/$TARGET.sh"; DEF_URL='ws://127.0.0.1:{PORT}/club-chat/chat'
+    # A container listens before it has deployed the WAR: ready is the application's page answering.
+    READY_URL="http://127.0.0.1:$PORT/club-chat/"
+    PROTO=${PROTO:-clubchat}; NAME=${NAME:-$TARGET} ;;
   ws-ref)      CMD="$HERE/peers/ws-ref/start.sh"; PROTO=${PROTO:-clubchat}; NAME=${NAME:-ws-ref} ;;
   nestjs-seed) CMD="$HERE/peers/nestjs-seed/start.sh"; PROTO=${PROTO:-socketio}; NAME=${NAME:-nestjs-seed}; DEF_URL='ws://127.0.0.1:{PORT}' ;;
   custom)      PROTO=${PROTO:-clubchat}; NAME=${NAME:-custom} ;;
@@ -122,6 +133,10 @@ t0=$(date +%s)
 until LPID=$(ss -ltnpH "sport = :$PORT" 2>/dev/null | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2) && [ -n "$LPID" ]; do
   kill -0 "$SPID" 2>/dev/null || { echo "server exited; log:" >&2; tail -20 "$RAW.server.log" >&2; exit 1; }
   [ $(( $(date +%s) - t0 )) -gt "$READY_TIMEOUT" ] && { echo "server not listening on $PORT after ${READY_TIMEOUT}s" >&2; exit 1; }
+  sleep 0.2
+done
+until [ -z "$READY_URL" ] || [ "$(curl -s -o /dev/null -w '%{http_code}' "$READY_URL")" = 200 ]; do
+  [ $(( $(date +%s) - t0 )) -gt "$READY_TIMEOUT" ] && { echo "$READY_URL not answering 200 after ${READY_TIMEOUT}s" >&2; exit 1; }
   sleep 0.2
 done
 READY_S=$(( $(date +%s) - t0 ))

@@ -1,21 +1,27 @@
 #!/usr/bin/env bash
-# The sitting behind docs/performance.md: every scenario against club-chat (java), ws-ref and the NestJS
-# seed, one after another on this machine, then the write floor. About 15 minutes.
+# The sitting behind docs/performance.md: every scenario against club-chat standalone (java), the WAR on
+# Tomcat 11 (tomcat) and Payara Micro 6 (payara), ws-ref and the NestJS seed, one after another on this
+# machine, then the write floor. About 40 minutes. The containers come from `mvn verify` (target/containers).
 #   bench/sitting.sh TAG        results go to results/results.jsonl with "tag":"TAG"
 set -euo pipefail
 cd "$(dirname "$0")"
 TAG=${1:?usage: sitting.sh TAG}
-PEERS=(java ws-ref nestjs-seed)
+PEERS=(java tomcat payara ws-ref nestjs-seed)
 FANOUT_10x100=(custom fanout --clubs 10 --members 100 --senders 1 --rate 250 --duration 8)
 FANOUT_1x1000=(custom fanout --clubs 1 --members 1000 --senders 1 --rate 25 --duration 8)
 FILL_1000=(custom idle --n 1000 --clubs 1 --hold 1)
+# A deploy or a network blip: 1000 members of one club leave at once (close frames, then TCP resets) and
+# come straight back; each round is timed from the first close to the last welcome + joined.
+STORM_CLEAN=(custom storm --n 1000 --clubs 1 --rounds 2)
+STORM_DROP=(custom storm --n 1000 --clubs 1 --rounds 2 --drop)
 
 for t in "${PEERS[@]}"; do ./run.sh "$t" --tag "$TAG" "${FANOUT_10x100[@]}"; done            # cold: first load on a fresh process
 for r in 1 2; do for t in "${PEERS[@]}"; do ./run.sh "$t" --warm 2 --tag "$TAG" "${FANOUT_10x100[@]}"; done; done
 for t in "${PEERS[@]}"; do ./run.sh "$t" --warm 2 --tag "$TAG" "${FANOUT_1x1000[@]}"; done
-for t in "${PEERS[@]}"; do ./run.sh "$t" --tag "$TAG" "${FILL_1000[@]}"; done
 for t in "${PEERS[@]}"; do ./run.sh "$t" --warm 3 --tag "$TAG" "${FILL_1000[@]}"; done
-for t in "${PEERS[@]}"; do ./run.sh "$t" --tag "$TAG" idle-19500; done
+for t in "${PEERS[@]}"; do ./run.sh "$t" --warm 1 --tag "$TAG" "${STORM_CLEAN[@]}"; done
+for t in "${PEERS[@]}"; do ./run.sh "$t" --warm 1 --tag "$TAG" "${STORM_DROP[@]}"; done
+for t in java ws-ref nestjs-seed; do ./run.sh "$t" --tag "$TAG" idle-19500; done
 JAVA_OPTS='-Xms64m -Xmx512m -XX:+UseSerialGC' ./run.sh java --tag "$TAG" idle-19500
 
 # The floor: one bare write() per delivery, 25,000 a second to 1000 loopback connections.

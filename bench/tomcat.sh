@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs target/club-chat.war in the foreground on the Tomcat 11 that `mvn verify` unpacked into
 # target/containers, listening on 127.0.0.1:$PORT, with a fresh CATALINA_BASE in target/bench-tomcat.
-# For run.sh:
+# For run.sh (`bench/run.sh tomcat ...` does this):
 #   bench/run.sh --cmd bench/tomcat.sh --url 'ws://127.0.0.1:{PORT}/club-chat/chat' --name tomcat custom fanout ...
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"

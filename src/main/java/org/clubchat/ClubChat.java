@@ -40,8 +40,12 @@ import org.clubchat.service.KeepAlive;
  * <ul>
  * <li>{@code clubchat-timer}, one: club sweeps (or the Redis heartbeat), keep-alive pings and idle
  * closes, token expiries;
- * <li>{@code clubchat-writer}, one per processor: every outbox's sends, so that a fan-out under a
- * club's lock only queues, and what piles up for a member goes out in one write where the transport can;
+ * <li>{@code clubchat-writer}, one per processor: the sends of outboxes whose transport does not block
+ * (the launcher's), so that a fan-out under a club's lock only queues, and what piles up for a member
+ * goes out in one write;
+ * <li>{@code clubchat-sender}, up to {@link #BLOCKING_WRITERS}: the same for transports whose sends
+ * block (the WAR's); each thread a client that stops reading holds is lost to the others until the
+ * container gives up on the write, hence more of them;
  * <li>{@code clubchat-closer}, four: closes, which may block while a container writes the close frame
  * to a peer that does not read, and leaving the clubs afterwards. A few threads and a queue, not a
  * thread per close: a shutdown or a mass disconnect closes thousands at once.
@@ -52,12 +56,15 @@ public final class ClubChat implements AutoCloseable {
     private static final Duration MIN_PERIOD = Duration.ofMillis(10);
     private static final Duration MAX_PERIOD = Duration.ofSeconds(30);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration SEND_GRACE = Duration.ofSeconds(1);
     private static final int CLOSER_THREADS = 4;
+    private static final int BLOCKING_WRITERS = Math.max(16, 4 * Runtime.getRuntime().availableProcessors());
     private static final System.Logger LOG = System.getLogger(ClubChat.class.getName());
 
     private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemon("clubchat-timer"));
     private final ExecutorService writers = Executors.newFixedThreadPool(
             Runtime.getRuntime().availableProcessors(), daemon("clubchat-writer"));
+    private final ExecutorService blockingWriters = Executors.newFixedThreadPool(BLOCKING_WRITERS, daemon("clubchat-sender"));
     private final ExecutorService closers = Executors.newFixedThreadPool(CLOSER_THREADS, daemon("clubchat-closer"));
 
     private final Settings settings;
@@ -82,7 +89,7 @@ public final class ClubChat implements AutoCloseable {
                         InstantSource.system(), metrics);
         this.connections = new Connections(settings.limits(), codec, timer, System::nanoTime, InstantSource.system(), metrics);
         ChatService chat = new ChatService(clubs, codec, settings.limits(), System::nanoTime, metrics);
-        this.gateway = new Gateway(connections, chat, settings.limits(), metrics, writers, closers);
+        this.gateway = new Gateway(connections, chat, settings.limits(), metrics, writers, blockingWriters, closers);
         this.handshakes = new HandshakeGate(new OriginPolicy(settings.allowedOrigins()),
                 settings.tokenSecret().isEmpty() ? null : new TokenVerifier(settings.tokenSecret()), metrics);
         this.ops = new OpsApi(settings.apiKey(), () -> !closing, connections, clubs, chat, meters::scrape,
@@ -145,7 +152,8 @@ public final class ClubChat implements AutoCloseable {
 
     /**
      * Closes every connection with 1001 and stops the threads, waiting for them to end: a container
-     * that undeploys the WAR checks for threads left behind.
+     * that undeploys the WAR checks for threads left behind. A send still blocked on a client that does
+     * not read after {@link #SEND_GRACE} is interrupted: its connection is being closed anyway.
      */
     @Override
     public void close() {
@@ -153,11 +161,16 @@ public final class ClubChat implements AutoCloseable {
         connections.closeAll(Closes.SHUTDOWN);
         timer.shutdownNow();
         closers.shutdown();
+        writers.shutdown();
+        blockingWriters.shutdown();
         try {
-            boolean stopped = closers.awaitTermination(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            writers.shutdown();
-            stopped &= writers.awaitTermination(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-                    && timer.awaitTermination(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            boolean stopped = closers.awaitTermination(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    && writers.awaitTermination(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            if (!blockingWriters.awaitTermination(SEND_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                blockingWriters.shutdownNow();
+                stopped &= blockingWriters.awaitTermination(SEND_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            stopped &= timer.awaitTermination(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             if (!stopped) {
                 LOG.log(System.Logger.Level.WARNING, "club-chat threads did not stop within {0}", STOP_TIMEOUT);
             }

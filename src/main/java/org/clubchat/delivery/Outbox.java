@@ -13,8 +13,9 @@ import org.clubchat.protocol.Frame;
  * One connection's outgoing frames: sent in the order offered, one send in flight at a time (Tomcat
  * refuses a second asynchronous send while one is pending), so a slow client holds up only itself.
  *
- * <p>The queue is bounded in bytes while a send is stalled, that is while the transport could not take
- * the previous one at once (the client's socket is full): a client that stops reading while its clubs
+ * <p>The queue is bounded in bytes while a send is stalled, that is while the transport has not taken
+ * the previous frames (an asynchronous send that could not be written at once because the client's
+ * socket is full, or a blocking send still under way): a client that stops reading while its clubs
  * stay busy would otherwise hold every frame sent since. When an offer would pass the bound, the outbox
  * drops its queue and closes the connection with 1013; a frame that arrives at an empty queue is always
  * taken, so the bound limits a backlog, never a single message. Frames that wait only for a writer
@@ -25,7 +26,11 @@ import org.clubchat.protocol.Frame;
  *
  * <p>A close lets frames already queued go out first (a writer may simply not have got to them yet, and
  * they often say why the connection closes), unless a send is stalled: a client that stopped reading
- * may never take it, so then the queue is dropped and the connection closed at once.
+ * may never take it, so then the queue is dropped and the connection closed at once. {@link #abort}
+ * never waits.
+ *
+ * <p>Pings go through the drain too, so that they are sent on the sender executor, never between the
+ * frames of a batch, and never by the thread that asks for them (a timer).
  *
  * <p>{@code queue}, {@code queuedBytes}, {@code sending}, {@code sendState}, {@code closed} and
  * {@code closeWhenDrained} are guarded by {@code this}.
@@ -61,6 +66,8 @@ public final class Outbox implements Delivery {
     private boolean closed;
     /** A close waiting for the drain to send what was queued before it. */
     private Close closeWhenDrained;
+    /** A ping the next drain sends before the frames queued after it was asked for. */
+    private boolean pingDue;
     private volatile Consumer<Close> whenClosed = reason -> { };
 
     /**
@@ -88,8 +95,7 @@ public final class Outbox implements Delivery {
             if (closed) {
                 return false;
             }
-            overflowed = sendState == LEFT_TO_CALLBACK && !queue.isEmpty()
-                    && queuedBytes + frame.wireBytes() > maxQueuedBytes;
+            overflowed = isStalled() && !queue.isEmpty() && queuedBytes + frame.wireBytes() > maxQueuedBytes;
             if (overflowed) {
                 closed = true;
                 queue.clear();
@@ -108,12 +114,24 @@ public final class Outbox implements Delivery {
             closeTransport(Closes.OUTBOX_OVERFLOW);
             return false;
         }
+        startDrain();
+        return true;
+    }
+
+    /**
+     * Whether the transport has not taken the previous frames: an asynchronous send left to its
+     * callback, or a blocking send still under way. Under {@code this}.
+     */
+    private boolean isStalled() {
+        return sendState == LEFT_TO_CALLBACK || sendState == IN_SEND && transport.sendsBlock();
+    }
+
+    private void startDrain() {
         try {
             sender.execute(drain);
         } catch (RejectedExecutionException e) {
             drain();
         }
-        return true;
     }
 
     /**
@@ -137,14 +155,33 @@ public final class Outbox implements Delivery {
         closeTransport(reason);
     }
 
-    /** Pings the peer unless frames are on their way, which tell as much about a live peer. */
+    /**
+     * Drops what is queued and closes the connection now, even while a send is under way: for a peer
+     * that has been silent so long that nothing queued for it matters.
+     */
+    public void abort(Close reason) {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            closeWhenDrained = null;
+            queue.clear();
+            queuedBytes = 0;
+        }
+        closeTransport(reason);
+    }
+
+    /** Pings the peer, on the sender, unless frames are on their way, which tell as much about a live peer. */
     public void ping() {
         synchronized (this) {
             if (closed || sending) {
                 return;
             }
+            sending = true;
+            pingDue = true;
         }
-        transport.ping();
+        startDrain();
     }
 
     public synchronized boolean isClosed() {
@@ -154,8 +191,12 @@ public final class Outbox implements Delivery {
     /** On the closer; once it has stopped (shutting down, a writer thread finishing late), right here. */
     private void closeTransport(Close reason) {
         Runnable close = () -> {
-            transport.close(reason);
-            whenClosed.accept(reason);
+            try {
+                transport.close(reason);
+            } finally {
+                // However the transport's close ends, the connection is gone for club-chat.
+                whenClosed.accept(reason);
+            }
         };
         try {
             closer.execute(close);
@@ -173,6 +214,7 @@ public final class Outbox implements Delivery {
         boolean afterSend = false;
         while (true) {
             List<Frame> batch = null;
+            boolean ping = false;
             Close closeNow = null;
             synchronized (this) {
                 if (afterSend && sendState == IN_SEND) {
@@ -184,6 +226,9 @@ public final class Outbox implements Delivery {
                         queue.clear();
                         queuedBytes = 0;
                     }
+                } else if (pingDue) {
+                    pingDue = false;
+                    ping = true;
                 } else {
                     batch = nextBatch();
                     if (batch == null) {
@@ -194,6 +239,10 @@ public final class Outbox implements Delivery {
                         sendState = IN_SEND;
                     }
                 }
+            }
+            if (ping) {
+                transport.ping();
+                continue;
             }
             if (batch == null) {
                 if (closeNow != null) {

@@ -21,6 +21,15 @@ public interface Transport {
      */
     void send(List<Frame> frames, Consumer<Throwable> done);
 
+    /**
+     * Whether {@link #send} holds the calling thread until the frames are written. Such a transport is
+     * driven by threads of its own, so that a client that stops reading holds up only its own thread
+     * for as long as the container lets the write wait, never the threads of the others.
+     */
+    default boolean sendsBlock() {
+        return false;
+    }
+
     /** Sends a WebSocket ping, which a live peer answers with a pong; failures are ignored. */
     void ping();
 

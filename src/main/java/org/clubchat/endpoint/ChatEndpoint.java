@@ -55,7 +55,7 @@ public final class ChatEndpoint {
         // the API; Tyrus treats 0 as a timer to reschedule on every message sent and received, which cost
         // a scheduled task per delivery.
         session.setMaxIdleTimeout(-1);
-        Admission admission = handshakes.identify(session.getRequestParameterMap());
+        Admission admission = handshakes.identify(session.getQueryString());
         if (admission instanceof Admission.Admitted admitted) {
             connection = gateway.open(admitted.identity(), transports.forSession(session)).orElse(null);
         } else {

@@ -7,10 +7,6 @@ import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Map;
-import java.util.stream.Collectors;
 import org.clubchat.security.Admission;
 import org.clubchat.security.HandshakeGate;
 
@@ -27,7 +23,7 @@ public final class HandshakeFilter extends HttpFilter {
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
         if ("websocket".equalsIgnoreCase(request.getHeader("Upgrade"))
-                && handshakes().admit(request.getHeader("Origin"), query(request)) instanceof Admission.Refused refused) {
+                && handshakes().admit(request.getHeader("Origin"), request.getQueryString()) instanceof Admission.Refused refused) {
             response.sendError(refused.httpStatus(), refused.reason());
             return;
         }
@@ -37,10 +33,5 @@ public final class HandshakeFilter extends HttpFilter {
     /** The running application's gate: its rules depend on the settings (token mode, origins). */
     private static HandshakeGate handshakes() {
         return ChatEndpointConfigurator.installed().app().handshakes();
-    }
-
-    private static Map<String, List<String>> query(HttpServletRequest request) {
-        return request.getParameterMap().entrySet().stream()
-                .collect(Collectors.toMap(Map.Entry::getKey, e -> Arrays.asList(e.getValue())));
     }
 }

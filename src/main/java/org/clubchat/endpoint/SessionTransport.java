@@ -1,48 +1,115 @@
 package org.clubchat.endpoint;
 
+import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.Session;
 import java.io.IOException;
+import java.io.Writer;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.clubchat.delivery.Close;
 import org.clubchat.delivery.Transport;
 import org.clubchat.protocol.Frame;
 
 /**
- * A {@link Transport} over a container's session. Frames go out as the text the codec wrote once per
- * frame, with {@code sendText}: {@code sendObject} would look the encoder up again for every member.
- * The API sends one message at a time, so this transport takes one frame per send.
+ * A {@link Transport} over a container's session, sending on club-chat's writer threads with the
+ * WebSocket API's blocking calls. What piled up for the member goes out as one batch
+ * ({@code setBatchingAllowed}, then {@code flushBatch}), which a container that batches writes in as
+ * few socket writes as its buffer allows.
+ *
+ * <p>Why blocking: a blocking send completes on the thread that makes it. An asynchronous one may
+ * complete on a container thread (Tomcat dispatches every completion to its executor), and a container
+ * that handles a client's close waits for the send in flight to that session: when a thousand clients
+ * close at once, every container thread waits for a completion that needs one of them, until the send
+ * timeout. A send to a client that does not read blocks its writer thread until the container gives
+ * up on it; Tomcat gives up after {@link #SEND_TIMEOUT_MILLIS} (its documented session property; other
+ * containers ignore it), also when the outbox has overflowed and closed the session meanwhile.
+ *
+ * <p>Why most frames go through {@code getSendWriter}: Tyrus (Payara) schedules an idle-timeout task
+ * on a managed executor for every {@code sendText}, whatever the session's idle timeout, and that
+ * costs more than the send itself; its message writer does not. Its message writer does not wait for
+ * the write either, so at least every {@link #CONFIRM_EVERY} one frame goes with {@code sendText},
+ * which returns once everything before it is written: that is how the outbox learns that a client
+ * has stopped reading. On Tomcat both calls block.
+ *
+ * <p>Only the outbox's one send at a time uses this, so {@code lastConfirmed} needs no lock.
  */
 final class SessionTransport implements Transport {
+    /** The most queued text one send takes; the container's own buffer decides the socket writes. */
+    private static final int BATCH_BYTES = 64 * 1024;
+    private static final long CONFIRM_EVERY = TimeUnit.SECONDS.toNanos(1);
+    /**
+     * Frames up to this many characters go through the message writer, whose buffer holds them whole
+     * (Tomcat's holds 8192), so that each is one WebSocket frame everywhere; longer ones are sent whole.
+     */
+    private static final int WRITER_MAX_CHARS = 4096;
+    private static final ByteBuffer NO_PAYLOAD = ByteBuffer.allocate(0);
+    /**
+     * How long one blocking send may take on Tomcat before it fails and Tomcat closes the session (its
+     * default is 20 s): a message of at most 64 KiB that has not gone in 10 s belongs to a client that
+     * stopped reading, and the writer thread it holds is better given back.
+     */
+    static final long SEND_TIMEOUT_MILLIS = 10_000;
+    private static final String TOMCAT_SEND_TIMEOUT = "org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT";
+
     private final Session session;
+    private final RemoteEndpoint.Basic remote;
+    private long lastConfirmed = System.nanoTime() - CONFIRM_EVERY;
 
     SessionTransport(Session session) {
         this.session = session;
+        this.remote = session.getBasicRemote();
+        session.getUserProperties().put(TOMCAT_SEND_TIMEOUT, SEND_TIMEOUT_MILLIS);
     }
 
     @Override
     public int batchBytes() {
-        return 0;
+        return BATCH_BYTES;
+    }
+
+    @Override
+    public boolean sendsBlock() {
+        return true;
     }
 
     @Override
     public void send(List<Frame> frames, Consumer<Throwable> done) {
-        if (frames.size() != 1) {
-            throw new IllegalArgumentException("one frame per send, got " + frames.size());
-        }
         try {
-            session.getAsyncRemote().sendText(frames.get(0).text(), result -> done.accept(result.isOK() ? null : result.getException()));
-        } catch (RuntimeException e) {
-            // The session closed under us (IllegalStateException): report it like a failed send.
+            long now = System.nanoTime();
+            boolean confirm = now - lastConfirmed >= CONFIRM_EVERY;
+            int last = frames.size() - 1;
+            for (int i = 0; i < last; i++) {
+                writeWhole(frames.get(i));
+            }
+            if (confirm) {
+                remote.sendText(frames.get(last).text());
+                lastConfirmed = now;
+            } else {
+                writeWhole(frames.get(last));
+            }
+        } catch (IOException | RuntimeException e) {
+            // The peer is gone, the send timed out, or the session closed under us (IllegalStateException).
             done.accept(e);
+            return;
+        }
+        done.accept(null);
+    }
+
+    private void writeWhole(Frame frame) throws IOException {
+        if (frame.text().length() > WRITER_MAX_CHARS) {
+            remote.sendText(frame.text());
+            return;
+        }
+        try (Writer message = remote.getSendWriter()) {
+            message.write(frame.text());
         }
     }
 
     @Override
     public void ping() {
         try {
-            session.getAsyncRemote().sendPing(ByteBuffer.allocate(0));
+            remote.sendPing(NO_PAYLOAD.duplicate());
         } catch (IOException | RuntimeException e) {
             // A connection that cannot take a ping is closing or dead; the idle timeout ends it.
         }
@@ -52,8 +119,10 @@ final class SessionTransport implements Transport {
     public void close(Close reason) {
         try {
             session.close(WebSocketCloses.of(reason));
-        } catch (IOException | IllegalStateException e) {
-            // Closing a connection that is already gone: nothing is left to tell the peer.
+        } catch (IOException | RuntimeException e) {
+            // Closing a connection that is already gone, or that the container gave up on while closing
+            // (Payara cancels the writes still queued for a client that does not read): either way it is
+            // closed, and nothing is left to tell the peer.
         }
     }
 }

@@ -51,7 +51,7 @@ final class GatedEngine implements WebSocketEngine {
 
     @Override
     public UpgradeInfo upgrade(UpgradeRequest request, UpgradeResponse response) {
-        if (gate.admit(request.getHeader("Origin"), request.getParameterMap()) instanceof Admission.Refused refused) {
+        if (gate.admit(request.getHeader("Origin"), request.getQueryString()) instanceof Admission.Refused refused) {
             response.setStatus(refused.httpStatus());
             response.setReasonPhrase(refused.reason());
             // No body follows; without a length a client would wait for one until the connection closes.

@@ -1,6 +1,8 @@
 package org.clubchat.security;
 
-import java.util.List;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import org.clubchat.metrics.Metrics;
@@ -30,11 +32,11 @@ public final class HandshakeGate {
     /**
      * The whole check before an upgrade.
      *
-     * @param origin the {@code Origin} header, or null when there is none
-     * @param query  the decoded query parameters, as containers give them
+     * @param origin   the {@code Origin} header, or null when there is none
+     * @param rawQuery the request's query string as it came, still percent-encoded, or null
      */
-    public Admission admit(String origin, Map<String, List<String>> query) {
-        Admission admission = origins.allows(origin) ? identify(query) : new Admission.Refused(403, "origin not allowed");
+    public Admission admit(String origin, String rawQuery) {
+        Admission admission = origins.allows(origin) ? identify(rawQuery) : new Admission.Refused(403, "origin not allowed");
         if (admission instanceof Admission.Refused refused) {
             metrics.handshakeRefused(refused.httpStatus());
         }
@@ -45,9 +47,38 @@ public final class HandshakeGate {
         return origins.allows(origin);
     }
 
-    /** Who the connection is: from the token in token mode ({@code ?name=} ignored), else from {@code ?name=}. */
-    public Admission identify(Map<String, List<String>> query) {
-        return tokens == null ? byName(first(query, NAME_PARAMETER)) : byToken(first(query, TOKEN_PARAMETER));
+    /**
+     * Who the connection is: from the token in token mode ({@code ?name=} ignored), else from {@code ?name=}.
+     * The query is decoded here, as UTF-8, rather than taken from the container: Payara decodes query
+     * parameters as ISO-8859-1 unless told otherwise, which turns {@code Zo%C3%AB} into {@code ZoÃ«}.
+     *
+     * @param rawQuery the request's query string as it came, still percent-encoded, or null
+     */
+    public Admission identify(String rawQuery) {
+        Map<String, String> query;
+        try {
+            query = firstValues(rawQuery);
+        } catch (IllegalArgumentException e) {
+            return new Admission.Refused(400, "the query string is not valid percent-encoded UTF-8");
+        }
+        String wanted = tokens == null ? NAME_PARAMETER : TOKEN_PARAMETER;
+        String value = query.getOrDefault(wanted, "");
+        return tokens == null ? byName(value) : byToken(value);
+    }
+
+    /** Each parameter's first value, decoded as {@code application/x-www-form-urlencoded} UTF-8. */
+    private static Map<String, String> firstValues(String rawQuery) {
+        Map<String, String> values = new HashMap<>();
+        if (rawQuery == null || rawQuery.isEmpty()) {
+            return values;
+        }
+        for (String pair : rawQuery.split("&")) {
+            int equals = pair.indexOf('=');
+            String key = URLDecoder.decode(equals < 0 ? pair : pair.substring(0, equals), StandardCharsets.UTF_8);
+            String value = equals < 0 ? "" : URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8);
+            values.putIfAbsent(key, value);
+        }
+        return values;
     }
 
     private Admission byToken(String token) {
@@ -69,11 +100,6 @@ public final class HandshakeGate {
             return new Admission.Refused(400, "name must be 1-32 characters without control characters");
         }
         return new Admission.Admitted(Identity.named(name));
-    }
-
-    private static String first(Map<String, List<String>> query, String parameter) {
-        List<String> values = query.get(parameter);
-        return values == null || values.isEmpty() ? "" : values.get(0);
     }
 
     private static String guestName() {

@@ -25,21 +25,25 @@ public final class Gateway {
     private final Metrics metrics;
     private final long outboxMaxBytes;
     private final Executor writers;
+    private final Executor blockingWriters;
     private final Executor closers;
 
     /**
-     * @param writers send every outbox's frames, so that a fan-out under a club's lock only queues and
-     *                what piles up for a member goes out together
-     * @param closers run closes, which may block while a container writes a close frame, and the
-     *                clean-up after them, off the threads that decide them
+     * @param writers         send the frames of outboxes whose transport does not block, so that a
+     *                        fan-out under a club's lock only queues and what piles up for a member goes
+     *                        out together
+     * @param blockingWriters the same for transports whose sends block ({@link Transport#sendsBlock})
+     * @param closers         run closes, which may block while a container writes a close frame, and
+     *                        the clean-up after them, off the threads that decide them
      */
     public Gateway(Connections connections, ChatService chat, Limits limits, Metrics metrics, Executor writers,
-            Executor closers) {
+            Executor blockingWriters, Executor closers) {
         this.connections = connections;
         this.chat = chat;
         this.metrics = metrics;
         this.outboxMaxBytes = limits.outboxMaxBytes();
         this.writers = writers;
+        this.blockingWriters = blockingWriters;
         this.closers = closers;
     }
 
@@ -48,7 +52,8 @@ public final class Gateway {
      * greets it; empty if the server is full, in which case it is already being closed with 1013.
      */
     public Optional<Connection> open(Identity identity, Transport transport) {
-        return connections.open(identity, new Outbox(transport, outboxMaxBytes, writers, closers));
+        Executor sender = transport.sendsBlock() ? blockingWriters : writers;
+        return connections.open(identity, new Outbox(transport, outboxMaxBytes, sender, closers));
     }
 
     /** A text message, decoded by the adapter's codec. */

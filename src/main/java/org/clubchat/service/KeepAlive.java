@@ -5,7 +5,8 @@ import org.clubchat.delivery.Closes;
 
 /**
  * Pings each connection that has been quiet for a ping interval and closes each that has been silent
- * past the idle timeout: a peer gone without a close (a dead TCP connection) answers nothing. Run
+ * past the idle timeout, without waiting for what is queued for it or being sent to it: a peer gone
+ * without a close (a dead TCP connection) answers nothing and reads nothing. Run
  * periodically by the composition root's timer; stateless between runs.
  */
 public final class KeepAlive implements Runnable {
@@ -27,7 +28,7 @@ public final class KeepAlive implements Runnable {
         connections.forEach(connection -> {
             long quiet = now - connection.lastHeard();
             if (quiet > idleTimeoutNanos) {
-                connection.outbox().close(Closes.IDLE);
+                connection.outbox().abort(Closes.IDLE);
             } else if (quiet >= pingIntervalNanos) {
                 connection.outbox().ping();
             }

@@ -8,18 +8,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.clubchat.support.Await;
 import org.clubchat.support.Browser;
 import org.clubchat.support.Http;
+import org.clubchat.support.RawWebSocket;
 import org.clubchat.support.TestClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -49,6 +56,7 @@ abstract class ContainerConformance {
     private static final AtomicInteger CLUBS = new AtomicInteger();
 
     private ServerProcess server;
+    private int port;
 
     /** Starts the container on the port with the WAR deployed and the settings above. */
     abstract ServerProcess deploy(int port) throws Exception;
@@ -60,7 +68,8 @@ abstract class ContainerConformance {
 
     @BeforeAll
     void start() throws Exception {
-        server = deploy(ServerProcess.freePort());
+        port = ServerProcess.freePort();
+        server = deploy(port);
     }
 
     /** Stops the container, which undeploys the WAR; Tomcat reports any thread the WAR left running. */
@@ -253,5 +262,113 @@ abstract class ContainerConformance {
             alice.sendBinary(new byte[] {1, 2, 3});
             assertEquals(1003, alice.awaitClose().code());
         }
+    }
+
+    /** Containers decode query strings in their own charset (Payara: ISO-8859-1); names must stay UTF-8. */
+    @Test
+    void namesInAnyScriptArriveIntact() {
+        String club = freshClub();
+        String zoe = "Zoë K";
+        String minjun = "김민준";
+        String party = "🎉 party";
+        try (TestClient a = TestClient.connect(server.chatAs(zoe)); TestClient b = TestClient.connect(server.chatAs(minjun));
+                TestClient c = TestClient.connect(server.chatAs(party))) {
+            assertEquals(zoe, a.expect("welcome").getString("name"));
+            assertEquals(minjun, b.expect("welcome").getString("name"));
+            assertEquals(party, c.expect("welcome").getString("name"));
+            a.join(club);
+            b.join(club);
+            assertEquals(minjun, a.expect("presence").getString("name"));
+            assertEquals(List.of(zoe, minjun, party), TestClient.members(c.join(club)), "in code point order");
+            assertEquals(party, a.expect("presence").getString("name"));
+            b.expect("presence");
+            String text = "안녕하세요 ¡olé! 🎉";
+            b.chat(club, text);
+            for (TestClient reader : List.of(a, c)) {
+                JsonObject chat = reader.expect("chat");
+                assertEquals(minjun, chat.getString("from"));
+                assertEquals(text, chat.getString("message"));
+            }
+        }
+    }
+
+    /**
+     * Half the clients close cleanly and half drop their connection, all at once, while their clubs tell
+     * the others; as many then connect again. A container must not hold the newcomers up while it
+     * handles the departures (Tomcat did for over a minute, each close waiting for a send of ours).
+     */
+    @Test
+    void aCrowdLeavingAtOnceDoesNotHoldUpTheCrowdComingBack() {
+        int clients = 500;
+        List<URI> addresses = IntStream.range(0, clients).mapToObj(i -> server.chatAs("crowd" + i)).toList();
+        String clubPrefix = freshClub() + "-";
+        List<TestClient> crowd = TestClient.connectAll(addresses);
+        for (int i = 0; i < clients; i++) {
+            crowd.get(i).expect("welcome");
+            crowd.get(i).send(Json.createObjectBuilder().add("type", "join").add("clubId", clubPrefix + i % 50));
+        }
+        crowd.forEach(client -> client.expect("joined"));
+
+        long start = System.nanoTime();
+        for (int i = 0; i < clients; i++) {
+            if (i % 2 == 0) {
+                crowd.get(i).startClose();
+            } else {
+                crowd.get(i).abort();
+            }
+        }
+        List<TestClient> back = TestClient.connectAll(addresses);
+        back.forEach(client -> client.expect("welcome"));
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        back.forEach(TestClient::startClose);
+        assertTrue(took.compareTo(Duration.ofSeconds(5)) < 0, () -> clients + " clients back after " + took);
+    }
+
+    /**
+     * A member whose client stops reading while its club is busy: it alone is closed and the server
+     * lets go of its connection, while the member who reads gets every message in order. What the slow
+     * client then reads depends on the container; see {@link #slowConsumerSees}.
+     */
+    @Test
+    void aMemberThatStopsReadingIsLetGoOfAndTheOthersGetEverything() throws Exception {
+        String club = freshClub();
+        // 24 MB: more than Payara buffers for a connection before its writes stop completing.
+        int messages = 400;
+        String body = Json.createObjectBuilder().add("message", "x".repeat(60_000)).build().toString();
+        try (RawWebSocket slow = new RawWebSocket(port, CONTEXT_PATH + "/chat?name=slow", 4096);
+                TestClient fast = server.connect("fast")) {
+            fast.join(club);
+            slow.sendText("{\"type\":\"join\",\"clubId\":\"" + club + "\"}");
+            assertEquals("slow", fast.expect("presence").getString("name"));
+            for (int i = 0; i < messages; i++) {
+                HttpResponse<String> created = Http.post(server.http("/api/clubs/" + club + "/messages"), body,
+                        "Authorization", "Bearer " + API_KEY);
+                assertEquals(201, created.statusCode(), created::body);
+            }
+            List<Long> seqs = new ArrayList<>();
+            while (seqs.size() < messages) {
+                JsonObject frame = fast.next();
+                if ("chat".equals(frame.getString("type"))) {
+                    seqs.add(frame.getJsonNumber("seq").longValue());
+                } else {
+                    assertEquals("leave", frame.getString("event"), frame::toString);
+                }
+            }
+            assertEquals(LongStream.rangeClosed(1, messages).boxed().toList(), seqs, "gapless, in order");
+            Await.until(Duration.ofSeconds(30), () -> members(club).equals(List.of("fast")), () -> "the slow member is let go of");
+            assertEquals(slowConsumerSees(), slow.awaitCloseCodeOrEnd(), "what the slow client finds after its backlog");
+        }
+    }
+
+    /**
+     * The close code a client that stopped reading finds once it reads again (1006: the connection
+     * ended without a close frame): 1013 where the container can still write a close frame behind
+     * what it had queued.
+     */
+    abstract int slowConsumerSees();
+
+    private List<String> members(String club) {
+        JsonObject view = Http.json(Http.get(server.http("/api/clubs/" + club), "Authorization", "Bearer " + API_KEY));
+        return view.getJsonArray("members").getValuesAs(JsonString.class).stream().map(JsonString::getString).toList();
     }
 }

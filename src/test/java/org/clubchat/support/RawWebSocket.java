@@ -2,10 +2,12 @@ package org.clubchat.support;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
@@ -89,6 +91,18 @@ public final class RawWebSocket implements AutoCloseable {
             if ((first & 0x0F) == 0x8) {
                 return ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF);
             }
+        }
+    }
+
+    /**
+     * Reads frames until a close frame arrives and returns its status code, or 1006 (the code a client
+     * reports for a connection that ended without one) if the server closes the TCP connection first.
+     */
+    public int awaitCloseCodeOrEnd() throws IOException {
+        try {
+            return awaitCloseCode();
+        } catch (EOFException | SocketException e) {
+            return 1006;
         }
     }
 

@@ -35,20 +35,38 @@ public final class TestClient implements AutoCloseable {
     private final LinkedBlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
     private final List<JsonObject> seen = new ArrayList<>();
     private final CompletableFuture<Closed> closed = new CompletableFuture<>();
-    private final WebSocket socket;
+    private final CompletableFuture<WebSocket> opening;
+    /** Set once open, by the test's thread, which alone uses it. */
+    private WebSocket socket;
 
+    /** Starts the handshake; {@link #awaitOpen} waits for it. */
     private TestClient(URI uri) {
+        opening = HTTP.newWebSocketBuilder().connectTimeout(TIMEOUT).buildAsync(uri, new Recorder());
+    }
+
+    private TestClient awaitOpen() {
         try {
-            socket = HTTP.newWebSocketBuilder().connectTimeout(TIMEOUT).buildAsync(uri, new Recorder())
-                    .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            socket = opening.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
-            throw new IllegalStateException("could not connect to " + uri, e);
+            throw new IllegalStateException("could not connect", e);
         }
+        return this;
     }
 
     /** Connects without reading anything; see {@link TestServer#connect} for the usual way. */
     public static TestClient connect(URI uri) {
-        return new TestClient(uri);
+        return new TestClient(uri).awaitOpen();
+    }
+
+    /**
+     * Connects to every address at once, as a crowd of clients coming back after an outage does, and
+     * returns the clients once all are connected, in the order given; fails if any is not within the
+     * timeout.
+     */
+    public static List<TestClient> connectAll(List<URI> uris) {
+        List<TestClient> clients = uris.stream().map(TestClient::new).toList();
+        clients.forEach(TestClient::awaitOpen);
+        return clients;
     }
 
     /** Opens a handshake and returns the failure, for handshakes that must be refused. */
@@ -195,6 +213,11 @@ public final class TestClient implements AutoCloseable {
     /** Drops the TCP connection without a close frame, as a crashed client or a lost network would. */
     public void abort() {
         socket.abort();
+    }
+
+    /** Sends a close frame and returns at once: for closing many clients together. */
+    public void startClose() {
+        socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").exceptionally(e -> null);
     }
 
     @Override
