@@ -25,7 +25,7 @@ public final class ClubChatListener implements ServletContextListener {
     public void contextInitialized(ServletContextEvent event) {
         ServletContext context = event.getServletContext();
         app = new ClubChat(Settings.load(System.getenv(), System.getProperties(), initParameters(context)));
-        ChatEndpointConfigurator.install(app, Transports.STANDARD);
+        ChatEndpointConfigurator.install(app, Transports.forServer(context.getServerInfo()));
         LOG.log(Level.INFO, "club-chat started: endpoint at {0}/chat", context.getContextPath());
     }
 

@@ -14,9 +14,9 @@ import org.clubchat.protocol.Frame;
 
 /**
  * A {@link Transport} over a container's session, sending on club-chat's writer threads with the
- * WebSocket API's blocking calls. What piled up for the member goes out as one batch
- * ({@code setBatchingAllowed}, then {@code flushBatch}), which a container that batches writes in as
- * few socket writes as its buffer allows.
+ * WebSocket API's blocking calls, each frame its own message. (Not the API's batching: with
+ * {@code setBatchingAllowed}, a client that stopped reading found a corrupt frame after its close on
+ * Tomcat 11.)
  *
  * <p>Why blocking: a blocking send completes on the thread that makes it. An asynchronous one may
  * complete on a container thread (Tomcat dispatches every completion to its executor), and a container
@@ -26,17 +26,17 @@ import org.clubchat.protocol.Frame;
  * up on it; Tomcat gives up after {@link #SEND_TIMEOUT_MILLIS} (its documented session property; other
  * containers ignore it), also when the outbox has overflowed and closed the session meanwhile.
  *
- * <p>Why most frames go through {@code getSendWriter}: Tyrus (Payara) schedules an idle-timeout task
- * on a managed executor for every {@code sendText}, whatever the session's idle timeout, and that
- * costs more than the send itself; its message writer does not. Its message writer does not wait for
- * the write either, so at least every {@link #CONFIRM_EVERY} one frame goes with {@code sendText},
- * which returns once everything before it is written: that is how the outbox learns that a client
- * has stopped reading. On Tomcat both calls block.
+ * <p>With {@code throughMessageWriter}, short frames go through {@code getSendWriter} instead: the
+ * Tyrus inside Payara schedules an idle-timeout task on a managed executor for every {@code sendText},
+ * whatever the session's idle timeout, and that costs more than the send itself; its message writer
+ * does not. That writer does not wait for the write either, so at least every {@link #CONFIRM_EVERY}
+ * one frame still goes with {@code sendText}, which returns once everything before it is written:
+ * that is how the outbox learns that a client has stopped reading.
  *
  * <p>Only the outbox's one send at a time uses this, so {@code lastConfirmed} needs no lock.
  */
 final class SessionTransport implements Transport {
-    /** The most queued text one send takes; the container's own buffer decides the socket writes. */
+    /** The most queued text one send takes, so that a drain gives its thread back now and then. */
     private static final int BATCH_BYTES = 64 * 1024;
     private static final long CONFIRM_EVERY = TimeUnit.SECONDS.toNanos(1);
     /**
@@ -55,10 +55,12 @@ final class SessionTransport implements Transport {
 
     private final Session session;
     private final RemoteEndpoint.Basic remote;
+    private final boolean throughMessageWriter;
     private long lastConfirmed = System.nanoTime() - CONFIRM_EVERY;
 
-    SessionTransport(Session session) {
+    SessionTransport(Session session, boolean throughMessageWriter) {
         this.session = session;
+        this.throughMessageWriter = throughMessageWriter;
         this.remote = session.getBasicRemote();
         session.getUserProperties().put(TOMCAT_SEND_TIMEOUT, SEND_TIMEOUT_MILLIS);
     }
@@ -77,16 +79,18 @@ final class SessionTransport implements Transport {
     public void send(List<Frame> frames, Consumer<Throwable> done) {
         try {
             long now = System.nanoTime();
-            boolean confirm = now - lastConfirmed >= CONFIRM_EVERY;
             int last = frames.size() - 1;
-            for (int i = 0; i < last; i++) {
-                writeWhole(frames.get(i));
-            }
-            if (confirm) {
-                remote.sendText(frames.get(last).text());
-                lastConfirmed = now;
-            } else {
-                writeWhole(frames.get(last));
+            for (int i = 0; i <= last; i++) {
+                String text = frames.get(i).text();
+                boolean confirming = i == last && now - lastConfirmed >= CONFIRM_EVERY;
+                if (throughMessageWriter && !confirming && text.length() <= WRITER_MAX_CHARS) {
+                    try (Writer message = remote.getSendWriter()) {
+                        message.write(text);
+                    }
+                } else {
+                    remote.sendText(text);
+                    lastConfirmed = now;
+                }
             }
         } catch (IOException | RuntimeException e) {
             // The peer is gone, the send timed out, or the session closed under us (IllegalStateException).
@@ -94,16 +98,6 @@ final class SessionTransport implements Transport {
             return;
         }
         done.accept(null);
-    }
-
-    private void writeWhole(Frame frame) throws IOException {
-        if (frame.text().length() > WRITER_MAX_CHARS) {
-            remote.sendText(frame.text());
-            return;
-        }
-        try (Writer message = remote.getSendWriter()) {
-            message.write(frame.text());
-        }
     }
 
     @Override
