@@ -11,6 +11,8 @@ public final class Closes {
     public static final Close BINARY_FRAME = new Close(1003, "binary frames are not accepted");
     /** 1009 Message Too Big. */
     public static final Close TOO_BIG = new Close(1009, "message larger than the limit");
+    /** 1002 Protocol Error: a frame no client may send (a 64-bit length with its top bit set). */
+    public static final Close PROTOCOL_ERROR = new Close(1002, "malformed frame");
     /** 1008 Policy Violation. */
     public static final Close HANDSHAKE_REFUSED = new Close(1008, "connection refused");
     /** 1011 Internal Error. */
@@ -19,6 +21,8 @@ public final class Closes {
     public static final Close FLOODING = new Close(1008, "kept sending after rate_limited");
     /** 1008 Policy Violation. */
     public static final Close TOKEN_EXPIRED = new Close(1008, "token expired");
+    /** 1011 Internal Error: a send failed, so nothing after it can reach the client in order. */
+    public static final Close SEND_FAILED = new Close(1011, "send failed");
     /** 1013 Try Again Later. */
     public static final Close OUTBOX_OVERFLOW = new Close(1013, "too slow: outgoing queue overflowed");
     /** 1013 Try Again Later. */

@@ -294,20 +294,18 @@ public final class Outbox implements Delivery {
 
     private void onFailure(Throwable failure) {
         // The peer is gone or the container refused the frame: nothing after it can be delivered in
-        // order, so stop. The container reports the closed connection through the endpoint; a close
-        // that was waiting for the queue still runs, for what follows it.
-        Close pendingClose;
+        // order, so stop, and close the connection, so that it is forgotten even if the container never
+        // reports the close (a close that was waiting for the queue keeps its own reason).
+        Close close;
         synchronized (this) {
             closed = true;
             sending = false;
             queue.clear();
             queuedBytes = 0;
-            pendingClose = closeWhenDrained;
+            close = closeWhenDrained != null ? closeWhenDrained : Closes.SEND_FAILED;
             closeWhenDrained = null;
         }
         LOG.log(Level.DEBUG, "send failed, outbox closed: {0}", failure.toString());
-        if (pendingClose != null) {
-            closeTransport(pendingClose);
-        }
+        closeTransport(close);
     }
 }

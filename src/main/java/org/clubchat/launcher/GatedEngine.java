@@ -5,6 +5,7 @@ import jakarta.websocket.DeploymentException;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
 import org.clubchat.delivery.Transport;
 import org.clubchat.endpoint.Transports;
 import org.clubchat.security.Admission;
@@ -42,11 +43,16 @@ final class GatedEngine implements WebSocketEngine {
      * {@link #transportFor} hands it to the new connection's transport.
      */
     private final ThreadLocal<org.glassfish.grizzly.Connection<?>> reading = new ThreadLocal<>();
+    /** The writer of the connection Tyrus is creating on this thread, for {@link #transportFor} too. */
+    private final ThreadLocal<LingeringWriter> opening = new ThreadLocal<>();
+    private final ScheduledExecutorService lingerTimer;
 
-    GatedEngine(WebSocketEngine tyrus, HandshakeGate gate, int maxMessageBytes) {
+    /** @param lingerTimer ends each {@link LingeringWriter}'s wait for a client's close frame */
+    GatedEngine(WebSocketEngine tyrus, HandshakeGate gate, int maxMessageBytes, ScheduledExecutorService lingerTimer) {
         this.tyrus = tyrus;
         this.gate = gate;
         this.maxMessageBytes = maxMessageBytes;
+        this.lingerTimer = lingerTimer;
     }
 
     @Override
@@ -70,8 +76,14 @@ final class GatedEngine implements WebSocketEngine {
 
             @Override
             public Connection createConnection(Writer writer, Connection.CloseListener closeListener) {
-                LingeringWriter lingering = new LingeringWriter(writer);
-                Connection connection = guarded(upgrade.createConnection(lingering, closeListener), lingering);
+                LingeringWriter lingering = new LingeringWriter(writer, lingerTimer);
+                opening.set(lingering);
+                Connection connection;
+                try {
+                    connection = guarded(upgrade.createConnection(lingering, closeListener), lingering);
+                } finally {
+                    opening.remove();
+                }
                 org.glassfish.grizzly.Connection<?> grizzly = reading.get();
                 if (grizzly != null) {
                     UpgradedReads.upgraded(grizzly, connection.getReadHandler());
@@ -93,7 +105,9 @@ final class GatedEngine implements WebSocketEngine {
     /** The raw-frame transport for a connection opening on this thread, else the standard one. */
     Transport transportFor(Session session) {
         org.glassfish.grizzly.Connection<?> connection = reading.get();
-        return connection == null ? Transports.STANDARD.forSession(session) : new RawFrameTransport(connection, session);
+        LingeringWriter writer = opening.get();
+        return connection == null || writer == null
+                ? Transports.STANDARD.forSession(session) : new RawFrameTransport(connection, writer, session);
     }
 
     /** The connection with a {@link MessageSizeGuard} in front of Tyrus's read handler. */

@@ -7,6 +7,8 @@ import java.lang.System.Logger.Level;
 import java.net.BindException;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.clubchat.ClubChat;
 import org.clubchat.Settings;
@@ -34,12 +36,14 @@ public final class Launcher implements AutoCloseable {
     private final ClubChat app;
     private final HttpServer http;
     private final TyrusServerContainer container;
+    private final ScheduledExecutorService lingerTimer;
     private final int port;
 
-    private Launcher(ClubChat app, HttpServer http, TyrusServerContainer container, int port) {
+    private Launcher(ClubChat app, HttpServer http, TyrusServerContainer container, ScheduledExecutorService lingerTimer, int port) {
         this.app = app;
         this.http = http;
         this.container = container;
+        this.lingerTimer = lingerTimer;
         this.port = port;
     }
 
@@ -76,6 +80,12 @@ public final class Launcher implements AutoCloseable {
     public static Launcher start(Settings settings) throws IOException, DeploymentException {
         ClubChat app = new ClubChat(settings);
         HttpServer http = new HttpServer();
+        // The launcher's own thread: ends the lingering of connections that refused an oversized message.
+        ScheduledExecutorService lingerTimer = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "clubchat-linger");
+            thread.setDaemon(true);
+            return thread;
+        });
         try {
             NetworkListener listener = new NetworkListener("clubchat", settings.host(), settings.port());
             listener.getTransport().setIOStrategy(WorkerThreadIOStrategy.getInstance());
@@ -83,7 +93,7 @@ public final class Launcher implements AutoCloseable {
             listener.getKeepAlive().setIdleTimeoutInSeconds(-1);
             http.addListener(listener);
 
-            GrizzlyContainer container = new GrizzlyContainer(app, incomingBufferBytes(settings));
+            GrizzlyContainer container = new GrizzlyContainer(app, incomingBufferBytes(settings), lingerTimer);
             ChatEndpointConfigurator.install(app, container.engine::transportFor);
             container.addEndpoint(ChatEndpoint.class);
             // As Tyrus's WebSocketAddOn does, with the filter that tells the engine each read's connection;
@@ -97,9 +107,10 @@ public final class Launcher implements AutoCloseable {
             http.getServerConfiguration().addHttpHandler(new OpsHandler(app.ops()), "/health", "/metrics", "/api/*");
             http.start();
             container.start(CONTEXT_PATH, listener.getPort());
-            return new Launcher(app, http, container, listener.getPort());
+            return new Launcher(app, http, container, lingerTimer, listener.getPort());
         } catch (IOException | DeploymentException | RuntimeException e) {
             http.shutdownNow();
+            lingerTimer.shutdownNow();
             ChatEndpointConfigurator.uninstall(app);
             app.close();
             throw e;
@@ -133,6 +144,7 @@ public final class Launcher implements AutoCloseable {
         } catch (Exception e) {
             http.shutdownNow();
         } finally {
+            lingerTimer.shutdownNow();
             ChatEndpointConfigurator.uninstall(app);
         }
         LOG.log(Level.INFO, "club-chat stopped");
@@ -142,11 +154,11 @@ public final class Launcher implements AutoCloseable {
     private static final class GrizzlyContainer extends TyrusServerContainer {
         private final GatedEngine engine;
 
-        GrizzlyContainer(ClubChat app, int incomingBufferBytes) {
+        GrizzlyContainer(ClubChat app, int incomingBufferBytes, ScheduledExecutorService lingerTimer) {
             super((Set<Class<?>>) null);
             this.engine = new GatedEngine(
                     TyrusWebSocketEngine.builder(this).incomingBufferSize(incomingBufferBytes).build(), app.handshakes(),
-                    app.settings().maxFrameBytes());
+                    app.settings().maxFrameBytes(), lingerTimer);
         }
 
         @Override

@@ -3,74 +3,123 @@ package org.clubchat.launcher;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.glassfish.tyrus.spi.CompletionHandler;
 import org.glassfish.tyrus.spi.Writer;
 import org.glassfish.tyrus.spi.WriterInfo;
 
 /**
- * A connection's writer that can hold back the TCP close. When the server refuses a message that the
- * client is still sending, closing the socket with its bytes unread makes the kernel answer with a
- * reset, and the client never reads the 1009 close frame sent just before. In that case the close
- * waits until the client's own close frame arrives, or {@link #LINGER} has passed.
+ * A connection's writer, through which both Tyrus (its control frames, its close) and the
+ * {@link RawFrameTransport} (our data frames) write, so that two rules hold:
+ * <ul>
+ * <li>nothing follows a close frame: once Tyrus has written one, our frames are refused, whoever
+ * decided the close (the outbox, the {@link MessageSizeGuard}, Tyrus itself on a protocol error);
+ * <li>the TCP close can be held back. When the server refuses a message that the client is still
+ * sending, closing the socket with its bytes unread makes the kernel answer with a reset, and the client
+ * never reads the 1009 close frame sent just before. Then the close waits until the client's own close
+ * frame arrives, or {@link #LINGER} has passed, whichever comes first; a close asked for after that
+ * happens at once.
+ * </ul>
  *
- * <p>{@code lingering} and {@code closeRequested} are atomic: Tyrus closes on its thread, the read side
- * reports the client's close frame on another.
+ * <p>Every field is guarded by {@code this}: Tyrus writes and closes on its threads, our writer threads
+ * write, the read side reports the client's close frame, the timer ends the lingering. Writes only
+ * enqueue (Grizzly's writer is asynchronous), so holding the lock across them is short; the socket's
+ * close runs outside it.
  */
 final class LingeringWriter extends Writer {
     static final Duration LINGER = Duration.ofSeconds(2);
+    private static final int CLOSE_OPCODE = 0x8;
 
     private final Writer writer;
-    private final AtomicBoolean lingering = new AtomicBoolean();
-    private final AtomicBoolean closeRequested = new AtomicBoolean();
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final ScheduledExecutorService timer;
+    private boolean closeFrameWritten;
+    private boolean lingering;
+    private boolean closeRequested;
+    private boolean closed;
 
-    LingeringWriter(Writer writer) {
+    /** @param timer ends the lingering after {@link #LINGER} */
+    LingeringWriter(Writer writer, ScheduledExecutorService timer) {
         this.writer = writer;
+        this.timer = timer;
+    }
+
+    /**
+     * Runs {@code enqueue}, which hands our data frames to the connection's write queue and must do
+     * nothing more, unless a close frame has been written: then it returns false and runs nothing.
+     */
+    synchronized boolean writeData(Runnable enqueue) {
+        if (closeFrameWritten) {
+            return false;
+        }
+        enqueue.run();
+        return true;
     }
 
     /** From now on a close waits for the client's close frame (see {@link #peerClosed}) or the linger time. */
     void lingerOnClose() {
-        lingering.set(true);
-        CompletableFuture.delayedExecutor(LINGER.toMillis(), TimeUnit.MILLISECONDS).execute(this::closeNow);
+        synchronized (this) {
+            lingering = true;
+        }
+        timer.schedule(this::stopLingering, LINGER.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** The client's close frame arrived: a held-back close happens now. */
+    /** The client's close frame arrived: a held-back close happens now, a later one at once. */
     void peerClosed() {
-        if (closeRequested.get()) {
-            closeNow();
-        } else {
-            lingering.set(false);
-        }
+        stopLingering();
     }
 
     @Override
     public void write(ByteBuffer buffer, CompletionHandler<ByteBuffer> completionHandler) {
-        writer.write(buffer, completionHandler);
+        synchronized (this) {
+            noteCloseFrame(buffer);
+            writer.write(buffer, completionHandler);
+        }
     }
 
     @Override
     public void write(ByteBuffer buffer, CompletionHandler<ByteBuffer> completionHandler, WriterInfo writerInfo) {
-        writer.write(buffer, completionHandler, writerInfo);
-    }
-
-    @Override
-    public void close() throws IOException {
-        closeRequested.set(true);
-        if (!lingering.get()) {
-            closeNow();
+        synchronized (this) {
+            noteCloseFrame(buffer);
+            writer.write(buffer, completionHandler, writerInfo);
         }
     }
 
-    private void closeNow() {
-        if (closeRequested.get() && closed.compareAndSet(false, true)) {
-            try {
-                writer.close();
-            } catch (IOException e) {
-                // The peer is gone already: nothing is left to close cleanly.
+    /** Tyrus writes each frame, header first, in a write of its own. */
+    private void noteCloseFrame(ByteBuffer buffer) {
+        if (buffer.hasRemaining() && (buffer.get(buffer.position()) & 0x0F) == CLOSE_OPCODE) {
+            closeFrameWritten = true;
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            closeRequested = true;
+            if (lingering || closed) {
+                return;
             }
+            closed = true;
+        }
+        closeSocket();
+    }
+
+    private void stopLingering() {
+        synchronized (this) {
+            lingering = false;
+            if (!closeRequested || closed) {
+                return;
+            }
+            closed = true;
+        }
+        closeSocket();
+    }
+
+    private void closeSocket() {
+        try {
+            writer.close();
+        } catch (IOException e) {
+            // The peer is gone already: nothing is left to close cleanly.
         }
     }
 }

@@ -1,6 +1,7 @@
 package org.clubchat.launcher;
 
 import java.nio.ByteBuffer;
+import org.clubchat.delivery.Close;
 import org.clubchat.delivery.Closes;
 import org.clubchat.endpoint.WebSocketCloses;
 import org.glassfish.tyrus.spi.Connection;
@@ -27,7 +28,10 @@ final class MessageSizeGuard implements ReadHandler {
     private long payloadLeft;
     /** Payload bytes of the current data message so far; a text or binary frame starts it again. */
     private long messageBytes;
-    private boolean refused;
+    /** Why the connection is being closed, once it is: every read after that is dropped. */
+    private Close refusal;
+    /** Where, in the read being scanned, the frame that caused the refusal begins (0 if in an earlier read). */
+    private int refusedFrameStart;
 
     MessageSizeGuard(ReadHandler tyrus, Connection connection, LingeringWriter writer, long limitBytes) {
         this.tyrus = tyrus;
@@ -37,24 +41,38 @@ final class MessageSizeGuard implements ReadHandler {
     }
 
     /**
-     * Hands the data to Tyrus until a message passes the limit; then closes with 1009 and reads the rest
-     * of what the client sends only to drop it, until the client's close frame: only then is the socket
-     * closed (see {@link LingeringWriter}).
+     * Hands the data to Tyrus until a message passes the limit (or a frame declares an impossible
+     * length); then hands it the frames before the offending one, closes with 1009 (1002), and reads the
+     * rest of what the client sends only to drop it, until the client's close frame: only then is the
+     * socket closed (see {@link LingeringWriter}).
      */
     @Override
     public void handle(ByteBuffer data) {
-        boolean alreadyRefused = refused;
-        scan(data.duplicate());
-        if (!refused) {
-            tyrus.handle(data);
-        } else if (!alreadyRefused) {
-            connection.close(WebSocketCloses.of(Closes.TOO_BIG));
+        if (refusal != null) {
+            scan(data.duplicate());
+            return;
         }
+        scan(data.duplicate());
+        if (refusal == null) {
+            tyrus.handle(data);
+            return;
+        }
+        if (refusedFrameStart > 0) {
+            ByteBuffer before = data.duplicate();
+            before.limit(data.position() + refusedFrameStart);
+            tyrus.handle(before);
+        }
+        connection.close(WebSocketCloses.of(refusal));
     }
 
     /** Walks the frames in {@code data}: skips payloads, reads headers, checks each data message's size. */
     private void scan(ByteBuffer data) {
+        int start = data.position();
+        int frameStart = 0;
         while (data.hasRemaining()) {
+            if (payloadLeft == 0 && headerFilled == 0) {
+                frameStart = data.position() - start;
+            }
             if (payloadLeft > 0) {
                 int skip = (int) Math.min(payloadLeft, data.remaining());
                 data.position(data.position() + skip);
@@ -68,27 +86,29 @@ final class MessageSizeGuard implements ReadHandler {
             long length = payloadLength();
             int opcode = header[0] & 0x0F;
             headerFilled = 0;
-            if (refused) {
+            if (refusal != null) {
                 if (opcode == 0x8) {
                     writer.peerClosed();
                 }
             } else if (length < 0) {
-                refuse();
+                // RFC 6455: the most significant bit of a 64-bit length must be 0.
+                refuse(Closes.PROTOCOL_ERROR, frameStart);
                 length = Long.MAX_VALUE;
             } else if (opcode < 0x8) {
                 // 0 continues the current message; 1 (text) and 2 (binary) start a new one. Control frames
                 // (8 and up) may come between fragments and count for nothing.
                 messageBytes = (opcode == 0 ? messageBytes : 0) + length;
                 if (messageBytes > limitBytes) {
-                    refuse();
+                    refuse(Closes.TOO_BIG, frameStart);
                 }
             }
             payloadLeft = length;
         }
     }
 
-    private void refuse() {
-        refused = true;
+    private void refuse(Close reason, int frameStart) {
+        refusal = reason;
+        refusedFrameStart = frameStart;
         writer.lingerOnClose();
     }
 

@@ -9,6 +9,7 @@ import org.clubchat.delivery.Close;
 import org.clubchat.delivery.Transport;
 import org.clubchat.endpoint.Transports;
 import org.clubchat.protocol.Frame;
+import org.glassfish.grizzly.Buffer;
 import org.glassfish.grizzly.Connection;
 import org.glassfish.grizzly.EmptyCompletionHandler;
 import org.glassfish.grizzly.WriteResult;
@@ -25,17 +26,20 @@ import org.glassfish.grizzly.nio.transport.TCPNIOTransport;
  * frames is one write, so what queued up for a member goes out in one system call. Whole frames only,
  * so Tyrus's own control frames (pongs, the close) never interleave inside one; the outbox keeps one
  * write in flight, so the queue never holds more than a batch of ours. Pings and closes still go
- * through Tyrus, which keeps the connection's state.
+ * through Tyrus, which keeps the connection's state; the {@link LingeringWriter} both write through
+ * keeps our frames from following a close frame.
  */
 final class RawFrameTransport implements Transport {
     private final Connection<SocketAddress> connection;
     private final AsyncQueueWriter<SocketAddress> writer;
+    private final LingeringWriter gate;
     private final Session session;
     private final Transport standard;
 
     @SuppressWarnings("unchecked")
-    RawFrameTransport(Connection<?> connection, Session session) {
+    RawFrameTransport(Connection<?> connection, LingeringWriter gate, Session session) {
         this.connection = (Connection<SocketAddress>) connection;
+        this.gate = gate;
         this.writer = ((TCPNIOTransport) connection.getTransport()).getAsyncQueueIO().getWriter();
         this.session = session;
         this.standard = Transports.STANDARD.forSession(session);
@@ -56,7 +60,7 @@ final class RawFrameTransport implements Transport {
             done.accept(new IllegalStateException("the connection is closed"));
             return;
         }
-        writer.write(connection, Buffers.wrap(connection.getMemoryManager(), bytesOf(frames)), new EmptyCompletionHandler<>() {
+        var written = new EmptyCompletionHandler<WriteResult<WritableMessage, SocketAddress>>() {
             @Override
             public void completed(WriteResult<WritableMessage, SocketAddress> result) {
                 done.accept(null);
@@ -71,7 +75,11 @@ final class RawFrameTransport implements Transport {
             public void cancelled() {
                 done.accept(new CancellationException("write cancelled"));
             }
-        });
+        };
+        Buffer batch = Buffers.wrap(connection.getMemoryManager(), bytesOf(frames));
+        if (!gate.writeData(() -> writer.write(connection, batch, written))) {
+            done.accept(new IllegalStateException("the connection is closing: a close frame has been written"));
+        }
     }
 
     private static byte[] bytesOf(List<Frame> frames) {

@@ -8,6 +8,10 @@ import org.clubchat.delivery.Close;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
@@ -118,14 +122,82 @@ class OutboxTest {
     }
 
     @Test
-    void failedSendStopsTheOutbox() {
+    void failedSendStopsTheOutboxAndClosesTheConnectionSoThatItIsForgotten() {
         ManualTransport transport = new ManualTransport();
+        List<Close> told = new ArrayList<>();
         Outbox outbox = new Outbox(transport, 1 << 20, Runnable::run, Runnable::run);
+        outbox.whenClosed(told::add);
         outbox.offer(frame(0));
         outbox.offer(frame(1));
         transport.complete(new IOException("peer gone"));
         assertFalse(outbox.offer(frame(2)));
         assertEquals(List.of("f0"), transport.sent);
+        assertEquals(List.of(Closes.SEND_FAILED), transport.closes);
+        assertEquals(List.of(Closes.SEND_FAILED), told, "even if the container never reports the close");
+    }
+
+    @Test
+    void pingsGoOutOnTheSenderNotOnTheThreadThatAsks() {
+        ManualTransport transport = new ManualTransport();
+        List<Runnable> sender = new ArrayList<>();
+        Outbox outbox = new Outbox(transport, 1 << 20, sender::add, Runnable::run);
+        outbox.ping();
+        assertEquals(0, transport.pings, "not on the timer's thread");
+        sender.remove(0).run();
+        assertEquals(1, transport.pings);
+    }
+
+    @Test
+    void aBlockingSendStillUnderWayCountsAsStalled() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        List<Close> closes = new ArrayList<>();
+        Transport stuck = new Transport() {
+            @Override
+            public int batchBytes() {
+                return 0;
+            }
+
+            @Override
+            public boolean sendsBlock() {
+                return true;
+            }
+
+            @Override
+            public void send(List<Frame> frames, Consumer<Throwable> done) {
+                entered.countDown();
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                done.accept(null);
+            }
+
+            @Override
+            public void ping() {
+            }
+
+            @Override
+            public synchronized void close(Close reason) {
+                closes.add(reason);
+            }
+        };
+        ExecutorService sender = Executors.newSingleThreadExecutor();
+        try {
+            Outbox outbox = new Outbox(stuck, 5, sender, Runnable::run);
+            assertTrue(outbox.offer(frame(0)));
+            assertTrue(entered.await(10, TimeUnit.SECONDS), "the send of f0 is under way");
+            assertTrue(outbox.offer(frame(1)));
+            assertTrue(outbox.offer(frame(2)));
+            assertFalse(outbox.offer(frame(3)), "2 + 2 + 2 bytes behind a send that has not returned");
+            synchronized (stuck) {
+                assertEquals(List.of(Closes.OUTBOX_OVERFLOW), closes);
+            }
+        } finally {
+            release.countDown();
+            sender.shutdownNow();
+        }
     }
 
     @Test
