@@ -4,6 +4,8 @@
 
 const BACKOFF_FIRST_MS = 500;
 const BACKOFF_MAX_MS = 30_000;
+/** Refusals of a join that pass by themselves; any other error (forbidden, too_many_clubs) is the app's to show. */
+const RETRIED_JOIN_ERRORS = new Set(['rate_limited', 'unavailable']);
 
 /** ws:// or wss:// to match the page, under the page's own path: standalone, in a WAR, behind a proxy. */
 export function endpointFor(pageUrl, name) {
@@ -35,6 +37,10 @@ export class ChatClient extends EventTarget {
   #clubs = new Map();
   /** request id -> { clubId, message }: own messages waiting for their ack. */
   #pending = new Map();
+  /** request id -> clubId: joins waiting for their `joined`. */
+  #joining = new Map();
+  /** clubId -> joins refused in a row (`rate_limited`, `unavailable`), for the retry's backoff. */
+  #joinRefusals = new Map();
 
   constructor(url) {
     super();
@@ -113,6 +119,8 @@ export class ChatClient extends EventTarget {
         for (const clubId of this.#clubs.keys()) this.#sendJoin(clubId);
         break;
       case 'joined': {
+        this.#joining.delete(frame.id);
+        this.#joinRefusals.delete(frame.clubId);
         const club = this.#clubs.get(frame.clubId);
         if (!club) break;
         const rejoin = club.epoch !== null;
@@ -138,10 +146,17 @@ export class ChatClient extends EventTarget {
         this.#emit('ack', { ...frame, message: sent?.message });
         break;
       }
-      case 'error':
+      case 'error': {
+        const refusedJoin = this.#joining.get(frame.id);
+        this.#joining.delete(frame.id);
+        if (refusedJoin !== undefined && RETRIED_JOIN_ERRORS.has(frame.code)) {
+          this.#retryJoin(refusedJoin);
+          break;
+        }
         if (frame.id) this.#pending.delete(frame.id);
         this.#emit('error', frame);
         break;
+      }
       default:
         this.#emit(frame.type, frame);
     }
@@ -149,9 +164,19 @@ export class ChatClient extends EventTarget {
 
   #sendJoin(clubId) {
     const club = this.#clubs.get(clubId);
-    const join = { type: 'join', clubId, since: club.lastSeq };
+    const id = `j${this.#nextId++}`;
+    const join = { type: 'join', clubId, since: club.lastSeq, id };
     if (club.epoch) join.epoch = club.epoch;
-    this.#send(join);
+    if (this.#send(join)) this.#joining.set(id, clubId);
+  }
+
+  /** A join the server could not take just now is tried again after a backoff, while the club is still wanted. */
+  #retryJoin(clubId) {
+    const refusals = this.#joinRefusals.get(clubId) ?? 0;
+    this.#joinRefusals.set(clubId, refusals + 1);
+    setTimeout(() => {
+      if (this.#clubs.has(clubId) && this.online) this.#sendJoin(clubId);
+    }, backoffMs(refusals));
   }
 
   #send(frame) {

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.clubchat.club.ClubRegistry;
 import org.clubchat.club.ClubStore;
 import org.clubchat.delivery.Closes;
+import org.clubchat.delivery.OutboxBudget;
 import org.clubchat.metrics.Metrics;
 import org.clubchat.ops.OpsApi;
 import org.clubchat.protocol.ProtocolCodec;
@@ -89,7 +90,8 @@ public final class ClubChat implements AutoCloseable {
                         InstantSource.system(), metrics);
         this.connections = new Connections(settings.limits(), codec, timer, System::nanoTime, InstantSource.system(), metrics);
         ChatService chat = new ChatService(clubs, codec, settings.limits(), System::nanoTime, metrics);
-        this.gateway = new Gateway(connections, chat, settings.limits(), metrics, writers, blockingWriters, closers);
+        OutboxBudget budget = new OutboxBudget(settings.outboxBudget(Runtime.getRuntime().maxMemory()), closers, connections::shedLargestBacklogs);
+        this.gateway = new Gateway(connections, chat, settings.limits(), metrics, writers, blockingWriters, closers, budget);
         this.handshakes = new HandshakeGate(new OriginPolicy(settings.allowedOrigins()),
                 settings.tokenSecret().isEmpty() ? null : new TokenVerifier(settings.tokenSecret()), metrics);
         this.ops = new OpsApi(settings.apiKey(), () -> !closing, connections, clubs, chat, meters::scrape,
@@ -100,6 +102,7 @@ public final class ClubChat implements AutoCloseable {
         new UptimeMetrics().bindTo(meters);
         gcMetrics.bindTo(meters);
         metrics.gauge("clubchat.connections.open", "open connections", connections::size);
+        metrics.gauge("clubchat.outbox.queued.bytes", "bytes queued in all outboxes together", budget::queued);
         metrics.gauge("clubchat.clubs", "clubs held in memory, with members or within their retention", clubs::size);
         timer.setRemoveOnCancelPolicy(true);
         every(clubs.sweepInterval(), clubs::sweep);

@@ -25,12 +25,14 @@ import org.clubchat.service.Limits;
  * @param maxFrameBytes     the largest incoming message, however fragmented; larger ones close with 1009
  * @param tokenSecret       the HS256 secret; empty means open mode (names from {@code ?name=})
  * @param allowedOrigins    the origins a browser handshake may come from; empty means any
- * @param ratePerSecond     messages a connection may send per second, on average
+ * @param ratePerSecond     messages a connection may send per second, on average (joins and leaves: see maxClubs)
  * @param rateBurst         messages a connection may send at once after being quiet
  * @param floodTolerance    refused messages a connection may run up before it is closed with 1008
- * @param maxClubs          clubs one connection may be in at once
+ * @param maxClubs          clubs one connection may be in at once, and joins and leaves it may send at once
  * @param maxConnections    open connections one server accepts; beyond it new ones close with 1013
  * @param outboxMaxBytes    bytes (UTF-8) queued for one connection before it is closed with 1013
+ * @param outboxBudgetBytes bytes (UTF-8) queued for all connections together before the largest backlogs are
+ *                          shed with 1013; 0 for a quarter of the JVM's maximum heap
  * @param pingInterval      how often the server pings each quiet connection
  * @param idleTimeout       how long a connection may stay silent (no frame, no pong) before it is closed
  * @param apiKey            the bearer key of the HTTP publish API; empty switches the API off
@@ -51,6 +53,7 @@ public record Settings(
         int maxClubs,
         int maxConnections,
         int outboxMaxBytes,
+        long outboxBudgetBytes,
         Duration pingInterval,
         Duration idleTimeout,
         String apiKey,
@@ -66,12 +69,13 @@ public record Settings(
         FRAME_MAX_BYTES("frame.max-bytes", "65536", "largest incoming WebSocket message; larger ones close with 1009"),
         TOKEN_SECRET("token.secret", "", "HS256 secret (at least 32 bytes) that switches on token mode; empty means open mode"),
         ALLOWED_ORIGINS("allowed.origins", "", "comma-separated origins browsers may connect from (`https://chat.example.com`); empty means any"),
-        RATE_PER_SECOND("rate.per-second", "20", "messages a connection may send per second, on average"),
+        RATE_PER_SECOND("rate.per-second", "20", "messages a connection may send per second, on average; joins and leaves have their own allowance, `clubs.max` at once"),
         RATE_BURST("rate.burst", "40", "messages a connection may send at once after a quiet spell"),
-        RATE_FLOOD_TOLERANCE("rate.flood-tolerance", "100", "refused messages (net of 1 forgiven per second) before a flooding connection is closed with 1008"),
+        RATE_FLOOD_TOLERANCE("rate.flood-tolerance", "100", "refused messages (net of 1 forgiven per second) a connection may go on sending more than a second after its first `rate_limited` before it is closed with 1008"),
         CLUBS_MAX("clubs.max", "100", "clubs one connection may be in at once"),
         CONNECTIONS_MAX("connections.max", "10000", "open connections per server; more are closed with 1013 at once"),
         OUTBOX_MAX_BYTES("outbox.max-bytes", "1048576", "bytes queued for a connection that does not read; past it the connection is closed with 1013"),
+        OUTBOX_BUDGET_BYTES("outbox.budget-bytes", "0", "bytes queued for all connections together; past it the largest backlogs are closed with 1013 (0: a quarter of the maximum heap)"),
         PING_INTERVAL("ping.interval", "PT30S", "how often the server pings a connection (ISO-8601 duration)"),
         IDLE_TIMEOUT("idle.timeout", "PT90S", "a connection silent this long (no frame, no pong) is closed"),
         API_KEY("api.key", "", "bearer key for the HTTP publish API (`/api/...`); empty switches the API off"),
@@ -116,6 +120,9 @@ public record Settings(
     public Settings {
         require(port >= 0 && port <= 65535, Key.PORT, "0-65535", port);
         require(historySize >= 0, Key.HISTORY_SIZE, "0 or more", historySize);
+        // Nodes fill a gap in a club's messages (a publication their subscription missed) from its history.
+        require(redisUri.isEmpty() || historySize >= 1, Key.HISTORY_SIZE, "1 or more with " + Key.REDIS_URI.systemProperty(),
+                historySize);
         require(!clubRetention.isNegative(), Key.CLUB_RETENTION, "a duration of 0 or more", clubRetention);
         require(maxMessageLength >= 1, Key.MESSAGE_MAX_LENGTH, "1 or more", maxMessageLength);
         require(maxFrameBytes >= 1024, Key.FRAME_MAX_BYTES, "1024 or more", maxFrameBytes);
@@ -130,6 +137,8 @@ public record Settings(
         require(maxConnections >= 1, Key.CONNECTIONS_MAX, "1 or more", maxConnections);
         require(outboxMaxBytes >= maxFrameBytes, Key.OUTBOX_MAX_BYTES, "at least " + Key.FRAME_MAX_BYTES.systemProperty(),
                 outboxMaxBytes);
+        require(outboxBudgetBytes == 0 || outboxBudgetBytes >= outboxMaxBytes, Key.OUTBOX_BUDGET_BYTES,
+                "0 or at least " + Key.OUTBOX_MAX_BYTES.systemProperty(), outboxBudgetBytes);
         require(pingInterval.toMillis() >= 10, Key.PING_INTERVAL, "at least PT0.01S", pingInterval);
         require(idleTimeout.compareTo(pingInterval) > 0, Key.IDLE_TIMEOUT, "longer than " + Key.PING_INTERVAL.systemProperty(),
                 idleTimeout);
@@ -139,6 +148,11 @@ public record Settings(
     public Limits limits() {
         return new Limits(maxMessageLength, maxConnections, ratePerSecond, rateBurst, floodTolerance, maxClubs,
                 outboxMaxBytes, pingInterval, idleTimeout);
+    }
+
+    /** The outbox budget in bytes, a quarter of {@code maxHeapBytes} when the setting leaves it to the heap. */
+    public long outboxBudget(long maxHeapBytes) {
+        return outboxBudgetBytes > 0 ? outboxBudgetBytes : Math.max(outboxMaxBytes, maxHeapBytes / 4);
     }
 
     public static Settings defaults() {
@@ -171,6 +185,7 @@ public record Settings(
                 source.integer(Key.CLUBS_MAX),
                 source.integer(Key.CONNECTIONS_MAX),
                 source.integer(Key.OUTBOX_MAX_BYTES),
+                source.longInteger(Key.OUTBOX_BUDGET_BYTES),
                 source.duration(Key.PING_INTERVAL),
                 source.duration(Key.IDLE_TIMEOUT),
                 source.raw(Key.API_KEY),
@@ -203,13 +218,21 @@ public record Settings(
             return Arrays.stream(raw(key).split(",")).map(String::trim).filter(item -> !item.isEmpty()).toList();
         }
 
-        int integer(Key key) {
+        long longInteger(Key key) {
             String value = raw(key);
             try {
-                return Integer.parseInt(value);
+                return Long.parseLong(value);
             } catch (NumberFormatException e) {
                 throw new InvalidSettingException(key.systemProperty() + " must be a whole number, was " + value);
             }
+        }
+
+        int integer(Key key) {
+            long value = longInteger(key);
+            if (value != (int) value) {
+                throw new InvalidSettingException(key.systemProperty() + " must be at most " + Integer.MAX_VALUE + ", was " + value);
+            }
+            return (int) value;
         }
 
         Duration duration(Key key) {

@@ -58,6 +58,24 @@ class SettingsTest {
     }
 
     @Test
+    void aHistoryOfNothingCannotWorkAcrossNodes() {
+        assertEquals(0, Settings.load(Map.of("CLUBCHAT_HISTORY_SIZE", "0"), new Properties()).historySize(), "in memory it can");
+        var refused = assertThrows(Settings.InvalidSettingException.class, () -> Settings.load(
+                Map.of("CLUBCHAT_HISTORY_SIZE", "0", "CLUBCHAT_REDIS_URI", "redis://127.0.0.1:6379"), new Properties()));
+        assertEquals("clubchat.history.size must be 1 or more with clubchat.redis.uri, was 0", refused.getMessage());
+    }
+
+    @Test
+    void theOutboxBudgetIsAQuarterOfTheHeapUnlessSet() {
+        assertEquals(256L << 20, Settings.defaults().outboxBudget(1L << 30));
+        assertEquals(5L << 20, Settings.load(Map.of("CLUBCHAT_OUTBOX_BUDGET_BYTES", String.valueOf(5L << 20)), new Properties())
+                .outboxBudget(1L << 30));
+        var tooSmall = assertThrows(Settings.InvalidSettingException.class,
+                () -> Settings.load(Map.of("CLUBCHAT_OUTBOX_BUDGET_BYTES", "1000"), new Properties()));
+        assertEquals("clubchat.outbox.budget-bytes must be 0 or at least clubchat.outbox.max-bytes, was 1000", tooSmall.getMessage());
+    }
+
+    @Test
     void tokenSecretShorterThan32BytesStopsTheStart() {
         var tooShort = assertThrows(Settings.InvalidSettingException.class,
                 () -> Settings.load(Map.of("CLUBCHAT_TOKEN_SECRET", "0123456789abcdef0123456789abcde"), new Properties()));

@@ -54,6 +54,7 @@ public final class Outbox implements Delivery {
 
     private final Transport transport;
     private final long maxQueuedBytes;
+    private final OutboxBudget budget;
     private final Executor sender;
     private final Executor closer;
     private final Runnable drain = this::drain;
@@ -77,8 +78,14 @@ public final class Outbox implements Delivery {
      * @param closer         runs the transport's close and then {@link #whenClosed}
      */
     public Outbox(Transport transport, long maxQueuedBytes, Executor sender, Executor closer) {
+        this(transport, maxQueuedBytes, OutboxBudget.UNLIMITED, sender, closer);
+    }
+
+    /** @param budget counts what this outbox queues with what every other one of the server does */
+    public Outbox(Transport transport, long maxQueuedBytes, OutboxBudget budget, Executor sender, Executor closer) {
         this.transport = transport;
         this.maxQueuedBytes = maxQueuedBytes;
+        this.budget = budget;
         this.sender = sender;
         this.closer = closer;
     }
@@ -91,6 +98,7 @@ public final class Outbox implements Delivery {
     @Override
     public boolean offer(Frame frame) {
         boolean overflowed;
+        boolean idle = false;
         synchronized (this) {
             if (closed) {
                 return false;
@@ -98,14 +106,11 @@ public final class Outbox implements Delivery {
             overflowed = isStalled() && !queue.isEmpty() && queuedBytes + frame.wireBytes() > maxQueuedBytes;
             if (overflowed) {
                 closed = true;
-                queue.clear();
-                queuedBytes = 0;
+                dropQueue();
             } else {
                 queue.add(frame);
                 queuedBytes += frame.wireBytes();
-                if (sending) {
-                    return true;
-                }
+                idle = !sending;
                 sending = true;
             }
         }
@@ -114,7 +119,10 @@ public final class Outbox implements Delivery {
             closeTransport(Closes.OUTBOX_OVERFLOW);
             return false;
         }
-        startDrain();
+        budget.add(frame.wireBytes());
+        if (idle) {
+            startDrain();
+        }
         return true;
     }
 
@@ -149,8 +157,7 @@ public final class Outbox implements Delivery {
                 closeWhenDrained = reason;
                 return;
             }
-            queue.clear();
-            queuedBytes = 0;
+            dropQueue();
         }
         closeTransport(reason);
     }
@@ -166,8 +173,7 @@ public final class Outbox implements Delivery {
             }
             closed = true;
             closeWhenDrained = null;
-            queue.clear();
-            queuedBytes = 0;
+            dropQueue();
         }
         closeTransport(reason);
     }
@@ -223,8 +229,7 @@ public final class Outbox implements Delivery {
                     closeNow = closeWhenDrained;
                     if (closeNow != null) {
                         closeWhenDrained = null;
-                        queue.clear();
-                        queuedBytes = 0;
+                        dropQueue();
                     }
                 } else if (pingDue) {
                     pingDue = false;
@@ -269,6 +274,18 @@ public final class Outbox implements Delivery {
         }
     }
 
+    /** Empties the queue, giving its bytes back to the budget. Under {@code this}. */
+    private void dropQueue() {
+        queue.clear();
+        budget.release(queuedBytes);
+        queuedBytes = 0;
+    }
+
+    /** Bytes waiting in the queue now. */
+    public synchronized long queuedBytes() {
+        return queuedBytes;
+    }
+
     /** Takes the queued frames, up to the transport's batch size but at least one; null if none. */
     private List<Frame> nextBatch() {
         Frame first = queue.poll();
@@ -279,6 +296,7 @@ public final class Outbox implements Delivery {
         long bytes = first.wireBytes();
         if (queue.isEmpty() || bytes + queue.peek().wireBytes() > limit) {
             queuedBytes -= bytes;
+            budget.release(bytes);
             return List.of(first);
         }
         List<Frame> batch = new ArrayList<>(Math.min(queue.size() + 1, 16));
@@ -289,6 +307,7 @@ public final class Outbox implements Delivery {
             batch.add(next);
         }
         queuedBytes -= bytes;
+        budget.release(bytes);
         return batch;
     }
 
@@ -300,8 +319,7 @@ public final class Outbox implements Delivery {
         synchronized (this) {
             closed = true;
             sending = false;
-            queue.clear();
-            queuedBytes = 0;
+            dropQueue();
             close = closeWhenDrained != null ? closeWhenDrained : Closes.SEND_FAILED;
             closeWhenDrained = null;
         }

@@ -35,6 +35,7 @@ public final class Metrics {
     private final Counter opened;
     private final Counter delivered;
     private final Counter overflows;
+    private final Counter shed;
     private final Counter rateLimited;
     private final Timer fanOut;
     private final Map<String, Counter> framesByType = new ConcurrentHashMap<>();
@@ -50,6 +51,8 @@ public final class Metrics {
                 .description("chat messages handed to members' outboxes (one per member reached)").register(registry);
         overflows = Counter.builder("clubchat.outbox.overflows")
                 .description("connections closed with 1013 because they did not read").register(registry);
+        shed = Counter.builder("clubchat.outbox.shed")
+                .description("connections closed with 1013 to bring all outboxes back under their budget").register(registry);
         rateLimited = Counter.builder("clubchat.rate.limited").description("messages refused with rate_limited").register(registry);
         fanOut = Timer.builder("clubchat.fanout")
                 .description("from accepting a chat message to handing it to the last member's outbox")
@@ -100,6 +103,10 @@ public final class Metrics {
 
     public void outboxOverflowed() {
         overflows.increment();
+    }
+
+    public void connectionShed() {
+        shed.increment();
     }
 
     public void chatFannedOut(int deliveries, long nanos) {

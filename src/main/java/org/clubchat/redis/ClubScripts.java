@@ -1,6 +1,7 @@
 package org.clubchat.redis;
 
 import io.lettuce.core.Range;
+import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -17,7 +18,7 @@ import org.clubchat.protocol.Names;
 
 /**
  * What a node asks of Redis about clubs, typed: the Lua scripts (each one atomic step, loaded from
- * {@code src/main/resources/org/clubchat/redis/}) and the plain reads. Every call is synchronous and
+ * {@code src/main/resources/org/clubchat/redis/} and run by their SHA-1) and the plain reads. Every call is synchronous and
  * bounded by the connection's command timeout, and throws Lettuce's {@code RedisException} when Redis
  * cannot answer. Holds no state but the script texts; the connection is Lettuce's, safe for any thread.
  */
@@ -27,13 +28,21 @@ final class ClubScripts {
     private final int historySize;
     private final long retentionMillis;
     private final InstantSource clock;
-    private final String joinScript = script("join.lua");
-    private final String chatScript = script("chat.lua");
-    private final String leaveScript = script("leave-club.lua") + script("leave.lua");
-    private final String forgetNodeScript = script("leave-club.lua") + script("forget-node.lua");
+    private final Script joinScript;
+    private final Script chatScript;
+    private final Script leaveScript;
+    private final Script forgetNodeScript;
+
+    /** A script's text and its SHA-1, by which Redis runs it without being sent the text each time. */
+    private record Script(String text, String sha) {
+    }
 
     ClubScripts(RedisCommands<String, String> redis, String node, int historySize, long retentionMillis, InstantSource clock) {
         this.redis = redis;
+        this.joinScript = script(redis, "join.lua");
+        this.chatScript = script(redis, "chat.lua");
+        this.leaveScript = script(redis, "leave-club.lua", "leave.lua");
+        this.forgetNodeScript = script(redis, "leave-club.lua", "forget-node.lua");
         this.node = node;
         this.historySize = historySize;
         this.retentionMillis = retentionMillis;
@@ -42,7 +51,7 @@ final class ClubScripts {
 
     /** Adds a connection to the club: the club's epoch and seq, and the names in it, this connection's included. */
     List<Object> join(ClubKeys keys, String name, String connection) {
-        return redis.eval(joinScript, ScriptOutputType.MULTI, withNodeClubs(keys),
+        return run(joinScript, ScriptOutputType.MULTI, withNodeClubs(keys),
                 newId(), name, node + ":" + connection, keys.channel(), keys.clubId());
     }
 
@@ -52,14 +61,14 @@ final class ClubScripts {
      * @param nodeStillThere whether this node keeps other members in the club (its club index keeps it)
      */
     void leave(ClubKeys keys, String name, String connection, boolean nodeStillThere) {
-        redis.eval(leaveScript, ScriptOutputType.INTEGER, withNodeClubs(keys),
+        run(leaveScript, ScriptOutputType.INTEGER, withNodeClubs(keys),
                 name, node + ":" + connection, keys.channel(), String.valueOf(retentionMillis),
                 keys.clubId(), nodeStillThere ? "1" : "0");
     }
 
     /** Stores and publishes one message with the club's next seq; returns that seq. */
     long append(ClubKeys keys, String from, String message, String connection, String requestId) {
-        List<Object> result = redis.eval(chatScript, ScriptOutputType.MULTI,
+        List<Object> result = run(chatScript, ScriptOutputType.MULTI,
                 new String[] {keys.epoch(), keys.seq(), keys.log(), keys.names(), keys.conns()},
                 newId(), String.valueOf(historySize), String.valueOf(clock.millis()), from, message, node, connection,
                 requestId == null ? "" : requestId, keys.channel(), String.valueOf(retentionMillis));
@@ -68,7 +77,7 @@ final class ClubScripts {
 
     /** Removes every member of a node whose heartbeat expired; false if it is alive after all. */
     boolean forgetNode(String other) {
-        Long forgotten = redis.eval(forgetNodeScript, ScriptOutputType.INTEGER,
+        Long forgotten = run(forgetNodeScript, ScriptOutputType.INTEGER,
                 new String[] {ClubKeys.nodeClubs(other), ClubKeys.nodeAlive(other), ClubKeys.nodes()},
                 other, ClubKeys.PREFIX, String.valueOf(retentionMillis));
         return forgotten == 1;
@@ -108,11 +117,29 @@ final class ClubScripts {
         return new String[] {keys.epoch(), keys.seq(), keys.log(), keys.names(), keys.conns(), ClubKeys.nodeClubs(node)};
     }
 
-    private static String script(String name) {
-        try (InputStream in = ClubScripts.class.getResourceAsStream(name)) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    /**
+     * Runs a script by its SHA-1; a Redis that does not have it (restarted, flushed) is given it again
+     * once, and then runs it.
+     */
+    private <T> T run(Script script, ScriptOutputType type, String[] keys, String... args) {
+        try {
+            return redis.evalsha(script.sha(), type, keys, args);
+        } catch (RedisNoScriptException e) {
+            redis.scriptLoad(script.text());
+            return redis.evalsha(script.sha(), type, keys, args);
         }
+    }
+
+    /** The script made of the named resources, one after the other. */
+    private static Script script(RedisCommands<String, String> redis, String... names) {
+        StringBuilder text = new StringBuilder();
+        for (String name : names) {
+            try (InputStream in = ClubScripts.class.getResourceAsStream(name)) {
+                text.append(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return new Script(text.toString(), redis.digest(text.toString()));
     }
 }

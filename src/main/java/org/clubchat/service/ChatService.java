@@ -42,9 +42,9 @@ public final class ChatService {
     }
 
     /**
-     * One incoming text message. Every frame, well-formed or not, takes from the connection's rate
-     * limit; a frame over it gets its own error if it has one (docs/protocol.md's precedence), else
-     * {@code rate_limited}; a connection that keeps on past its flood tolerance is closed with 1008.
+     * One incoming text message. Every frame, well-formed or not, takes from the connection's allowance
+     * ({@link SendAllowance}); a frame over it gets its own error if it has one (docs/protocol.md's
+     * precedence), else {@code rate_limited}; a connection that keeps on flooding is closed with 1008.
      */
     public void handle(Connection connection, DecodeResult result) {
         long now = nanoClock.getAsLong();
@@ -54,20 +54,30 @@ public final class ChatService {
             connection.outbox().close(Closes.TOO_BIG);
             return;
         }
-        Connection.Flow flow = connection.admitFrame(now);
-        if (flow == Connection.Flow.FLOODING) {
+        boolean membershipChange = isMembershipChange(result);
+        SendAllowance.Verdict verdict = connection.admitFrame(membershipChange, now);
+        if (verdict == SendAllowance.Verdict.FLOODING) {
             connection.outbox().close(Closes.FLOODING);
         } else if (result instanceof DecodeResult.Rejected rejected) {
             error(connection, rejected.code(), rejected.detail(), rejected.requestId());
-        } else if (flow == Connection.Flow.RATE_LIMITED) {
+        } else if (verdict == SendAllowance.Verdict.RATE_LIMITED) {
             Inbound inbound = ((DecodeResult.Decoded) result).inbound();
-            error(connection, ErrorCode.RATE_LIMITED, "slow down: over " + limits.ratePerSecond() + " messages a second",
-                    inbound.requestId());
+            error(connection, ErrorCode.RATE_LIMITED, membershipChange
+                    ? "slow down: over " + limits.maxClubs() + " joins and leaves at once"
+                    : "slow down: over " + limits.ratePerSecond() + " messages a second", inbound.requestId());
         } else if (result instanceof DecodeResult.Decoded decoded) {
             dispatch(connection, decoded.inbound());
         } else {
             throw new IllegalStateException("unhandled " + result);
         }
+    }
+
+    private static boolean isMembershipChange(DecodeResult result) {
+        if (result instanceof DecodeResult.Decoded decoded) {
+            ClientMessage body = decoded.inbound().body();
+            return body instanceof ClientMessage.Join || body instanceof ClientMessage.Leave;
+        }
+        return false;
     }
 
     private static String typeOf(DecodeResult result) {

@@ -9,29 +9,23 @@ import org.clubchat.club.Membership;
 import org.clubchat.delivery.Outbox;
 import org.clubchat.protocol.ClientMessage;
 import org.clubchat.security.Identity;
-import org.clubchat.security.TokenBucket;
 
 /**
  * One open client connection, whatever its wire: who it is, the clubs it is in, and how fast it may send.
  *
- * <p>{@code clubs}, {@code closed}, both buckets and {@code expiry} are guarded by {@code this}. An
+ * <p>{@code clubs}, {@code closed}, {@code allowance} and {@code expiry} are guarded by {@code this}. An
  * adapter delivers one connection's messages one at a time, but the close is handled on a closer
  * thread (see {@link Gateway#closed}), so joining, leaving, chatting and closing all hold this
  * lock. A club's lock is taken inside it, never the other way round. {@code lastHeard} is volatile: the
  * keep-alive sweep reads it without the lock.
  */
 public final class Connection {
-    /** What the rate limit makes of one incoming frame. */
-    enum Flow { ADMITTED, RATE_LIMITED, FLOODING }
-
     private final Member member;
     private final Identity identity;
     private final Outbox outbox;
     private final int maxClubs;
     private final Map<String, Membership> clubs = new HashMap<>();
-    private final TokenBucket rate;
-    /** Refused frames, one forgiven a second: a connection that empties it keeps flooding after being told. */
-    private final TokenBucket floodTolerance;
+    private final SendAllowance allowance;
     private boolean closed;
     private Future<?> expiry;
     private volatile long lastHeard;
@@ -41,8 +35,7 @@ public final class Connection {
         this.identity = identity;
         this.outbox = outbox;
         this.maxClubs = limits.maxClubs();
-        this.rate = new TokenBucket(limits.rateBurst(), limits.ratePerSecond(), now);
-        this.floodTolerance = new TokenBucket(limits.floodTolerance(), 1, now);
+        this.allowance = new SendAllowance(limits, now);
         this.lastHeard = now;
     }
 
@@ -71,12 +64,9 @@ public final class Connection {
         return lastHeard;
     }
 
-    /** Takes one frame's worth of the rate limit. */
-    synchronized Flow admitFrame(long now) {
-        if (rate.tryTake(now)) {
-            return Flow.ADMITTED;
-        }
-        return floodTolerance.tryTake(now) ? Flow.RATE_LIMITED : Flow.FLOODING;
+    /** Takes one frame's worth of its allowance; see {@link SendAllowance}. */
+    synchronized SendAllowance.Verdict admitFrame(boolean membershipChange, long now) {
+        return allowance.admit(membershipChange, now);
     }
 
     /** The task that closes the connection when its token expires, cancelled if it closes first. */

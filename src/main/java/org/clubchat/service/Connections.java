@@ -3,6 +3,9 @@ package org.clubchat.service;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -89,6 +92,27 @@ public final class Connections {
             connection.close();
             LOG.log(Level.DEBUG, "closed {0}", connection.id());
         }
+    }
+
+    /**
+     * Closes the connections with the largest backlogs, with 1013, dropping what is queued for them,
+     * until at least {@code bytes} are freed: what a server over its outbox budget does so that it keeps
+     * serving the rest. The clients reconnect and get what they missed from history.
+     */
+    public void shedLargestBacklogs(long bytes) {
+        List<Connection> byBacklog = new ArrayList<>(open);
+        byBacklog.sort(Comparator.comparingLong((Connection connection) -> connection.outbox().queuedBytes()).reversed());
+        long freed = 0;
+        for (Connection connection : byBacklog) {
+            long backlog = connection.outbox().queuedBytes();
+            if (freed >= bytes || backlog == 0) {
+                break;
+            }
+            connection.outbox().abort(Closes.SHED);
+            metrics.connectionShed();
+            freed += backlog;
+        }
+        LOG.log(Level.DEBUG, "outbox budget exceeded: shed {0} bytes", freed);
     }
 
     /** Closes every open connection with the given reason (shutdown). */

@@ -5,6 +5,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import org.clubchat.delivery.Closes;
 import org.clubchat.delivery.Outbox;
+import org.clubchat.delivery.OutboxBudget;
 import org.clubchat.delivery.Transport;
 import org.clubchat.metrics.Metrics;
 import org.clubchat.protocol.DecodeResult;
@@ -27,6 +28,7 @@ public final class Gateway {
     private final Executor writers;
     private final Executor blockingWriters;
     private final Executor closers;
+    private final OutboxBudget budget;
 
     /**
      * @param writers         send the frames of outboxes whose transport does not block, so that a
@@ -35,9 +37,10 @@ public final class Gateway {
      * @param blockingWriters the same for transports whose sends block ({@link Transport#sendsBlock})
      * @param closers         run closes, which may block while a container writes a close frame, and
      *                        the clean-up after them, off the threads that decide them
+     * @param budget          what all outboxes may hold together
      */
     public Gateway(Connections connections, ChatService chat, Limits limits, Metrics metrics, Executor writers,
-            Executor blockingWriters, Executor closers) {
+            Executor blockingWriters, Executor closers, OutboxBudget budget) {
         this.connections = connections;
         this.chat = chat;
         this.metrics = metrics;
@@ -45,6 +48,7 @@ public final class Gateway {
         this.writers = writers;
         this.blockingWriters = blockingWriters;
         this.closers = closers;
+        this.budget = budget;
     }
 
     /**
@@ -53,7 +57,7 @@ public final class Gateway {
      */
     public Optional<Connection> open(Identity identity, Transport transport) {
         Executor sender = transport.sendsBlock() ? blockingWriters : writers;
-        return connections.open(identity, new Outbox(transport, outboxMaxBytes, sender, closers));
+        return connections.open(identity, new Outbox(transport, outboxMaxBytes, budget, sender, closers));
     }
 
     /** A text message, decoded by the adapter's codec. */
