@@ -69,7 +69,7 @@ public record Settings(
         FRAME_MAX_BYTES("frame.max-bytes", "65536", "largest incoming WebSocket message; larger ones close with 1009"),
         TOKEN_SECRET("token.secret", "", "HS256 secret (at least 32 bytes) that switches on token mode; empty means open mode"),
         ALLOWED_ORIGINS("allowed.origins", "", "comma-separated origins browsers may connect from (`https://chat.example.com`); empty means any"),
-        RATE_PER_SECOND("rate.per-second", "20", "messages a connection may send per second, on average; joins and leaves have their own allowance, `clubs.max` at once"),
+        RATE_PER_SECOND("rate.per-second", "20", "messages a connection may send per second, on average; joins and leaves have their own allowance, `clubs.max` plus `rate.burst` at once"),
         RATE_BURST("rate.burst", "40", "messages a connection may send at once after a quiet spell"),
         RATE_FLOOD_TOLERANCE("rate.flood-tolerance", "100", "refused messages (net of 1 forgiven per second) a connection may go on sending more than a second after its first `rate_limited` before it is closed with 1008"),
         CLUBS_MAX("clubs.max", "100", "clubs one connection may be in at once"),

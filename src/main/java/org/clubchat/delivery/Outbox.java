@@ -3,9 +3,11 @@ package org.clubchat.delivery;
 import java.lang.System.Logger.Level;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.clubchat.protocol.Frame;
 
@@ -33,7 +35,7 @@ import org.clubchat.protocol.Frame;
  * frames of a batch, and never by the thread that asks for them (a timer).
  *
  * <p>{@code queue}, {@code queuedBytes}, {@code sending}, {@code sendState}, {@code closed} and
- * {@code closeWhenDrained} are guarded by {@code this}.
+ * {@code closeWhenDrained}, {@code pingDue} and {@code sendingThread} are guarded by {@code this}.
  * It is a leaf lock: held only for a few field updates, never while sending or calling out, never
  * before a club's lock. The offer that finds the outbox idle starts a drain on the sender executor (the
  * server's writer threads), so that frames offered until it runs go out together: a fan-out returns at
@@ -69,6 +71,8 @@ public final class Outbox implements Delivery {
     private Close closeWhenDrained;
     /** A ping the next drain sends before the frames queued after it was asked for. */
     private boolean pingDue;
+    /** The thread inside a send or ping call of the transport, or null: see {@link #detach}. */
+    private Thread sendingThread;
     private volatile Consumer<Close> whenClosed = reason -> { };
 
     /**
@@ -178,6 +182,37 @@ public final class Outbox implements Delivery {
         closeTransport(reason);
     }
 
+    /**
+     * The connection is closing under us, as its adapter reports: later frames are refused, what is
+     * queued is dropped, and this waits up to {@code patience} for a send already under way on another
+     * thread to return, so that the container does not tear the connection down under a write of ours.
+     * (Payara, closing a connection while a write to it was under way, once put that write into the next
+     * connection's recycled response.) A send under way on this very thread is not waited for.
+     */
+    public void detach(Duration patience) {
+        synchronized (this) {
+            closed = true;
+            closeWhenDrained = null;
+            pingDue = false;
+            dropQueue();
+            long deadline = System.nanoTime() + patience.toNanos();
+            Thread current = Thread.currentThread();
+            while (sendingThread != null && sendingThread != current) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    LOG.log(Level.DEBUG, "a send was still under way when its connection closed");
+                    return;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(this, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
     /** Pings the peer, on the sender, unless frames are on their way, which tell as much about a live peer. */
     public void ping() {
         synchronized (this) {
@@ -223,6 +258,10 @@ public final class Outbox implements Delivery {
             boolean ping = false;
             Close closeNow = null;
             synchronized (this) {
+                if (sendingThread != null) {
+                    sendingThread = null;
+                    notifyAll();
+                }
                 if (afterSend && sendState == IN_SEND) {
                     // Stalled: the callback carries the draining on; a close waiting for the queue does not wait.
                     sendState = LEFT_TO_CALLBACK;
@@ -234,6 +273,7 @@ public final class Outbox implements Delivery {
                 } else if (pingDue) {
                     pingDue = false;
                     ping = true;
+                    sendingThread = Thread.currentThread();
                 } else {
                     batch = nextBatch();
                     if (batch == null) {
@@ -242,6 +282,7 @@ public final class Outbox implements Delivery {
                         closeWhenDrained = null;
                     } else {
                         sendState = IN_SEND;
+                        sendingThread = Thread.currentThread();
                     }
                 }
             }

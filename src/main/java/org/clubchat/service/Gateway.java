@@ -1,5 +1,6 @@
 package org.clubchat.service;
 
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -21,6 +22,8 @@ import org.clubchat.security.Identity;
  * an endpoint instance); different connections' events come on any threads.
  */
 public final class Gateway {
+    /** How long a reported close waits for a send already under way; a client that stopped reading is not waited out. */
+    private static final Duration DETACH_PATIENCE = Duration.ofSeconds(1);
     private final Connections connections;
     private final ChatService chat;
     private final Metrics metrics;
@@ -82,12 +85,16 @@ public final class Gateway {
     }
 
     /**
-     * The connection has closed, with this close code. Its clubs are left on a closer thread: an adapter
+     * The connection has closed, with this close code. First, on the adapter's thread, its outbox stops
+     * and waits (briefly) for a send of ours already under way: adapters report the close before the
+     * container tears the connection down (Tyrus does), and a write racing that teardown can land in
+     * the next connection's recycled buffers. Its clubs are then left on a closer thread: an adapter
      * may report a close on the thread of a failing write, and while the server stops (its writers
      * gone) a write runs on the thread that offered it, inside a club's lock, where leaving the club
      * would change it under its own iteration. Once the closers have stopped too, it happens right here.
      */
     public void closed(Connection connection, int closeCode) {
+        connection.outbox().detach(DETACH_PATIENCE);
         metrics.connectionClosed(closeCode);
         Runnable leave = () -> connections.close(connection);
         try {

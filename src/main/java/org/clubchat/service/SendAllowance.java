@@ -5,7 +5,8 @@ import org.clubchat.security.TokenBucket;
 /**
  * How fast one connection may send, and when it is flooding. Every frame takes from an allowance:
  * joins and leaves from one of their own, large enough for a client re-joining every club it may be in
- * after a reconnect ({@code clubs.max} at once); everything else from the message rate. A frame over
+ * after a reconnect ({@code clubs.max} at once, and a burst more, so that a join past the club limit is
+ * told {@code too_many_clubs}); everything else from the message rate. A frame over
  * its allowance is refused ({@code rate_limited}). A client that goes on sending refused frames after it
  * could have read the first refusal is flooding: refusals within {@link #GRACE_NANOS} of the first of a
  * run cost nothing, so a pipelined burst is answered, not closed; later ones take from the flood
@@ -30,7 +31,7 @@ final class SendAllowance {
 
     SendAllowance(Limits limits, long now) {
         this.messages = new TokenBucket(limits.rateBurst(), limits.ratePerSecond(), now);
-        this.memberships = new TokenBucket(limits.maxClubs(), limits.ratePerSecond(), now);
+        this.memberships = new TokenBucket(limits.maxClubs() + limits.rateBurst(), limits.ratePerSecond(), now);
         this.floodTolerance = new TokenBucket(limits.floodTolerance(), 1, now);
     }
 

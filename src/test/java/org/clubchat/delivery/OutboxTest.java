@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.CountDownLatch;
@@ -197,6 +198,63 @@ class OutboxTest {
         } finally {
             release.countDown();
             sender.shutdownNow();
+        }
+    }
+
+    @Test
+    void detachWaitsForASendUnderWayOnAnotherThreadAndRefusesLaterFrames() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicBoolean returned = new AtomicBoolean();
+        ManualTransport inner = new ManualTransport();
+        Transport stuck = new Transport() {
+            @Override
+            public int batchBytes() {
+                return 0;
+            }
+
+            @Override
+            public void send(List<Frame> frames, Consumer<Throwable> done) {
+                entered.countDown();
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                returned.set(true);
+                done.accept(null);
+            }
+
+            @Override
+            public void ping() {
+            }
+
+            @Override
+            public void close(Close reason) {
+                inner.close(reason);
+            }
+        };
+        ExecutorService sender = Executors.newSingleThreadExecutor();
+        Thread test = Thread.currentThread();
+        Thread releaser = new Thread(() -> {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (test.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            release.countDown();
+        });
+        try {
+            Outbox outbox = new Outbox(stuck, 1 << 20, sender, Runnable::run);
+            outbox.offer(frame(0));
+            assertTrue(entered.await(10, TimeUnit.SECONDS));
+            releaser.start();
+            outbox.detach(java.time.Duration.ofSeconds(10));
+            assertTrue(returned.get(), "detach returned only once the send under way had");
+            assertFalse(outbox.offer(frame(1)));
+        } finally {
+            release.countDown();
+            sender.shutdownNow();
+            releaser.join(10_000);
         }
     }
 
