@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.clubchat.delivery.Close;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -81,6 +82,52 @@ class OutboxTest {
         }
     }
 
+    /**
+     * A send that does not return until the test releases it, as one stuck on a full socket holds its
+     * thread: {@code entered} opens when a send starts.
+     */
+    private static final class HeldTransport implements Transport {
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final AtomicBoolean returned = new AtomicBoolean();
+        final List<Close> closes = new ArrayList<>();
+
+        @Override
+        public int batchBytes() {
+            return 0;
+        }
+
+        @Override
+        public boolean sendsBlock() {
+            return true;
+        }
+
+        @Override
+        public void send(List<Frame> frames, Consumer<Throwable> done) {
+            entered.countDown();
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            returned.set(true);
+            done.accept(null);
+        }
+
+        @Override
+        public void ping() {
+        }
+
+        @Override
+        public synchronized void close(Close reason) {
+            closes.add(reason);
+        }
+
+        synchronized List<Close> closes() {
+            return List.copyOf(closes);
+        }
+    }
+
     @Test
     void sendsInOrderWithOneSendInFlight() {
         ManualTransport transport = new ManualTransport();
@@ -150,90 +197,25 @@ class OutboxTest {
 
     @Test
     void aBlockingSendStillUnderWayCountsAsStalled() throws Exception {
-        CountDownLatch entered = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        List<Close> closes = new ArrayList<>();
-        Transport stuck = new Transport() {
-            @Override
-            public int batchBytes() {
-                return 0;
-            }
-
-            @Override
-            public boolean sendsBlock() {
-                return true;
-            }
-
-            @Override
-            public void send(List<Frame> frames, Consumer<Throwable> done) {
-                entered.countDown();
-                try {
-                    release.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                done.accept(null);
-            }
-
-            @Override
-            public void ping() {
-            }
-
-            @Override
-            public synchronized void close(Close reason) {
-                closes.add(reason);
-            }
-        };
+        HeldTransport stuck = new HeldTransport();
         ExecutorService sender = Executors.newSingleThreadExecutor();
         try {
             Outbox outbox = new Outbox(stuck, 5, sender, Runnable::run);
             assertTrue(outbox.offer(frame(0)));
-            assertTrue(entered.await(10, TimeUnit.SECONDS), "the send of f0 is under way");
+            assertTrue(stuck.entered.await(10, TimeUnit.SECONDS), "the send of f0 is under way");
             assertTrue(outbox.offer(frame(1)));
             assertTrue(outbox.offer(frame(2)));
             assertFalse(outbox.offer(frame(3)), "2 + 2 + 2 bytes behind a send that has not returned");
-            synchronized (stuck) {
-                assertEquals(List.of(Closes.OUTBOX_OVERFLOW), closes);
-            }
+            assertEquals(List.of(Closes.OUTBOX_OVERFLOW), stuck.closes());
         } finally {
-            release.countDown();
+            stuck.release.countDown();
             sender.shutdownNow();
         }
     }
 
     @Test
     void detachWaitsForASendUnderWayOnAnotherThreadAndRefusesLaterFrames() throws Exception {
-        CountDownLatch entered = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        AtomicBoolean returned = new AtomicBoolean();
-        ManualTransport inner = new ManualTransport();
-        Transport stuck = new Transport() {
-            @Override
-            public int batchBytes() {
-                return 0;
-            }
-
-            @Override
-            public void send(List<Frame> frames, Consumer<Throwable> done) {
-                entered.countDown();
-                try {
-                    release.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                returned.set(true);
-                done.accept(null);
-            }
-
-            @Override
-            public void ping() {
-            }
-
-            @Override
-            public void close(Close reason) {
-                inner.close(reason);
-            }
-        };
+        HeldTransport stuck = new HeldTransport();
         ExecutorService sender = Executors.newSingleThreadExecutor();
         Thread test = Thread.currentThread();
         Thread releaser = new Thread(() -> {
@@ -241,18 +223,18 @@ class OutboxTest {
             while (test.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < deadline) {
                 Thread.onSpinWait();
             }
-            release.countDown();
+            stuck.release.countDown();
         });
         try {
             Outbox outbox = new Outbox(stuck, 1 << 20, sender, Runnable::run);
             outbox.offer(frame(0));
-            assertTrue(entered.await(10, TimeUnit.SECONDS));
+            assertTrue(stuck.entered.await(10, TimeUnit.SECONDS));
             releaser.start();
-            outbox.detach(java.time.Duration.ofSeconds(10));
-            assertTrue(returned.get(), "detach returned only once the send under way had");
+            outbox.detach(Duration.ofSeconds(10));
+            assertTrue(stuck.returned.get(), "detach returned only once the send under way had");
             assertFalse(outbox.offer(frame(1)));
         } finally {
-            release.countDown();
+            stuck.release.countDown();
             sender.shutdownNow();
             releaser.join(10_000);
         }
