@@ -100,17 +100,20 @@ public final class Connections {
      * serving the rest. The clients reconnect and get what they missed from history.
      */
     public void shedLargestBacklogs(long bytes) {
-        List<Connection> byBacklog = new ArrayList<>(open);
-        byBacklog.sort(Comparator.comparingLong((Connection connection) -> connection.outbox().queuedBytes()).reversed());
+        // Backlogs change while we look: sort by one reading of each, or the sort's order would not hold.
+        record Backlog(Connection connection, long bytes) {
+        }
+        List<Backlog> byBacklog = new ArrayList<>();
+        open.forEach(connection -> byBacklog.add(new Backlog(connection, connection.outbox().queuedBytes())));
+        byBacklog.sort(Comparator.comparingLong(Backlog::bytes).reversed());
         long freed = 0;
-        for (Connection connection : byBacklog) {
-            long backlog = connection.outbox().queuedBytes();
-            if (freed >= bytes || backlog == 0) {
+        for (Backlog backlog : byBacklog) {
+            if (freed >= bytes || backlog.bytes() == 0) {
                 break;
             }
-            connection.outbox().abort(Closes.SHED);
+            backlog.connection().outbox().abort(Closes.SHED);
             metrics.connectionShed();
-            freed += backlog;
+            freed += backlog.bytes();
         }
         LOG.log(Level.DEBUG, "outbox budget exceeded: shed {0} bytes", freed);
     }
