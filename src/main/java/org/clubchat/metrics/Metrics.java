@@ -31,6 +31,11 @@ public final class Metrics {
         Duration.ofNanos(250_000), Duration.ofNanos(500_000), Duration.ofMillis(1), Duration.ofNanos(2_500_000),
         Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(100)};
 
+    /** Histogram buckets from a local Redis's tenth of a millisecond to the command timeout. */
+    private static final Duration[] REDIS_BUCKETS = {
+        Duration.ofNanos(100_000), Duration.ofNanos(250_000), Duration.ofNanos(500_000), Duration.ofMillis(1),
+        Duration.ofMillis(5), Duration.ofMillis(25), Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(2)};
+
     private final MeterRegistry registry;
     private final Counter opened;
     private final Counter delivered;
@@ -38,6 +43,7 @@ public final class Metrics {
     private final Counter shed;
     private final Counter rateLimited;
     private final Timer fanOut;
+    private final Timer redisCommand;
     private final Map<String, Counter> framesByType = new ConcurrentHashMap<>();
     private final Map<ErrorCode, Counter> errorsByCode = new EnumMap<>(ErrorCode.class);
     private final Map<Integer, Counter> closesByCode = new ConcurrentHashMap<>();
@@ -57,6 +63,10 @@ public final class Metrics {
         fanOut = Timer.builder("clubchat.fanout")
                 .description("from accepting a chat message to handing it to the last member's outbox")
                 .serviceLevelObjectives(FAN_OUT_BUCKETS)
+                .register(registry);
+        redisCommand = Timer.builder("clubchat.redis.command")
+                .description("one club command (a script or a read) to Redis and its answer, in Redis mode")
+                .serviceLevelObjectives(REDIS_BUCKETS)
                 .register(registry);
         for (ErrorCode code : ErrorCode.values()) {
             errorsByCode.put(code, Counter.builder("clubchat.errors.sent").tag("code", code.wireName())
@@ -107,6 +117,10 @@ public final class Metrics {
 
     public void connectionShed() {
         shed.increment();
+    }
+
+    public void redisCommandAnswered(long nanos) {
+        redisCommand.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     public void chatFannedOut(int deliveries, long nanos) {

@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
+import org.clubchat.metrics.Metrics;
 import org.clubchat.protocol.Names;
 
 /**
@@ -24,6 +26,7 @@ import org.clubchat.protocol.Names;
  */
 final class ClubScripts {
     private final RedisCommands<String, String> redis;
+    private final Metrics metrics;
     private final String node;
     private final int historySize;
     private final long retentionMillis;
@@ -37,8 +40,10 @@ final class ClubScripts {
     private record Script(String text, String sha) {
     }
 
-    ClubScripts(RedisCommands<String, String> redis, String node, int historySize, long retentionMillis, InstantSource clock) {
+    ClubScripts(RedisCommands<String, String> redis, Metrics metrics, String node, int historySize, long retentionMillis,
+            InstantSource clock) {
         this.redis = redis;
+        this.metrics = metrics;
         this.joinScript = script(redis, "join.lua");
         this.chatScript = script(redis, "chat.lua");
         this.leaveScript = script(redis, "leave-club.lua", "leave.lua");
@@ -85,21 +90,21 @@ final class ClubScripts {
 
     /** The club's log entries with seq in [from, to], oldest first. */
     List<StreamMessage<String, String>> log(ClubKeys keys, long from, long to) {
-        return redis.xrange(keys.log(), Range.create(from + "-0", to + "-0"));
+        return timed(() -> redis.xrange(keys.log(), Range.create(from + "-0", to + "-0")));
     }
 
     /** The club's epoch, or null when Redis does not hold the club. */
     String epoch(ClubKeys keys) {
-        return redis.get(keys.epoch());
+        return timed(() -> redis.get(keys.epoch()));
     }
 
     long seq(ClubKeys keys) {
-        return Long.parseLong(Optional.ofNullable(redis.get(keys.seq())).orElse("0"));
+        return Long.parseLong(Optional.ofNullable(timed(() -> redis.get(keys.seq()))).orElse("0"));
     }
 
     /** The distinct names in the club, in code point order. */
     List<String> names(ClubKeys keys) {
-        List<String> names = new ArrayList<>(redis.hkeys(keys.names()));
+        List<String> names = new ArrayList<>(timed(() -> redis.hkeys(keys.names())));
         names.sort(Names.CODE_POINT_ORDER);
         return names;
     }
@@ -122,11 +127,23 @@ final class ClubScripts {
      * once, and then runs it.
      */
     private <T> T run(Script script, ScriptOutputType type, String[] keys, String... args) {
+        return timed(() -> {
+            try {
+                return redis.evalsha(script.sha(), type, keys, args);
+            } catch (RedisNoScriptException e) {
+                redis.scriptLoad(script.text());
+                return redis.evalsha(script.sha(), type, keys, args);
+            }
+        });
+    }
+
+    /** Runs one command and records how long Redis took to answer it, answered or not. */
+    private <T> T timed(Supplier<T> command) {
+        long start = System.nanoTime();
         try {
-            return redis.evalsha(script.sha(), type, keys, args);
-        } catch (RedisNoScriptException e) {
-            redis.scriptLoad(script.text());
-            return redis.evalsha(script.sha(), type, keys, args);
+            return command.get();
+        } finally {
+            metrics.redisCommandAnswered(System.nanoTime() - start);
         }
     }
 

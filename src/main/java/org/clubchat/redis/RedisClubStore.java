@@ -92,7 +92,7 @@ public final class RedisClubStore implements ClubStore {
         client.setOptions(ClientOptions.builder().autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
         connection = client.connect();
-        scripts = new ClubScripts(connection.sync(), node, historySize, Math.max(1, retention.toMillis()), clock);
+        scripts = new ClubScripts(connection.sync(), metrics, node, historySize, Math.max(1, retention.toMillis()), clock);
         heartbeat = new NodeHeartbeat(connection.sync(), scripts, node);
         leaveRetries = new LeaveRetries(scripts);
         pubsub = client.connectPubSub();

@@ -76,6 +76,9 @@ class ClusterIT {
             assertEquals(2, alice.expect("chat").getJsonNumber("seq").longValue());
             JsonObject view = Http.json(Http.get(nodes.get(2).http("/health")));
             assertEquals("up", view.getString("redis"));
+            Map<String, Double> metrics = Http.samples(Http.get(nodes.get(0).http("/metrics")).body());
+            assertTrue(metrics.getOrDefault("clubchat_redis_command_seconds_count", 0.0) >= 2,
+                    () -> "the join and the chat timed: " + metrics.get("clubchat_redis_command_seconds_count"));
         }
     }
 
