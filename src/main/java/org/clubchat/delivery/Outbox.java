@@ -107,6 +107,7 @@ public final class Outbox implements Delivery {
     public boolean offer(Frame frame) {
         boolean overflowed;
         boolean idle = false;
+        long backlog = 0;
         synchronized (this) {
             if (closed) {
                 return false;
@@ -118,6 +119,7 @@ public final class Outbox implements Delivery {
             } else {
                 queue.add(frame);
                 queuedBytes += frame.wireBytes();
+                backlog = queuedBytes;
                 idle = !sending;
                 sending = true;
             }
@@ -127,7 +129,7 @@ public final class Outbox implements Delivery {
             closeTransport(Closes.OUTBOX_OVERFLOW);
             return false;
         }
-        budget.add(frame.wireBytes());
+        budget.add(frame.wireBytes(), backlog);
         if (idle) {
             startDrain();
         }
@@ -227,10 +229,6 @@ public final class Outbox implements Delivery {
             pingDue = true;
         }
         startDrain();
-    }
-
-    public synchronized boolean isClosed() {
-        return closed;
     }
 
     /** On the closer; once it has stopped (shutting down, a writer thread finishing late), right here. */

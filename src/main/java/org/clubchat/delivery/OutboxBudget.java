@@ -3,7 +3,7 @@ package org.clubchat.delivery;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongConsumer;
 
 /**
@@ -13,8 +13,11 @@ import java.util.function.LongConsumer;
  * is asked to free the excess (the registry closes the connections with the largest backlogs), down to
  * nine tenths of the budget so that shedding does not run for every frame.
  *
- * <p>Thread-safe: the count is atomic, and {@code shedding} lets one shed run at a time, on
- * {@code shedder}, never on the thread that queued the frame (which may hold a club's lock).
+ * <p>The count is kept on every offer and send, so it is a {@link LongAdder}, which threads add to
+ * without contending; adding up its cells costs more, so the total is looked at only by an outbox whose
+ * own backlog has passed {@link #CHECK_FROM}: a server over its budget has such backlogs, and they are
+ * the ones shed. Thread-safe: {@code shedding} lets one shed run at a time, on {@code shedder}, never on
+ * the thread that queued the frame (which may hold a club's lock).
  */
 public final class OutboxBudget {
     /** No budget: for outboxes outside a server (tests). */
@@ -23,7 +26,10 @@ public final class OutboxBudget {
     private final long limit;
     private final Executor shedder;
     private final LongConsumer shed;
-    private final AtomicLong queued = new AtomicLong();
+    /** An outbox's backlog from which its offers look at the total. */
+    static final long CHECK_FROM = 64 * 1024;
+
+    private final LongAdder queued = new LongAdder();
     private final AtomicBoolean shedding = new AtomicBoolean();
 
     /**
@@ -37,8 +43,10 @@ public final class OutboxBudget {
         this.shed = shed;
     }
 
-    void add(long bytes) {
-        if (queued.addAndGet(bytes) > limit && shedding.compareAndSet(false, true)) {
+    /** @param backlog the bytes the adding outbox holds, these included */
+    void add(long bytes, long backlog) {
+        queued.add(bytes);
+        if (backlog >= CHECK_FROM && queued.sum() > limit && shedding.compareAndSet(false, true)) {
             try {
                 shedder.execute(this::shed);
             } catch (RejectedExecutionException e) {
@@ -49,17 +57,17 @@ public final class OutboxBudget {
     }
 
     void release(long bytes) {
-        queued.addAndGet(-bytes);
+        queued.add(-bytes);
     }
 
     /** What all outboxes hold now. */
     public long queued() {
-        return queued.get();
+        return queued.sum();
     }
 
     private void shed() {
         try {
-            long excess = queued.get() - limit / 10 * 9;
+            long excess = queued.sum() - limit / 10 * 9;
             if (excess > 0) {
                 shed.accept(excess);
             }

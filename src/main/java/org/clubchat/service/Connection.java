@@ -43,10 +43,6 @@ public final class Connection {
         return member.connectionId();
     }
 
-    public String name() {
-        return member.name();
-    }
-
     public Identity identity() {
         return identity;
     }

@@ -54,9 +54,11 @@ class OutboxBudgetTest {
     void pastTheBudgetTheShedIsAskedForTheExcessDownToNineTenths() {
         List<Long> asked = new ArrayList<>();
         OutboxBudget budget = new OutboxBudget(1000, Runnable::run, asked::add);
-        budget.add(1000);
+        budget.add(1000, OutboxBudget.CHECK_FROM);
         assertEquals(List.of(), asked, "at the budget, not past it");
-        budget.add(200);
+        budget.add(100, OutboxBudget.CHECK_FROM - 1);
+        assertEquals(List.of(), asked, "past it, but told by an outbox without a backlog worth shedding");
+        budget.add(100, OutboxBudget.CHECK_FROM);
         assertEquals(List.of(1200L - 900L), asked);
     }
 }
