@@ -39,7 +39,7 @@ import org.clubchat.service.KeepAlive;
  * <p>The threads club-chat owns, all daemons, all here (the Redis store adds its own, see
  * {@link RedisClubStore}):
  * <ul>
- * <li>{@code clubchat-timer}, one: club sweeps (or the Redis heartbeat), keep-alive pings and idle
+ * <li>{@code clubchat-timer}, one: club sweeps (in Redis mode, each club's check for missed messages and unanswered requests), keep-alive pings and idle
  * closes, token expiries;
  * <li>{@code clubchat-writer}, one per processor: the sends of outboxes whose transport does not block
  * (the launcher's), so that a fan-out under a club's lock only queues, and what piles up for a member

@@ -23,6 +23,17 @@ public final class Closes {
     public static final Close TOKEN_EXPIRED = new Close(1008, "token expired");
     /** 1011 Internal Error: a send failed, so nothing after it can reach the client in order. */
     public static final Close SEND_FAILED = new Close(1011, "send failed");
+    /**
+     * 1011 Internal Error: the node cannot hand the member a club's messages in order (they left the
+     * broker's history before it could read them); the client re-joins with {@code since} and learns
+     * what was lost (docs/protocol.md, "What was lost").
+     */
+    public static final Close MISSED_MESSAGES = new Close(1011, "messages were missed; join again with since");
+    /**
+     * 1011 Internal Error: the broker did not say within the protocol's 10 seconds whether a chat was
+     * stored; the client re-joins with {@code since} and sees it there if it was.
+     */
+    public static final Close UNCONFIRMED = new Close(1011, "could not confirm a message; join again with since");
     /** 1013 Try Again Later. */
     public static final Close OUTBOX_OVERFLOW = new Close(1013, "too slow: outgoing queue overflowed");
     /** 1013 Try Again Later: the server sheds the largest backlogs when all outboxes pass their budget. */

@@ -24,6 +24,9 @@ public final class Metrics {
     public static final String INVALID = "invalid";
     public static final String TOO_BIG = "too_big";
     public static final String BINARY = "binary";
+    /** Reasons a node closes a member in Redis mode; see {@link #redisMemberClosed}. */
+    public static final String GAP = "gap";
+    public static final String UNCONFIRMED = "unconfirmed";
 
     /** Histogram buckets from a small club's microseconds to a thousand members' milliseconds. */
     private static final Duration[] FAN_OUT_BUCKETS = {
@@ -48,6 +51,8 @@ public final class Metrics {
     private final Map<ErrorCode, Counter> errorsByCode = new EnumMap<>(ErrorCode.class);
     private final Map<Integer, Counter> closesByCode = new ConcurrentHashMap<>();
     private final Map<Integer, Counter> refusalsByStatus = new ConcurrentHashMap<>();
+    private final Map<String, Counter> redisClosesByReason = new ConcurrentHashMap<>();
+    private final Counter redisJoinsUndone;
 
     /** Registers club-chat's meters in the registry (a Prometheus one in the application). */
     public Metrics(MeterRegistry registry) {
@@ -68,6 +73,11 @@ public final class Metrics {
                 .description("one club command (a script or a read) to Redis and its answer, in Redis mode")
                 .serviceLevelObjectives(REDIS_BUCKETS)
                 .register(registry);
+        redisJoinsUndone = Counter.builder("clubchat.redis.joins.undone")
+                .description("joins whose answer from Redis was lost, taken back out of Redis (Redis mode)").register(registry);
+        for (String reason : new String[] {GAP, UNCONFIRMED}) {
+            redisCloseCounter(reason);
+        }
         for (ErrorCode code : ErrorCode.values()) {
             errorsByCode.put(code, Counter.builder("clubchat.errors.sent").tag("code", code.wireName())
                     .description("error replies sent, by code").register(registry));
@@ -123,9 +133,29 @@ public final class Metrics {
         redisCommand.record(nanos, TimeUnit.NANOSECONDS);
     }
 
+    /**
+     * A member closed by its node in Redis mode, so that it re-joins with {@code since}.
+     *
+     * @param reason {@link #GAP}: messages left Redis's history before the node could hand them over in
+     *               order; {@link #UNCONFIRMED}: Redis did not say in time whether the member's chat was stored
+     */
+    public void redisMemberClosed(String reason) {
+        redisCloseCounter(reason).increment();
+    }
+
+    public void redisJoinUndone() {
+        redisJoinsUndone.increment();
+    }
+
     public void chatFannedOut(int deliveries, long nanos) {
         delivered.increment(deliveries);
         fanOut.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private Counter redisCloseCounter(String reason) {
+        return redisClosesByReason.computeIfAbsent(reason, r -> Counter.builder("clubchat.redis.members.closed").tag("reason", r)
+                .description("members closed by their node so that they re-join with since, by reason (Redis mode)")
+                .register(registry));
     }
 
     private Counter frameCounter(String type) {

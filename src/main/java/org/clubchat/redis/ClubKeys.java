@@ -12,6 +12,11 @@ record ClubKeys(String clubId, String epoch, String seq, String log, String name
         return new ClubKeys(clubId, base + "epoch", base + "seq", base + "log", base + "names", base + "conns", base + "events");
     }
 
+    /** Where a chat attempt's seq is kept once stored, so that its outcome can be asked after a lost answer. */
+    String receipt(String attempt) {
+        return PREFIX + "{" + clubId + "}:sent:" + attempt;
+    }
+
     /** The club id of a club's channel, or null for another channel. */
     static String clubOfChannel(String channel) {
         int open = channel.indexOf('{');

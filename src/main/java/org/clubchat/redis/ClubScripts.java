@@ -4,15 +4,19 @@ import io.lettuce.core.Range;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import org.clubchat.metrics.Metrics;
@@ -20,12 +24,17 @@ import org.clubchat.protocol.Names;
 
 /**
  * What a node asks of Redis about clubs, typed: the Lua scripts (each one atomic step, loaded from
- * {@code src/main/resources/org/clubchat/redis/} and run by their SHA-1) and the plain reads. Every call is synchronous and
- * bounded by the connection's command timeout, and throws Lettuce's {@code RedisException} when Redis
- * cannot answer. Holds no state but the script texts; the connection is Lettuce's, safe for any thread.
+ * {@code src/main/resources/org/clubchat/redis/} and run by their SHA-1) and the plain reads. Every call
+ * is asynchronous: it is written to the connection at once (so calls made one after the other reach
+ * Redis, and run there, in that order) and completes on a Lettuce thread, exceptionally with Lettuce's
+ * {@code RedisException} when Redis cannot answer within the connection's command timeout. Holds no
+ * state but the script texts; the connection is Lettuce's, safe for any thread.
  */
 final class ClubScripts {
-    private final RedisCommands<String, String> redis;
+    /** How long Redis keeps a stored chat's receipt: long after any answer could still be missing. */
+    static final Duration RECEIPT_TTL = Duration.ofMinutes(1);
+
+    private final RedisAsyncCommands<String, String> redis;
     private final Metrics metrics;
     private final String node;
     private final int historySize;
@@ -40,8 +49,12 @@ final class ClubScripts {
     private record Script(String text, String sha) {
     }
 
-    ClubScripts(RedisCommands<String, String> redis, Metrics metrics, String node, int historySize, long retentionMillis,
-            InstantSource clock) {
+    /** What a join read: the club's epoch and seq, and the names in it, the joiner's included. */
+    record Joined(String epoch, long seq, List<String> names) {
+    }
+
+    ClubScripts(RedisAsyncCommands<String, String> redis, Metrics metrics, String node, int historySize,
+            long retentionMillis, InstantSource clock) {
         this.redis = redis;
         this.metrics = metrics;
         this.joinScript = script(redis, "join.lua");
@@ -54,59 +67,86 @@ final class ClubScripts {
         this.clock = clock;
     }
 
-    /** Adds a connection to the club: the club's epoch and seq, and the names in it, this connection's included. */
-    List<Object> join(ClubKeys keys, String name, String connection) {
-        return run(joinScript, ScriptOutputType.MULTI, withNodeClubs(keys),
-                newId(), name, node + ":" + connection, keys.channel(), keys.clubId());
+    /** Adds a connection (by its field, {@link #field}) to the club; idempotent. */
+    CompletableFuture<Joined> join(ClubKeys keys, String name, String field) {
+        return this.<List<Object>>run(joinScript, ScriptOutputType.MULTI, withNodeClubs(keys),
+                newId(), name, field, keys.channel(), keys.clubId()).thenApply(joined -> {
+                    @SuppressWarnings("unchecked")
+                    List<String> names = new ArrayList<>((List<String>) joined.get(2));
+                    names.sort(Names.CODE_POINT_ORDER);
+                    return new Joined((String) joined.get(0), (Long) joined.get(1), names);
+                });
     }
 
     /**
-     * Takes a connection out of the club; idempotent.
+     * The member field of one join of a connection in the club's hash: unique to the join, so that
+     * undoing a join whose answer was lost cannot take out a later join of the same connection.
+     */
+    String field(String connection) {
+        return node + ":" + connection + ":" + newId();
+    }
+
+    /**
+     * Takes a connection's field out of the club; idempotent.
      *
      * @param nodeStillThere whether this node keeps other members in the club (its club index keeps it)
      */
-    void leave(ClubKeys keys, String name, String connection, boolean nodeStillThere) {
-        run(leaveScript, ScriptOutputType.INTEGER, withNodeClubs(keys),
-                name, node + ":" + connection, keys.channel(), String.valueOf(retentionMillis),
+    CompletableFuture<Long> leave(ClubKeys keys, String name, String field, boolean nodeStillThere) {
+        return run(leaveScript, ScriptOutputType.INTEGER, withNodeClubs(keys),
+                name, field, keys.channel(), String.valueOf(retentionMillis),
                 keys.clubId(), nodeStillThere ? "1" : "0");
     }
 
-    /** Stores and publishes one message with the club's next seq; returns that seq. */
-    long append(ClubKeys keys, String from, String message, String connection, String requestId) {
-        List<Object> result = run(chatScript, ScriptOutputType.MULTI,
-                new String[] {keys.epoch(), keys.seq(), keys.log(), keys.names(), keys.conns()},
+    /**
+     * Stores and publishes one message with the club's next seq; completes with that seq. Idempotent per
+     * {@code attempt}: run twice, it stores once and answers the same seq; {@link #receipt} asks for it.
+     */
+    CompletableFuture<Long> append(ClubKeys keys, String attempt, String from, String message, String connection,
+            String requestId) {
+        return this.<List<Object>>run(chatScript, ScriptOutputType.MULTI,
+                new String[] {keys.epoch(), keys.seq(), keys.log(), keys.names(), keys.conns(), keys.receipt(attempt)},
                 newId(), String.valueOf(historySize), String.valueOf(clock.millis()), from, message, node, connection,
-                requestId == null ? "" : requestId, keys.channel(), String.valueOf(retentionMillis));
-        return (Long) result.get(0);
+                requestId == null ? "" : requestId, keys.channel(), String.valueOf(retentionMillis), attempt,
+                String.valueOf(RECEIPT_TTL.toMillis())).thenApply(result -> (Long) result.get(0));
+    }
+
+    /**
+     * The seq an {@link #append} attempt was stored with, or empty if it was not. Asked on the connection
+     * that carried the attempt, so Redis answers it only after it has run the attempt, if it ever will.
+     */
+    CompletableFuture<Optional<Long>> receipt(ClubKeys keys, String attempt) {
+        return timed(() -> redis.get(keys.receipt(attempt))).thenApply(seq -> Optional.ofNullable(seq).map(Long::valueOf));
     }
 
     /** Removes every member of a node whose heartbeat expired; false if it is alive after all. */
-    boolean forgetNode(String other) {
-        Long forgotten = run(forgetNodeScript, ScriptOutputType.INTEGER,
+    CompletableFuture<Boolean> forgetNode(String other) {
+        return this.<Long>run(forgetNodeScript, ScriptOutputType.INTEGER,
                 new String[] {ClubKeys.nodeClubs(other), ClubKeys.nodeAlive(other), ClubKeys.nodes()},
-                other, ClubKeys.PREFIX, String.valueOf(retentionMillis));
-        return forgotten == 1;
+                other, ClubKeys.PREFIX, String.valueOf(retentionMillis)).thenApply(forgotten -> forgotten == 1);
     }
 
     /** The club's log entries with seq in [from, to], oldest first. */
-    List<StreamMessage<String, String>> log(ClubKeys keys, long from, long to) {
+    CompletableFuture<List<StreamMessage<String, String>>> log(ClubKeys keys, long from, long to) {
         return timed(() -> redis.xrange(keys.log(), Range.create(from + "-0", to + "-0")));
     }
 
-    /** The club's epoch, or null when Redis does not hold the club. */
-    String epoch(ClubKeys keys) {
-        return timed(() -> redis.get(keys.epoch()));
+    /** The club's epoch (null when Redis does not hold the club) and its seq, read together. */
+    CompletableFuture<Run> run(ClubKeys keys) {
+        return timed(() -> redis.mget(keys.epoch(), keys.seq())).thenApply(values -> new Run(
+                values.get(0).getValueOrElse(null), Long.parseLong(values.get(1).getValueOrElse("0"))));
     }
 
-    long seq(ClubKeys keys) {
-        return Long.parseLong(Optional.ofNullable(timed(() -> redis.get(keys.seq()))).orElse("0"));
+    /** A club's current run as Redis holds it: its epoch, null when Redis does not hold the club, and its seq. */
+    record Run(String epoch, long seq) {
     }
 
     /** The distinct names in the club, in code point order. */
-    List<String> names(ClubKeys keys) {
-        List<String> names = new ArrayList<>(timed(() -> redis.hkeys(keys.names())));
-        names.sort(Names.CODE_POINT_ORDER);
-        return names;
+    CompletableFuture<List<String>> names(ClubKeys keys) {
+        return timed(() -> redis.hkeys(keys.names())).thenApply(found -> {
+            List<String> names = new ArrayList<>(found);
+            names.sort(Names.CODE_POINT_ORDER);
+            return names;
+        });
     }
 
     static long seqOf(StreamMessage<String, String> entry) {
@@ -126,29 +166,29 @@ final class ClubScripts {
      * Runs a script by its SHA-1; a Redis that does not have it (restarted, flushed) is given it again
      * once, and then runs it.
      */
-    private <T> T run(Script script, ScriptOutputType type, String[] keys, String... args) {
-        return timed(() -> {
-            try {
-                return redis.evalsha(script.sha(), type, keys, args);
-            } catch (RedisNoScriptException e) {
-                redis.scriptLoad(script.text());
-                return redis.evalsha(script.sha(), type, keys, args);
-            }
-        });
+    private <T> CompletableFuture<T> run(Script script, ScriptOutputType type, String[] keys, String... args) {
+        return timed(() -> redis.<T>evalsha(script.sha(), type, keys, args))
+                .exceptionallyCompose(failure -> unwrap(failure) instanceof RedisNoScriptException
+                        ? timed(() -> redis.scriptLoad(script.text()))
+                                .thenCompose(loaded -> timed(() -> redis.<T>evalsha(script.sha(), type, keys, args)))
+                        : CompletableFuture.failedFuture(failure));
     }
 
-    /** Runs one command and records how long Redis took to answer it, answered or not. */
-    private <T> T timed(Supplier<T> command) {
+    /** Sends one command and records how long Redis took to answer it, answered or not. */
+    private <T> CompletableFuture<T> timed(Supplier<? extends CompletionStage<T>> command) {
         long start = System.nanoTime();
-        try {
-            return command.get();
-        } finally {
-            metrics.redisCommandAnswered(System.nanoTime() - start);
-        }
+        CompletableFuture<T> answer = command.get().toCompletableFuture();
+        answer.whenComplete((value, failure) -> metrics.redisCommandAnswered(System.nanoTime() - start));
+        return answer;
+    }
+
+    static Throwable unwrap(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
     }
 
     /** The script made of the named resources, one after the other. */
-    private static Script script(RedisCommands<String, String> redis, String... names) {
+    private static Script script(RedisAsyncCommands<String, String> redis, String... names) {
         StringBuilder text = new StringBuilder();
         for (String name : names) {
             try (InputStream in = ClubScripts.class.getResourceAsStream(name)) {

@@ -2,33 +2,48 @@ package org.clubchat.redis;
 
 import java.util.ArrayDeque;
 import java.util.Queue;
+import java.util.concurrent.Executor;
 
 /**
- * Leaves that Redis did not take (it was away), retried in order on each heartbeat until it takes
- * them: a member that left must not stay in the club's list. Used only on the store's events thread.
+ * Leaves that Redis did not take (it was away or did not answer), sent again in order until it takes
+ * them: a member that left, or a join that was undone, must not stay in the club's list. Leaves are
+ * idempotent, so sending one that Redis did take after all changes nothing. Used only on the store's
+ * events thread, which {@code events} runs the answers on.
  */
 final class LeaveRetries {
     /** A leave that Redis has not taken yet. */
-    record Leave(ClubKeys keys, String name, String connection, boolean nodeStillThere) {
+    record Leave(ClubKeys keys, String name, String field, boolean nodeStillThere) {
     }
 
     private final ClubScripts scripts;
+    private final Executor events;
     private final Queue<Leave> pending = new ArrayDeque<>();
+    /** Whether a retry is out and unanswered: one at a time, so they reach Redis in order. */
+    private boolean sending;
 
-    LeaveRetries(ClubScripts scripts) {
+    LeaveRetries(ClubScripts scripts, Executor events) {
         this.scripts = scripts;
+        this.events = events;
     }
 
     void add(Leave leave) {
         pending.add(leave);
     }
 
-    /** Runs the pending leaves, oldest first; stops with Redis's exception at the first it cannot take. */
+    /** Sends the pending leaves, oldest first, one after another; stops at the first Redis does not take. */
     void retry() {
-        while (!pending.isEmpty()) {
-            Leave leave = pending.peek();
-            scripts.leave(leave.keys(), leave.name(), leave.connection(), leave.nodeStillThere());
-            pending.remove();
+        if (sending || pending.isEmpty()) {
+            return;
         }
+        sending = true;
+        Leave leave = pending.peek();
+        scripts.leave(leave.keys(), leave.name(), leave.field(), leave.nodeStillThere())
+                .whenCompleteAsync((done, failure) -> {
+                    sending = false;
+                    if (failure == null) {
+                        pending.remove();
+                        retry();
+                    }
+                }, events);
     }
 }

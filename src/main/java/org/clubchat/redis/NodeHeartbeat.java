@@ -1,41 +1,99 @@
 package org.clubchat.redis;
 
+import io.lettuce.core.RedisException;
 import io.lettuce.core.SetArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.lang.System.Logger.Level;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The failure detector. Each node keeps a heartbeat key with a time-to-live; a node that finds another's
  * key gone removes that node's members (presence {@code leave} for names that go), so a dead node's
- * members vanish within {@link RedisClubStore#NODE_TTL} plus one {@link RedisClubStore#HEARTBEAT}. Called
- * on the store's events thread.
+ * members vanish within {@link RedisClubStore#NODE_TTL} plus one {@link RedisClubStore#HEARTBEAT}.
+ *
+ * <p>It has a connection and a thread ({@code clubchat-redis-heartbeat}) of its own, used for nothing
+ * else: however busy the node's club work is, or however long Redis takes over a club command, the
+ * heartbeat waits behind none of it, so a live node is not taken for dead.
  */
-final class NodeHeartbeat {
+final class NodeHeartbeat implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(NodeHeartbeat.class.getName());
 
+    private final StatefulRedisConnection<String, String> connection;
     private final RedisCommands<String, String> redis;
     private final ClubScripts scripts;
+    private final Availability availability;
     private final String node;
+    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread beating = new Thread(task, "clubchat-redis-heartbeat");
+        beating.setDaemon(true);
+        return beating;
+    });
 
-    NodeHeartbeat(RedisCommands<String, String> redis, ClubScripts scripts, String node) {
-        this.redis = redis;
+    /** Beats once at once (a node that cannot reach Redis does not start), then every heartbeat period. */
+    NodeHeartbeat(StatefulRedisConnection<String, String> connection, ClubScripts scripts, Availability availability,
+            String node) {
+        this.connection = connection;
+        this.redis = connection.sync();
         this.scripts = scripts;
+        this.availability = availability;
         this.node = node;
+        beat();
+        long period = RedisClubStore.HEARTBEAT.toMillis();
+        thread.scheduleWithFixedDelay(this::beatOrReport, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    private void beatOrReport() {
+        try {
+            beat();
+            availability.answered();
+        } catch (RedisException e) {
+            availability.lost(e);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "heartbeat failed", e);
+        }
     }
 
     /** Renews this node's key and forgets the nodes whose keys expired; throws when Redis cannot answer. */
-    void beat() {
+    private void beat() {
         redis.set(ClubKeys.nodeAlive(node), "1", SetArgs.Builder.px(RedisClubStore.NODE_TTL.toMillis()));
         redis.sadd(ClubKeys.nodes(), node);
         for (String other : redis.smembers(ClubKeys.nodes())) {
-            if (!other.equals(node) && redis.exists(ClubKeys.nodeAlive(other)) == 0 && scripts.forgetNode(other)) {
+            if (!other.equals(node) && redis.exists(ClubKeys.nodeAlive(other)) == 0 && forget(other)) {
                 LOG.log(Level.INFO, "node {0} stopped sending heartbeats; its members were removed", other);
             }
         }
     }
 
-    /** Takes this node's key away at once (a clean stop), so that no one waits for it to expire. */
-    void stop() {
-        redis.del(ClubKeys.nodeAlive(node));
+    private boolean forget(String other) {
+        try {
+            return scripts.forgetNode(other).get(RedisClubStore.COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw ClubScripts.unwrap(e.getCause()) instanceof RedisException redis ? redis : new RedisException(e.getCause());
+        } catch (TimeoutException e) {
+            throw new RedisException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RedisException(e);
+        }
+    }
+
+    /** Stops beating and takes this node's key away at once (a clean stop), so that no one waits for it to expire. */
+    @Override
+    public void close() {
+        thread.shutdownNow();
+        try {
+            thread.awaitTermination(RedisClubStore.COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            redis.del(ClubKeys.nodeAlive(node));
+        } catch (RedisException e) {
+            LOG.log(Level.DEBUG, "could not remove the heartbeat: {0}", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        connection.close();
     }
 }

@@ -4,6 +4,7 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -16,16 +17,20 @@ import java.io.StringReader;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
 import org.clubchat.club.ClubStore;
 import org.clubchat.club.ClubView;
 import org.clubchat.club.Member;
@@ -44,18 +49,21 @@ import org.clubchat.protocol.ServerMessage;
  * has nobody in) and hands what arrives to its local members ({@link RedisClub}).
  *
  * <p>Threading: everything that touches a club's local state runs on the single {@code events}
- * thread ({@code clubchat-redis}), in submission order — joins, chats, leaves, published messages and
- * the heartbeat alike — so a club's frames reach local members in seq order and a joiner's replay meets
- * live delivery exactly once. Redis calls made there are synchronous and bounded by the command
- * timeout. {@code local} is a concurrent map so that {@link #size} can read it from any thread; it
- * changes only on {@code events}. Lettuce runs its own I/O threads besides.
+ * thread ({@code clubchat-redis}), in submission order: joins, chats, leaves, published messages, and
+ * the answers to commands. That thread never waits for Redis: it sends commands (pipelined on one
+ * connection, so Redis runs them in the order they were sent, and one sender's chats get seqs in its
+ * order) and the answers come back to it as new tasks. So a slow or paused Redis delays answers but
+ * never the thread, and every request can be answered within the protocol's 10 seconds. {@code local}
+ * is a concurrent map so that {@link #size} can read it from any thread; it changes only on
+ * {@code events}. The heartbeat has its own connection and thread ({@link NodeHeartbeat}); Lettuce runs
+ * its own I/O threads besides.
  */
 public final class RedisClubStore implements ClubStore {
     /** How long a node's heartbeat key lives; a node whose key is gone is taken for dead. */
     public static final Duration NODE_TTL = Duration.ofSeconds(5);
-    /** How often a node renews its key, checks on the others and catches up with missed messages. */
+    /** How often a node renews its key, and checks its clubs for missed messages and unanswered requests. */
     public static final Duration HEARTBEAT = Duration.ofSeconds(1);
-    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(2);
+    static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(2);
     private static final Duration RECONNECT_AT_MOST = Duration.ofSeconds(2);
     private static final System.Logger LOG = System.getLogger(RedisClubStore.class.getName());
 
@@ -88,13 +96,18 @@ public final class RedisClubStore implements ClubStore {
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(50), RECONNECT_AT_MOST, 2, TimeUnit.MILLISECONDS))
                 .build();
         client = RedisClient.create(resources, redisUri);
-        // While Redis is away, fail commands at once (the member gets `unavailable`) instead of queueing them.
+        // While Redis is away, fail commands at once (the member gets `unavailable`) instead of queueing
+        // them; every command, asynchronous ones too, gives up after the command timeout.
         client.setOptions(ClientOptions.builder().autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT)).build());
+        long retentionMillis = Math.max(1, retention.toMillis());
         connection = client.connect();
-        scripts = new ClubScripts(connection.sync(), metrics, node, historySize, Math.max(1, retention.toMillis()), clock);
-        heartbeat = new NodeHeartbeat(connection.sync(), scripts, node);
-        leaveRetries = new LeaveRetries(scripts);
+        scripts = new ClubScripts(connection.async(), metrics, node, historySize, retentionMillis, clock);
+        StatefulRedisConnection<String, String> beating = client.connect();
+        heartbeat = new NodeHeartbeat(beating, new ClubScripts(beating.async(), metrics, node, historySize, retentionMillis, clock),
+                availability, node);
+        leaveRetries = new LeaveRetries(scripts, this::onEvents);
         pubsub = client.connectPubSub();
         pubsub.addListener(new RedisPubSubAdapter<>() {
             @Override
@@ -102,7 +115,6 @@ public final class RedisClubStore implements ClubStore {
                 onEvents(() -> published(channel, message));
             }
         });
-        heartbeat();
     }
 
     /**
@@ -127,19 +139,20 @@ public final class RedisClubStore implements ClubStore {
 
     @Override
     public CompletionStage<Long> publish(String clubId, String from, String message) {
-        CompletableFuture<Long> seq = new CompletableFuture<>();
-        onEvents(() -> {
-            try {
-                seq.complete(scripts.append(ClubKeys.of(clubId), from, message, "", ""));
-                availability.answered();
-            } catch (RedisException e) {
-                availability.lost(e);
-                seq.completeExceptionally(e);
-            }
-        });
         if (events.isShutdown()) {
-            seq.completeExceptionally(new IllegalStateException("club-chat is stopping"));
+            return CompletableFuture.failedFuture(new IllegalStateException("club-chat is stopping"));
         }
+        CompletableFuture<Long> seq = new CompletableFuture<>();
+        onEvents(() -> scripts.append(ClubKeys.of(clubId), ClubScripts.newId(), from, message, "", "")
+                .whenComplete((stored, failure) -> {
+                    if (failure == null) {
+                        availability.answered();
+                        seq.complete(stored);
+                    } else {
+                        lost(failure);
+                        seq.completeExceptionally(failure);
+                    }
+                }));
         return seq;
     }
 
@@ -147,13 +160,18 @@ public final class RedisClubStore implements ClubStore {
     public Optional<ClubView> view(String clubId) {
         ClubKeys keys = ClubKeys.of(clubId);
         try {
-            String epoch = scripts.epoch(keys);
-            if (epoch == null) {
+            ClubScripts.Run run = scripts.run(keys).get(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            if (run.epoch() == null) {
                 return Optional.empty();
             }
-            return Optional.of(new ClubView(clubId, scripts.names(keys), scripts.seq(keys), epoch));
-        } catch (RedisException e) {
-            availability.lost(e);
+            List<String> names = scripts.names(keys).get(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return Optional.of(new ClubView(clubId, names, run.seq(), run.epoch()));
+        } catch (ExecutionException | TimeoutException e) {
+            RuntimeException failure = e.getCause() instanceof RuntimeException cause ? cause : new RedisException(e);
+            availability.lost(failure);
+            throw new Unavailable(failure);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             throw new Unavailable(e);
         }
     }
@@ -163,10 +181,16 @@ public final class RedisClubStore implements ClubStore {
         return local.size();
     }
 
-    /** Redis forgets idle clubs by itself (key expiry); the node's own duty is its heartbeat. */
+    /**
+     * Redis forgets idle clubs by itself (key expiry), and the heartbeat beats on its own; what is left
+     * is each club's check for missed messages and unanswered requests, and leaves Redis did not take.
+     */
     @Override
     public void sweep() {
-        onEvents(this::heartbeat);
+        onEvents(() -> {
+            leaveRetries.retry();
+            local.values().forEach(RedisClub::check);
+        });
     }
 
     @Override
@@ -184,12 +208,10 @@ public final class RedisClubStore implements ClubStore {
         events.shutdown();
         try {
             events.awaitTermination(5, TimeUnit.SECONDS);
-            heartbeat.stop();
-        } catch (RedisException e) {
-            LOG.log(Level.DEBUG, "could not remove the heartbeat: {0}", e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        heartbeat.close();
         pubsub.close();
         connection.close();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
@@ -215,50 +237,53 @@ public final class RedisClubStore implements ClubStore {
         return metrics;
     }
 
-    Availability availability() {
-        return availability;
+    /** Whether commands can be sent now; while not, Lettuce refuses them, so nothing sent could be stored. */
+    boolean connected() {
+        return connection.isOpen();
     }
 
-    /** Takes a connection out of a club in Redis; while Redis is away, the heartbeat retries it later. */
-    void leave(ClubKeys keys, String name, String connection, boolean nodeStillThere) {
-        try {
-            scripts.leave(keys, name, connection, nodeStillThere);
-        } catch (RedisException e) {
-            availability.lost(e);
-            leaveRetries.add(new LeaveRetries.Leave(keys, name, connection, nodeStillThere));
-        }
+    void answered() {
+        availability.answered();
+    }
+
+    /** A command failed: Redis is taken for unavailable until it answers again. */
+    void lost(Throwable failure) {
+        Throwable cause = ClubScripts.unwrap(failure);
+        availability.lost(cause instanceof RuntimeException runtime ? runtime : new RedisException(cause));
+    }
+
+    /** Runs {@code task} on the events thread when {@code command} is answered, or has failed. */
+    <T> void then(CompletableFuture<T> command, BiConsumer<T, Throwable> task) {
+        command.whenComplete((value, failure) -> onEvents(() -> task.accept(value, failure)));
+    }
+
+    /** Takes a connection's join out of a club in Redis; while Redis does not take it, it is sent again later. */
+    void leave(ClubKeys keys, String name, String field, boolean nodeStillThere) {
+        then(scripts.leave(keys, name, field, nodeStillThere), (done, failure) -> {
+            if (failure != null) {
+                lost(failure);
+                leaveRetries.add(new LeaveRetries.Leave(keys, name, field, nodeStillThere));
+            }
+        });
     }
 
     void subscribe(ClubKeys keys) {
-        pubsub.sync().subscribe(keys.channel());
+        pubsub.async().subscribe(keys.channel());
     }
 
     void unsubscribe(ClubKeys keys) {
         local.remove(keys.clubId());
-        try {
-            pubsub.sync().unsubscribe(keys.channel());
-        } catch (RedisException e) {
-            LOG.log(Level.DEBUG, "unsubscribe {0} failed: {1}", keys.clubId(), e.toString());
-        }
+        pubsub.async().unsubscribe(keys.channel());
+    }
+
+    /** The answer to a chat of a connection whose join failed (Redis was away), so it is not in the club. */
+    void notMember(String clubId, Member member, String requestId) {
+        member.delivery().offer(error(ErrorCode.NOT_MEMBER, "not a member of club " + clubId + ": its join failed; join again",
+                requestId));
     }
 
     Frame error(ErrorCode code, String detail, String requestId) {
         return codec.frame(new ServerMessage.Error(code, detail), requestId);
-    }
-
-    /** The heartbeat, then what it makes possible: leaves Redis missed, messages the subscription missed. */
-    private void heartbeat() {
-        try {
-            heartbeat.beat();
-            availability.answered();
-            leaveRetries.retry();
-            // Messages missed while the subscription was down, and clubs Redis lost, are found here.
-            for (RedisClub club : local.values()) {
-                club.check();
-            }
-        } catch (RedisException e) {
-            availability.lost(e);
-        }
     }
 
     private void published(String channel, String message) {

@@ -2,7 +2,6 @@ package org.clubchat.redis;
 
 import org.clubchat.club.Member;
 import org.clubchat.club.Membership;
-import org.clubchat.protocol.ErrorCode;
 import org.clubchat.protocol.ServerMessage;
 
 /**
@@ -25,9 +24,10 @@ final class RedisMembership implements Membership {
     public void chat(String connectionId, String message, String requestId) {
         store.onEvents(() -> {
             RedisClub club = store.localClub(clubId);
-            if (club == null || !club.chat(connectionId, message, requestId)) {
-                member.delivery().offer(store.error(ErrorCode.NOT_MEMBER,
-                        "not a member of club " + clubId + ": its join failed; join again", requestId));
+            if (club == null) {
+                store.notMember(clubId, member, requestId);
+            } else {
+                club.chat(member, message, requestId);
             }
         });
     }
@@ -36,10 +36,11 @@ final class RedisMembership implements Membership {
     public void leave(String connectionId, String requestId) {
         store.onEvents(() -> {
             RedisClub club = store.localClub(clubId);
-            if (club != null) {
-                club.remove(connectionId);
+            if (club == null) {
+                member.delivery().offer(store.codec().frame(new ServerMessage.Left(clubId), requestId));
+            } else {
+                club.leave(member, requestId);
             }
-            member.delivery().offer(store.codec().frame(new ServerMessage.Left(clubId), requestId));
         });
     }
 
@@ -48,7 +49,7 @@ final class RedisMembership implements Membership {
         store.onEvents(() -> {
             RedisClub club = store.localClub(clubId);
             if (club != null) {
-                club.remove(connectionId);
+                club.disconnect(connectionId);
             }
         });
     }

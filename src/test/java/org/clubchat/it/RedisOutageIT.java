@@ -34,13 +34,15 @@ class RedisOutageIT {
                 bob.expect("chat");
 
                 redis.stop();
+                for (ServerProcess node : List.of(node0, node1)) {
+                    Await.until(Duration.ofSeconds(10), () -> Http.get(node.http("/health")).statusCode() == 503,
+                            () -> node + " reports Redis down");
+                }
                 alice.send("{\"type\":\"chat\",\"clubId\":\"weather\",\"message\":\"storm\",\"id\":\"s\"}");
                 assertEquals("s", alice.expectError("unavailable").getString("id"));
                 alice.send("{\"type\":\"chat\",\"clubId\":\"weather\",\"message\":\"storm again\"}");
                 alice.expectError("unavailable");
                 bob.assertNoFrame(Duration.ofMillis(300));
-                Await.until(Duration.ofSeconds(10), () -> Http.get(node1.http("/health")).statusCode() == 503,
-                        () -> "node1 reports Redis down");
                 HttpResponse<String> down = Http.get(node0.http("/health"));
                 assertEquals(503, down.statusCode());
                 assertEquals("down", Http.json(down).getString("redis"));
