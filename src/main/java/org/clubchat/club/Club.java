@@ -36,6 +36,7 @@ public final class Club implements Membership {
     /** How many of this club's connections carry each name; its keys are the distinct, sorted names. */
     private final TreeMap<String, Integer> connectionsByName = new TreeMap<>(Names.CODE_POINT_ORDER);
     private final History history;
+    private final SentKeys keys = new SentKeys();
     private long seq;
     private long emptySinceMillis;
     private boolean retired;
@@ -77,7 +78,7 @@ public final class Club implements Membership {
             List<Frame> replay = asked.replaysUpTo(seq) ? history.after(asked.from() - 1) : List.of();
             Boolean recovered = asked.recovered(Math.max(asked.from(), history.oldestSeq()));
             List<String> names = List.copyOf(connectionsByName.keySet());
-            member.delivery().offer(codec.frame(new ServerMessage.Joined(id, names, seq, epoch, recovered), requestId));
+            member.delivery().offer(codec.frame(new ServerMessage.Joined(id, names, seq, epoch, recovered, history.oldestSeq()), requestId));
             replay.forEach(member.delivery()::offer);
             if (nameArrives) {
                 offerToOthers(member,
@@ -89,9 +90,12 @@ public final class Club implements Membership {
         }
     }
 
-    /** Takes the next seq for the sender's message, stores it, hands it to every other member and acknowledges it. */
+    /**
+     * Takes the next seq for the sender's message, stores it, hands it to every other member and
+     * acknowledges it; a key its sender already used here is acknowledged as a duplicate instead.
+     */
     @Override
-    public void chat(String connectionId, String message, String requestId) {
+    public void chat(String connectionId, String message, String key, String requestId) {
         long accepted = System.nanoTime();
         lock.lock();
         try {
@@ -99,8 +103,17 @@ public final class Club implements Membership {
             if (sender == null) {
                 throw new IllegalStateException(connectionId + " is not in club " + id);
             }
+            keys.forget(history.oldestSeq(), clock.millis());
+            OptionalLong sent = key == null ? OptionalLong.empty() : keys.find(sender.sender(), key);
+            if (sent.isPresent()) {
+                sender.delivery().offer(codec.frame(new ServerMessage.Ack(id, sent.getAsLong(), true), requestId));
+                return;
+            }
             long next = append(sender, sender.name(), message, accepted);
-            sender.delivery().offer(codec.frame(new ServerMessage.Ack(id, next), requestId));
+            if (key != null) {
+                keys.remember(sender.sender(), key, next, clock.millis());
+            }
+            sender.delivery().offer(codec.frame(new ServerMessage.Ack(id, next, false), requestId));
         } finally {
             lock.unlock();
         }
@@ -164,13 +177,14 @@ public final class Club implements Membership {
     }
 
     /**
-     * Retires the club if it has been empty for at least {@code retentionMillis}; a retired club takes no
+     * Retires the club if it has been empty for at least {@code retentionMillis} and holds no key younger
+     * than the protocol's 10 minutes (a resend must still find it); a retired club takes no
      * more joins, so the registry may drop it and a later join starts a new epoch.
      */
     boolean retireIfIdle(long nowMillis, long retentionMillis) {
         lock.lock();
         try {
-            if (!retired && members.isEmpty() && nowMillis - emptySinceMillis >= retentionMillis) {
+            if (!retired && members.isEmpty() && nowMillis - emptySinceMillis >= retentionMillis && !keys.keepsAny(nowMillis)) {
                 retired = true;
             }
             return retired;

@@ -3,8 +3,12 @@ package org.clubchat.club;
 /** A connection's place in one club, as {@link ClubStore#join} returns it. */
 public interface Membership {
 
-    /** Sends the member's message to the others with the club's next seq and acknowledges it to the sender. */
-    void chat(String connectionId, String message, String requestId);
+    /**
+     * Sends the member's message to the others with the club's next seq and acknowledges it to the
+     * sender; a {@code key} (null for none) the member's sender already used in the club is acknowledged
+     * as a duplicate with its original seq, and nothing is sent.
+     */
+    void chat(String connectionId, String message, String key, String requestId);
 
     /** Removes the member and answers {@code left}. */
     void leave(String connectionId, String requestId);

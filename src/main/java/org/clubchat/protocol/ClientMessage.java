@@ -38,7 +38,8 @@ public sealed interface ClientMessage
         }
     }
 
-    record Chat(String clubId, String message) implements ClientMessage {
+    /** @param key the client's key for exactly-once sends (1–64 characters), or null when it gave none */
+    record Chat(String clubId, String message, String key) implements ClientMessage {
         public Chat {
             Objects.requireNonNull(clubId, "clubId");
             Objects.requireNonNull(message, "message");

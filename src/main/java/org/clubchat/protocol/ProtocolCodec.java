@@ -24,6 +24,7 @@ import java.util.OptionalLong;
  */
 public final class ProtocolCodec {
     static final int MAX_REQUEST_ID_LENGTH = 64;
+    static final int MAX_KEY_LENGTH = 64;
     /** Deep enough for any unknown field a client adds, shallow enough that nesting costs nothing. */
     static final int MAX_DEPTH = 32;
 
@@ -101,7 +102,16 @@ public final class ProtocolCodec {
                 if (!Names.isWellFormed(message)) {
                     return rejected(ErrorCode.BAD_REQUEST, "message must be Unicode text: it has an unpaired surrogate", requestId);
                 }
-                return clubChecked(clubId, new ClientMessage.Chat(clubId, message), requestId);
+                String key = null;
+                JsonValue keyValue = frame.get("key");
+                if (keyValue != null) {
+                    if (!(keyValue instanceof JsonString s) || s.getString().isEmpty()
+                            || Names.codePointLength(s.getString()) > MAX_KEY_LENGTH || !Names.isWellFormed(s.getString())) {
+                        return rejected(ErrorCode.BAD_REQUEST, "key must be a string of 1-64 characters", requestId);
+                    }
+                    key = s.getString();
+                }
+                return clubChecked(clubId, new ClientMessage.Chat(clubId, message, key), requestId);
             }
             case "ping":
                 return new DecodeResult.Decoded(new Inbound(requestId, ClientMessage.Ping.INSTANCE));
@@ -229,11 +239,12 @@ public final class ProtocolCodec {
             if (m.recovered() != null) {
                 json.write("recovered", m.recovered());
             }
+            json.write("firstSeq", m.firstSeq());
         } else if (message instanceof ServerMessage.Chat m) {
             json.write("clubId", m.clubId()).write("from", m.from()).write("message", m.message())
                     .write("seq", m.seq()).write("ts", m.ts());
         } else if (message instanceof ServerMessage.Ack m) {
-            json.write("clubId", m.clubId()).write("seq", m.seq());
+            json.write("clubId", m.clubId()).write("seq", m.seq()).write("duplicate", m.duplicate());
         } else if (message instanceof ServerMessage.Presence m) {
             json.write("clubId", m.clubId()).write("event", m.event().wireName()).write("name", m.name());
         } else if (message instanceof ServerMessage.Left m) {

@@ -34,8 +34,9 @@ public sealed interface ServerMessage
      *
      * @param members   distinct names in code point order, the joiner included
      * @param recovered null when the join carried no {@code since}, so the field is left out
+     * @param firstSeq  the seq of the oldest message history holds, or {@code seq + 1} when it holds none
      */
-    record Joined(String clubId, List<String> members, long seq, String epoch, Boolean recovered)
+    record Joined(String clubId, List<String> members, long seq, String epoch, Boolean recovered, long firstSeq)
             implements ServerMessage {
         public Joined {
             Objects.requireNonNull(clubId, "clubId");
@@ -63,7 +64,8 @@ public sealed interface ServerMessage
         }
     }
 
-    record Ack(String clubId, long seq) implements ServerMessage {
+    /** @param duplicate the chat was a resend of one already accepted with the same key: nothing new was stored */
+    record Ack(String clubId, long seq, boolean duplicate) implements ServerMessage {
         public Ack {
             Objects.requireNonNull(clubId, "clubId");
         }

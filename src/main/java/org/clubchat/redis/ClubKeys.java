@@ -4,17 +4,24 @@ package org.clubchat.redis;
  * The Redis keys and channel of one club. The club id sits in a hash tag ({@code {id}}) so that a Redis
  * Cluster would keep a club's keys in one slot, as the scripts need.
  */
-record ClubKeys(String clubId, String epoch, String seq, String log, String names, String conns, String channel) {
+record ClubKeys(String clubId, String epoch, String seq, String log, String names, String conns, String sentKeys,
+        String channel) {
     static final String PREFIX = "clubchat:";
 
     static ClubKeys of(String clubId) {
         String base = PREFIX + "{" + clubId + "}:";
-        return new ClubKeys(clubId, base + "epoch", base + "seq", base + "log", base + "names", base + "conns", base + "events");
+        return new ClubKeys(clubId, base + "epoch", base + "seq", base + "log", base + "names", base + "conns", base + "keys",
+                base + "events");
     }
 
-    /** Where a chat attempt's seq is kept once stored, so that its outcome can be asked after a lost answer. */
-    String receipt(String attempt) {
-        return PREFIX + "{" + clubId + "}:sent:" + attempt;
+    /**
+     * Where a chat's seq is kept once stored, so that its outcome can be asked after a lost answer and a
+     * resend with the same key finds it.
+     *
+     * @param dedupe {@link ClubScripts#attemptId} or {@link ClubScripts#keyId}
+     */
+    String receipt(String dedupe) {
+        return PREFIX + "{" + clubId + "}:sent:" + dedupe;
     }
 
     /** The club id of a club's channel, or null for another channel. */

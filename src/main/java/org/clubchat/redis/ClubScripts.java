@@ -31,8 +31,10 @@ import org.clubchat.protocol.Names;
  * state but the script texts; the connection is Lettuce's, safe for any thread.
  */
 final class ClubScripts {
-    /** How long Redis keeps a stored chat's receipt: long after any answer could still be missing. */
+    /** How long Redis keeps the receipt of a chat without a key: long after any answer could still be missing. */
     static final Duration RECEIPT_TTL = Duration.ofMinutes(1);
+    /** How long Redis keeps the receipt of a chat with a client's key: the protocol's "at least 10 minutes". */
+    static final Duration KEY_TTL = Duration.ofMinutes(10);
 
     private final RedisAsyncCommands<String, String> redis;
     private final Metrics metrics;
@@ -49,8 +51,15 @@ final class ClubScripts {
     private record Script(String text, String sha) {
     }
 
-    /** What a join read: the club's epoch and seq, and the names in it, the joiner's included. */
-    record Joined(String epoch, long seq, List<String> names) {
+    /**
+     * What a join read: the club's epoch and seq, the names in it (the joiner's included), and the seq of
+     * the oldest message its history holds ({@code seq + 1} when none).
+     */
+    record Joined(String epoch, long seq, List<String> names, long firstSeq) {
+    }
+
+    /** What an append did: the seq the message has, and whether it was stored before (a resend of a key). */
+    record Appended(long seq, boolean duplicate) {
     }
 
     ClubScripts(RedisAsyncCommands<String, String> redis, Metrics metrics, String node, int historySize,
@@ -74,7 +83,7 @@ final class ClubScripts {
                     @SuppressWarnings("unchecked")
                     List<String> names = new ArrayList<>((List<String>) joined.get(2));
                     names.sort(Names.CODE_POINT_ORDER);
-                    return new Joined((String) joined.get(0), (Long) joined.get(1), names);
+                    return new Joined((String) joined.get(0), (Long) joined.get(1), names, (Long) joined.get(3));
                 });
     }
 
@@ -98,24 +107,43 @@ final class ClubScripts {
     }
 
     /**
-     * Stores and publishes one message with the club's next seq; completes with that seq. Idempotent per
-     * {@code attempt}: run twice, it stores once and answers the same seq; {@link #receipt} asks for it.
+     * Stores and publishes one message with the club's next seq. Idempotent per {@code dedupe}
+     * ({@link #attemptId} or {@link #keyId}): run again, it stores nothing and answers the first seq, as
+     * a duplicate; {@link #receipt} asks for that seq.
+     *
+     * @param attempt the attempt's own id, which the published message carries back to its node
+     * @param keyId   {@link #keyId} when the client gave a key, else null
      */
-    CompletableFuture<Long> append(ClubKeys keys, String attempt, String from, String message, String connection,
-            String requestId) {
+    CompletableFuture<Appended> append(ClubKeys keys, String attempt, String keyId, String from, String message,
+            String connection, String requestId) {
+        String dedupe = keyId != null ? keyId : attemptId(attempt);
+        Duration receiptTtl = keyId != null ? KEY_TTL : RECEIPT_TTL;
         return this.<List<Object>>run(chatScript, ScriptOutputType.MULTI,
-                new String[] {keys.epoch(), keys.seq(), keys.log(), keys.names(), keys.conns(), keys.receipt(attempt)},
+                new String[] {keys.epoch(), keys.seq(), keys.log(), keys.names(), keys.conns(), keys.receipt(dedupe),
+                    keys.sentKeys()},
                 newId(), String.valueOf(historySize), String.valueOf(clock.millis()), from, message, node, connection,
                 requestId == null ? "" : requestId, keys.channel(), String.valueOf(retentionMillis), attempt,
-                String.valueOf(RECEIPT_TTL.toMillis())).thenApply(result -> (Long) result.get(0));
+                String.valueOf(receiptTtl.toMillis()), keyId == null ? "" : keyId)
+                .thenApply(result -> new Appended((Long) result.get(0), (Long) result.get(2) == 1));
+    }
+
+    /** The receipt name of a chat without a key. */
+    static String attemptId(String attempt) {
+        return "a:" + attempt;
+    }
+
+    /** The receipt name of a chat with a client's key: one per sender and key (the sender's length first, so no two pairs collide). */
+    static String keyId(String sender, String key) {
+        return "k:" + sender.length() + ":" + sender + ":" + key;
     }
 
     /**
-     * The seq an {@link #append} attempt was stored with, or empty if it was not. Asked on the connection
-     * that carried the attempt, so Redis answers it only after it has run the attempt, if it ever will.
+     * The seq an {@link #append} was stored with, by its {@code dedupe} name, or empty if it was not. Asked
+     * on the connection that carried the append, so Redis answers it only after it has run the append, if
+     * it ever will.
      */
-    CompletableFuture<Optional<Long>> receipt(ClubKeys keys, String attempt) {
-        return timed(() -> redis.get(keys.receipt(attempt))).thenApply(seq -> Optional.ofNullable(seq).map(Long::valueOf));
+    CompletableFuture<Optional<Long>> receipt(ClubKeys keys, String dedupe) {
+        return timed(() -> redis.get(keys.receipt(dedupe))).thenApply(seq -> Optional.ofNullable(seq).map(Long::valueOf));
     }
 
     /** Removes every member of a node whose heartbeat expired; false if it is alive after all. */
@@ -159,7 +187,8 @@ final class ClubScripts {
     }
 
     private String[] withNodeClubs(ClubKeys keys) {
-        return new String[] {keys.epoch(), keys.seq(), keys.log(), keys.names(), keys.conns(), ClubKeys.nodeClubs(node)};
+        return new String[] {keys.epoch(), keys.seq(), keys.log(), keys.names(), keys.conns(), ClubKeys.nodeClubs(node),
+            keys.sentKeys()};
     }
 
     /**

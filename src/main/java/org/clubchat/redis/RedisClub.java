@@ -75,6 +75,8 @@ final class RedisClub {
     private static final class PendingChat {
         final Member sender;
         final String attempt;
+        /** The name of its receipt: per attempt, or per sender and key. */
+        final String dedupe;
         final String requestId;
         final long arrived = System.nanoTime();
         long seq;
@@ -83,9 +85,10 @@ final class RedisClub {
         /** The receipt has been asked for and not answered yet. */
         boolean asking;
 
-        PendingChat(Member sender, String attempt, String requestId) {
+        PendingChat(Member sender, String attempt, String dedupe, String requestId) {
             this.sender = sender;
             this.attempt = attempt;
+            this.dedupe = dedupe;
             this.requestId = requestId;
         }
     }
@@ -161,7 +164,7 @@ final class RedisClub {
         Local local = members.computeIfAbsent(member.connectionId(), id -> new Local(member, field, seq));
         Replay asked = Replay.of(since, lastEpoch, epoch, seq);
         if (!asked.replaysUpTo(seq)) {
-            local.offer(joinedFrame(joined.names(), seq, asked.recovered(seq + 1), requestId));
+            local.offer(joinedFrame(joined, seq, asked.recovered(seq + 1), requestId));
             joinDone(member.connectionId(), attempt);
             return;
         }
@@ -169,13 +172,13 @@ final class RedisClub {
         String runEpoch = epoch;
         store.then(scripts.log(keys, asked.from(), seq), (replay, failure) -> {
             if (members.get(member.connectionId()) == local && runEpoch.equals(epoch)) {
-                replayRead(local, asked, seq, joined.names(), requestId, replay, failure);
+                replayRead(local, asked, seq, joined, requestId, replay, failure);
             }
             joinDone(member.connectionId(), attempt);
         });
     }
 
-    private void replayRead(Local local, Replay asked, long seq, List<String> names, String requestId,
+    private void replayRead(Local local, Replay asked, long seq, ClubScripts.Joined joined, String requestId,
             List<StreamMessage<String, String>> replay, Throwable failure) {
         List<Frame> held = local.held;
         local.held = null;
@@ -187,7 +190,7 @@ final class RedisClub {
             return;
         }
         store.answered();
-        local.offer(joinedFrame(names, seq, asked.recovered(replay.isEmpty() ? seq + 1 : ClubScripts.seqOf(replay.get(0))), requestId));
+        local.offer(joinedFrame(joined, seq, asked.recovered(replay.isEmpty() ? seq + 1 : ClubScripts.seqOf(replay.get(0))), requestId));
         for (StreamMessage<String, String> entry : replay) {
             local.offer(chatFrame(ClubScripts.seqOf(entry), entry.getBody()));
         }
@@ -201,15 +204,16 @@ final class RedisClub {
         unsubscribeIfEmpty();
     }
 
-    private Frame joinedFrame(List<String> names, long seq, Boolean recovered, String requestId) {
-        return store.codec().frame(new ServerMessage.Joined(keys.clubId(), names, seq, epoch, recovered), requestId);
+    private Frame joinedFrame(ClubScripts.Joined joined, long seq, Boolean recovered, String requestId) {
+        return store.codec().frame(new ServerMessage.Joined(keys.clubId(), joined.names(), seq, epoch, recovered,
+                joined.firstSeq()), requestId);
     }
 
-    /** Sends the member's message; {@code not_member} if its join failed. */
-    void chat(Member member, String message, String requestId) {
+    /** Sends the member's message, or acknowledges a resend of its key as a duplicate; {@code not_member} if its join failed. */
+    void chat(Member member, String message, String key, String requestId) {
         String connectionId = member.connectionId();
         if (joining.containsKey(connectionId)) {
-            joining.get(connectionId).after.add(() -> chat(member, message, requestId));
+            joining.get(connectionId).after.add(() -> chat(member, message, key, requestId));
             return;
         }
         Local sending = members.get(connectionId);
@@ -222,10 +226,12 @@ final class RedisClub {
             sender.delivery().offer(store.error(ErrorCode.UNAVAILABLE, "the message could not be stored; it was not sent", requestId));
             return;
         }
-        PendingChat chat = new PendingChat(sender, ClubScripts.newId(), requestId);
+        String attempt = ClubScripts.newId();
+        String keyId = key == null ? null : ClubScripts.keyId(sender.sender(), key);
+        PendingChat chat = new PendingChat(sender, attempt, keyId != null ? keyId : ClubScripts.attemptId(attempt), requestId);
         pending.put(chat.attempt, chat);
         // The ack goes out when the message is handed out, in seq order, from the channel or the stream.
-        store.then(scripts.append(keys, chat.attempt, sender.name(), message, connectionId, requestId), (seq, failure) -> {
+        store.then(scripts.append(keys, attempt, keyId, sender.name(), message, connectionId, requestId), (appended, failure) -> {
             if (pending.get(chat.attempt) != chat) {
                 return;
             }
@@ -235,9 +241,18 @@ final class RedisClub {
                 askReceipt(chat);
             } else {
                 store.answered();
-                chat.seq = seq;
+                chat.seq = appended.seq();
+                if (appended.duplicate()) {
+                    ackDuplicate(chat);
+                }
             }
         });
+    }
+
+    /** A resend of a key already stored: its original seq, and nothing handed out again. */
+    private void ackDuplicate(PendingChat chat) {
+        pending.remove(chat.attempt);
+        chat.sender.delivery().offer(store.codec().frame(new ServerMessage.Ack(keys.clubId(), chat.seq, true), chat.requestId));
     }
 
     /**
@@ -250,7 +265,7 @@ final class RedisClub {
             return;
         }
         chat.asking = true;
-        store.then(scripts.receipt(keys, chat.attempt), (seq, failure) -> {
+        store.then(scripts.receipt(keys, chat.dedupe), (seq, failure) -> {
             chat.asking = false;
             if (pending.get(chat.attempt) != chat) {
                 return;
@@ -315,8 +330,11 @@ final class RedisClub {
                 chat.sender.delivery().close(chat.unknown ? Closes.UNCONFIRMED : Closes.MISSED_MESSAGES);
             } else if (chat.unknown) {
                 askReceipt(chat);
-            } else if (chat.seq > delivered) {
+            } else if (chat.seq > 0 && chat.seq > delivered) {
                 catchUp(chat.seq);
+            } else if (chat.seq > 0) {
+                // Its seq was handed out without it: an earlier send with its key stored the message.
+                ackDuplicate(chat);
             }
         }
         if (delivered < 0) {
@@ -459,7 +477,7 @@ final class RedisClub {
             }
             if (ours && local.member.connectionId().equals(entry.get("conn"))) {
                 String request = entry.get("req");
-                local.offer(store.codec().frame(new ServerMessage.Ack(keys.clubId(), seq), request.isEmpty() ? null : request));
+                local.offer(store.codec().frame(new ServerMessage.Ack(keys.clubId(), seq, false), request.isEmpty() ? null : request));
             } else {
                 chat = chat != null ? chat : chatFrame(seq, entry);
                 local.offer(chat);
@@ -468,7 +486,7 @@ final class RedisClub {
         }
         if (acked != null && !members.containsKey(acked.sender.connectionId())) {
             // The sender left the club before its message came round; its ack still goes out.
-            acked.sender.delivery().offer(store.codec().frame(new ServerMessage.Ack(keys.clubId(), seq), acked.requestId));
+            acked.sender.delivery().offer(store.codec().frame(new ServerMessage.Ack(keys.clubId(), seq, false), acked.requestId));
         }
         delivered = Math.max(delivered, seq);
         store.metrics().chatFannedOut(deliveries, System.nanoTime() - start);

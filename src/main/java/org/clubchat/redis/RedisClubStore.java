@@ -143,11 +143,11 @@ public final class RedisClubStore implements ClubStore {
             return CompletableFuture.failedFuture(new IllegalStateException("club-chat is stopping"));
         }
         CompletableFuture<Long> seq = new CompletableFuture<>();
-        onEvents(() -> scripts.append(ClubKeys.of(clubId), ClubScripts.newId(), from, message, "", "")
+        onEvents(() -> scripts.append(ClubKeys.of(clubId), ClubScripts.newId(), null, from, message, "", "")
                 .whenComplete((stored, failure) -> {
                     if (failure == null) {
                         availability.answered();
-                        seq.complete(stored);
+                        seq.complete(stored.seq());
                     } else {
                         lost(failure);
                         seq.completeExceptionally(failure);

@@ -66,7 +66,7 @@ public final class TokenVerifier {
             }
             List<String> clubs = claims.getStringListClaim("clubs");
             Instant closeAt = claims.getExpirationTime().toInstant().plus(CLOCK_SKEW);
-            return new Verified(new Identity(name, Optional.ofNullable(clubs).map(HashSet::new), Optional.of(closeAt)));
+            return new Verified(new Identity(name, subject, Optional.ofNullable(clubs).map(HashSet::new), Optional.of(closeAt)));
         } catch (ParseException e) {
             return new Invalid("token claims of the wrong type: " + e.getMessage());
         }

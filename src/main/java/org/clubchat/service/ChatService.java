@@ -140,7 +140,7 @@ public final class ChatService {
             error(connection, ErrorCode.TOO_LONG, tooLong, requestId);
             return;
         }
-        if (!connection.chat(chat.clubId(), chat.message(), requestId)) {
+        if (!connection.chat(chat.clubId(), chat.message(), chat.key(), requestId)) {
             notMember(connection, chat.clubId(), requestId);
         }
     }

@@ -31,7 +31,7 @@ public final class Connection {
     private volatile long lastHeard;
 
     Connection(String id, Identity identity, Outbox outbox, Limits limits, long now) {
-        this.member = new Member(id, identity.name(), outbox);
+        this.member = new Member(id, identity.name(), identity.sender(), outbox);
         this.identity = identity;
         this.outbox = outbox;
         this.maxClubs = limits.maxClubs();
@@ -101,12 +101,12 @@ public final class Connection {
     }
 
     /** @return false if the connection is not in the club (or has closed meanwhile) */
-    synchronized boolean chat(String clubId, String message, String requestId) {
+    synchronized boolean chat(String clubId, String message, String key, String requestId) {
         Membership club = clubs.get(clubId);
         if (club == null) {
             return false;
         }
-        club.chat(member.connectionId(), message, requestId);
+        club.chat(member.connectionId(), message, key, requestId);
         return true;
     }
 

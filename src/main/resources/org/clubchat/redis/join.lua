@@ -1,9 +1,10 @@
--- Adds one connection to a club, atomically: the club's epoch (a fresh run drops an old seq and log),
--- its seq, the connection and its name, and a presence event when the name is new to the club.
--- KEYS: epoch, seq, log, names, conns, nodeClubs
+-- Adds one connection to a club, atomically: the club's epoch (a fresh run drops an old seq, log and
+-- keys), its seq, the connection and its name, and a presence event when the name is new to the club.
+-- Answers with the seq of the oldest message history holds (seq + 1 when it holds none).
+-- KEYS: epoch, seq, log, names, conns, nodeClubs, keys
 -- ARGV: epochCandidate, name, connField, channel, clubId
 if redis.call('SET', KEYS[1], ARGV[1], 'NX') then
-  redis.call('DEL', KEYS[2], KEYS[3])
+  redis.call('DEL', KEYS[2], KEYS[3], KEYS[7])
 end
 local epoch = redis.call('GET', KEYS[1])
 local seq = tonumber(redis.call('GET', KEYS[2]) or '0')
@@ -12,8 +13,10 @@ if redis.call('HSET', KEYS[5], ARGV[3], ARGV[2]) == 1 then
     redis.call('PUBLISH', ARGV[4], cjson.encode({k = 'presence', event = 'join', name = ARGV[2]}))
   end
 end
-for i = 1, 5 do
-  redis.call('PERSIST', KEYS[i])
+for _, key in ipairs({KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[7]}) do
+  redis.call('PERSIST', key)
 end
 redis.call('SADD', KEYS[6], ARGV[5])
-return {epoch, seq, redis.call('HKEYS', KEYS[4])}
+local oldest = redis.call('XRANGE', KEYS[3], '-', '+', 'COUNT', 1)[1]
+local firstSeq = oldest and tonumber(string.match(oldest[1], '^(%d+)')) or seq + 1
+return {epoch, seq, redis.call('HKEYS', KEYS[4]), firstSeq}

@@ -2,7 +2,7 @@
 -- leaves a club the same way whether it left itself or its node died.
 -- Takes one connection out of a club; a presence event when its name's last connection goes; the club's
 -- keys start their retention time when it empties.
--- club: {epoch, seq, log, names, conns} keys; channel: the club's events channel
+-- club: {epoch, seq, log, names, conns, keys} keys; channel: the club's events channel
 local function leave_club(club, channel, connField, name, retentionMs)
   if redis.call('HDEL', club[5], connField) == 1 then
     if redis.call('HINCRBY', club[4], name, -1) <= 0 then
@@ -11,8 +11,8 @@ local function leave_club(club, channel, connField, name, retentionMs)
     end
   end
   if redis.call('HLEN', club[5]) == 0 then
-    for i = 1, 4 do
-      redis.call('PEXPIRE', club[i], retentionMs)
+    for _, key in ipairs({club[1], club[2], club[3], club[4], club[6]}) do
+      redis.call('PEXPIRE', key, retentionMs)
     end
   end
 end

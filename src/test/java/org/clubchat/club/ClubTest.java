@@ -60,8 +60,8 @@ class ClubTest {
         Recorder b = new Recorder();
         Club club = join("1", "alice", a);
         join("2", "bob", b);
-        club.chat("1", "x", "r");
-        club.chat("2", "y", null);
+        club.chat("1", "x", null, "r");
+        club.chat("2", "y", null, null);
         assertEquals(List.of(1L), b.of(ServerMessage.Chat.class).stream().map(ServerMessage.Chat::seq).toList());
         assertEquals(List.of(2L), a.of(ServerMessage.Chat.class).stream().map(ServerMessage.Chat::seq).toList());
         assertEquals(List.of(1L), a.of(ServerMessage.Ack.class).stream().map(ServerMessage.Ack::seq).toList());
@@ -73,13 +73,14 @@ class ClubTest {
         Recorder a = new Recorder();
         Club club = join("1", "alice", a);
         for (int i = 0; i < 5; i++) {
-            club.chat("1", "m" + i, null);
+            club.chat("1", "m" + i, null, null);
         }
         Recorder b = new Recorder();
         registry.join("c", new Member("2", "bob", b), OptionalLong.of(0), club.epoch(), null);
         ServerMessage.Joined joined = b.of(ServerMessage.Joined.class).get(0);
         assertFalse(joined.recovered());
         assertEquals(5, joined.seq());
+        assertEquals(3, joined.firstSeq(), "the oldest seq history holds: 1 and 2 are lost");
         assertEquals(List.of(3L, 4L, 5L), b.of(ServerMessage.Chat.class).stream().map(ServerMessage.Chat::seq).toList());
         assertEquals(ServerMessage.Joined.class, b.received.get(0).getClass(), "joined comes before the replay");
     }
@@ -122,5 +123,76 @@ class ClubTest {
         List<ServerMessage.Joined> joins = a.of(ServerMessage.Joined.class);
         assertEquals(List.of("alice", "bob"), joins.get(2).members());
         assertEquals(1, a.of(ServerMessage.Presence.class).size(), "alice arrives once");
+    }
+
+    @Test
+    void resendOfAKeyIsAcknowledgedAsADuplicateAndReachesNobodyAgain() {
+        Recorder a = new Recorder();
+        Recorder b = new Recorder();
+        Club club = join("1", "alice", a);
+        join("2", "bob", b);
+        club.chat("1", "안녕", "k1", "r1");
+        club.chat("1", "안녕", "k1", "r2");
+        assertEquals(List.of(new ServerMessage.Ack("c", 1, false), new ServerMessage.Ack("c", 1, true)),
+                a.of(ServerMessage.Ack.class));
+        assertEquals(1, b.of(ServerMessage.Chat.class).size(), "stored and delivered once");
+    }
+
+    @Test
+    void keysBelongToOneSenderInOneClub() {
+        Recorder a = new Recorder();
+        Club club = registry.join("c", new Member("1", "alice", "sub-1", a), OptionalLong.empty(), null, null);
+        Club phone = registry.join("c", new Member("3", "alice on the phone", "sub-1", a), OptionalLong.empty(), null, null);
+        registry.join("c", new Member("2", "bob", "sub-2", a), OptionalLong.empty(), null, null);
+        Club other = registry.join("d", new Member("1", "alice", "sub-1", a), OptionalLong.empty(), null, null);
+        club.chat("1", "m", "same", null);
+        club.chat("2", "m", "same", null);
+        phone.chat("3", "m", "same", null);
+        other.chat("1", "m", "same", null);
+        assertEquals(List.of(new ServerMessage.Ack("c", 1, false), new ServerMessage.Ack("c", 2, false),
+                new ServerMessage.Ack("c", 1, true), new ServerMessage.Ack("d", 1, false)), a.of(ServerMessage.Ack.class),
+                "another sender's key is its own; the same sender's other connection finds it; another club is another place");
+    }
+
+    @Test
+    void keyIsKeptWhileItsMessageIsInHistoryAndForTenMinutes() {
+        Recorder a = new Recorder();
+        Club club = join("1", "alice", a);
+        club.chat("1", "old", "k-old", null);
+        for (int i = 0; i < 3; i++) {
+            club.chat("1", "more", null, null);
+        }
+        club.chat("1", "old", "k-old", null);
+        assertEquals(new ServerMessage.Ack("c", 1, true), last(a), "out of history (3), but younger than 10 minutes");
+        club.chat("1", "recent", "k-recent", null);
+        now.addAndGet(SentKeys.KEEP.toMillis());
+        club.chat("1", "old", "k-old", null);
+        assertEquals(new ServerMessage.Ack("c", 6, false), last(a), "out of history and 10 minutes old: a new message");
+        club.chat("1", "recent", "k-recent", null);
+        assertEquals(new ServerMessage.Ack("c", 5, true), last(a), "10 minutes old but still in history");
+    }
+
+    @Test
+    void emptyClubWithAYoungKeyIsNotForgotten() {
+        Recorder a = new Recorder();
+        Club club = join("1", "alice", a);
+        club.chat("1", "m", "k", null);
+        club.leave("1", null);
+        now.addAndGet(60_000);
+        registry.sweep();
+        assertTrue(registry.view("c").isPresent(), "past its retention, but a resend must still find its key");
+        Club again = join("1", "alice", a);
+        assertSame(club, again);
+        again.chat("1", "m", "k", null);
+        assertEquals(new ServerMessage.Ack("c", 1, true), last(a));
+        again.leave("1", null);
+        now.addAndGet(SentKeys.KEEP.toMillis());
+        registry.sweep();
+        assertFalse(registry.view("c").isPresent());
+    }
+
+    private static ServerMessage.Ack last(Recorder recorder) {
+        List<ServerMessage.Ack> acks = recorder.of(ServerMessage.Ack.class);
+        return acks.get(acks.size() - 1);
     }
 }

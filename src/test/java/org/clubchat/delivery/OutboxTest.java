@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 class OutboxTest {
 
     private static Frame frame(int n) {
-        return new Frame(new ServerMessage.Ack("c", n), "f" + n);
+        return new Frame(new ServerMessage.Ack("c", n, false), "f" + n);
     }
 
     /**
@@ -263,7 +263,7 @@ class OutboxTest {
     void aFrameLargerThanTheBoundPassesAnEmptyQueue() {
         ManualTransport transport = new ManualTransport();
         Outbox outbox = new Outbox(transport, 4, Runnable::run, Runnable::run);
-        Frame big = new Frame(new ServerMessage.Ack("c", 1), "0123456789");
+        Frame big = new Frame(new ServerMessage.Ack("c", 1, false), "0123456789");
         assertTrue(outbox.offer(big));
         transport.complete(null);
         assertTrue(outbox.offer(big));
@@ -290,7 +290,7 @@ class OutboxTest {
         transport.batchBytes = 6;
         Outbox outbox = new Outbox(transport, 1 << 20, Runnable::run, Runnable::run);
         IntStream.range(0, 6).forEach(n -> outbox.offer(frame(n)));
-        Frame big = new Frame(new ServerMessage.Ack("c", 1), "0123456789");
+        Frame big = new Frame(new ServerMessage.Ack("c", 1, false), "0123456789");
         outbox.offer(big);
         outbox.offer(frame(6));
         while (transport.pending != null) {

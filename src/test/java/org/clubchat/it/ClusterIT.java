@@ -237,4 +237,55 @@ class ClusterIT {
             doomed.close();
         }
     }
+
+    @Test
+    void resendOnAnotherNodeIsAcknowledgedAsTheDuplicateItIs() {
+        String club = freshClub();
+        try (TestClient bob = nodes.get(2).connect("bob")) {
+            bob.join(club);
+            long seq;
+            try (TestClient alice = nodes.get(0).connect("alice")) {
+                alice.join(club);
+                alice.send(ExactlyOnceIT.keyed(club, "한 번만", "k-1", "first"));
+                seq = alice.expect("ack").getJsonNumber("seq").longValue();
+            }
+            try (TestClient alice = nodes.get(1).connect("alice")) {
+                JsonObject joined = alice.join(club);
+                assertEquals(seq, joined.getJsonNumber("seq").longValue());
+                assertEquals(1, joined.getJsonNumber("firstSeq").longValue());
+                alice.send(ExactlyOnceIT.keyed(club, "한 번만", "k-1", "resend"));
+                JsonObject ack = alice.expect("ack");
+                assertEquals(seq, ack.getJsonNumber("seq").longValue());
+                assertTrue(ack.getBoolean("duplicate"));
+                alice.send(ExactlyOnceIT.keyed(club, "두 번째", "k-2", "next"));
+                assertEquals(seq + 1, alice.expect("ack").getJsonNumber("seq").longValue());
+            }
+            assertEquals(List.of("한 번만", "두 번째"), bob.frames("chat", 2).stream().map(chat -> chat.getString("message")).toList());
+        }
+    }
+
+    @Test
+    void oneSenderOnTwoNodesRacingTheSameKeysStoresEachOnce() {
+        String club = freshClub();
+        try (TestClient bob = nodes.get(2).connect("bob"); TestClient laptop = nodes.get(0).connect("alice");
+                TestClient phone = nodes.get(1).connect("alice")) {
+            bob.join(club);
+            laptop.join(club);
+            phone.join(club);
+            for (int i = 0; i < 20; i++) {
+                laptop.send(ExactlyOnceIT.keyed(club, "race " + i, "r" + i, "l" + i));
+                phone.send(ExactlyOnceIT.keyed(club, "race " + i, "r" + i, "p" + i));
+            }
+            int fresh = 0;
+            for (TestClient sender : List.of(laptop, phone)) {
+                for (int i = 0; i < 20; i++) {
+                    fresh += sender.expectSkipping("ack", "chat").getBoolean("duplicate") ? 0 : 1;
+                }
+            }
+            assertEquals(20, fresh, "each key stored by exactly one node");
+            List<Long> seqs = bob.frames("chat", 20).stream().map(chat -> chat.getJsonNumber("seq").longValue()).toList();
+            assertEquals(20L, seqs.get(19), "twenty seqs, no more");
+            bob.assertNoFrame(Duration.ofMillis(300));
+        }
+    }
 }

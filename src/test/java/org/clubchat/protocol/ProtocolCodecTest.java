@@ -29,8 +29,10 @@ class ProtocolCodecTest {
         assertEquals(new Inbound(null, new ClientMessage.Join("c", OptionalLong.empty(), null)),
                 decoded("{\"type\":\"join\",\"clubId\":\"c\"}"));
         assertEquals(new Inbound(null, new ClientMessage.Leave("c")), decoded("{\"type\":\"leave\",\"clubId\":\"c\"}"));
-        assertEquals(new Inbound(null, new ClientMessage.Chat("c", "hi")),
+        assertEquals(new Inbound(null, new ClientMessage.Chat("c", "hi", null)),
                 decoded("{\"clubId\":\"c\",\"message\":\"hi\",\"type\":\"chat\",\"x\":[1,{}]}"));
+        assertEquals(new Inbound(null, new ClientMessage.Chat("c", "hi", "열쇠-🔑")),
+                decoded("{\"type\":\"chat\",\"clubId\":\"c\",\"message\":\"hi\",\"key\":\"열쇠-🔑\"}"));
         assertEquals(new Inbound(null, ClientMessage.Ping.INSTANCE), decoded("{\"type\":\"ping\"}"));
     }
 
@@ -64,6 +66,25 @@ class ProtocolCodecTest {
         assertEquals(ErrorCode.BAD_JSON, rejected.code());
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"\"\"", "7", "null", "[\"k\"]"})
+    void keyThatIsNotAStringOf1To64CharactersIsBadRequest(String key) {
+        var rejected = assertInstanceOf(DecodeResult.Rejected.class,
+                codec.decode("{\"type\":\"chat\",\"clubId\":\"c\",\"message\":\"m\",\"id\":\"r\",\"key\":" + key + "}"));
+        assertEquals(ErrorCode.BAD_REQUEST, rejected.code());
+        assertEquals("r", rejected.requestId(), "the id is echoed: it was well formed");
+    }
+
+    @Test
+    void keyIsCountedInCodePoints() {
+        var chat = (ClientMessage.Chat) decoded("{\"type\":\"chat\",\"clubId\":\"c\",\"message\":\"m\",\"key\":\""
+                + "🔑".repeat(64) + "\"}").body();
+        assertEquals("🔑".repeat(64), chat.key());
+        var rejected = assertInstanceOf(DecodeResult.Rejected.class,
+                codec.decode("{\"type\":\"chat\",\"clubId\":\"c\",\"message\":\"m\",\"key\":\"" + "é".repeat(65) + "\"}"));
+        assertEquals(ErrorCode.BAD_REQUEST, rejected.code());
+    }
+
     @Test
     void requestIdIsCountedInCodePoints() {
         assertEquals("😀".repeat(64), decoded("{\"type\":\"ping\",\"id\":\"" + "😀".repeat(64) + "\"}").requestId());
@@ -90,13 +111,14 @@ class ProtocolCodecTest {
     void encodesEveryServerMessageWithTheWireFieldNames() {
         assertJson("{\"type\":\"welcome\",\"sessionId\":\"s\",\"name\":\"n\",\"protocol\":1}",
                 new ServerMessage.Welcome("s", "n", 1), null);
-        assertJson("{\"type\":\"joined\",\"id\":\"q\",\"clubId\":\"c\",\"members\":[\"a\",\"b\"],\"seq\":3,\"epoch\":\"e\",\"recovered\":true}",
-                new ServerMessage.Joined("c", List.of("a", "b"), 3, "e", true), "q");
-        assertJson("{\"type\":\"joined\",\"clubId\":\"c\",\"members\":[],\"seq\":0,\"epoch\":\"e\"}",
-                new ServerMessage.Joined("c", List.of(), 0, "e", null), null);
+        assertJson("{\"type\":\"joined\",\"id\":\"q\",\"clubId\":\"c\",\"members\":[\"a\",\"b\"],\"seq\":3,\"epoch\":\"e\",\"recovered\":true,\"firstSeq\":2}",
+                new ServerMessage.Joined("c", List.of("a", "b"), 3, "e", true, 2), "q");
+        assertJson("{\"type\":\"joined\",\"clubId\":\"c\",\"members\":[],\"seq\":0,\"epoch\":\"e\",\"firstSeq\":1}",
+                new ServerMessage.Joined("c", List.of(), 0, "e", null, 1), null);
         assertJson("{\"type\":\"chat\",\"clubId\":\"c\",\"from\":\"a\",\"message\":\"<b>\\\"x\\\"\",\"seq\":2,\"ts\":5}",
                 new ServerMessage.Chat("c", "a", "<b>\"x\"", 2, 5), null);
-        assertJson("{\"type\":\"ack\",\"clubId\":\"c\",\"seq\":9}", new ServerMessage.Ack("c", 9), null);
+        assertJson("{\"type\":\"ack\",\"clubId\":\"c\",\"seq\":9,\"duplicate\":false}", new ServerMessage.Ack("c", 9, false), null);
+        assertJson("{\"type\":\"ack\",\"clubId\":\"c\",\"seq\":9,\"duplicate\":true}", new ServerMessage.Ack("c", 9, true), null);
         assertJson("{\"type\":\"presence\",\"clubId\":\"c\",\"event\":\"leave\",\"name\":\"a\"}",
                 new ServerMessage.Presence("c", ServerMessage.Presence.Event.LEAVE, "a"), null);
         assertJson("{\"type\":\"left\",\"clubId\":\"c\"}", new ServerMessage.Left("c"), null);
@@ -114,8 +136,8 @@ class ProtocolCodecTest {
 
     private static ServerMessage sample(Class<?> type) {
         List<ServerMessage> samples = List.of(new ServerMessage.Welcome("s", "n", 1),
-                new ServerMessage.Joined("c", List.of(), 0, "e", null), new ServerMessage.Chat("c", "a", "m", 1, 1),
-                new ServerMessage.Ack("c", 1), new ServerMessage.Presence("c", ServerMessage.Presence.Event.JOIN, "a"),
+                new ServerMessage.Joined("c", List.of(), 0, "e", null, 1), new ServerMessage.Chat("c", "a", "m", 1, 1),
+                new ServerMessage.Ack("c", 1, false), new ServerMessage.Presence("c", ServerMessage.Presence.Event.JOIN, "a"),
                 new ServerMessage.Left("c"), ServerMessage.Pong.INSTANCE, new ServerMessage.Error(ErrorCode.BAD_JSON, "m"));
         return samples.stream().filter(type::isInstance).findFirst().orElseThrow(() -> new AssertionError("no sample of " + type));
     }

@@ -143,7 +143,7 @@ class ChatServiceConcurrencyTest {
             String club = random.nextBoolean() ? CLUB : EMPTYING_CLUB;
             switch (random.nextInt(4)) {
                 case 0 -> handle(connection, new ClientMessage.Join(club, OptionalLong.empty(), null));
-                case 1 -> handle(connection, new ClientMessage.Chat(club, name + " " + i));
+                case 1 -> handle(connection, new ClientMessage.Chat(club, name + " " + i, null));
                 case 2 -> handle(connection, new ClientMessage.Leave(club));
                 default -> {
                     connections.close(connection);

@@ -60,7 +60,7 @@ class ChatServiceTest {
     @Test
     void everyClientMessageTypeIsDispatched() {
         List<ClientMessage> samples = List.of(new ClientMessage.Join("c", OptionalLong.empty(), null),
-                new ClientMessage.Chat("c", "hi"), new ClientMessage.Leave("c"), ClientMessage.Ping.INSTANCE);
+                new ClientMessage.Chat("c", "hi", null), new ClientMessage.Leave("c"), ClientMessage.Ping.INSTANCE);
         assertEquals(ClientMessage.class.getPermittedSubclasses().length, samples.size(), "a sample of every type");
         Sent sent = new Sent();
         Connection connection = connections.open(Identity.named("alice"), new Outbox(sent, 1 << 20, Runnable::run, Runnable::run)).orElseThrow();

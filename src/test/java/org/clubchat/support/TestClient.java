@@ -149,6 +149,29 @@ public final class TestClient implements AutoCloseable {
         return frame;
     }
 
+    /** The next {@code count} frames of this type, passing over frames of other types. */
+    public List<JsonObject> frames(String type, int count) {
+        List<JsonObject> found = new ArrayList<>();
+        while (found.size() < count) {
+            JsonObject frame = next();
+            if (frame.getString("type").equals(type)) {
+                found.add(frame);
+            }
+        }
+        return found;
+    }
+
+    /** The next frame, which must be of this type once frames of type {@code passedOver} are passed over. */
+    public JsonObject expectSkipping(String type, String passedOver) {
+        JsonObject frame = next();
+        while (frame.getString("type").equals(passedOver)) {
+            frame = next();
+        }
+        JsonObject found = frame;
+        assertEquals(type, found.getString("type"), () -> "unexpected frame " + found + "; received lately: " + recent());
+        return found;
+    }
+
     /** The next frame, which must be an error with this code. */
     public JsonObject expectError(String code) {
         JsonObject error = expect("error");
