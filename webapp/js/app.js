@@ -13,13 +13,27 @@ const ERRORS = {
   not_member: 'Join the club first.',
   unavailable: 'The chat service is having trouble, so your message was not sent. Try again in a moment.',
 };
+/** What the connection state says when it is not online: why, and what happens next. */
+const WHY = {
+  dropped: 'connection lost',
+  refused: 'the server refused the connection',
+  'token-expired': 'your session expired, getting a new one',
+  'server-full': 'the server is full',
+  'server-stopping': 'the server is restarting',
+};
+const GAVE_UP = {
+  refused: 'The server refuses this connection (a name, sign-in or site it does not accept). Reload the page to try again.',
+  'no-token': 'You are not signed in, so there is no chat token for you. Sign in, then reload the page.',
+};
 const $ = (id) => document.getElementById(id);
 
 let client = null;
-let myName = null;
+/** Where the page gets a token in token mode (page-config.json), or null in open mode. */
+let tokenUrl = null;
+let tokenMode = false;
 let current = null;
 let countdown = null;
-/** clubId -> { list, members, unread, entry }: each club's message list, member names and sidebar entry. */
+/** clubId -> { list, members, unread, entry, epoch }: each club's message list, member names, sidebar entry and run. */
 const clubs = new Map();
 
 function element(tag, className, text) {
@@ -34,19 +48,21 @@ function isValidName(name) {
   return chars.length >= 1 && chars.length <= 32 && !/\p{Cc}/u.test(name);
 }
 
-function showState({ state, retryAt, name }) {
+function showState({ state, retryAt, name, reason }) {
   const badge = $('state');
   badge.dataset.state = state;
   clearInterval(countdown);
   if (state === 'online') badge.textContent = `online as ${name}`;
   else if (state === 'connecting') badge.textContent = 'connecting…';
   else if (state === 'reconnecting') {
+    const why = WHY[reason] ?? 'offline';
     const tick = () => {
-      badge.textContent = `reconnecting in ${Math.max(0, Math.ceil((retryAt - Date.now()) / 1000))} s`;
+      badge.textContent = `${why}; retrying in ${Math.max(0, Math.ceil((retryAt - Date.now()) / 1000))} s`;
     };
     tick();
     countdown = setInterval(tick, 250);
-  } else badge.textContent = 'offline';
+  } else if (state === 'failed') badge.textContent = GAVE_UP[reason] ?? 'The connection failed. Reload the page to try again.';
+  else badge.textContent = 'offline';
 }
 
 function saveClubs() {
@@ -99,7 +115,7 @@ function renderUnread(club) {
 
 function renderMembers(club) {
   if (clubs.get(current) !== club) return;
-  $('members').replaceChildren(...club.members.map((name) => element('li', name === myName ? 'me' : '', name)));
+  $('members').replaceChildren(...club.members.map((name) => element('li', '', name)));
   $('member-count').textContent = `(${club.members.length})`;
 }
 
@@ -115,14 +131,24 @@ function notice(club, text) {
   append(club, element('li', 'notice', text));
 }
 
+/** A message; {@code mine} only for what this page sent (by its key), never by the name it carries. */
 function messageItem({ from, message, ts, seq }, mine) {
   const item = element('li', mine ? 'mine' : '');
   const meta = element('span', 'meta');
   meta.append(element('span', 'from', mine ? 'you' : from), element('time', '', ts ? new Date(ts).toLocaleTimeString() : 'sending…'));
   item.append(meta, element('span', 'text', message));
-  item.dataset.from = from;
+  if (from) item.dataset.from = from;
   if (seq) item.dataset.seq = String(seq);
   return item;
+}
+
+/** The item of a seq of the club's current run, if the page shows it already. */
+function shown(club, seq) {
+  return club.list.querySelector(`li[data-epoch="${CSS.escape(club.epoch ?? '')}"][data-seq="${seq}"]`);
+}
+
+function ownItem(key) {
+  return document.querySelector(`li[data-key="${CSS.escape(key)}"]`);
 }
 
 function showError(text) {
@@ -132,34 +158,55 @@ function showError(text) {
 function onChat({ detail: chat }) {
   const club = clubs.get(chat.clubId);
   if (!club) return;
-  const mine = chat.from === myName;
-  if (mine) {
-    // Our own message, accepted before a dropped connection could deliver its ack: drop the unsent copy.
-    const unsent = [...club.list.querySelectorAll('li.unsent')].find((li) => li.querySelector('.text').textContent === chat.message);
-    unsent?.remove();
-  }
-  append(club, messageItem(chat, mine));
+  // A replay after a reconnect brings back what this page sent and shows already.
+  if (shown(club, chat.seq)) return;
+  const item = messageItem(chat, false);
+  item.dataset.epoch = club.epoch;
+  append(club, item);
   if (chat.clubId !== current) {
     club.unread += 1;
     renderUnread(club);
   }
 }
 
-function onAck({ detail: ack }) {
-  const item = document.querySelector(`li[data-id="${CSS.escape(ack.id ?? '')}"]`);
+function onSent({ detail: sent }) {
+  const item = ownItem(sent.key);
   if (!item) return;
-  item.classList.remove('pending');
-  item.dataset.seq = String(ack.seq);
-  item.removeAttribute('data-id');
-  item.querySelector('time').textContent = new Date().toLocaleTimeString();
+  const club = clubs.get(sent.clubId);
+  // The replay of a reconnect may have shown it before its ack came: keep this one, marked as ours.
+  const replayed = club && shown(club, sent.seq);
+  if (replayed && replayed !== item) replayed.remove();
+  item.classList.remove('pending', 'resending');
+  item.dataset.seq = String(sent.seq);
+  if (club) item.dataset.epoch = club.epoch;
+  item.querySelector('time').textContent = `sent ${new Date().toLocaleTimeString()}`;
+}
+
+function onResending({ detail: resent }) {
+  const item = ownItem(resent.key);
+  if (!item) return;
+  item.classList.add('resending');
+  item.querySelector('time').textContent = 'resending…';
+}
+
+function onFailed({ detail: failed }) {
+  const item = ownItem(failed.key);
+  item?.classList.replace('pending', 'unsent');
+  if (item) item.querySelector('time').textContent = 'not sent';
+  showError(ERRORS[failed.code] ?? 'The message could not be sent.');
+}
+
+function onLost({ detail: lost }) {
+  const club = clubs.get(lost.clubId);
+  if (club) notice(club, `${lost.count} earlier ${lost.count === 1 ? 'message' : 'messages'} could not be recovered`);
 }
 
 function onJoined({ detail: joined }) {
   const club = clubView(joined.clubId);
+  club.epoch = joined.epoch;
   club.members = joined.members;
   renderMembers(club);
-  if (joined.epochChanged) notice(club, 'The server restarted.');
-  if (joined.rejoin && joined.recovered === false) notice(club, 'Some earlier messages could not be loaded.');
+  if (joined.epochChanged) notice(club, 'The club started over: earlier messages are gone.');
   if (!current || !clubs.has(current)) select(joined.clubId);
 }
 
@@ -173,32 +220,32 @@ function onPresence({ detail: presence }) {
 }
 
 function onError({ detail: error }) {
-  if (error.id) document.querySelector(`li[data-id="${CSS.escape(error.id)}"]`)?.remove();
   showError(ERRORS[error.code] ?? 'Something went wrong. Reloading the page may help.');
 }
 
-function onUnsent({ detail: unsent }) {
-  const item = document.querySelector(`li[data-id="${CSS.escape(unsent.id)}"]`);
-  if (!item) return;
-  item.classList.replace('pending', 'unsent');
-  item.querySelector('time').textContent = 'not sent: the connection dropped';
+/** Token mode: the host application's token URL answers {"token": "…"} for its signed-in user. */
+async function fetchToken() {
+  const response = await fetch(tokenUrl, { credentials: 'include', headers: { Accept: 'application/json' } });
+  if (!response.ok) throw new Error(`token URL answered ${response.status}`);
+  return (await response.json()).token;
 }
 
 function connect(name) {
   client?.disconnect();
-  myName = name || null;
-  client = new ChatClient(endpointFor(location.href, name));
+  const options = { url: endpointFor(location.href) };
+  if (tokenMode) options.getToken = tokenUrl ? fetchToken : async () => { throw new Error('no token URL configured'); };
+  else options.name = name;
+  client = new ChatClient(options);
   window.clubChat = { client };
-  client.addEventListener('state', ({ detail }) => {
-    if (detail.name) myName = detail.name;
-    showState(detail);
-  });
+  client.addEventListener('state', ({ detail }) => showState(detail));
   client.addEventListener('joined', onJoined);
   client.addEventListener('chat', onChat);
-  client.addEventListener('ack', onAck);
+  client.addEventListener('sent', onSent);
+  client.addEventListener('resending', onResending);
+  client.addEventListener('failed', onFailed);
+  client.addEventListener('lost', onLost);
   client.addEventListener('presence', onPresence);
   client.addEventListener('error', onError);
-  client.addEventListener('unsent', onUnsent);
   for (const clubId of clubs.keys()) client.join(clubId);
   client.connect();
 }
@@ -240,24 +287,43 @@ $('composer').addEventListener('submit', (event) => {
   const input = $('message');
   const text = input.value;
   if (!text || !current) return;
-  const id = client?.chat(current, text);
-  if (!id) {
-    showError('You are offline: the message was not sent.');
-    return;
-  }
-  showError('');
-  const item = messageItem({ from: myName, message: text }, true);
+  if (!client) return;
+  const key = client.chat(current, text);
+  showError(client.online ? '' : 'You are offline: the message goes out when the connection is back.');
+  const item = messageItem({ message: text }, true);
   item.classList.add('pending');
-  item.dataset.id = id;
+  item.dataset.key = key;
   append(clubs.get(current), item);
   input.value = '';
 });
 
 $('leave').addEventListener('click', leave);
 
-const remembered = localStorage.getItem(NAME_KEY);
-if (remembered !== null) {
-  $('name').value = remembered;
+/** The server says whether it is in token mode and where the page gets tokens; an older server says nothing. */
+async function loadConfig() {
+  try {
+    const response = await fetch(new URL('page-config.json', location.href));
+    if (!response.ok) return;
+    const config = await response.json();
+    tokenMode = config.tokenMode === true;
+    tokenUrl = config.tokenUrl ?? null;
+  } catch {
+    // Not served: open mode, as before.
+  }
+}
+
+await loadConfig();
+if (tokenMode) {
+  // The name comes from the token: no name to pick.
+  $('name').closest('form').hidden = true;
+  $('empty').textContent = 'Join a club to start chatting.';
   for (const clubId of JSON.parse(localStorage.getItem(CLUBS_KEY) ?? '[]')) clubView(clubId);
-  connect(remembered);
+  connect(null);
+} else {
+  const remembered = localStorage.getItem(NAME_KEY);
+  if (remembered !== null) {
+    $('name').value = remembered;
+    for (const clubId of JSON.parse(localStorage.getItem(CLUBS_KEY) ?? '[]')) clubView(clubId);
+    connect(remembered);
+  }
 }

@@ -1,19 +1,41 @@
-// The club-chat protocol in the browser: one WebSocket, automatic reconnect with exponential backoff and
-// jitter, and re-joining every club with `since` and `epoch` so nothing is lost or shown twice.
-// It knows nothing of the page: it emits events that app.js renders.
+// club-chat's client: the wire protocol (docs/protocol.md) for browsers and Node, with what every app
+// needs and few get right: reconnect with backoff, re-joining each club with `since` and `epoch`,
+// exactly-once sends (each chat has a key and is resent after a reconnect until it is settled), gap
+// detection, the lost range when history could not cover a reconnect, retried refusals, and token
+// refresh. It knows nothing of any page: it emits events. Documented in docs/client.md.
 
 const BACKOFF_FIRST_MS = 500;
 const BACKOFF_MAX_MS = 30_000;
-/** Refusals of a join that pass by themselves; any other error (forbidden, too_many_clubs) is the app's to show. */
-const RETRIED_JOIN_ERRORS = new Set(['rate_limited', 'unavailable']);
+/** Closes before `welcome` in a row after which the client stops and says why (the handshake is refused). */
+const REFUSALS_BEFORE_GIVING_UP = 5;
+/** Refusals that pass by themselves: the request is sent again after a backoff. */
+const RETRIED_ERRORS = new Set(['rate_limited', 'unavailable']);
+
+/**
+ * @typedef {'connecting' | 'online' | 'reconnecting' | 'offline' | 'failed'} ConnectionState
+ *
+ * @typedef {object} StateDetail
+ * @property {ConnectionState} state
+ * @property {string} [name]     the name the server knows this connection by (`online`)
+ * @property {number} [retryAt]  when the next attempt starts, epoch ms (`reconnecting`)
+ * @property {string} [reason]   why it is not online: `dropped`, `refused`, `token-expired`, `server-full`,
+ *                               `server-stopping`, `no-token`, `too-slow`, `error` (`reconnecting`, `failed`)
+ *
+ * @typedef {object} ChatClientOptions
+ * @property {string} url                       the `/chat` endpoint, ws: or wss:
+ * @property {string} [name]                    open mode: the display name (`?name=`)
+ * @property {() => Promise<string>} [getToken] token mode: a fresh token; asked before each connection that
+ *                                              needs one (first, after the token expired or was refused)
+ * @property {typeof WebSocket} [WebSocket]     defaults to the global one
+ * @property {() => number} [random]            for the backoff's jitter; defaults to Math.random
+ */
 
 /** ws:// or wss:// to match the page, under the page's own path: standalone, in a WAR, behind a proxy. */
-export function endpointFor(pageUrl, name) {
+export function endpointFor(pageUrl) {
   const url = new URL('chat', pageUrl);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   url.search = '';
   url.hash = '';
-  if (name) url.searchParams.set('name', name);
   return url.toString();
 }
 
@@ -23,36 +45,83 @@ export function backoffMs(attempt, random = Math.random) {
   return Math.round(base * (0.5 + random()));
 }
 
+/** The `exp` of a JWT, epoch seconds, or null when it cannot be read. */
+export function tokenExpiry(token) {
+  try {
+    const payload = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+    return JSON.parse(atob(payload)).exp ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Why a close code sends the client away, for the `state` event. */
+function reasonOf(code, welcomed) {
+  if (!welcomed) return 'refused';
+  switch (code) {
+    case 1001: return 'server-stopping';
+    case 1008: return 'token-expired';
+    case 1013: return 'server-full';
+    default: return 'dropped';
+  }
+}
+
+/**
+ * One connection to a club-chat server, kept up until {@link ChatClient#disconnect}.
+ *
+ * Events (CustomEvent, the payload in `detail`):
+ * - `state`    {@link StateDetail}
+ * - `joined`   the server's `joined`, plus `rejoin` (a re-join after a reconnect or a gap) and `epochChanged`
+ * - `lost`     `{ clubId, from, to, count }`: messages history no longer held when the club was re-joined
+ * - `chat`     the server's `chat`, each seq once and in order
+ * - `presence` the server's `presence`
+ * - `sent`     `{ key, clubId, message, seq, duplicate }`: an own chat settled, exactly once
+ * - `resending``{ key, clubId, message }`: an own chat sent again after a reconnect (its key keeps it single)
+ * - `failed`   `{ key, clubId, message, code, text }`: an own chat the server refused for good
+ * - `error`    the server's `error` for anything else (`forbidden`, `too_many_clubs`, …)
+ */
 export class ChatClient extends EventTarget {
-  #url;
+  #options;
+  #WebSocket;
   #socket = null;
+  #welcomed = false;
   #attempt = 0;
+  #refusedInARow = 0;
   #retryTimer = null;
+  #refreshTimer = null;
   #wanted = false;
+  #token = null;
   #nextId = 1;
-  /**
-   * clubId -> { epoch, lastSeq }: where each club's stream stands. Every join sends `since` (0 the first
-   * time, so a newcomer sees the recent history) and, once known, `epoch`.
-   */
+  /** clubId -> { epoch, lastSeq, joined }: where each club's seqs stand; joined once its `joined` came. */
   #clubs = new Map();
-  /** request id -> { clubId, message }: own messages waiting for their ack. */
-  #pending = new Map();
+  /** key -> { clubId, message }: own chats not settled yet, in the order they were sent. */
+  #unsettled = new Map();
   /** request id -> clubId: joins waiting for their `joined`. */
   #joining = new Map();
-  /** clubId -> joins refused in a row (`rate_limited`, `unavailable`), for the retry's backoff. */
+  /** clubId -> joins refused in a row, for the retry's backoff. */
   #joinRefusals = new Map();
+  /** key -> chats refused in a row (`rate_limited`, `unavailable`), for the resend's backoff. */
+  #chatRefusals = new Map();
 
-  constructor(url) {
+  /** @param {ChatClientOptions} options */
+  constructor(options) {
     super();
-    this.#url = url;
+    this.#options = options;
+    this.#WebSocket = options.WebSocket ?? globalThis.WebSocket;
   }
 
+  /** The clubs this client is in (or joining). */
   get clubs() {
     return [...this.#clubs.keys()];
   }
 
   get online() {
-    return this.#socket?.readyState === WebSocket.OPEN;
+    return this.#socket?.readyState === this.#WebSocket.OPEN && this.#welcomed;
+  }
+
+  /** Own chats sent but not settled yet: `[key, { clubId, message }]`. */
+  get unsettled() {
+    return [...this.#unsettled];
   }
 
   connect() {
@@ -60,22 +129,24 @@ export class ChatClient extends EventTarget {
     this.#open();
   }
 
-  /** Closes for good (no reconnect), as the user asked. */
+  /** Closes for good (no reconnect). Unsettled chats stay unsettled; a later connect() resends them. */
   disconnect() {
     this.#wanted = false;
     clearTimeout(this.#retryTimer);
+    clearTimeout(this.#refreshTimer);
     this.#socket?.close(1000, 'bye');
+    this.#socket = null;
     this.#emit('state', { state: 'offline' });
   }
 
-  /** Drops the connection as a network would, without telling the server; the client reconnects. */
+  /** Drops the connection as a network would; the client reconnects. For tests and demos. */
   dropConnection() {
     this.#socket?.close(4000, 'dropped');
   }
 
   join(clubId) {
-    if (!this.#clubs.has(clubId)) this.#clubs.set(clubId, { epoch: null, lastSeq: 0 });
-    this.#sendJoin(clubId);
+    if (!this.#clubs.has(clubId)) this.#clubs.set(clubId, { epoch: null, lastSeq: 0, joined: false });
+    if (this.online) this.#sendJoin(clubId);
   }
 
   leave(clubId) {
@@ -83,83 +154,190 @@ export class ChatClient extends EventTarget {
     this.#send({ type: 'leave', clubId });
   }
 
-  /** Sends a chat message; returns its request id, which the `ack` (or `error`) event carries back. */
+  /**
+   * Sends a chat message with a fresh key and returns the key; the `sent` or `failed` event settles it.
+   * While offline it waits and goes out, once, after the reconnect.
+   */
   chat(clubId, message) {
-    const id = `m${this.#nextId++}`;
-    this.#pending.set(id, { clubId, message });
-    if (!this.#send({ type: 'chat', clubId, message, id })) {
-      this.#pending.delete(id);
-      return null;
-    }
-    return id;
+    const key = crypto.randomUUID();
+    this.#unsettled.set(key, { clubId, message });
+    if (this.#clubs.get(clubId)?.joined) this.#sendChat(key);
+    return key;
   }
 
-  #open() {
+  async #open() {
     clearTimeout(this.#retryTimer);
     this.#emit('state', { state: 'connecting' });
-    const socket = new WebSocket(this.#url);
+    const url = new URL(this.#options.url);
+    if (this.#options.getToken) {
+      try {
+        if (!this.#token) this.#token = await this.#options.getToken();
+      } catch {
+        this.#fail('no-token');
+        return;
+      }
+      if (!this.#token) {
+        this.#fail('no-token');
+        return;
+      }
+      url.searchParams.set('token', this.#token);
+      this.#scheduleRefresh(this.#token);
+    } else if (this.#options.name) {
+      url.searchParams.set('name', this.#options.name);
+    }
+    if (!this.#wanted) return;
+    const socket = new this.#WebSocket(url.toString());
     this.#socket = socket;
+    this.#welcomed = false;
     socket.onmessage = (event) => this.#receive(JSON.parse(event.data));
-    socket.onclose = (event) => {
-      if (this.#socket !== socket) return;
-      this.#socket = null;
-      this.#failPending();
-      if (!this.#wanted) return;
-      const delay = backoffMs(this.#attempt++);
-      this.#emit('state', { state: 'reconnecting', retryAt: Date.now() + delay, code: event.code });
-      this.#retryTimer = setTimeout(() => this.#open(), delay);
+    socket.onclose = (event) => this.#closed(socket, event.code);
+    // A refused handshake is an error and then a close in browsers, but only the error in some runtimes (Node 20).
+    socket.onerror = () => {
+      if (socket.readyState !== this.#WebSocket.OPEN) this.#closed(socket, 1006);
     };
+  }
+
+  /** The connection ended: reconnect after a backoff, or stop and say why when retrying cannot help. */
+  #closed(socket, code) {
+    if (this.#socket !== socket) return;
+    this.#socket = null;
+    for (const club of this.#clubs.values()) club.joined = false;
+    this.#joining.clear();
+    if (!this.#wanted) return;
+    const reason = reasonOf(code, this.#welcomed);
+    if (reason === 'refused') this.#refusedInARow++;
+    if (this.#options.getToken && (reason === 'refused' || reason === 'token-expired')) this.#token = null;
+    if (reason === 'refused' && this.#refusedInARow >= REFUSALS_BEFORE_GIVING_UP) {
+      this.#fail('refused');
+      return;
+    }
+    const delay = backoffMs(this.#attempt++, this.#options.random);
+    this.#emit('state', { state: 'reconnecting', retryAt: Date.now() + delay, reason, code });
+    this.#retryTimer = setTimeout(() => this.#open(), delay);
+  }
+
+  /** A token is renewed a minute before it expires, by reconnecting with a fresh one. */
+  #scheduleRefresh(token) {
+    clearTimeout(this.#refreshTimer);
+    const exp = tokenExpiry(token);
+    if (!exp) return;
+    const inMs = Math.max(5_000, exp * 1000 - Date.now() - 60_000);
+    this.#refreshTimer = setTimeout(() => {
+      this.#token = null;
+      this.#socket?.close(4001, 'token refresh');
+    }, inMs);
+  }
+
+  #fail(reason) {
+    this.#wanted = false;
+    clearTimeout(this.#refreshTimer);
+    this.#emit('state', { state: 'failed', reason });
   }
 
   #receive(frame) {
     switch (frame.type) {
       case 'welcome':
+        this.#welcomed = true;
         this.#attempt = 0;
+        this.#refusedInARow = 0;
         this.#emit('state', { state: 'online', name: frame.name });
         for (const clubId of this.#clubs.keys()) this.#sendJoin(clubId);
         break;
-      case 'joined': {
-        this.#joining.delete(frame.id);
-        this.#joinRefusals.delete(frame.clubId);
-        const club = this.#clubs.get(frame.clubId);
-        if (!club) break;
-        const rejoin = club.epoch !== null;
-        const epochChanged = rejoin && club.epoch !== frame.epoch;
-        // A new epoch restarts seqs at 1 and the server replays its whole history: start counting again.
-        if (epochChanged) club.lastSeq = 0;
-        club.epoch = frame.epoch;
-        this.#emit('joined', { ...frame, rejoin, epochChanged });
+      case 'joined':
+        this.#onJoined(frame);
         break;
-      }
-      case 'chat': {
-        const club = this.#clubs.get(frame.clubId);
-        if (!club || frame.seq <= club.lastSeq) break;
-        club.lastSeq = frame.seq;
-        this.#emit('chat', frame);
+      case 'chat':
+        this.#onSeq(frame, () => this.#emit('chat', frame));
         break;
-      }
-      case 'ack': {
-        const sent = this.#pending.get(frame.id);
-        this.#pending.delete(frame.id);
-        const club = this.#clubs.get(frame.clubId);
-        if (club) club.lastSeq = Math.max(club.lastSeq, frame.seq);
-        this.#emit('ack', { ...frame, message: sent?.message });
+      case 'ack':
+        this.#onAck(frame);
         break;
-      }
-      case 'error': {
-        const refusedJoin = this.#joining.get(frame.id);
-        this.#joining.delete(frame.id);
-        if (refusedJoin !== undefined && RETRIED_JOIN_ERRORS.has(frame.code)) {
-          this.#retryJoin(refusedJoin);
-          break;
-        }
-        if (frame.id) this.#pending.delete(frame.id);
-        this.#emit('error', frame);
+      case 'error':
+        this.#onError(frame);
         break;
-      }
       default:
         this.#emit(frame.type, frame);
     }
+  }
+
+  #onJoined(frame) {
+    const asked = this.#joining.get(frame.id);
+    this.#joining.delete(frame.id);
+    this.#joinRefusals.delete(frame.clubId);
+    const club = this.#clubs.get(frame.clubId);
+    if (!club || !asked) return;
+    const rejoin = club.epoch !== null;
+    const epochChanged = rejoin && club.epoch !== frame.epoch;
+    const since = epochChanged ? 0 : asked.since;
+    if (rejoin && frame.recovered === false && !epochChanged && frame.firstSeq - 1 > since) {
+      const lost = { clubId: frame.clubId, from: since + 1, to: frame.firstSeq - 1 };
+      this.#emit('lost', { ...lost, count: lost.to - lost.from + 1 });
+    }
+    club.epoch = frame.epoch;
+    // The replay starts at the oldest message history holds after `since`; live ones follow `seq`.
+    club.lastSeq = Math.max(since, frame.firstSeq - 1);
+    if (club.lastSeq > frame.seq) club.lastSeq = frame.seq;
+    club.joined = true;
+    this.#emit('joined', { ...frame, rejoin, epochChanged });
+    for (const [key, sent] of this.#unsettled) {
+      if (sent.clubId === frame.clubId) {
+        if (sent.tried) this.#emit('resending', { key, ...this.#public(sent) });
+        this.#sendChat(key);
+      }
+    }
+  }
+
+  /**
+   * A club's seqs come without gaps: a frame one past the last is handed on, an older one was seen
+   * already, and a jump means frames were missed, so the club is joined again from where it stood.
+   */
+  #onSeq(frame, handOn) {
+    const club = this.#clubs.get(frame.clubId);
+    if (!club || !club.joined || frame.seq <= club.lastSeq) return;
+    if (frame.seq > club.lastSeq + 1) {
+      club.joined = false;
+      this.#sendJoin(frame.clubId);
+      return;
+    }
+    club.lastSeq = frame.seq;
+    handOn();
+  }
+
+  /** An ack settles its chat whatever else; a fresh one (not a duplicate) also takes its place in the club's seqs. */
+  #onAck(frame) {
+    if (!frame.duplicate) this.#onSeq(frame, () => {});
+    const sent = this.#unsettled.get(frame.id);
+    if (!sent) return;
+    this.#unsettled.delete(frame.id);
+    this.#chatRefusals.delete(frame.id);
+    this.#emit('sent', { key: frame.id, ...this.#public(sent), seq: frame.seq, duplicate: frame.duplicate === true });
+  }
+
+  #onError(frame) {
+    const join = this.#joining.get(frame.id);
+    if (join) {
+      this.#joining.delete(frame.id);
+      if (RETRIED_ERRORS.has(frame.code)) this.#retryJoin(join.clubId);
+      else this.#emit('error', { ...frame, clubId: join.clubId });
+      return;
+    }
+    const sent = this.#unsettled.get(frame.id);
+    if (!sent) {
+      this.#emit('error', frame);
+      return;
+    }
+    if (RETRIED_ERRORS.has(frame.code)) {
+      const refusals = this.#chatRefusals.get(frame.id) ?? 0;
+      this.#chatRefusals.set(frame.id, refusals + 1);
+      setTimeout(() => this.#sendChat(frame.id), backoffMs(refusals, this.#options.random));
+      return;
+    }
+    this.#unsettled.delete(frame.id);
+    this.#emit('failed', { key: frame.id, ...this.#public(sent), code: frame.code, text: frame.message });
+  }
+
+  #public(sent) {
+    return { clubId: sent.clubId, message: sent.message };
   }
 
   #sendJoin(clubId) {
@@ -167,7 +345,14 @@ export class ChatClient extends EventTarget {
     const id = `j${this.#nextId++}`;
     const join = { type: 'join', clubId, since: club.lastSeq, id };
     if (club.epoch) join.epoch = club.epoch;
-    if (this.#send(join)) this.#joining.set(id, clubId);
+    if (this.#send(join)) this.#joining.set(id, { clubId, since: club.lastSeq });
+  }
+
+  /** The key doubles as the request id: replies name the chat they settle. */
+  #sendChat(key) {
+    const sent = this.#unsettled.get(key);
+    if (!sent || !this.#clubs.get(sent.clubId)?.joined) return;
+    if (this.#send({ type: 'chat', clubId: sent.clubId, message: sent.message, key, id: key })) sent.tried = true;
   }
 
   /** A join the server could not take just now is tried again after a backoff, while the club is still wanted. */
@@ -176,19 +361,13 @@ export class ChatClient extends EventTarget {
     this.#joinRefusals.set(clubId, refusals + 1);
     setTimeout(() => {
       if (this.#clubs.has(clubId) && this.online) this.#sendJoin(clubId);
-    }, backoffMs(refusals));
+    }, backoffMs(refusals, this.#options.random));
   }
 
   #send(frame) {
-    if (!this.online) return false;
+    if (this.#socket?.readyState !== this.#WebSocket.OPEN) return false;
     this.#socket.send(JSON.stringify(frame));
     return true;
-  }
-
-  /** Messages without an ack when the connection went: the server may not have them. */
-  #failPending() {
-    for (const [id, sent] of this.#pending) this.#emit('unsent', { id, ...sent });
-    this.#pending.clear();
   }
 
   #emit(type, detail) {

@@ -95,7 +95,7 @@ public final class ClubChat implements AutoCloseable {
         this.handshakes = new HandshakeGate(new OriginPolicy(settings.allowedOrigins()),
                 settings.tokenSecret().isEmpty() ? null : new TokenVerifier(settings.tokenSecret()), metrics);
         this.ops = new OpsApi(settings.apiKey(), () -> !closing, connections, clubs, chat, meters::scrape,
-                !settings.redisUri().isEmpty());
+                !settings.redisUri().isEmpty(), settings.tokenSecret().isEmpty() ? null : settings.pageTokenUrl());
         new JvmMemoryMetrics().bindTo(meters);
         new JvmThreadMetrics().bindTo(meters);
         new ProcessorMetrics().bindTo(meters);

@@ -37,6 +37,7 @@ import org.clubchat.service.Limits;
  * @param idleTimeout       how long a connection may stay silent (no frame, no pong) before it is closed
  * @param apiKey            the bearer key of the HTTP publish API; empty switches the API off
  * @param redisUri          Redis shared by several nodes, e.g. {@code redis://127.0.0.1:6379}; empty keeps clubs in memory
+ * @param pageTokenUrl      token mode: where the bundled page fetches a token for its signed-in user (docs/client.md)
  */
 public record Settings(
         String host,
@@ -57,7 +58,8 @@ public record Settings(
         Duration pingInterval,
         Duration idleTimeout,
         String apiKey,
-        String redisUri) {
+        String redisUri,
+        String pageTokenUrl) {
 
     /** The keys, their defaults and meanings: the README's settings table lists exactly these. */
     public enum Key {
@@ -79,7 +81,8 @@ public record Settings(
         PING_INTERVAL("ping.interval", "PT30S", "how often the server pings a connection (ISO-8601 duration)"),
         IDLE_TIMEOUT("idle.timeout", "PT90S", "a connection silent this long (no frame, no pong) is closed"),
         API_KEY("api.key", "", "bearer key for the HTTP publish API (`/api/...`); empty switches the API off"),
-        REDIS_URI("redis.uri", "", "Redis that several nodes share clubs through (`redis://127.0.0.1:6379`); empty keeps clubs in this server's memory");
+        REDIS_URI("redis.uri", "", "Redis that several nodes share clubs through (`redis://127.0.0.1:6379`); empty keeps clubs in this server's memory"),
+        PAGE_TOKEN_URL("page.token-url", "", "token mode: a URL of your application that answers the signed-in user's token; the bundled page fetches it (docs/client.md)");
 
         private final String name;
         private final String defaultValue;
@@ -189,7 +192,8 @@ public record Settings(
                 source.duration(Key.PING_INTERVAL),
                 source.duration(Key.IDLE_TIMEOUT),
                 source.raw(Key.API_KEY),
-                source.raw(Key.REDIS_URI));
+                source.raw(Key.REDIS_URI),
+                source.raw(Key.PAGE_TOKEN_URL));
     }
 
     private static void require(boolean ok, Key key, String expected, Object actual) {

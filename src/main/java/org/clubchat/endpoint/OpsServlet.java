@@ -11,7 +11,7 @@ import org.clubchat.ops.OpsRequest;
 import org.clubchat.ops.OpsResponse;
 
 /** The operations endpoints in a servlet container: adapts requests to {@link OpsApi}, nothing more. */
-@WebServlet(urlPatterns = {"/health", "/metrics", "/api/*"})
+@WebServlet(urlPatterns = {"/health", "/metrics", "/api/*", OpsApi.PAGE_CONFIG})
 public final class OpsServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
     private transient OpsApi api;

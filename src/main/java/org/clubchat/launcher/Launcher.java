@@ -14,6 +14,7 @@ import org.clubchat.ClubChat;
 import org.clubchat.Settings;
 import org.clubchat.endpoint.ChatEndpoint;
 import org.clubchat.endpoint.ChatEndpointConfigurator;
+import org.clubchat.ops.OpsApi;
 import org.glassfish.grizzly.http.server.CLStaticHttpHandler;
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.grizzly.http.server.HttpServerFilter;
@@ -104,7 +105,8 @@ public final class Launcher implements AutoCloseable {
             });
             http.getServerConfiguration().addHttpHandler(
                     new CLStaticHttpHandler(Launcher.class.getClassLoader(), "/webapp/"), CONTEXT_PATH);
-            http.getServerConfiguration().addHttpHandler(new OpsHandler(app.ops()), "/health", "/metrics", "/api/*");
+            http.getServerConfiguration().addHttpHandler(new OpsHandler(app.ops()), "/health", "/metrics", "/api/*",
+                    OpsApi.PAGE_CONFIG);
             http.start();
             container.start(CONTEXT_PATH, listener.getPort());
             return new Launcher(app, http, container, lingerTimer, listener.getPort());

@@ -34,6 +34,8 @@ public final class OpsApi {
     public static final int MAX_BODY_BYTES = 256 * 1024;
     private static final String JSON = "application/json";
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+    /** What the bundled page needs to know of the server: whether it must get a token, and where (docs/client.md). */
+    public static final String PAGE_CONFIG = "/page-config.json";
     private static final Pattern CLUB = Pattern.compile("/api/clubs/([^/]*)");
     private static final Pattern CLUB_MESSAGES = Pattern.compile("/api/clubs/([^/]*)/messages");
     private static final String DEFAULT_FROM = "server";
@@ -45,15 +47,17 @@ public final class OpsApi {
     private final ChatService chat;
     private final Supplier<String> metricsText;
     private final boolean reportsRedis;
+    private final String pageConfig;
 
     /**
      * @param apiKey       the bearer key of {@code /api/}; empty switches the API off
      * @param serving      false once the server is shutting down
      * @param metricsText  every meter in the Prometheus text format, made at each scrape
      * @param reportsRedis whether {@code /health} says how Redis is (the store is Redis)
+     * @param tokenUrl     token mode: where the bundled page gets a token (null in open mode, empty when not set)
      */
     public OpsApi(String apiKey, BooleanSupplier serving, Connections connections, ClubStore clubs, ChatService chat,
-            Supplier<String> metricsText, boolean reportsRedis) {
+            Supplier<String> metricsText, boolean reportsRedis, String tokenUrl) {
         this.apiKey = apiKey.getBytes(StandardCharsets.UTF_8);
         this.serving = serving;
         this.connections = connections;
@@ -61,6 +65,11 @@ public final class OpsApi {
         this.chat = chat;
         this.metricsText = metricsText;
         this.reportsRedis = reportsRedis;
+        JsonObjectBuilder page = Json.createObjectBuilder().add("tokenMode", tokenUrl != null);
+        if (tokenUrl != null && !tokenUrl.isEmpty()) {
+            page.add("tokenUrl", tokenUrl);
+        }
+        this.pageConfig = page.build().toString();
     }
 
     /**
@@ -83,6 +92,9 @@ public final class OpsApi {
         String path = request.path();
         if (path.equals("/health")) {
             return onlyGet(request) ? health() : notAllowed("GET");
+        }
+        if (path.equals(PAGE_CONFIG)) {
+            return onlyGet(request) ? new OpsResponse(200, JSON, Map.of("Cache-Control", "no-store"), pageConfig) : notAllowed("GET");
         }
         if (path.equals("/metrics")) {
             return onlyGet(request) ? new OpsResponse(200, PROMETHEUS_TEXT, Map.of(), metricsText.get()) : notAllowed("GET");

@@ -1,6 +1,7 @@
 package org.clubchat.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -90,7 +91,7 @@ class BrowserIT {
             peer.chat("b-drop", "after");
             page.await("live again", d -> page.messages("b-drop").contains("after"));
             assertEquals(List.of("before", "while away 1", "while away 2", "after"), page.messages("b-drop"));
-            assertTrue(page.notices("b-drop").stream().noneMatch(n -> n.contains("could not be loaded")), page.notices("b-drop")::toString);
+            assertTrue(page.notices("b-drop").stream().noneMatch(n -> n.contains("could not be recovered")), page.notices("b-drop")::toString);
         }
     }
 
@@ -129,6 +130,66 @@ class BrowserIT {
             page.await("the error", d -> !page.find("#composer-error").getText().isEmpty());
             assertEquals("That message is empty or too long.", page.find("#composer-error").getText());
             assertTrue(page.findAll("li.pending").isEmpty(), "the refused message is not left pending");
+        }
+    }
+
+    @Test
+    void firstScreenShowsTheHintAloneAndAPeerWithMyNameIsNotMe() {
+        try (Browser page = new Browser(server.http("/"))) {
+            page.await("the page has loaded", d -> page.find("#empty").isDisplayed());
+            assertFalse(page.find("#view").isDisplayed(), "the conversation view stays hidden until a club is joined");
+            page.screenshot(Path.of("target", "screenshots", "first-screen.png"));
+
+            page.connectAs("alice");
+            page.join("b-same-name");
+            try (TestClient other = server.connect("alice")) {
+                other.join("b-same-name");
+                other.chat("b-same-name", "I am another alice");
+                page.await("the other alice's message", d -> page.messages("b-same-name").contains("I am another alice"));
+            }
+            var item = page.find("ol.messages[data-club='b-same-name'] li[data-seq]");
+            assertEquals("alice", item.findElement(org.openqa.selenium.By.cssSelector(".from")).getText(), "shown by name, not as you");
+            assertFalse(item.getAttribute("class").contains("mine"));
+        }
+    }
+
+    @Test
+    void messageWrittenOfflineShowsSendingThenGoesOutOnce() {
+        try (Browser page = new Browser(server.http("/")); TestClient peer = server.connect("peer")) {
+            page.connectAs("writer");
+            page.join("b-offline");
+            peer.join("b-offline");
+            page.script("window.clubChat.client.disconnect()");
+            page.awaitState("offline");
+            page.find("#message").sendKeys("written on the train 🚆", Keys.ENTER);
+            page.await("the message waits as sending", d -> page.findAll("li.mine.pending time").stream()
+                    .anyMatch(time -> time.getText().equals("sending…")));
+            page.screenshot(Path.of("target", "screenshots", "offline-sending.png"));
+
+            page.script("window.clubChat.client.connect()");
+            page.await("sent once back online", d -> page.findAll("li.mine[data-seq]:not(.pending) time").stream()
+                    .anyMatch(time -> time.getText().startsWith("sent ")));
+            assertEquals("written on the train 🚆", peer.expectSkipping("chat", "presence").getString("message"));
+            peer.assertNoFrame(java.time.Duration.ofMillis(300));
+        }
+    }
+
+    @Test
+    void messageWhoseAckWasLostWithTheConnectionIsResentAndArrivesOnce() {
+        try (Browser page = new Browser(server.http("/")); TestClient peer = server.connect("peer")) {
+            page.connectAs("sender");
+            page.join("b-resend");
+            peer.join("b-resend");
+            page.script("document.getElementById('message').value = 'exactly once';"
+                    + "document.getElementById('composer').requestSubmit();"
+                    + "window.clubChat.client.dropConnection();");
+            page.await("settled after the reconnect", d -> "online".equals(page.state())
+                    && page.findAll("li.mine[data-seq]:not(.pending):not(.resending)").size() == 1);
+            assertEquals(List.of("exactly once"), page.messages("b-resend"), "one item, not a copy from the replay");
+            assertEquals("exactly once", peer.expectSkipping("chat", "presence").getString("message"));
+            page.say("and then this");
+            assertEquals("and then this", peer.expectSkipping("chat", "presence").getString("message"), "no second copy between");
+            page.screenshot(Path.of("target", "screenshots", "resent.png"));
         }
     }
 }

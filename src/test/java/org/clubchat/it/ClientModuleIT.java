@@ -1,0 +1,65 @@
+package org.clubchat.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.clubchat.support.Node;
+import org.clubchat.support.ServerProcess;
+import org.clubchat.support.TestServer;
+import org.clubchat.support.Tokens;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The client module others build on (webapp/js/client.js), tested by itself in Node against real
+ * servers: src/test/js/client.test.mjs, run with Node's test runner. Node 20 or later is needed.
+ */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class ClientModuleIT {
+    @RegisterExtension
+    static final TestServer open = new TestServer(Map.of("CLUBCHAT_HISTORY_SIZE", "5"));
+
+    @Test
+    void clientModulePassesItsNodeTests() throws IOException, InterruptedException {
+        try (ServerProcess tokens = Node.start("tokens", Map.of("CLUBCHAT_TOKEN_SECRET", Tokens.SECRET))) {
+            runNodeTests(tokens.http("/chat").getPort());
+        }
+    }
+
+    private static void runNodeTests(int tokenPort) throws IOException, InterruptedException {
+        requireNode20();
+        Map<String, String> env = Map.of("OPEN_URL", "ws://127.0.0.1:" + open.port() + "/chat",
+                "TOKEN_URL", "ws://127.0.0.1:" + tokenPort + "/chat", "TOKEN_SECRET", Tokens.SECRET);
+        ProcessBuilder builder = new ProcessBuilder("node", "--experimental-websocket", "--no-warnings", "--test",
+                "--test-reporter=spec", "src/test/js/client.test.mjs").redirectErrorStream(true);
+        builder.environment().putAll(env);
+        Process run = builder.start();
+        String output = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!run.waitFor(2, TimeUnit.MINUTES)) {
+            run.destroyForcibly();
+        }
+        System.out.println(output);
+        assertEquals(0, run.exitValue(), () -> "node --test failed:\n" + output);
+    }
+
+    /** Node's WebSocket and test runner: Node 20 or later, or a sentence saying what to install. */
+    private static void requireNode20() throws IOException, InterruptedException {
+        String version;
+        try {
+            Process probe = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
+            version = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            probe.waitFor();
+        } catch (IOException e) {
+            version = "none";
+        }
+        int major = version.matches("v\\d+\\..*") ? Integer.parseInt(version.substring(1, version.indexOf('.'))) : 0;
+        if (major < 20) {
+            throw new IllegalStateException("the client module's tests need Node 20 or later on the path (found: " + version
+                    + "); Debian 12's nodejs is 18: install Node 20 from nodejs.org or NodeSource");
+        }
+    }
+}

@@ -1,0 +1,204 @@
+// The browser client module (webapp/js/client.js) against the real server, in Node 20 with its
+// WebSocket (--experimental-websocket). Run by ClientModuleIT, which starts the servers and passes
+// OPEN_URL (open mode, history 5) and TOKEN_URL with TOKEN_SECRET (token mode).
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHmac, randomUUID } from 'node:crypto';
+import { ChatClient } from '../../../webapp/js/client.js';
+
+const OPEN_URL = process.env.OPEN_URL;
+const TOKEN_URL = process.env.TOKEN_URL;
+const TOKEN_SECRET = process.env.TOKEN_SECRET;
+const noJitter = () => 0;
+/** Every client the tests made, closed at the end so that nothing keeps Node running. */
+const clients = [];
+after(() => clients.forEach((client) => client.disconnect()));
+
+function make(options) {
+  const client = new ChatClient({ random: noJitter, ...options });
+  clients.push(client);
+  return client;
+}
+
+/** Resolves with the first event of this type that matches, or fails after a timeout. */
+function next(client, type, matches = () => true, timeoutMs = 10_000) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      client.removeEventListener(type, listener);
+      reject(new Error(`no ${type} event within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const listener = ({ detail }) => {
+      if (!matches(detail)) return;
+      clearTimeout(timer);
+      client.removeEventListener(type, listener);
+      resolve(detail);
+    };
+    client.addEventListener(type, listener);
+  });
+}
+
+/** Resolves once the condition holds, checked on each turn of the event loop, or fails after a timeout. */
+async function until(condition, what, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** Every event of these types, in order, as [type, detail]. */
+function record(client, ...types) {
+  const seen = [];
+  for (const type of types) client.addEventListener(type, ({ detail }) => seen.push([type, detail]));
+  return seen;
+}
+
+async function online(options, ...clubs) {
+  const client = make(options);
+  const up = next(client, 'state', (s) => s.state === 'online');
+  client.connect();
+  await up;
+  for (const clubId of clubs) {
+    const joined = next(client, 'joined', (j) => j.clubId === clubId);
+    client.join(clubId);
+    await joined;
+  }
+  return client;
+}
+
+function club() {
+  return `js-${randomUUID().slice(0, 8)}`;
+}
+
+/** A WebSocket that loses the first ack it receives and drops the connection there, as a network would. */
+class AckLosingWebSocket extends WebSocket {
+  static losing = true;
+  set onmessage(handler) {
+    super.onmessage = (event) => {
+      if (AckLosingWebSocket.losing && JSON.parse(event.data).type === 'ack') {
+        AckLosingWebSocket.losing = false;
+        this.close(4000, 'lost the ack');
+        return;
+      }
+      handler(event);
+    };
+  }
+}
+
+/** A WebSocket that loses the first chat frame it receives: the client must notice the gap. */
+class ChatLosingWebSocket extends WebSocket {
+  static losing = true;
+  set onmessage(handler) {
+    super.onmessage = (event) => {
+      if (ChatLosingWebSocket.losing && JSON.parse(event.data).type === 'chat') {
+        ChatLosingWebSocket.losing = false;
+        return;
+      }
+      handler(event);
+    };
+  }
+}
+
+function token(sub, secret = TOKEN_SECRET, ttlSeconds = 600) {
+  const part = (object) => Buffer.from(JSON.stringify(object)).toString('base64url');
+  const body = `${part({ alg: 'HS256', typ: 'JWT' })}.${part({ sub, exp: Math.floor(Date.now() / 1000) + ttlSeconds })}`;
+  return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`;
+}
+
+test('join, chat and presence between two clients, in Korean and emoji', async () => {
+  const room = club();
+  const alice = await online({ url: OPEN_URL, name: '앨리스' }, room);
+  const joined = next(alice, 'presence', (p) => p.name === 'Bob 🎈');
+  const bob = await online({ url: OPEN_URL, name: 'Bob 🎈' }, room);
+  assert.equal((await joined).event, 'join');
+  const heard = next(bob, 'chat');
+  const key = alice.chat(room, '안녕하세요 👋');
+  const sent = await next(alice, 'sent', (s) => s.key === key);
+  assert.equal(sent.seq, 1);
+  assert.equal(sent.duplicate, false);
+  const chat = await heard;
+  assert.deepEqual([chat.from, chat.message, chat.seq], ['앨리스', '안녕하세요 👋', 1]);
+  alice.disconnect();
+  bob.disconnect();
+});
+
+test('a chat whose ack was lost with the connection is resent once and settled once', async () => {
+  const room = club();
+  const bob = await online({ url: OPEN_URL, name: 'bob' }, room);
+  const alice = await online({ url: OPEN_URL, name: 'alice', WebSocket: AckLosingWebSocket }, room);
+  const events = record(alice, 'sent', 'resending');
+  const heard = record(bob, 'chat');
+  const key = alice.chat(room, 'exactly once');
+  const sent = await next(alice, 'sent', (s) => s.key === key);
+  assert.equal(sent.duplicate, true, 'the server had it: the resend was a duplicate');
+  assert.deepEqual(events.map(([type]) => type), ['resending', 'sent']);
+  const second = alice.chat(room, 'and the next');
+  await next(alice, 'sent', (s) => s.key === second);
+  await until(() => heard.length >= 2, 'both messages at bob');
+  assert.deepEqual(heard.map(([, c]) => c.message), ['exactly once', 'and the next']);
+  assert.equal(alice.unsettled.length, 0);
+  alice.disconnect();
+  bob.disconnect();
+});
+
+test('a missed chat is noticed as a gap and fetched by re-joining with since', async () => {
+  const room = club();
+  const bob = await online({ url: OPEN_URL, name: 'bob', WebSocket: ChatLosingWebSocket }, room);
+  const alice = await online({ url: OPEN_URL, name: 'alice' }, room);
+  const heard = record(bob, 'chat');
+  for (const text of ['one', 'two', 'three']) {
+    const key = alice.chat(room, text);
+    await next(alice, 'sent', (s) => s.key === key);
+  }
+  await until(() => heard.length >= 3, 'three chats at bob');
+  assert.deepEqual(heard.map(([, c]) => c.seq), [1, 2, 3]);
+  assert.deepEqual(heard.map(([, c]) => c.message), ['one', 'two', 'three'], 'every seq once, in order');
+  alice.disconnect();
+  bob.disconnect();
+});
+
+test('a reconnect that history cannot cover reports the lost range', async () => {
+  const room = club();
+  const bob = await online({ url: OPEN_URL, name: 'bob' }, room);
+  const alice = await online({ url: OPEN_URL, name: 'alice' }, room);
+  bob.disconnect();
+  for (let i = 1; i <= 8; i++) {
+    const key = alice.chat(room, `m${i}`);
+    await next(alice, 'sent', (s) => s.key === key);
+  }
+  const lost = next(bob, 'lost');
+  const replay = record(bob, 'chat');
+  const rejoined = next(bob, 'joined', (j) => j.rejoin);
+  bob.connect();
+  assert.equal((await rejoined).recovered, false);
+  assert.deepEqual(await lost, { clubId: room, from: 1, to: 3, count: 3 }, 'history holds the last 5 of 8');
+  await until(() => replay.length >= 5, 'the replay');
+  assert.deepEqual(replay.map(([, c]) => c.seq), [4, 5, 6, 7, 8]);
+  alice.disconnect();
+  bob.disconnect();
+});
+
+test('token mode: a refused token is replaced by asking the app again', async () => {
+  const asked = [];
+  const getToken = async () => {
+    asked.push(Date.now());
+    return asked.length === 1 ? token('user-1', 'not-the-secret-but-32-bytes-long!!') : token('user-1');
+  };
+  const client = await online({ url: TOKEN_URL, getToken });
+  assert.equal(asked.length, 2);
+  client.disconnect();
+});
+
+test('token mode: a client whose token is always refused gives up and says why', async () => {
+  const client = make({ url: TOKEN_URL, getToken: async () => token('user-2', 'x'.repeat(40)) });
+  const failed = next(client, 'state', (s) => s.state === 'failed', 20_000);
+  client.connect();
+  assert.equal((await failed).reason, 'refused');
+});
+
+test('token mode: an app that has no token for the user stops the client with a reason', async () => {
+  const client = make({ url: TOKEN_URL, getToken: async () => { throw new Error('signed out'); } });
+  const failed = next(client, 'state', (s) => s.state === 'failed');
+  client.connect();
+  assert.equal((await failed).reason, 'no-token');
+});
