@@ -1,0 +1,83 @@
+// Types of webapp/js/client.js, for TypeScript apps (docs/client.md).
+
+export type ConnectionState = 'connecting' | 'online' | 'reconnecting' | 'offline' | 'failed';
+
+export interface StateDetail {
+  state: ConnectionState;
+  /** The name the server knows this connection by (`online`). */
+  name?: string;
+  /** When the next attempt starts, epoch ms (`reconnecting`). */
+  retryAt?: number;
+  /** Why it is not online (`reconnecting`, `failed`). */
+  reason?: 'dropped' | 'refused' | 'token-expired' | 'server-full' | 'server-stopping' | 'no-token';
+  /** The close code that ended the connection (`reconnecting`). */
+  code?: number;
+}
+
+export interface ChatClientOptions {
+  /** The `/chat` endpoint, ws: or wss:. */
+  url: string;
+  /** Open mode: the display name. */
+  name?: string;
+  /** Token mode: a fresh token, asked before each connection that needs one. */
+  getToken?: () => Promise<string>;
+  /** Defaults to the global WebSocket. */
+  WebSocket?: typeof WebSocket;
+  /** The backoff's jitter; defaults to Math.random. */
+  random?: () => number;
+}
+
+export interface Joined {
+  clubId: string;
+  members: string[];
+  seq: number;
+  epoch: string;
+  recovered?: boolean;
+  firstSeq: number;
+  /** A join again after a reconnect or a gap. */
+  rejoin: boolean;
+  /** The club started over (a new epoch): earlier messages are gone. */
+  epochChanged: boolean;
+}
+
+export interface Lost { clubId: string; from: number; to: number; count: number; }
+export interface Chat { clubId: string; from: string; message: string; seq: number; ts: number; }
+export interface Presence { clubId: string; event: 'join' | 'leave'; name: string; }
+export interface Sent { key: string; clubId: string; message: string; seq: number; duplicate: boolean; }
+export interface Resending { key: string; clubId: string; message: string; }
+export interface Failed { key: string; clubId: string; message: string; code: string; text: string; }
+export interface ServerError { code: string; message: string; id?: string; clubId?: string; }
+
+export interface ChatClientEventMap {
+  state: CustomEvent<StateDetail>;
+  joined: CustomEvent<Joined>;
+  lost: CustomEvent<Lost>;
+  chat: CustomEvent<Chat>;
+  presence: CustomEvent<Presence>;
+  sent: CustomEvent<Sent>;
+  resending: CustomEvent<Resending>;
+  failed: CustomEvent<Failed>;
+  error: CustomEvent<ServerError>;
+}
+
+export declare function endpointFor(pageUrl: string | URL): string;
+export declare function backoffMs(attempt: number, random?: () => number): number;
+export declare function tokenExpiry(token: string): number | null;
+
+export declare class ChatClient extends EventTarget {
+  constructor(options: ChatClientOptions);
+  readonly clubs: string[];
+  readonly online: boolean;
+  readonly unsettled: Array<[string, { clubId: string; message: string }]>;
+  connect(): void;
+  disconnect(): void;
+  dropConnection(): void;
+  join(clubId: string): void;
+  leave(clubId: string): void;
+  /** Sends with a fresh key and returns it; `sent` or `failed` settles it, exactly once. */
+  chat(clubId: string, message: string): string;
+  addEventListener<K extends keyof ChatClientEventMap>(type: K, listener: (event: ChatClientEventMap[K]) => void,
+    options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions): void;
+}
