@@ -99,6 +99,34 @@ abstract class ContainerConformance {
         assertTrue(script.headers().firstValue("Content-Type").orElse("").contains("javascript"), script.headers()::toString);
     }
 
+    /** The page learns from the server whether it needs a token; the WAR maps this next to /health. */
+    @Test
+    void pageConfigSaysOpenMode() {
+        HttpResponse<String> config = Http.get(server.http("/page-config.json"));
+        assertEquals(200, config.statusCode());
+        assertFalse(Http.json(config).getBoolean("tokenMode"), config::body);
+    }
+
+    @Test
+    void resendWithTheSameKeyIsAcknowledgedAsADuplicateAcrossConnections() {
+        String club = freshClub();
+        long seq;
+        try (TestClient alice = server.connect("alice")) {
+            alice.join(club);
+            alice.send("{\"type\":\"chat\",\"clubId\":\"" + club + "\",\"message\":\"한 번 🔑\",\"key\":\"k1\"}");
+            JsonObject ack = alice.expect("ack");
+            assertFalse(ack.getBoolean("duplicate"));
+            seq = ack.getJsonNumber("seq").longValue();
+        }
+        try (TestClient again = server.connect("alice")) {
+            assertEquals(1, again.join(club).getJsonNumber("firstSeq").longValue());
+            again.send("{\"type\":\"chat\",\"clubId\":\"" + club + "\",\"message\":\"한 번 🔑\",\"key\":\"k1\"}");
+            JsonObject ack = again.expect("ack");
+            assertTrue(ack.getBoolean("duplicate"));
+            assertEquals(seq, ack.getJsonNumber("seq").longValue());
+        }
+    }
+
     @Test
     void healthAndMetricsAnswer() {
         HttpResponse<String> health = Http.get(server.http("/health"));

@@ -1,0 +1,165 @@
+package org.clubchat.redis;
+
+import io.lettuce.core.StreamMessage;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * One club's messages, handed to this node's members gaplessly and in seq order. They come from the
+ * club's channel; a gap in the channel (a publication missed while the subscription was down) is read
+ * from the club's stream, one read at a time, and what arrived meanwhile waits in {@code ahead}. When the
+ * stream no longer holds what is missing, or Redis lost the club, the feed says so and the club closes
+ * its members so that they re-join ("What was lost"). Used only on the store's events thread.
+ */
+final class ClubFeed {
+    /** Channel messages kept while a gap before them is read from the stream; more means the node cannot keep up. */
+    private static final int AHEAD_AT_MOST = 10_000;
+
+    /** What the feed hands on to, and tells when it cannot go on. */
+    interface Club {
+        /** Hands one stored message (its stream entry's fields) to the local members. */
+        void deliver(long seq, Map<String, String> entry);
+
+        /** Messages are gone before they could be handed over in order. */
+        void missed();
+
+        /** Redis no longer holds this run of the club (restarted without persistence). */
+        void runLost();
+    }
+
+    private final RedisClubStore store;
+    private final ClubScripts scripts;
+    private final ClubKeys keys;
+    private final Club club;
+    /** Channel messages past a gap, by seq, until the gap is read from the stream. */
+    private final TreeMap<Long, Map<String, String>> ahead = new TreeMap<>();
+    private String epoch;
+    /** The highest seq handed out; -1 before a join has read the club. */
+    private long delivered = -1;
+    /** {@code delivered} at the previous check: a club whose channel stalled catches up from the stream. */
+    private long deliveredAtLastCheck = -1;
+    /** Whether a read of the stream is out. */
+    private boolean reading;
+    /** The seq the stream is to be read up to once the read that is out comes back. */
+    private long readUpTo;
+
+    ClubFeed(RedisClubStore store, ClubScripts scripts, ClubKeys keys, Club club) {
+        this.store = store;
+        this.scripts = scripts;
+        this.keys = keys;
+        this.club = club;
+    }
+
+    /** The run being handed out, or null before a join has read the club. */
+    String epoch() {
+        return epoch;
+    }
+
+    /** The highest seq handed out, or -1 before a join has read the club. */
+    long delivered() {
+        return delivered;
+    }
+
+    /** A join read the club: the first one starts the feed where Redis stands. */
+    void joined(String clubEpoch, long seq) {
+        if (delivered < 0) {
+            epoch = clubEpoch;
+            delivered = seq;
+            deliveredAtLastCheck = seq;
+        }
+    }
+
+    /** Starts afresh: the next join reads the club again. */
+    void reset() {
+        ahead.clear();
+        epoch = null;
+        delivered = -1;
+        deliveredAtLastCheck = -1;
+        readUpTo = 0;
+    }
+
+    /** A message published on the club's channel. */
+    void published(String messageEpoch, long seq, Map<String, String> entry) {
+        if (delivered < 0 || !messageEpoch.equals(epoch)) {
+            check();
+            return;
+        }
+        if (seq <= delivered) {
+            return;
+        }
+        ahead.put(seq, entry);
+        handAhead();
+        if (ahead.size() > AHEAD_AT_MOST) {
+            club.missed();
+        } else if (!ahead.isEmpty()) {
+            catchUp(ahead.firstKey() - 1);
+        }
+    }
+
+    /** From the club's check, every second: notices a lost run, and a channel that stalled behind the stream. */
+    void check() {
+        if (delivered < 0) {
+            return;
+        }
+        String checkedEpoch = epoch;
+        store.then(scripts.run(keys), (run, failure) -> {
+            if (failure != null) {
+                store.lost(failure);
+                return;
+            }
+            if (delivered < 0 || !checkedEpoch.equals(epoch)) {
+                return;
+            }
+            if (run.epoch() == null || !run.epoch().equals(epoch)) {
+                club.runLost();
+                return;
+            }
+            if (delivered == deliveredAtLastCheck && run.seq() > delivered) {
+                catchUp(run.seq());
+            }
+            deliveredAtLastCheck = delivered;
+        });
+    }
+
+    /** Reads the stream after {@code delivered} up to {@code seq}, a seq known to be stored, and hands it out. */
+    void catchUp(long seq) {
+        readUpTo = Math.max(readUpTo, seq);
+        if (reading || delivered < 0 || readUpTo <= delivered) {
+            return;
+        }
+        reading = true;
+        long to = readUpTo;
+        String readEpoch = epoch;
+        store.then(scripts.log(keys, delivered + 1, to), (entries, failure) -> {
+            reading = false;
+            if (delivered < 0 || !readEpoch.equals(epoch)) {
+                return;
+            }
+            if (failure != null) {
+                store.lost(failure);
+                return;
+            }
+            for (StreamMessage<String, String> entry : entries) {
+                ahead.putIfAbsent(ClubScripts.seqOf(entry), entry.getBody());
+            }
+            handAhead();
+            if (delivered < to) {
+                // The stream no longer holds what comes next: members would skip it without knowing.
+                club.missed();
+                return;
+            }
+            catchUp(readUpTo);
+        });
+    }
+
+    /** Hands out the messages that continue the club's seqs without a gap. */
+    private void handAhead() {
+        while (!ahead.isEmpty() && ahead.firstKey() <= delivered + 1) {
+            Map.Entry<Long, Map<String, String>> next = ahead.pollFirstEntry();
+            if (next.getKey() == delivered + 1) {
+                club.deliver(next.getKey(), next.getValue());
+                delivered = next.getKey();
+            }
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package org.clubchat.redis;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
+import org.clubchat.club.Member;
+import org.clubchat.delivery.Closes;
+import org.clubchat.metrics.Metrics;
+import org.clubchat.protocol.ErrorCode;
+import org.clubchat.protocol.ServerMessage;
+
+/**
+ * The chats of one club's local members that are not settled yet, and how each gets its definite answer
+ * within {@link #ANSWER_WITHIN} (docs/protocol.md, "Answers are definite and bounded"). A stored chat is
+ * settled by its delivery: the ack goes out in seq order with the club's messages ({@link #settle}). A
+ * chat Redis did not answer is asked after by its receipt: acknowledged if it was stored, {@code
+ * unavailable} if it certainly was not. When even that cannot be learned in time, its sender is closed
+ * with 1011 and re-joins with {@code since}, where it finds the message if it was stored. Used only on
+ * the store's events thread; Redis's answers come back to it as new tasks.
+ */
+final class UnansweredChats {
+    /** Within this, counted from its arrival, every chat has its answer (the protocol says 10 s). */
+    static final long ANSWER_WITHIN = TimeUnit.SECONDS.toNanos(8);
+
+    /** A chat sent to Redis and not settled yet; {@code seq} is 0 until Redis said it was stored. */
+    private static final class Chat {
+        final Member sender;
+        final String attempt;
+        /** The name of its receipt: per attempt, or per sender and key. */
+        final String dedupe;
+        final String requestId;
+        final long arrived = System.nanoTime();
+        long seq;
+        /** Redis did not answer the append, so its receipt must be asked for. */
+        boolean unknown;
+        /** The receipt has been asked for and not answered yet. */
+        boolean asking;
+
+        Chat(Member sender, String attempt, String dedupe, String requestId) {
+            this.sender = sender;
+            this.attempt = attempt;
+            this.dedupe = dedupe;
+            this.requestId = requestId;
+        }
+    }
+
+    /** Who waits for the ack of a delivered message. */
+    record Asker(Member sender, String requestId) {
+    }
+
+    private final RedisClubStore store;
+    private final ClubScripts scripts;
+    private final ClubKeys keys;
+    /** Reads the club's stream up to a seq known to be stored, so that its delivery (and ack) comes. */
+    private final LongConsumer catchUp;
+    private final Map<String, Chat> byAttempt = new LinkedHashMap<>();
+
+    UnansweredChats(RedisClubStore store, ClubScripts scripts, ClubKeys keys, LongConsumer catchUp) {
+        this.store = store;
+        this.scripts = scripts;
+        this.keys = keys;
+        this.catchUp = catchUp;
+    }
+
+    /** Sends a member's chat to Redis; a resend of a key already stored is acknowledged as a duplicate. */
+    void send(Member sender, String message, String key, String requestId) {
+        String attempt = ClubScripts.newId();
+        String keyId = key == null ? null : ClubScripts.keyId(sender.sender(), key);
+        Chat chat = new Chat(sender, attempt, keyId != null ? keyId : ClubScripts.attemptId(attempt), requestId);
+        byAttempt.put(attempt, chat);
+        store.then(scripts.append(keys, attempt, keyId, sender.name(), message, sender.connectionId(), requestId),
+                (appended, failure) -> {
+                    if (byAttempt.get(attempt) != chat) {
+                        return;
+                    }
+                    if (failure != null) {
+                        store.lost(failure);
+                        chat.unknown = true;
+                        askReceipt(chat);
+                    } else {
+                        store.answered();
+                        chat.seq = appended.seq();
+                        if (appended.duplicate()) {
+                            ackDuplicate(chat);
+                        }
+                    }
+                });
+    }
+
+    /** A stored message is being handed out: the chat it was, if it is one of these, is settled; null if not. */
+    Asker settle(String attempt) {
+        Chat chat = byAttempt.remove(attempt);
+        return chat == null ? null : new Asker(chat.sender, chat.requestId);
+    }
+
+    /**
+     * From the club's check, every second: asks again after what Redis did not answer, catches up with
+     * what is stored but not handed out, and closes the sender of a chat about to run out of time.
+     *
+     * @param delivered the highest seq the club has handed out
+     */
+    void check(long delivered) {
+        long now = System.nanoTime();
+        for (Chat chat : List.copyOf(byAttempt.values())) {
+            if (now - chat.arrived >= ANSWER_WITHIN) {
+                byAttempt.remove(chat.attempt);
+                store.metrics().redisMemberClosed(chat.unknown ? Metrics.UNCONFIRMED : Metrics.GAP);
+                chat.sender.delivery().close(chat.unknown ? Closes.UNCONFIRMED : Closes.MISSED_MESSAGES);
+            } else if (chat.unknown) {
+                askReceipt(chat);
+            } else if (chat.seq > 0 && chat.seq > delivered) {
+                catchUp.accept(chat.seq);
+            } else if (chat.seq > 0) {
+                // Its seq was handed out without it: an earlier send with its key stored the message.
+                ackDuplicate(chat);
+            }
+        }
+    }
+
+    /** A closed connection needs no answers. */
+    void forget(String connectionId) {
+        byAttempt.values().removeIf(chat -> chat.sender.connectionId().equals(connectionId));
+    }
+
+    /** The club's members were all closed: nobody waits for an answer. */
+    void clear() {
+        byAttempt.clear();
+    }
+
+    /** A resend of a key already stored: its original seq, and nothing handed out again. */
+    private void ackDuplicate(Chat chat) {
+        byAttempt.remove(chat.attempt);
+        chat.sender.delivery().offer(store.codec().frame(new ServerMessage.Ack(keys.clubId(), chat.seq, true), chat.requestId));
+    }
+
+    /**
+     * Asks Redis whether a chat it did not answer was stored. The question goes on the connection that
+     * carried the chat, behind it, so Redis answers only once it has run the chat if it ever will:
+     * no receipt means the chat was certainly not stored.
+     */
+    private void askReceipt(Chat chat) {
+        if (chat.asking) {
+            return;
+        }
+        chat.asking = true;
+        store.then(scripts.receipt(keys, chat.dedupe), (seq, failure) -> {
+            chat.asking = false;
+            if (byAttempt.get(chat.attempt) != chat) {
+                return;
+            }
+            if (failure != null) {
+                store.lost(failure);
+            } else if (seq.isPresent()) {
+                chat.unknown = false;
+                chat.seq = seq.get();
+                catchUp.accept(chat.seq);
+            } else {
+                byAttempt.remove(chat.attempt);
+                chat.sender.delivery().offer(store.error(ErrorCode.UNAVAILABLE,
+                        "the message could not be stored; it was not sent", chat.requestId));
+            }
+        });
+    }
+}
