@@ -149,8 +149,12 @@ export class ChatClient extends EventTarget {
     if (this.online) this.#sendJoin(clubId);
   }
 
+  /** Leaves the club; its chats not settled yet are dropped (they would go to a club the app left). */
   leave(clubId) {
     this.#clubs.delete(clubId);
+    for (const [key, sent] of this.#unsettled) {
+      if (sent.clubId === clubId) this.#unsettled.delete(key);
+    }
     this.#send({ type: 'leave', clubId });
   }
 
