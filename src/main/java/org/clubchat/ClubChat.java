@@ -93,9 +93,10 @@ public final class ClubChat implements AutoCloseable {
         OutboxBudget budget = new OutboxBudget(settings.outboxBudget(Runtime.getRuntime().maxMemory()), closers, connections::shedLargestBacklogs);
         this.gateway = new Gateway(connections, chat, settings.limits(), metrics, writers, blockingWriters, closers, budget);
         this.handshakes = new HandshakeGate(new OriginPolicy(settings.allowedOrigins()),
-                settings.tokenSecret().isEmpty() ? null : new TokenVerifier(settings.tokenSecret()), metrics);
+                settings.tokenMode() ? new TokenVerifier(settings.tokenSecret(), settings.tokenJwksUrl(), settings.tokenIssuer(),
+                        settings.tokenAudience()) : null, metrics);
         this.ops = new OpsApi(settings.apiKey(), () -> !closing, connections, clubs, chat, meters::scrape,
-                !settings.redisUri().isEmpty(), settings.tokenSecret().isEmpty() ? null : settings.pageTokenUrl());
+                !settings.redisUri().isEmpty(), settings.tokenMode() ? settings.pageTokenUrl() : null);
         new JvmMemoryMetrics().bindTo(meters);
         new JvmThreadMetrics().bindTo(meters);
         new ProcessorMetrics().bindTo(meters);

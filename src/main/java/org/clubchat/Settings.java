@@ -1,5 +1,7 @@
 package org.clubchat;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -23,7 +25,10 @@ import org.clubchat.service.Limits;
  * @param clubRetention     how long an empty club keeps its history before it is forgotten
  * @param maxMessageLength  the longest chat {@code message}, in characters (code points)
  * @param maxFrameBytes     the largest incoming message, however fragmented; larger ones close with 1009
- * @param tokenSecret       the HS256 secret; empty means open mode (names from {@code ?name=})
+ * @param tokenSecret       the HS256 secret; empty (and no JWKS URL) means open mode (names from {@code ?name=})
+ * @param tokenJwksUrl      where an identity provider publishes its signing keys (RS256, ES256); empty for none
+ * @param tokenIssuer       the {@code iss} every token must carry; empty to not check it
+ * @param tokenAudience     an {@code aud} every token must carry; empty to not check it
  * @param allowedOrigins    the origins a browser handshake may come from; empty means any
  * @param ratePerSecond     messages a connection may send per second, on average (joins and leaves: see maxClubs)
  * @param rateBurst         messages a connection may send at once after being quiet
@@ -47,6 +52,9 @@ public record Settings(
         int maxMessageLength,
         int maxFrameBytes,
         String tokenSecret,
+        String tokenJwksUrl,
+        String tokenIssuer,
+        String tokenAudience,
         List<String> allowedOrigins,
         int ratePerSecond,
         int rateBurst,
@@ -69,7 +77,10 @@ public record Settings(
         CLUB_RETENTION("club.retention", "PT5M", "how long an empty club keeps its history (ISO-8601 duration)"),
         MESSAGE_MAX_LENGTH("message.max-length", "2000", "longest chat message, in characters"),
         FRAME_MAX_BYTES("frame.max-bytes", "65536", "largest incoming WebSocket message; larger ones close with 1009"),
-        TOKEN_SECRET("token.secret", "", "HS256 secret (at least 32 bytes) that switches on token mode; empty means open mode"),
+        TOKEN_SECRET("token.secret", "", "HS256 secret (at least 32 bytes) that switches on token mode; empty (and no JWKS URL) means open mode"),
+        TOKEN_JWKS_URL("token.jwks-url", "", "an identity provider's key set (JWKS) URL that switches on token mode for its RS256 and ES256 tokens (Keycloak: `https://HOST/realms/REALM/protocol/openid-connect/certs`)"),
+        TOKEN_ISSUER("token.issuer", "", "the `iss` every token must carry; empty does not check it"),
+        TOKEN_AUDIENCE("token.audience", "", "an `aud` every token must carry; empty does not check it"),
         ALLOWED_ORIGINS("allowed.origins", "", "comma-separated origins browsers may connect from (`https://chat.example.com`); empty means any"),
         RATE_PER_SECOND("rate.per-second", "20", "messages a connection may send per second, on average; joins and leaves have their own allowance, `clubs.max` plus `rate.burst` at once"),
         RATE_BURST("rate.burst", "40", "messages a connection may send at once after a quiet spell"),
@@ -132,6 +143,7 @@ public record Settings(
         int secretBytes = tokenSecret.getBytes(StandardCharsets.UTF_8).length;
         require(secretBytes == 0 || secretBytes >= 32, Key.TOKEN_SECRET, "empty or at least 32 bytes",
                 secretBytes + " bytes");
+        require(tokenJwksUrl.isEmpty() || isHttpUrl(tokenJwksUrl), Key.TOKEN_JWKS_URL, "an http or https URL", tokenJwksUrl);
         allowedOrigins = List.copyOf(allowedOrigins);
         require(ratePerSecond >= 1, Key.RATE_PER_SECOND, "1 or more", ratePerSecond);
         require(rateBurst >= 1, Key.RATE_BURST, "1 or more", rateBurst);
@@ -181,6 +193,9 @@ public record Settings(
                 source.integer(Key.MESSAGE_MAX_LENGTH),
                 source.integer(Key.FRAME_MAX_BYTES),
                 source.raw(Key.TOKEN_SECRET),
+                source.raw(Key.TOKEN_JWKS_URL),
+                source.raw(Key.TOKEN_ISSUER),
+                source.raw(Key.TOKEN_AUDIENCE),
                 source.list(Key.ALLOWED_ORIGINS),
                 source.integer(Key.RATE_PER_SECOND),
                 source.integer(Key.RATE_BURST),
@@ -194,6 +209,20 @@ public record Settings(
                 source.raw(Key.API_KEY),
                 source.raw(Key.REDIS_URI),
                 source.raw(Key.PAGE_TOKEN_URL));
+    }
+
+    /** Whether connections are identified by tokens (a secret or an identity provider's keys) rather than names. */
+    public boolean tokenMode() {
+        return !tokenSecret.isEmpty() || !tokenJwksUrl.isEmpty();
+    }
+
+    private static boolean isHttpUrl(String value) {
+        try {
+            URI uri = new URI(value);
+            return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null;
+        } catch (URISyntaxException e) {
+            return false;
+        }
     }
 
     private static void require(boolean ok, Key key, String expected, Object actual) {

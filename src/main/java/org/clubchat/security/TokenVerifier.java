@@ -3,12 +3,18 @@ package org.clubchat.security;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.source.ImmutableSecret;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.JWSKeySelector;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import java.net.MalformedURLException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Duration;
@@ -20,10 +26,14 @@ import java.util.Set;
 import org.clubchat.protocol.Names;
 
 /**
- * Checks {@code ?token=} in token mode with Nimbus JOSE+JWT: HS256 only (an unsigned token or any other
- * algorithm is refused), signed with the configured secret, {@code sub} and {@code exp} present, not
- * expired beyond the protocol's 30 seconds of clock skew. Thread-safe: the processor holds no state
- * between calls.
+ * Checks {@code ?token=} in token mode with Nimbus JOSE+JWT: HS256 tokens signed with the configured
+ * secret, and RS256 or ES256 tokens signed by a key of the configured JWKS URL (an unsigned token or any
+ * other algorithm is refused); {@code sub} and {@code exp} present, not expired beyond the protocol's 30
+ * seconds of clock skew; {@code iss} and {@code aud} when configured. The key set is Nimbus's
+ * {@code JWKSourceBuilder}: cached (5 minutes, refreshed ahead), fetched again at once for an unknown
+ * {@code kid} (a rotation) at a bounded rate, retried once, and kept through an outage of the identity
+ * provider. Thread-safe: the processor holds no state between calls, and the key source is Nimbus's,
+ * made for concurrent use.
  */
 public final class TokenVerifier {
     public static final Duration CLOCK_SKEW = Duration.ofSeconds(30);
@@ -40,13 +50,37 @@ public final class TokenVerifier {
     public record Invalid(String reason) implements Result {
     }
 
-    /** @param secret the setting's UTF-8 bytes, at least 32 of them (HS256 needs 256 bits) */
-    public TokenVerifier(String secret) {
-        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.HS256,
-                new ImmutableSecret<>(secret.getBytes(StandardCharsets.UTF_8))));
-        DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(null, Set.of("sub", "exp"));
+    /**
+     * @param secret   the HS256 secret (its UTF-8 bytes, at least 32 of them), or empty for none
+     * @param jwksUrl  the identity provider's key set for RS256 and ES256, or empty for none
+     * @param issuer   the {@code iss} required, or empty
+     * @param audience the {@code aud} required, or empty
+     */
+    public TokenVerifier(String secret, String jwksUrl, String issuer, String audience) {
+        JWSKeySelector<SecurityContext> bySecret = secret.isEmpty() ? null
+                : new JWSVerificationKeySelector<>(JWSAlgorithm.HS256, new ImmutableSecret<>(secret.getBytes(StandardCharsets.UTF_8)));
+        JWSKeySelector<SecurityContext> byKeySet = jwksUrl.isEmpty() ? null
+                : new JWSVerificationKeySelector<>(Set.of(JWSAlgorithm.RS256, JWSAlgorithm.ES256), keySet(jwksUrl));
+        processor.setJWSKeySelector((header, context) -> {
+            JWSKeySelector<SecurityContext> selector = JWSAlgorithm.HS256.equals(header.getAlgorithm()) ? bySecret : byKeySet;
+            return selector == null ? List.of() : selector.selectJWSKeys(header, context);
+        });
+        JWTClaimsSet.Builder exact = new JWTClaimsSet.Builder();
+        if (!issuer.isEmpty()) {
+            exact.issuer(issuer);
+        }
+        DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(audience.isEmpty() ? null : audience,
+                exact.build(), Set.of("sub", "exp"));
         claims.setMaxClockSkew((int) CLOCK_SKEW.toSeconds());
         processor.setJWTClaimsSetVerifier(claims);
+    }
+
+    private static JWKSource<SecurityContext> keySet(String jwksUrl) {
+        try {
+            return JWKSourceBuilder.<SecurityContext>create(new URI(jwksUrl).toURL()).retrying(true).outageTolerant(true).build();
+        } catch (URISyntaxException | MalformedURLException e) {
+            throw new IllegalArgumentException("not a URL: " + jwksUrl, e);
+        }
     }
 
     public Result verify(String token) {
