@@ -156,11 +156,11 @@ public final class Club implements Membership {
     }
 
     @Override
-    public void leave(String connectionId, String requestId) {
+    public void leave(String connectionId, String requestId, String reason) {
         lock.lock();
         try {
             Member gone = remove(connectionId);
-            gone.delivery().offer(codec.frame(new ServerMessage.Left(id), requestId));
+            gone.delivery().offer(codec.frame(new ServerMessage.Left(id, reason), requestId));
         } finally {
             lock.unlock();
         }

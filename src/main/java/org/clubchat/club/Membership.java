@@ -10,8 +10,13 @@ public interface Membership {
      */
     void chat(String connectionId, String message, String key, String requestId);
 
-    /** Removes the member and answers {@code left}. */
-    void leave(String connectionId, String requestId);
+    /**
+     * Removes the member and answers {@code left}, after every frame of the club it was offered.
+     *
+     * @param reason null when the member asked; why the server ended the membership otherwise
+     *               ({@link org.clubchat.protocol.ServerMessage.Left#FORBIDDEN})
+     */
+    void leave(String connectionId, String requestId, String reason);
 
     /** Removes the member of a connection that has closed; nobody is answered. */
     void disconnect(String connectionId);

@@ -5,7 +5,7 @@ import java.util.OptionalLong;
 
 /** What a client may send, one record per wire {@code type}. Values only: the codec validates input. */
 public sealed interface ClientMessage
-        permits ClientMessage.Join, ClientMessage.Leave, ClientMessage.Chat, ClientMessage.Ping {
+        permits ClientMessage.Join, ClientMessage.Leave, ClientMessage.Chat, ClientMessage.Ping, ClientMessage.Auth {
 
     /** The wire {@code type} of this message. */
     String type();
@@ -57,6 +57,19 @@ public sealed interface ClientMessage
         @Override
         public String type() {
             return "ping";
+        }
+    }
+
+    /**
+     * A fresher token for the connection (rev 2). In open mode the type is unknown, so the service, not the
+     * decoder, judges it.
+     *
+     * @param token the token, or null when the frame has none (or not as a string)
+     */
+    record Auth(String token) implements ClientMessage {
+        @Override
+        public String type() {
+            return "auth";
         }
     }
 }

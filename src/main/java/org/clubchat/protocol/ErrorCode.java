@@ -11,7 +11,8 @@ public enum ErrorCode {
     RATE_LIMITED("rate_limited"),
     TOO_MANY_CLUBS("too_many_clubs"),
     FORBIDDEN("forbidden"),
-    UNAVAILABLE("unavailable");
+    UNAVAILABLE("unavailable"),
+    UNAUTHORIZED("unauthorized");
 
     private final String wireName;
 

@@ -113,6 +113,8 @@ public final class ProtocolCodec {
                 }
                 return clubChecked(clubId, new ClientMessage.Chat(clubId, message, key), requestId);
             }
+            case "auth":
+                return new DecodeResult.Decoded(new Inbound(requestId, new ClientMessage.Auth(string(frame, "token"))));
             case "ping":
                 return new DecodeResult.Decoded(new Inbound(requestId, ClientMessage.Ping.INSTANCE));
             default:
@@ -249,6 +251,11 @@ public final class ProtocolCodec {
             json.write("clubId", m.clubId()).write("event", m.event().wireName()).write("name", m.name());
         } else if (message instanceof ServerMessage.Left m) {
             json.write("clubId", m.clubId());
+            if (m.reason() != null) {
+                json.write("reason", m.reason());
+            }
+        } else if (message instanceof ServerMessage.Authed m) {
+            json.write("exp", m.exp());
         } else if (message instanceof ServerMessage.Error m) {
             json.write("code", m.code().wireName()).write("message", m.message());
         } else if (!(message instanceof ServerMessage.Pong)) {

@@ -9,7 +9,7 @@ import java.util.Objects;
  */
 public sealed interface ServerMessage
         permits ServerMessage.Welcome, ServerMessage.Joined, ServerMessage.Chat, ServerMessage.Ack,
-                ServerMessage.Presence, ServerMessage.Left, ServerMessage.Pong, ServerMessage.Error {
+                ServerMessage.Presence, ServerMessage.Left, ServerMessage.Authed, ServerMessage.Pong, ServerMessage.Error {
 
     /** The protocol version announced in {@code welcome}. */
     int PROTOCOL_VERSION = 1;
@@ -104,14 +104,33 @@ public sealed interface ServerMessage
         }
     }
 
-    record Left(String clubId) implements ServerMessage {
+    /**
+     * Reply to {@code leave}, or sent unasked when the server ends a membership.
+     *
+     * @param reason null for a reply; {@link #FORBIDDEN} when a refreshed token no longer allows the club
+     */
+    record Left(String clubId, String reason) implements ServerMessage {
+        public static final String FORBIDDEN = "forbidden";
+
         public Left {
             Objects.requireNonNull(clubId, "clubId");
+        }
+
+        public Left(String clubId) {
+            this(clubId, null);
         }
 
         @Override
         public String type() {
             return "left";
+        }
+    }
+
+    /** Reply to {@code auth} when the new token is accepted; {@code exp} in seconds since the epoch. */
+    record Authed(long exp) implements ServerMessage {
+        @Override
+        public String type() {
+            return "authed";
         }
     }
 

@@ -248,13 +248,13 @@ final class RedisClub {
     }
 
     /** Takes the member out of the club and answers {@code left}, after its join's answer if that is still out. */
-    void leave(Member member, String requestId) {
+    void leave(Member member, String requestId, String reason) {
         if (joining.containsKey(member.connectionId())) {
-            joining.get(member.connectionId()).after.add(() -> leave(member, requestId));
+            joining.get(member.connectionId()).after.add(() -> leave(member, requestId, reason));
             return;
         }
         remove(member.connectionId());
-        member.delivery().offer(store.codec().frame(new ServerMessage.Left(keys.clubId()), requestId));
+        member.delivery().offer(store.codec().frame(new ServerMessage.Left(keys.clubId(), reason), requestId));
     }
 
     /** Takes a closed connection out of the club; what it sent and Redis has not answered needs no answer now. */

@@ -33,13 +33,13 @@ final class RedisMembership implements Membership {
     }
 
     @Override
-    public void leave(String connectionId, String requestId) {
+    public void leave(String connectionId, String requestId, String reason) {
         store.onEvents(() -> {
             RedisClub club = store.localClub(clubId);
             if (club == null) {
-                member.delivery().offer(store.codec().frame(new ServerMessage.Left(clubId), requestId));
+                member.delivery().offer(store.codec().frame(new ServerMessage.Left(clubId, reason), requestId));
             } else {
-                club.leave(member, requestId);
+                club.leave(member, requestId, reason);
             }
         });
     }

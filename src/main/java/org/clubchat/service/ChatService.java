@@ -16,6 +16,8 @@ import org.clubchat.protocol.Inbound;
 import org.clubchat.protocol.Names;
 import org.clubchat.protocol.ProtocolCodec;
 import org.clubchat.protocol.ServerMessage;
+import org.clubchat.security.Identity;
+import org.clubchat.security.TokenVerifier;
 
 /**
  * What the server does with each client message: one method per message type, replies and errors
@@ -31,9 +33,17 @@ public final class ChatService {
     private final Limits limits;
     private final LongSupplier nanoClock;
     private final Metrics metrics;
+    private final Connections connections;
+    private final TokenVerifier tokens;
 
-    /** @param nanoClock monotonic time for rate limits and idleness, as {@link System#nanoTime} */
-    public ChatService(ClubStore clubs, ProtocolCodec codec, Limits limits, LongSupplier nanoClock, Metrics metrics) {
+    /**
+     * @param nanoClock monotonic time for rate limits and idleness, as {@link System#nanoTime}
+     * @param tokens    token mode's verifier, for {@code auth}; null in open mode
+     */
+    public ChatService(ClubStore clubs, ProtocolCodec codec, Limits limits, LongSupplier nanoClock, Metrics metrics,
+            Connections connections, TokenVerifier tokens) {
+        this.connections = connections;
+        this.tokens = tokens;
         this.clubs = clubs;
         this.codec = codec;
         this.limits = limits;
@@ -100,6 +110,10 @@ public final class ChatService {
             connection.outbox().offer(codec.frame(ServerMessage.Pong.INSTANCE, requestId));
             return;
         }
+        if (message instanceof ClientMessage.Auth auth) {
+            auth(connection, auth, requestId);
+            return;
+        }
         String clubId = clubOf(message);
         if (!connection.identity().mayUse(clubId)) {
             error(connection, ErrorCode.FORBIDDEN, "your token does not allow club " + clubId, requestId);
@@ -117,6 +131,35 @@ public final class ChatService {
         } else {
             throw new IllegalStateException("unhandled " + message);
         }
+    }
+
+    /**
+     * A fresher token (docs/protocol.md, "Refreshing a token"): one that verifies and has the connection's
+     * {@code sub} replaces the old one, with its expiry and its clubs; any other is {@code unauthorized}
+     * and the old token stays in force.
+     */
+    private void auth(Connection connection, ClientMessage.Auth auth, String requestId) {
+        if (tokens == null) {
+            error(connection, ErrorCode.UNKNOWN_TYPE, "unknown type: auth (the server is in open mode)", requestId);
+            return;
+        }
+        if (auth.token() == null) {
+            error(connection, ErrorCode.BAD_REQUEST, "token is required and must be a string", requestId);
+            return;
+        }
+        TokenVerifier.Result result = tokens.verify(auth.token());
+        if (result instanceof TokenVerifier.Invalid invalid) {
+            error(connection, ErrorCode.UNAUTHORIZED, invalid.reason() + "; the current token stays in force", requestId);
+            return;
+        }
+        Identity fresh = ((TokenVerifier.Verified) result).identity();
+        if (!fresh.sender().equals(connection.identity().sender())) {
+            error(connection, ErrorCode.UNAUTHORIZED, "the token is for another sub; the current token stays in force", requestId);
+            return;
+        }
+        connections.reauthorize(connection, fresh);
+        long exp = fresh.expiresAt().orElseThrow().minus(TokenVerifier.CLOCK_SKEW).getEpochSecond();
+        connection.outbox().offer(codec.frame(new ServerMessage.Authed(exp), requestId));
     }
 
     private static String clubOf(ClientMessage message) {

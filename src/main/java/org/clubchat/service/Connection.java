@@ -8,12 +8,13 @@ import org.clubchat.club.Member;
 import org.clubchat.club.Membership;
 import org.clubchat.delivery.Outbox;
 import org.clubchat.protocol.ClientMessage;
+import org.clubchat.protocol.ServerMessage;
 import org.clubchat.security.Identity;
 
 /**
  * One open client connection, whatever its wire: who it is, the clubs it is in, and how fast it may send.
  *
- * <p>{@code clubs}, {@code closed}, {@code allowance} and {@code expiry} are guarded by {@code this}. An
+ * <p>{@code identity}, {@code clubs}, {@code closed}, {@code allowance} and {@code expiry} are guarded by {@code this}. An
  * adapter delivers one connection's messages one at a time, but the close is handled on a closer
  * thread (see {@link Gateway#closed}), so joining, leaving, chatting and closing all hold this
  * lock. A club's lock is taken inside it, never the other way round. {@code lastHeard} is volatile: the
@@ -21,7 +22,7 @@ import org.clubchat.security.Identity;
  */
 public final class Connection {
     private final Member member;
-    private final Identity identity;
+    private Identity identity;
     private final Outbox outbox;
     private final int maxClubs;
     private final Map<String, Membership> clubs = new HashMap<>();
@@ -43,7 +44,7 @@ public final class Connection {
         return member.connectionId();
     }
 
-    public Identity identity() {
+    public synchronized Identity identity() {
         return identity;
     }
 
@@ -74,6 +75,31 @@ public final class Connection {
         }
     }
 
+    /**
+     * Puts a refreshed token's identity (same {@code sub}) in force with its own expiry, and leaves, with
+     * {@code left} and reason {@code forbidden}, the clubs it no longer allows.
+     */
+    synchronized void reauthorize(Identity fresh, Future<?> freshExpiry) {
+        if (closed) {
+            if (freshExpiry != null) {
+                freshExpiry.cancel(false);
+            }
+            return;
+        }
+        if (expiry != null) {
+            expiry.cancel(false);
+        }
+        expiry = freshExpiry;
+        identity = fresh;
+        clubs.entrySet().removeIf(club -> {
+            if (fresh.mayUse(club.getKey())) {
+                return false;
+            }
+            club.getValue().leave(member.connectionId(), null, ServerMessage.Left.FORBIDDEN);
+            return true;
+        });
+    }
+
     synchronized boolean isMember(String clubId) {
         return clubs.containsKey(clubId);
     }
@@ -96,7 +122,7 @@ public final class Connection {
         if (club == null) {
             return false;
         }
-        club.leave(member.connectionId(), requestId);
+        club.leave(member.connectionId(), requestId, null);
         return true;
     }
 

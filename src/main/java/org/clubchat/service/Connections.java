@@ -2,6 +2,7 @@ package org.clubchat.service;
 
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -9,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -77,12 +79,21 @@ public final class Connections {
             }
             close(connection);
         });
-        identity.expiresAt().ifPresent(at -> connection.expireWith(timer.schedule(
-                () -> outbox.close(Closes.TOKEN_EXPIRED),
-                Math.max(0, Duration.between(wallClock.instant(), at).toMillis()), TimeUnit.MILLISECONDS)));
+        identity.expiresAt().ifPresent(at -> connection.expireWith(closeAt(outbox, at)));
         outbox.offer(codec.frame(new ServerMessage.Welcome(connection.id(), identity.name(), ServerMessage.PROTOCOL_VERSION)));
         LOG.log(Level.DEBUG, "open {0} as {1}", connection.id(), identity.name());
         return Optional.of(connection);
+    }
+
+    /** A refreshed token's identity replaces the connection's, and its expiry the old one's. */
+    void reauthorize(Connection connection, Identity fresh) {
+        connection.reauthorize(fresh, fresh.expiresAt().map(at -> closeAt(connection.outbox(), at)).orElse(null));
+    }
+
+    /** Closes the connection with 1008 when its token expires. */
+    private Future<?> closeAt(Outbox outbox, Instant at) {
+        return timer.schedule(() -> outbox.close(Closes.TOKEN_EXPIRED),
+                Math.max(0, Duration.between(wallClock.instant(), at).toMillis()), TimeUnit.MILLISECONDS);
     }
 
     /** Leaves every club the connection was in, telling the others; safe to call more than once. */

@@ -89,7 +89,7 @@ class ClubTest {
     void emptyClubIsRetiredOnlyAfterRetentionAndThenRecreatedWithANewEpoch() {
         Recorder a = new Recorder();
         Club first = join("1", "alice", a);
-        first.leave("1", null);
+        first.leave("1", null, null);
         now.addAndGet(59_999);
         registry.sweep();
         assertTrue(registry.view("c").isPresent());
@@ -106,7 +106,7 @@ class ClubTest {
     void joinThatMeetsARetiredClubRetriesWithAFreshOne() {
         Recorder a = new Recorder();
         Club first = join("1", "alice", a);
-        first.leave("1", null);
+        first.leave("1", null, null);
         now.addAndGet(60_000);
         assertTrue(first.retireIfIdle(now.get(), 60_000), "retired, but still in the map");
         Club second = join("2", "bob", a);
@@ -177,7 +177,7 @@ class ClubTest {
         Recorder a = new Recorder();
         Club club = join("1", "alice", a);
         club.chat("1", "m", "k", null);
-        club.leave("1", null);
+        club.leave("1", null, null);
         now.addAndGet(60_000);
         registry.sweep();
         assertTrue(registry.view("c").isPresent(), "past its retention, but a resend must still find its key");
@@ -185,7 +185,7 @@ class ClubTest {
         assertSame(club, again);
         again.chat("1", "m", "k", null);
         assertEquals(new ServerMessage.Ack("c", 1, true), last(a));
-        again.leave("1", null);
+        again.leave("1", null, null);
         now.addAndGet(SentKeys.KEEP.toMillis());
         registry.sweep();
         assertFalse(registry.view("c").isPresent());

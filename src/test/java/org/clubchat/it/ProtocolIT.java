@@ -230,6 +230,7 @@ class ProtocolIT {
         "{\"type\":\"leave\"}                                   | bad_request  | ",
         "{\"type\":\"dance\",\"id\":\"u1\"}                     | unknown_type | u1",
         "{\"type\":\"welcome\"}                                 | unknown_type | ",
+        "{\"type\":\"auth\",\"token\":\"t\",\"id\":\"a1\"}      | unknown_type | a1",
         "{\"type\":\"dance\",\"clubId\":5}                      | unknown_type | ",
         "{\"type\":\"join\",\"clubId\":\"\"}                    | invalid_club | ",
         "{\"type\":\"join\",\"clubId\":\"a b\",\"id\":\"i1\"}   | invalid_club | i1",

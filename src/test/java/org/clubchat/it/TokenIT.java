@@ -3,12 +3,14 @@ package org.clubchat.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.PlainHeader;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import jakarta.json.Json;
+import jakarta.json.JsonObject;
 import java.net.URI;
 import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
@@ -119,6 +121,63 @@ class TokenIT {
             carol.send(Json.createObjectBuilder().add("type", "chat").add("clubId", "tok-b").add("message", "hi"));
             carol.expectError("not_member");
             assertEquals(1, carol.chat("tok-a", "still fine"));
+        }
+    }
+
+    private static void auth(TestClient client, String token, String id) {
+        client.send(Json.createObjectBuilder().add("type", "auth").add("token", token).add("id", id));
+    }
+
+    @Test
+    void refreshedTokenKeepsTheConnectionPastTheOldExpiry() {
+        try (TestClient dana = connect(Tokens.sign(Tokens.claims("dana", Duration.ofSeconds(-27))))) {
+            dana.expect("welcome");
+            Instant fresh = Instant.now().plus(Duration.ofMinutes(10));
+            auth(dana, Tokens.sign(Tokens.claims("dana", Duration.ofMinutes(10))), "refresh");
+            JsonObject authed = dana.expect("authed");
+            assertEquals("refresh", authed.getString("id"));
+            assertTrue(Math.abs(authed.getJsonNumber("exp").longValue() - fresh.getEpochSecond()) <= 2, authed::toString);
+            // The old token closed the connection 3 s from now; the window past it is the assertion.
+            dana.assertNoFrame(Duration.ofSeconds(5));
+            dana.send(Json.createObjectBuilder().add("type", "ping"));
+            dana.expect("pong");
+        }
+    }
+
+    @Test
+    void tokenOfAnotherSubOrABadOneIsRefusedAndTheOldOneStays() {
+        try (TestClient erin = connect(Tokens.sign(Tokens.claims("erin", Duration.ofMinutes(5))))) {
+            erin.expect("welcome");
+            auth(erin, Tokens.sign(Tokens.claims("mallory", Duration.ofMinutes(10))), "other");
+            assertEquals("other", erin.expectError("unauthorized").getString("id"));
+            auth(erin, Tokens.sign(Tokens.claims("erin", Duration.ofMinutes(10)), JWSAlgorithm.HS256,
+                    "another-secret-of-at-least-32-bytes!"), "forged");
+            assertEquals("forged", erin.expectError("unauthorized").getString("id"));
+            erin.send("{\"type\":\"auth\",\"id\":\"none\"}");
+            assertEquals("none", erin.expectError("bad_request").getString("id"));
+            erin.join("tok-still");
+        }
+    }
+
+    @Test
+    void refreshThatNoLongerAllowsAClubLeavesItWithReasonForbidden() {
+        String both = Tokens.sign(Tokens.claims("fay", Duration.ofMinutes(5)).claim("clubs", List.of("tok-x", "tok-y")));
+        try (TestClient fay = connect(both); TestClient gus = connect(Tokens.sign(Tokens.claims("gus", Duration.ofMinutes(5))))) {
+            fay.expect("welcome");
+            gus.expect("welcome");
+            fay.join("tok-x");
+            fay.join("tok-y");
+            gus.join("tok-y");
+            fay.expect("presence");
+            auth(fay, Tokens.sign(Tokens.claims("fay", Duration.ofMinutes(10)).claim("clubs", List.of("tok-x"))), "narrow");
+            JsonObject left = fay.expect("left");
+            assertEquals("tok-y", left.getString("clubId"));
+            assertEquals("forbidden", left.getString("reason"));
+            assertEquals("narrow", fay.expect("authed").getString("id"));
+            assertEquals("leave", gus.expect("presence").getString("event"), "the others see fay go");
+            fay.send(Json.createObjectBuilder().add("type", "join").add("clubId", "tok-y").add("id", "again"));
+            assertEquals("again", fay.expectError("forbidden").getString("id"));
+            assertEquals(1, fay.chat("tok-x", "still here"));
         }
     }
 }

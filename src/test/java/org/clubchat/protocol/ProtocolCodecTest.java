@@ -34,6 +34,8 @@ class ProtocolCodecTest {
         assertEquals(new Inbound(null, new ClientMessage.Chat("c", "hi", "열쇠-🔑")),
                 decoded("{\"type\":\"chat\",\"clubId\":\"c\",\"message\":\"hi\",\"key\":\"열쇠-🔑\"}"));
         assertEquals(new Inbound(null, ClientMessage.Ping.INSTANCE), decoded("{\"type\":\"ping\"}"));
+        assertEquals(new Inbound("r", new ClientMessage.Auth("t.o.k")), decoded("{\"type\":\"auth\",\"token\":\"t.o.k\",\"id\":\"r\"}"));
+        assertEquals(new Inbound(null, new ClientMessage.Auth(null)), decoded("{\"type\":\"auth\",\"token\":7}"));
     }
 
     @ParameterizedTest
@@ -122,6 +124,9 @@ class ProtocolCodecTest {
         assertJson("{\"type\":\"presence\",\"clubId\":\"c\",\"event\":\"leave\",\"name\":\"a\"}",
                 new ServerMessage.Presence("c", ServerMessage.Presence.Event.LEAVE, "a"), null);
         assertJson("{\"type\":\"left\",\"clubId\":\"c\"}", new ServerMessage.Left("c"), null);
+        assertJson("{\"type\":\"left\",\"clubId\":\"c\",\"reason\":\"forbidden\"}",
+                new ServerMessage.Left("c", ServerMessage.Left.FORBIDDEN), null);
+        assertJson("{\"type\":\"authed\",\"id\":\"a\",\"exp\":1800000000}", new ServerMessage.Authed(1_800_000_000L), "a");
         assertJson("{\"type\":\"pong\",\"id\":\"p\"}", ServerMessage.Pong.INSTANCE, "p");
         assertJson("{\"type\":\"error\",\"code\":\"too_long\",\"message\":\"m\"}",
                 new ServerMessage.Error(ErrorCode.TOO_LONG, "m"), null);
@@ -138,7 +143,7 @@ class ProtocolCodecTest {
         List<ServerMessage> samples = List.of(new ServerMessage.Welcome("s", "n", 1),
                 new ServerMessage.Joined("c", List.of(), 0, "e", null, 1), new ServerMessage.Chat("c", "a", "m", 1, 1),
                 new ServerMessage.Ack("c", 1, false), new ServerMessage.Presence("c", ServerMessage.Presence.Event.JOIN, "a"),
-                new ServerMessage.Left("c"), ServerMessage.Pong.INSTANCE, new ServerMessage.Error(ErrorCode.BAD_JSON, "m"));
+                new ServerMessage.Left("c"), new ServerMessage.Authed(1), ServerMessage.Pong.INSTANCE, new ServerMessage.Error(ErrorCode.BAD_JSON, "m"));
         return samples.stream().filter(type::isInstance).findFirst().orElseThrow(() -> new AssertionError("no sample of " + type));
     }
 

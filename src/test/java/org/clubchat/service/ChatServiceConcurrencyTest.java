@@ -52,9 +52,10 @@ class ChatServiceConcurrencyTest {
     private final ProtocolCodec codec = new ProtocolCodec(65536);
     private final ClubRegistry registry = new ClubRegistry(10, Duration.ZERO, codec, InstantSource.system(), new Metrics(new SimpleMeterRegistry()));
     private final Limits limits = Settings.defaults().limits();
-    private final ChatService service = new ChatService(registry, codec, limits, System::nanoTime, new Metrics(new SimpleMeterRegistry()));
     private final Connections connections = new Connections(limits, codec, new ScheduledThreadPoolExecutor(0), System::nanoTime,
             InstantSource.system(), new Metrics(new SimpleMeterRegistry()));
+    private final ChatService service = new ChatService(registry, codec, limits, System::nanoTime, new Metrics(new SimpleMeterRegistry()),
+            connections, null);
 
     /** Records what one connection is sent; the outbox calls it one frame at a time. */
     private static final class Recorder implements Transport {

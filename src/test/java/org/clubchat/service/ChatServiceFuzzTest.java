@@ -76,10 +76,10 @@ class ChatServiceFuzzTest {
         Settings settings = Settings.load(Map.of("CLUBCHAT_CLUBS_MAX", "2", "CLUBCHAT_MESSAGE_MAX_LENGTH", "20",
                 "CLUBCHAT_RATE_BURST", "50"), new Properties());
         Metrics metrics = new Metrics(new SimpleMeterRegistry());
-        ChatService service = new ChatService(new ClubRegistry(3, Duration.ofMinutes(1), codec, InstantSource.system(), metrics),
-                codec, settings.limits(), System::nanoTime, metrics);
         Connections registry = new Connections(settings.limits(), codec, new ScheduledThreadPoolExecutor(0), System::nanoTime,
                 InstantSource.system(), metrics);
+        ChatService service = new ChatService(new ClubRegistry(3, Duration.ofMinutes(1), codec, InstantSource.system(), metrics),
+                codec, settings.limits(), System::nanoTime, metrics, registry, null);
         List<Connection> connections = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             connections.add(open(registry, "m" + i));

@@ -28,10 +28,10 @@ class ChatServiceTest {
     private final ProtocolCodec codec = new ProtocolCodec(65536);
     private final Metrics metrics = new Metrics(new SimpleMeterRegistry());
     private final Limits limits = Settings.defaults().limits();
-    private final ChatService service = new ChatService(
-            new ClubRegistry(10, Duration.ofMinutes(5), codec, InstantSource.system(), metrics), codec, limits, System::nanoTime, metrics);
     private final Connections connections = new Connections(limits, codec, new ScheduledThreadPoolExecutor(0), System::nanoTime,
             InstantSource.system(), metrics);
+    private final ChatService service = new ChatService(new ClubRegistry(10, Duration.ofMinutes(5), codec, InstantSource.system(),
+            metrics), codec, limits, System::nanoTime, metrics, connections, null);
 
     private static final class Sent implements Transport {
         final List<String> types = new ArrayList<>();
@@ -60,14 +60,15 @@ class ChatServiceTest {
     @Test
     void everyClientMessageTypeIsDispatched() {
         List<ClientMessage> samples = List.of(new ClientMessage.Join("c", OptionalLong.empty(), null),
-                new ClientMessage.Chat("c", "hi", null), new ClientMessage.Leave("c"), ClientMessage.Ping.INSTANCE);
+                new ClientMessage.Chat("c", "hi", null), new ClientMessage.Leave("c"), ClientMessage.Ping.INSTANCE,
+                new ClientMessage.Auth("t"));
         assertEquals(ClientMessage.class.getPermittedSubclasses().length, samples.size(), "a sample of every type");
         Sent sent = new Sent();
         Connection connection = connections.open(Identity.named("alice"), new Outbox(sent, 1 << 20, Runnable::run, Runnable::run)).orElseThrow();
         for (ClientMessage sample : samples) {
             service.handle(connection, new DecodeResult.Decoded(new Inbound(null, sample)));
         }
-        assertEquals(List.of("Welcome", "Joined", "Ack", "Left", "Pong"), sent.types);
+        assertEquals(List.of("Welcome", "Joined", "Ack", "Left", "Pong", "Error"), sent.types, "auth in open mode: unknown_type");
     }
 
     @Test
