@@ -246,19 +246,32 @@ function connect(name) {
   client.addEventListener('lost', onLost);
   client.addEventListener('presence', onPresence);
   client.addEventListener('error', onError);
+  client.addEventListener('left', onLeft);
   for (const clubId of clubs.keys()) client.join(clubId);
   client.connect();
 }
 
-function leave() {
-  const club = clubs.get(current);
+/** Takes a club off the page (the user left it, or the server ended the membership). */
+function drop(clubId) {
+  const club = clubs.get(clubId);
   if (!club) return;
-  client?.leave(current);
   club.list.remove();
   club.entry.remove();
-  clubs.delete(current);
+  clubs.delete(clubId);
   saveClubs();
-  select(clubs.keys().next().value ?? null);
+  if (current === clubId) select(clubs.keys().next().value ?? null);
+}
+
+function leave() {
+  if (!clubs.has(current)) return;
+  client?.leave(current);
+  drop(current);
+}
+
+function onLeft({ detail: left }) {
+  if (left.reason !== 'forbidden') return;
+  drop(left.clubId);
+  showError(`You are no longer allowed in ${left.clubId}.`);
 }
 
 $('identity').addEventListener('submit', (event) => {

@@ -46,6 +46,8 @@ export interface Presence { clubId: string; event: 'join' | 'leave'; name: strin
 export interface Sent { key: string; clubId: string; message: string; seq: number; duplicate: boolean; }
 export interface Resending { key: string; clubId: string; message: string; }
 export interface Failed { key: string; clubId: string; message: string; code: string; text: string; }
+export interface Refreshed { exp: number; }
+export interface Left { clubId: string; reason?: 'forbidden'; }
 export interface ServerError { code: string; message: string; id?: string; clubId?: string; }
 
 export interface ChatClientEventMap {
@@ -57,6 +59,8 @@ export interface ChatClientEventMap {
   sent: CustomEvent<Sent>;
   resending: CustomEvent<Resending>;
   failed: CustomEvent<Failed>;
+  refreshed: CustomEvent<Refreshed>;
+  left: CustomEvent<Left>;
   error: CustomEvent<ServerError>;
 }
 

@@ -8,6 +8,8 @@ const BACKOFF_FIRST_MS = 500;
 const BACKOFF_MAX_MS = 30_000;
 /** Closes before `welcome` in a row after which the client stops and says why (the handshake is refused). */
 const REFUSALS_BEFORE_GIVING_UP = 5;
+/** The request id of an in-band token refresh. */
+const REFRESH_ID = 'auth';
 /** Refusals that pass by themselves: the request is sent again after a backoff. */
 const RETRIED_ERRORS = new Set(['rate_limited', 'unavailable']);
 
@@ -78,6 +80,8 @@ function reasonOf(code, welcomed) {
  * - `sent`     `{ key, clubId, message, seq, duplicate }`: an own chat settled, exactly once
  * - `resending``{ key, clubId, message }`: an own chat sent again after a reconnect (its key keeps it single)
  * - `failed`   `{ key, clubId, message, code, text }`: an own chat the server refused for good
+ * - `refreshed` `{ exp }`: the connection's token was renewed in place (token mode)
+ * - `left`     the server's unasked `left` (`reason: "forbidden"` when a renewed token no longer allows a club)
  * - `error`    the server's `error` for anything else (`forbidden`, `too_many_clubs`, …)
  */
 export class ChatClient extends EventTarget {
@@ -151,11 +155,15 @@ export class ChatClient extends EventTarget {
 
   /** Leaves the club; its chats not settled yet are dropped (they would go to a club the app left). */
   leave(clubId) {
+    this.#forget(clubId);
+    this.#send({ type: 'leave', clubId });
+  }
+
+  #forget(clubId) {
     this.#clubs.delete(clubId);
     for (const [key, sent] of this.#unsettled) {
       if (sent.clubId === clubId) this.#unsettled.delete(key);
     }
-    this.#send({ type: 'leave', clubId });
   }
 
   /**
@@ -220,16 +228,31 @@ export class ChatClient extends EventTarget {
     this.#retryTimer = setTimeout(() => this.#open(), delay);
   }
 
-  /** A token is renewed a minute before it expires, by reconnecting with a fresh one. */
+  /**
+   * A token is renewed a minute before it expires, on the live connection (`auth`); if the server refuses
+   * the fresh token, or the app cannot give one, the client reconnects and asks again.
+   */
   #scheduleRefresh(token) {
     clearTimeout(this.#refreshTimer);
     const exp = tokenExpiry(token);
     if (!exp) return;
     const inMs = Math.max(5_000, exp * 1000 - Date.now() - 60_000);
-    this.#refreshTimer = setTimeout(() => {
-      this.#token = null;
-      this.#socket?.close(4001, 'token refresh');
-    }, inMs);
+    this.#refreshTimer = setTimeout(() => this.#refresh(), inMs);
+  }
+
+  async #refresh() {
+    let fresh = null;
+    try {
+      fresh = await this.#options.getToken();
+    } catch {
+      fresh = null;
+    }
+    if (fresh && this.#send({ type: 'auth', token: fresh, id: REFRESH_ID })) {
+      this.#token = fresh;
+      return;
+    }
+    this.#token = null;
+    this.#socket?.close(4001, 'token refresh');
   }
 
   #fail(reason) {
@@ -256,7 +279,22 @@ export class ChatClient extends EventTarget {
       case 'ack':
         this.#onAck(frame);
         break;
+      case 'left':
+        // Unasked (a renewed token no longer allows the club): the club is not joined again.
+        if (frame.reason) this.#forget(frame.clubId);
+        this.#emit('left', frame);
+        break;
+      case 'authed':
+        this.#scheduleRefresh(this.#token);
+        this.#emit('refreshed', { exp: frame.exp });
+        break;
       case 'error':
+        if (frame.id === REFRESH_ID) {
+          // The fresh token was refused: a new connection asks the app for another.
+          this.#token = null;
+          this.#socket?.close(4001, 'token refresh refused');
+          break;
+        }
         this.#onError(frame);
         break;
       default:

@@ -189,6 +189,20 @@ test('token mode: a refused token is replaced by asking the app again', async ()
   client.disconnect();
 });
 
+test('token mode: a token near its expiry is renewed on the live connection', async () => {
+  let asked = 0;
+  const getToken = async () => {
+    asked++;
+    return token('user-3', TOKEN_SECRET, asked === 1 ? 62 : 600);
+  };
+  const client = await online({ url: TOKEN_URL, getToken });
+  const states = record(client, 'state');
+  const refreshed = await next(client, 'refreshed', () => true, 15_000);
+  assert.ok(refreshed.exp > Date.now() / 1000 + 500, 'the new expiry, ten minutes out');
+  assert.equal(asked, 2);
+  assert.deepEqual(states, [], 'renewed in place: no reconnect');
+});
+
 test('token mode: a client whose token is always refused gives up and says why', async () => {
   const client = make({ url: TOKEN_URL, getToken: async () => token('user-2', 'x'.repeat(40)) });
   const failed = next(client, 'state', (s) => s.state === 'failed', 20_000);
