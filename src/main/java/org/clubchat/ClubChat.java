@@ -9,6 +9,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -89,13 +90,14 @@ public final class ClubChat implements AutoCloseable {
                 : new RedisClubStore(settings.redisUri(), settings.historySize(), settings.clubRetention(), codec,
                         InstantSource.system(), metrics);
         this.connections = new Connections(settings.limits(), codec, timer, System::nanoTime, InstantSource.system(), metrics);
+        clubs.onBroadcast(message -> Optional.ofNullable(Connections.Disconnect.parse(message)).ifPresent(connections::disconnect));
         TokenVerifier tokens = settings.tokenMode() ? new TokenVerifier(settings.tokenSecret(), settings.tokenJwksUrl(),
                 settings.tokenIssuer(), settings.tokenAudience()) : null;
         ChatService chat = new ChatService(clubs, codec, settings.limits(), System::nanoTime, metrics, connections, tokens);
         OutboxBudget budget = new OutboxBudget(settings.outboxBudget(Runtime.getRuntime().maxMemory()), closers, connections::shedLargestBacklogs);
         this.gateway = new Gateway(connections, chat, settings.limits(), metrics, writers, blockingWriters, closers, budget);
         this.handshakes = new HandshakeGate(new OriginPolicy(settings.allowedOrigins()), tokens, metrics);
-        this.ops = new OpsApi(settings.apiKey(), () -> !closing, connections, clubs, chat, meters::scrape,
+        this.ops = new OpsApi(settings.apiKey(), () -> !closing, connections, clubs, chat, codec, meters::scrape,
                 !settings.redisUri().isEmpty(), settings.tokenMode() ? settings.pageTokenUrl() : null);
         new JvmMemoryMetrics().bindTo(meters);
         new JvmThreadMetrics().bindTo(meters);

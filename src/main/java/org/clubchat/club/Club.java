@@ -134,6 +134,16 @@ public final class Club implements Membership {
         }
     }
 
+    /** The messages history holds after {@code since}, oldest first. */
+    List<ServerMessage.Chat> messagesAfter(long since) {
+        lock.lock();
+        try {
+            return history.after(since).stream().map(frame -> (ServerMessage.Chat) frame.message()).toList();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Who is in the club and how far its seqs have gone. */
     public ClubView view() {
         lock.lock();

@@ -2,14 +2,18 @@ package org.clubchat.club;
 
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 import org.clubchat.metrics.Metrics;
 import org.clubchat.protocol.ProtocolCodec;
+import org.clubchat.protocol.ServerMessage;
 
 /**
  * Every club this server holds, by id.
@@ -27,6 +31,8 @@ public final class ClubRegistry implements ClubStore {
     private final ProtocolCodec codec;
     private final InstantSource clock;
     private final Metrics metrics;
+    /** Set once at start, before any request can broadcast. */
+    private volatile Consumer<String> broadcasts = message -> { };
 
     public ClubRegistry(int historySize, Duration retention, ProtocolCodec codec, InstantSource clock, Metrics metrics) {
         this.historySize = historySize;
@@ -70,6 +76,27 @@ public final class ClubRegistry implements ClubStore {
     @Override
     public Optional<ClubView> view(String clubId) {
         return Optional.ofNullable(clubs.get(clubId)).map(Club::view);
+    }
+
+    @Override
+    public List<ClubView> clubs() {
+        return clubs.values().stream().map(Club::view).sorted(Comparator.comparing(ClubView::clubId)).toList();
+    }
+
+    @Override
+    public List<ServerMessage.Chat> messagesAfter(String clubId, long since) {
+        return Optional.ofNullable(clubs.get(clubId)).map(club -> club.messagesAfter(since)).orElse(List.of());
+    }
+
+    /** One server: the broadcast is this node's alone. */
+    @Override
+    public void broadcast(String message) {
+        broadcasts.accept(message);
+    }
+
+    @Override
+    public void onBroadcast(Consumer<String> listener) {
+        broadcasts = listener;
     }
 
     /** Drops the clubs that have been empty for the retention time. */

@@ -1,9 +1,12 @@
 package org.clubchat.club;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+import org.clubchat.protocol.ServerMessage;
 
 /**
  * Where clubs live: this server's memory ({@link ClubRegistry}, the default) or Redis, shared by several
@@ -26,6 +29,31 @@ public interface ClubStore extends AutoCloseable {
      * @throws Unavailable when the store cannot be asked now
      */
     Optional<ClubView> view(String clubId);
+
+    /**
+     * Every club the store holds (with members, or empty within its retention), in id order.
+     *
+     * @throws Unavailable when the store cannot be asked now
+     */
+    List<ClubView> clubs();
+
+    /**
+     * The messages the club's history holds with seq after {@code since}, oldest first; empty when the
+     * store does not hold the club.
+     *
+     * @throws Unavailable when the store cannot be asked now
+     */
+    List<ServerMessage.Chat> messagesAfter(String clubId, long since);
+
+    /**
+     * Hands {@code message} to the broadcast listener of every node that shares these clubs, this one
+     * included: at once in memory, through Redis in Redis mode (operators' requests that concern
+     * connections wherever they are).
+     */
+    void broadcast(String message);
+
+    /** Where {@link #broadcast} messages go on this node; set once, at start. */
+    void onBroadcast(Consumer<String> listener);
 
     /** The store (Redis) cannot answer now; the caller reports {@code unavailable}. */
     final class Unavailable extends RuntimeException {

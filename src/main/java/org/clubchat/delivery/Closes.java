@@ -34,6 +34,8 @@ public final class Closes {
      * stored; the client re-joins with {@code since} and sees it there if it was.
      */
     public static final Close UNCONFIRMED = new Close(1011, "could not confirm a message; join again with since");
+    /** 1008 Policy Violation: an operator disconnected the user (the operations API). */
+    public static final Close DISCONNECTED = new Close(1008, "disconnected by an operator");
     /** 1013 Try Again Later. */
     public static final Close OUTBOX_OVERFLOW = new Close(1013, "too slow: outgoing queue overflowed");
     /** 1013 Try Again Later: the server sheds the largest backlogs when all outboxes pass their budget. */

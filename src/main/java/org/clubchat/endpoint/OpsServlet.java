@@ -24,7 +24,7 @@ public final class OpsServlet extends HttpServlet {
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
         String path = request.getRequestURI().substring(request.getContextPath().length());
-        OpsResponse answer = api.handle(new OpsRequest(request.getMethod(), path, request.getHeader("Authorization"),
+        OpsResponse answer = api.handle(new OpsRequest(request.getMethod(), path, request.getQueryString(), request.getHeader("Authorization"),
                 OpsApi.body(request.getMethod(), request.getInputStream(), request.getContentLengthLong())));
         response.setStatus(answer.status());
         response.setContentType(answer.contentType());

@@ -19,7 +19,7 @@ final class OpsHandler extends HttpHandler {
     @Override
     public void service(Request request, Response response) throws Exception {
         String method = request.getMethod().getMethodString();
-        OpsResponse answer = api.handle(new OpsRequest(method, request.getRequestURI(), request.getHeader("Authorization"),
+        OpsResponse answer = api.handle(new OpsRequest(method, request.getRequestURI(), request.getQueryString(), request.getHeader("Authorization"),
                 OpsApi.body(method, request.getInputStream(), request.getContentLengthLong())));
         response.setStatus(answer.status());
         response.setContentType(answer.contentType());

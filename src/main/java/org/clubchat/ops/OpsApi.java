@@ -1,6 +1,7 @@
 package org.clubchat.ops;
 
 import jakarta.json.Json;
+import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonString;
@@ -8,6 +9,7 @@ import jakarta.json.JsonValue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringReader;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
@@ -21,6 +23,8 @@ import org.clubchat.club.ClubStore;
 import org.clubchat.club.ClubView;
 import org.clubchat.protocol.ClubIds;
 import org.clubchat.protocol.ErrorCode;
+import org.clubchat.protocol.ProtocolCodec;
+import org.clubchat.protocol.ServerMessage;
 import org.clubchat.service.ChatService;
 import org.clubchat.service.Connections;
 
@@ -48,6 +52,7 @@ public final class OpsApi {
     private final Supplier<String> metricsText;
     private final boolean reportsRedis;
     private final String pageConfig;
+    private final ProtocolCodec codec;
 
     /**
      * @param apiKey       the bearer key of {@code /api/}; empty switches the API off
@@ -57,7 +62,8 @@ public final class OpsApi {
      * @param tokenUrl     token mode: where the bundled page gets a token (null in open mode, empty when not set)
      */
     public OpsApi(String apiKey, BooleanSupplier serving, Connections connections, ClubStore clubs, ChatService chat,
-            Supplier<String> metricsText, boolean reportsRedis, String tokenUrl) {
+            ProtocolCodec codec, Supplier<String> metricsText, boolean reportsRedis, String tokenUrl) {
+        this.codec = codec;
         this.apiKey = apiKey.getBytes(StandardCharsets.UTF_8);
         this.serving = serving;
         this.connections = connections;
@@ -106,9 +112,26 @@ public final class OpsApi {
             return new OpsResponse(401, JSON, Map.of("WWW-Authenticate", "Bearer"),
                     error(ErrorCode.FORBIDDEN.wireName(), "missing or wrong API key").toString());
         }
+        try {
+            return api(request, path);
+        } catch (ClubStore.Unavailable e) {
+            return new OpsResponse(503, JSON, Map.of(), error(ErrorCode.UNAVAILABLE.wireName(), "the club store is unavailable").toString());
+        }
+    }
+
+    private OpsResponse api(OpsRequest request, String path) {
+        if (path.equals("/api/clubs")) {
+            return onlyGet(request) ? clubList() : notAllowed("GET");
+        }
+        if (path.equals("/api/disconnect")) {
+            return request.method().equals("POST") ? disconnect(request.body()) : notAllowed("POST");
+        }
         Matcher messages = CLUB_MESSAGES.matcher(path);
         if (messages.matches()) {
-            return request.method().equals("POST") ? publish(messages.group(1), request.body()) : notAllowed("POST");
+            if (request.method().equals("POST")) {
+                return publish(messages.group(1), request.body());
+            }
+            return onlyGet(request) ? history(messages.group(1), request.query()) : notAllowed("GET, POST");
         }
         Matcher club = CLUB.matcher(path);
         if (club.matches()) {
@@ -156,6 +179,77 @@ public final class OpsApi {
         }
         long seq = ((ChatService.Published) result).seq();
         return new OpsResponse(201, JSON, Map.of(), Json.createObjectBuilder().add("clubId", clubId).add("seq", seq).build().toString());
+    }
+
+    /** Every club with its member count, its seq and epoch, from every node. */
+    private OpsResponse clubList() {
+        JsonArrayBuilder list = Json.createArrayBuilder();
+        for (ClubView view : clubs.clubs()) {
+            list.add(Json.createObjectBuilder().add("clubId", view.clubId()).add("members", view.members().size())
+                    .add("seq", view.seq()).add("epoch", view.epoch()));
+        }
+        return new OpsResponse(200, JSON, Map.of("Cache-Control", "no-store"),
+                Json.createObjectBuilder().add("clubs", list).build().toString());
+    }
+
+    /** The club's history after {@code ?since=} (default 0), as the {@code chat} frames a member would get. */
+    private OpsResponse history(String clubId, String query) {
+        if (!ClubIds.isValid(clubId)) {
+            return badRequest(ErrorCode.INVALID_CLUB, ClubIds.RULE);
+        }
+        long since = 0;
+        String value = queryParameter(query, "since");
+        if (value != null) {
+            try {
+                since = Long.parseLong(value);
+            } catch (NumberFormatException e) {
+                since = -1;
+            }
+            if (since < 0) {
+                return badRequest(ErrorCode.BAD_REQUEST, "since must be an integer of at least 0");
+            }
+        }
+        JsonArrayBuilder chats = Json.createArrayBuilder();
+        for (ServerMessage.Chat chat : clubs.messagesAfter(clubId, since)) {
+            chats.add(Json.createReader(new StringReader(codec.frame(chat).text())).readObject());
+        }
+        return new OpsResponse(200, JSON, Map.of("Cache-Control", "no-store"),
+                Json.createObjectBuilder().add("clubId", clubId).add("messages", chats).build().toString());
+    }
+
+    /** Closes every connection of a user, on every node, with 1008; answered before the far nodes act. */
+    private OpsResponse disconnect(String body) {
+        JsonObject json;
+        try {
+            json = Json.createReader(new StringReader(body)).readObject();
+        } catch (RuntimeException e) {
+            return badRequest(ErrorCode.BAD_JSON, "the body must be a JSON object");
+        }
+        Connections.Disconnect user = null;
+        for (String field : List.of(Connections.Disconnect.NAME, Connections.Disconnect.SUB)) {
+            if (json.get(field) instanceof JsonString value) {
+                user = new Connections.Disconnect(field, value.getString());
+            }
+        }
+        if (user == null) {
+            return badRequest(ErrorCode.BAD_REQUEST, "name or sub is required and must be a string");
+        }
+        clubs.broadcast(user.text());
+        return new OpsResponse(202, JSON, Map.of(), Json.createObjectBuilder().add(user.field(), user.value()).build().toString());
+    }
+
+    /** The first value of a query parameter, URL-decoded, or null. */
+    private static String queryParameter(String query, String name) {
+        if (query == null) {
+            return null;
+        }
+        for (String pair : query.split("&")) {
+            int equals = pair.indexOf('=');
+            if (equals > 0 && URLDecoder.decode(pair.substring(0, equals), StandardCharsets.UTF_8).equals(name)) {
+                return URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8);
+            }
+        }
+        return null;
     }
 
     /** A club this server does not hold has nobody in it and no messages: the same as a new club. */

@@ -5,8 +5,9 @@ package org.clubchat.ops;
  * container) received it.
  *
  * @param path          the path below the application's context, undecoded, e.g. {@code /api/clubs/lobby}
+ * @param query         the raw query string (without {@code ?}), or null
  * @param authorization the {@code Authorization} header, or null
  * @param body          the request body, read by {@link OpsApi#body}
  */
-public record OpsRequest(String method, String path, String authorization, String body) {
+public record OpsRequest(String method, String path, String query, String authorization, String body) {
 }

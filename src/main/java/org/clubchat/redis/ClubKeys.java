@@ -7,6 +7,8 @@ package org.clubchat.redis;
 record ClubKeys(String clubId, String epoch, String seq, String log, String names, String conns, String sentKeys,
         String channel) {
     static final String PREFIX = "clubchat:";
+    /** The channel every node subscribes to for operators' requests ({@code ClubStore.broadcast}). */
+    static final String BROADCAST = PREFIX + "broadcast";
 
     static ClubKeys of(String clubId) {
         String base = PREFIX + "{" + clubId + "}:";
@@ -22,6 +24,11 @@ record ClubKeys(String clubId, String epoch, String seq, String log, String name
      */
     String receipt(String dedupe) {
         return PREFIX + "{" + clubId + "}:sent:" + dedupe;
+    }
+
+    /** The club id of a club's epoch key, as a scan finds it. */
+    static String clubOfEpochKey(String key) {
+        return key.substring(key.indexOf('{') + 1, key.lastIndexOf('}'));
     }
 
     /** The club id of a club's channel, or null for another channel. */

@@ -1,6 +1,9 @@
 package org.clubchat.redis;
 
+import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.Range;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
@@ -156,6 +159,16 @@ final class ClubScripts {
     /** The club's log entries with seq in [from, to], oldest first. */
     CompletableFuture<List<StreamMessage<String, String>>> log(ClubKeys keys, long from, long to) {
         return timed(() -> redis.xrange(keys.log(), Range.create(from + "-0", to + "-0")));
+    }
+
+    /** Publishes an operator's request to every node. */
+    CompletableFuture<Long> broadcast(String message) {
+        return timed(() -> redis.publish(ClubKeys.BROADCAST, message));
+    }
+
+    /** One page of the ids of the clubs Redis holds (by their epoch keys), from {@code cursor}. */
+    CompletableFuture<KeyScanCursor<String>> clubIds(ScanCursor cursor) {
+        return timed(() -> redis.scan(cursor, ScanArgs.Builder.matches(ClubKeys.PREFIX + "{*}:epoch").limit(500)));
     }
 
     /** The club's epoch (null when Redis does not hold the club) and its seq, read together. */

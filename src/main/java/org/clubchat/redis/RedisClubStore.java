@@ -3,7 +3,9 @@ package org.clubchat.redis;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
+import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScanCursor;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
@@ -17,6 +19,8 @@ import java.io.StringReader;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,6 +35,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.clubchat.club.ClubStore;
 import org.clubchat.club.ClubView;
 import org.clubchat.club.Member;
@@ -84,6 +89,8 @@ public final class RedisClubStore implements ClubStore {
         return thread;
     });
     private final Map<String, RedisClub> local = new ConcurrentHashMap<>();
+    /** Set once at start, before any request can broadcast. */
+    private volatile Consumer<String> broadcasts = message -> { };
 
     /** Connects at once: a node that cannot reach Redis at start does not start. */
     public RedisClubStore(String uri, int historySize, Duration retention, ProtocolCodec codec, InstantSource clock, Metrics metrics) {
@@ -112,9 +119,14 @@ public final class RedisClubStore implements ClubStore {
         pubsub.addListener(new RedisPubSubAdapter<>() {
             @Override
             public void message(String channel, String message) {
-                onEvents(() -> published(channel, message));
+                if (channel.equals(ClubKeys.BROADCAST)) {
+                    broadcasts.accept(message);
+                } else {
+                    onEvents(() -> published(channel, message));
+                }
             }
         });
+        pubsub.sync().subscribe(ClubKeys.BROADCAST);
     }
 
     /**
@@ -159,13 +171,53 @@ public final class RedisClubStore implements ClubStore {
     @Override
     public Optional<ClubView> view(String clubId) {
         ClubKeys keys = ClubKeys.of(clubId);
-        try {
-            ClubScripts.Run run = scripts.run(keys).get(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            if (run.epoch() == null) {
-                return Optional.empty();
+        ClubScripts.Run run = await(scripts.run(keys));
+        if (run.epoch() == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new ClubView(clubId, await(scripts.names(keys)), run.seq(), run.epoch()));
+    }
+
+    /** Published to every node (each subscribes to the broadcast channel), this one included. */
+    @Override
+    public void broadcast(String message) {
+        await(scripts.broadcast(message));
+    }
+
+    @Override
+    public void onBroadcast(Consumer<String> listener) {
+        broadcasts = listener;
+    }
+
+    /** Every club Redis holds, whichever node its members are on: a scan, for operators, not for a hot path. */
+    @Override
+    public List<ClubView> clubs() {
+        List<ClubView> found = new ArrayList<>();
+        ScanCursor cursor = ScanCursor.INITIAL;
+        do {
+            KeyScanCursor<String> page = await(scripts.clubIds(cursor));
+            for (String key : page.getKeys()) {
+                view(ClubKeys.clubOfEpochKey(key)).ifPresent(found::add);
             }
-            List<String> names = scripts.names(keys).get(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            return Optional.of(new ClubView(clubId, names, run.seq(), run.epoch()));
+            cursor = page;
+        } while (!cursor.isFinished());
+        found.sort(Comparator.comparing(ClubView::clubId));
+        return found;
+    }
+
+    @Override
+    public List<ServerMessage.Chat> messagesAfter(String clubId, long since) {
+        return await(scripts.log(ClubKeys.of(clubId), since + 1, Long.MAX_VALUE)).stream().map(entry -> {
+            Map<String, String> body = entry.getBody();
+            return new ServerMessage.Chat(clubId, body.get("from"), body.get("message"), ClubScripts.seqOf(entry),
+                    Long.parseLong(body.get("ts")));
+        }).toList();
+    }
+
+    /** Waits, on an operator's request thread, for Redis's answer; Unavailable when it does not come. */
+    private <T> T await(CompletableFuture<T> command) {
+        try {
+            return command.get(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
             RuntimeException failure = e.getCause() instanceof RuntimeException cause ? cause : new RedisException(e);
             availability.lost(failure);

@@ -129,6 +129,42 @@ public final class Connections {
         LOG.log(Level.DEBUG, "outbox budget exceeded: shed {0} bytes", freed);
     }
 
+    /**
+     * What an operator's disconnect names: a user by display name or by token subject. Carried between
+     * nodes as text ({@link #text}, {@link #parse}).
+     */
+    public record Disconnect(String field, String value) {
+        public static final String NAME = "name";
+        public static final String SUB = "sub";
+
+        public String text() {
+            return field + ":" + value;
+        }
+
+        /** The disconnect a {@link #text} names, or null for any other text. */
+        public static Disconnect parse(String text) {
+            int colon = text.indexOf(':');
+            String field = colon < 0 ? "" : text.substring(0, colon);
+            return field.equals(NAME) || field.equals(SUB) ? new Disconnect(field, text.substring(colon + 1)) : null;
+        }
+
+        boolean matches(Identity identity) {
+            return (field.equals(NAME) ? identity.name() : identity.sender()).equals(value);
+        }
+    }
+
+    /** Closes every connection of the user on this server with 1008; returns how many. */
+    public int disconnect(Disconnect user) {
+        int closed = 0;
+        for (Connection connection : open) {
+            if (user.matches(connection.identity())) {
+                connection.outbox().close(Closes.DISCONNECTED);
+                closed++;
+            }
+        }
+        return closed;
+    }
+
     /** Closes every open connection with the given reason (shutdown). */
     public void closeAll(Close reason) {
         open.forEach(connection -> connection.outbox().close(reason));

@@ -99,6 +99,22 @@ abstract class ContainerConformance {
         assertTrue(script.headers().firstValue("Content-Type").orElse("").contains("javascript"), script.headers()::toString);
     }
 
+    /** The operations API through the container's servlet: the query string and the new paths reach it. */
+    @Test
+    void operationsApiListsClubsAndReadsHistory() {
+        String club = freshClub();
+        try (TestClient alice = server.connect("alice")) {
+            alice.join(club);
+            alice.chat(club, "역사 📜");
+            alice.chat(club, "second");
+            JsonObject history = Http.json(Http.get(server.http("/api/clubs/" + club + "/messages?since=1"),
+                    "Authorization", "Bearer " + API_KEY));
+            assertEquals("second", history.getJsonArray("messages").getJsonObject(0).getString("message"));
+            assertEquals(1, history.getJsonArray("messages").size());
+            assertTrue(Http.get(server.http("/api/clubs"), "Authorization", "Bearer " + API_KEY).body().contains("\"" + club + "\""));
+        }
+    }
+
     /** The page learns from the server whether it needs a token; the WAR maps this next to /health. */
     @Test
     void pageConfigSaysOpenMode() {

@@ -288,4 +288,26 @@ class ClusterIT {
             bob.assertNoFrame(Duration.ofMillis(300));
         }
     }
+
+    @Test
+    void operationsApiSeesEveryNodeAndDisconnectsEverywhere() {
+        String club = freshClub();
+        String[] authorized = {"Authorization", "Bearer " + API_KEY};
+        try (TestClient bob = nodes.get(0).connect("bob-everywhere"); TestClient bobToo = nodes.get(1).connect("bob-everywhere");
+                TestClient carol = nodes.get(2).connect("carol")) {
+            bob.join(club);
+            carol.join(club);
+            carol.chatAmidPresence(club, "안녕");
+            var listed = Http.json(Http.get(nodes.get(1).http("/api/clubs"), authorized)).getJsonArray("clubs")
+                    .getValuesAs(JsonObject.class).stream().filter(c -> c.getString("clubId").equals(club)).findFirst().orElseThrow();
+            assertEquals(2, listed.getInt("members"), "members of every node, counted from a node with none");
+            var history = Http.json(Http.get(nodes.get(1).http("/api/clubs/" + club + "/messages?since=0"), authorized));
+            assertEquals("안녕", history.getJsonArray("messages").getJsonObject(0).getString("message"));
+
+            assertEquals(202, Http.post(nodes.get(2).http("/api/disconnect"), "{\"name\":\"bob-everywhere\"}", authorized).statusCode());
+            assertEquals(1008, bob.awaitClose().code());
+            assertEquals(1008, bobToo.awaitClose().code());
+            assertEquals("leave", carol.expect("presence").getString("event"));
+        }
+    }
 }

@@ -121,8 +121,11 @@ class PublishApiIT {
 
     @Test
     void wrongMethodIs405() {
-        HttpResponse<String> get = Http.get(server.http("/api/clubs/orders/messages"), AUTHORIZED);
+        HttpResponse<String> get = Http.get(server.http("/api/disconnect"), AUTHORIZED);
         assertEquals(405, get.statusCode());
         assertEquals("POST", get.headers().firstValue("Allow").orElse(""));
+        HttpResponse<String> post = Http.post(server.http("/api/clubs"), "{}", AUTHORIZED);
+        assertEquals(405, post.statusCode());
+        assertEquals("GET", post.headers().firstValue("Allow").orElse(""));
     }
 }
