@@ -1,0 +1,55 @@
+package org.clubchat.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.clubchat.support.Browser;
+import org.clubchat.support.TestClient;
+import org.clubchat.support.TestServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+
+/** The admin page (webapp/admin/) in headless Chromium, reading the operations API with the API key. */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class AdminPageIT {
+    private static final String KEY = "admin-page-key";
+    @RegisterExtension
+    static final TestServer server = new TestServer(Map.of("CLUBCHAT_API_KEY", KEY));
+
+    @Test
+    void operatorSeesClubsMembersMessagesAndErrors() {
+        try (TestClient alice = server.connect("alice"); TestClient bob = server.connect("Bjørn 🐻");
+                Browser admin = new Browser(server.http("/admin/"))) {
+            alice.join("admin-lobby");
+            bob.join("admin-lobby");
+            alice.chatAmidPresence("admin-lobby", "안녕하세요");
+            bob.send("{\"type\":\"dance\"}");
+            bob.expectSkipping("error", "chat");
+
+            admin.find("#key").sendKeys(KEY, Keys.ENTER);
+            admin.await("the club in the table", d -> !admin.findAll("#clubs-table tr[data-club='admin-lobby']").isEmpty());
+            var row = admin.find("#clubs-table tr[data-club='admin-lobby']");
+            assertEquals("2", row.findElements(By.tagName("td")).get(1).getText());
+            row.findElement(By.tagName("button")).click();
+            admin.await("the club's messages", d -> admin.find("#club-messages").getText().contains("안녕하세요"));
+            assertTrue(admin.find("#club-members").getText().contains("Bjørn 🐻"));
+            admin.await("the unknown_type error counted", d -> admin.find("#errors-table").getText().contains("error unknown_type"));
+            assertEquals("2", admin.find("#connections").getText());
+            admin.screenshot(Path.of("target", "screenshots", "admin.png"));
+        }
+    }
+
+    @Test
+    void wrongKeyIsSaidInWords() {
+        try (Browser admin = new Browser(server.http("/admin/"))) {
+            admin.find("#key").sendKeys("not-the-key", Keys.ENTER);
+            admin.await("the refusal", d -> "the API key was refused".equals(admin.find("#status").getText()));
+        }
+    }
+}

@@ -1,0 +1,109 @@
+// The admin page: reads the operations API (docs/operations.md) with the API key the operator enters,
+// every 2 seconds. Everything from the server is put in the page with textContent, never as HTML.
+const KEY = 'clubchat.admin.key';
+const $ = (id) => document.getElementById(id);
+let key = sessionStorage.getItem(KEY);
+let selected = null;
+let lastDelivered = null;
+let timer = null;
+
+function element(tag, text) {
+  const node = document.createElement(tag);
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+async function api(path) {
+  const response = await fetch(new URL(`..${path}`, location.href), { headers: { Authorization: `Bearer ${key}` } });
+  if (response.status === 401) throw new Error('the API key was refused');
+  if (response.status === 404) throw new Error('the operations API is off: set CLUBCHAT_API_KEY on the server');
+  return response;
+}
+
+/** Prometheus text: `name{labels} value` lines, as [name, labels, value]. */
+function samples(text) {
+  return text.split('\n').filter((line) => line && !line.startsWith('#')).map((line) => {
+    const match = line.match(/^([a-z_:]+)(\{[^}]*\})?\s+(\S+)/);
+    return match ? [match[1], match[2] ?? '', Number(match[3])] : null;
+  }).filter(Boolean);
+}
+
+function showStatus(state, text) {
+  $('status').dataset.state = state;
+  $('status').textContent = text;
+}
+
+async function refresh() {
+  const [health, clubs, metrics] = await Promise.all([
+    fetch(new URL('../health', location.href)).then((r) => r.json()),
+    api('/api/clubs').then((r) => r.json()),
+    fetch(new URL('../metrics', location.href)).then((r) => r.text()),
+  ]);
+  $('connections').textContent = String(health.connections);
+  $('clubs-count').textContent = String(clubs.clubs.length);
+  $('health').textContent = health.status;
+  const all = samples(metrics);
+  const delivered = all.filter(([name]) => name === 'clubchat_messages_delivered_total').reduce((sum, [, , v]) => sum + v, 0);
+  const now = Date.now();
+  if (lastDelivered) {
+    $('rate').textContent = String(Math.round((delivered - lastDelivered.value) / ((now - lastDelivered.at) / 1000)));
+  }
+  lastDelivered = { value: delivered, at: now };
+  $('clubs-table').tBodies[0].replaceChildren(...clubs.clubs.map((club) => {
+    const row = element('tr');
+    const open = element('button', 'open');
+    open.type = 'button';
+    open.addEventListener('click', () => { selected = club.clubId; refreshClub(); });
+    const action = element('td');
+    action.append(open);
+    row.append(element('td', club.clubId), element('td', String(club.members)), element('td', String(club.seq)), action);
+    row.dataset.club = club.clubId;
+    return row;
+  }));
+  const errors = all.filter(([name, , value]) => value > 0
+      && (name === 'clubchat_errors_sent_total' || name === 'clubchat_connections_closed_total'));
+  $('errors-table').tBodies[0].replaceChildren(...errors.map(([name, labels, value]) => {
+    const what = name === 'clubchat_errors_sent_total' ? `error ${labels.match(/code="([^"]*)"/)?.[1]}`
+      : `closed with ${labels.match(/code="([^"]*)"/)?.[1]}`;
+    const row = element('tr');
+    row.append(element('td', what), element('td', String(value)));
+    return row;
+  }));
+  if (selected) await refreshClub();
+}
+
+async function refreshClub() {
+  const [club, history] = await Promise.all([
+    api(`/api/clubs/${encodeURIComponent(selected)}`).then((r) => r.json()),
+    api(`/api/clubs/${encodeURIComponent(selected)}/messages`).then((r) => r.json()),
+  ]);
+  $('club-title').textContent = `${club.clubId}: ${club.members.length} members, seq ${club.seq}`;
+  $('club-members').replaceChildren(...club.members.map((name) => element('li', name)));
+  $('club-messages').replaceChildren(...history.messages.slice(-50).map((chat) => {
+    const item = element('li');
+    item.append(element('span', `#${chat.seq} `), element('span', chat.from), element('span', `: ${chat.message}`));
+    item.children[1].className = 'from';
+    return item;
+  }));
+}
+
+async function start() {
+  try {
+    await refresh();
+    $('dashboard').hidden = false;
+    showStatus('online', 'live, every 2 s');
+    clearInterval(timer);
+    timer = setInterval(() => refresh().catch((e) => showStatus('failed', e.message)), 2000);
+  } catch (e) {
+    showStatus('failed', e.message);
+  }
+}
+
+$('key-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  key = $('key').value;
+  sessionStorage.setItem(KEY, key);
+  start();
+});
+
+if (key) start();
