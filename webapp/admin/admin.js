@@ -1,5 +1,5 @@
-// The admin page: reads the operations API (docs/operations.md) with the API key the operator enters,
-// every 2 seconds. Everything from the server is put in the page with textContent, never as HTML.
+// The admin page: reads the operations API, /health and /metrics (docs/operations.md) with the API key
+// the operator enters (so it works with CLUBCHAT_OPS_PROTECTED too), every 2 seconds. Everything from the server is put in the page with textContent, never as HTML.
 const KEY = 'clubchat.admin.key';
 const $ = (id) => document.getElementById(id);
 let key = sessionStorage.getItem(KEY);
@@ -35,9 +35,9 @@ function showStatus(state, text) {
 
 async function refresh() {
   const [health, clubs, metrics] = await Promise.all([
-    fetch(new URL('../health', location.href)).then((r) => r.json()),
+    api('/health').then((r) => r.json()),
     api('/api/clubs').then((r) => r.json()),
-    fetch(new URL('../metrics', location.href)).then((r) => r.text()),
+    api('/metrics').then((r) => r.text()),
   ]);
   $('connections').textContent = String(health.connections);
   $('clubs-count').textContent = String(clubs.clubs.length);

@@ -98,7 +98,8 @@ public final class ClubChat implements AutoCloseable {
         this.gateway = new Gateway(connections, chat, settings.limits(), metrics, writers, blockingWriters, closers, budget);
         this.handshakes = new HandshakeGate(new OriginPolicy(settings.allowedOrigins()), tokens, metrics);
         this.ops = new OpsApi(settings.apiKey(), () -> !closing, connections, clubs, chat, codec, meters::scrape,
-                !settings.redisUri().isEmpty(), settings.tokenMode() ? settings.pageTokenUrl() : null);
+                !settings.redisUri().isEmpty(), settings.tokenMode() ? settings.pageTokenUrl() : null,
+                settings.opsProtected());
         new JvmMemoryMetrics().bindTo(meters);
         new JvmThreadMetrics().bindTo(meters);
         new ProcessorMetrics().bindTo(meters);

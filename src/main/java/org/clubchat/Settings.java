@@ -43,6 +43,7 @@ import org.clubchat.service.Limits;
  * @param apiKey            the bearer key of the HTTP publish API; empty switches the API off
  * @param redisUri          Redis shared by several nodes, e.g. {@code redis://127.0.0.1:6379}; empty keeps clubs in memory
  * @param pageTokenUrl      token mode: where the bundled page fetches a token for its signed-in user (docs/client.md)
+ * @param opsProtected      whether {@code /health} and {@code /metrics} need the API key too
  */
 public record Settings(
         String host,
@@ -67,7 +68,8 @@ public record Settings(
         Duration idleTimeout,
         String apiKey,
         String redisUri,
-        String pageTokenUrl) {
+        String pageTokenUrl,
+        boolean opsProtected) {
 
     /** The keys, their defaults and meanings: the README's settings table lists exactly these. */
     public enum Key {
@@ -93,7 +95,8 @@ public record Settings(
         IDLE_TIMEOUT("idle.timeout", "PT90S", "a connection silent this long (no frame, no pong) is closed"),
         API_KEY("api.key", "", "bearer key for the HTTP publish API (`/api/...`); empty switches the API off"),
         REDIS_URI("redis.uri", "", "Redis that several nodes share clubs through (`redis://127.0.0.1:6379`); empty keeps clubs in this server's memory"),
-        PAGE_TOKEN_URL("page.token-url", "", "token mode: a URL of your application that answers the signed-in user's token; the bundled page fetches it (docs/client.md)");
+        PAGE_TOKEN_URL("page.token-url", "", "token mode: a URL of your application that answers the signed-in user's token; the bundled page fetches it (docs/client.md)"),
+        OPS_PROTECTED("ops.protected", "false", "`true` puts `/health` and `/metrics` behind the API key too (for servers whose HTTP port faces the internet)");
 
         private final String name;
         private final String defaultValue;
@@ -143,6 +146,7 @@ public record Settings(
         int secretBytes = tokenSecret.getBytes(StandardCharsets.UTF_8).length;
         require(secretBytes == 0 || secretBytes >= 32, Key.TOKEN_SECRET, "empty or at least 32 bytes",
                 secretBytes + " bytes");
+        require(!opsProtected || !apiKey.isEmpty(), Key.OPS_PROTECTED, "false without " + Key.API_KEY.systemProperty(), opsProtected);
         require(tokenJwksUrl.isEmpty() || isHttpUrl(tokenJwksUrl), Key.TOKEN_JWKS_URL, "an http or https URL", tokenJwksUrl);
         allowedOrigins = List.copyOf(allowedOrigins);
         require(ratePerSecond >= 1, Key.RATE_PER_SECOND, "1 or more", ratePerSecond);
@@ -208,7 +212,8 @@ public record Settings(
                 source.duration(Key.IDLE_TIMEOUT),
                 source.raw(Key.API_KEY),
                 source.raw(Key.REDIS_URI),
-                source.raw(Key.PAGE_TOKEN_URL));
+                source.raw(Key.PAGE_TOKEN_URL),
+                source.bool(Key.OPS_PROTECTED));
     }
 
     /** Whether connections are identified by tokens (a secret or an identity provider's keys) rather than names. */
@@ -258,6 +263,14 @@ public record Settings(
             } catch (NumberFormatException e) {
                 throw new InvalidSettingException(key.systemProperty() + " must be a whole number, was " + value);
             }
+        }
+
+        boolean bool(Key key) {
+            String value = raw(key);
+            if (!value.equals("true") && !value.equals("false")) {
+                throw new InvalidSettingException(key.systemProperty() + " must be true or false, was " + value);
+            }
+            return Boolean.parseBoolean(value);
         }
 
         int integer(Key key) {

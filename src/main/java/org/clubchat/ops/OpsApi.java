@@ -53,6 +53,7 @@ public final class OpsApi {
     private final boolean reportsRedis;
     private final String pageConfig;
     private final ProtocolCodec codec;
+    private final boolean opsProtected;
 
     /**
      * @param apiKey       the bearer key of {@code /api/}; empty switches the API off
@@ -62,8 +63,9 @@ public final class OpsApi {
      * @param tokenUrl     token mode: where the bundled page gets a token (null in open mode, empty when not set)
      */
     public OpsApi(String apiKey, BooleanSupplier serving, Connections connections, ClubStore clubs, ChatService chat,
-            ProtocolCodec codec, Supplier<String> metricsText, boolean reportsRedis, String tokenUrl) {
+            ProtocolCodec codec, Supplier<String> metricsText, boolean reportsRedis, String tokenUrl, boolean opsProtected) {
         this.codec = codec;
+        this.opsProtected = opsProtected;
         this.apiKey = apiKey.getBytes(StandardCharsets.UTF_8);
         this.serving = serving;
         this.connections = connections;
@@ -96,6 +98,10 @@ public final class OpsApi {
 
     public OpsResponse handle(OpsRequest request) {
         String path = request.path();
+        if (opsProtected && (path.equals("/health") || path.equals("/metrics")) && !authorized(request.authorization())) {
+            return new OpsResponse(401, JSON, Map.of("WWW-Authenticate", "Bearer"),
+                    error(ErrorCode.FORBIDDEN.wireName(), "missing or wrong API key").toString());
+        }
         if (path.equals("/health")) {
             return onlyGet(request) ? health() : notAllowed("GET");
         }

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.clubchat.support.Http;
+import org.clubchat.support.Node;
+import org.clubchat.support.ServerProcess;
 import org.clubchat.support.TestClient;
 import org.clubchat.support.TestServer;
 import org.junit.jupiter.api.Test;
@@ -72,5 +74,16 @@ class OperationsApiIT {
             assertFalse(carol.isClosed());
             assertEquals(400, Http.post(server.http("/api/disconnect"), "{\"who\":\"x\"}", AUTHORIZED).statusCode());
         }
+    }
+
+    @Test
+    void healthAndMetricsCanBePutBehindTheKey() throws Exception {
+        try (ServerProcess guarded = Node.start("guarded", Map.of("CLUBCHAT_API_KEY", KEY, "CLUBCHAT_OPS_PROTECTED", "true"))) {
+            assertEquals(401, Http.get(guarded.http("/health")).statusCode());
+            assertEquals(401, Http.get(guarded.http("/metrics")).statusCode());
+            assertEquals(200, Http.get(guarded.http("/health"), AUTHORIZED).statusCode());
+            assertEquals(200, Http.get(guarded.http("/metrics"), AUTHORIZED).statusCode());
+        }
+        assertEquals(200, Http.get(server.http("/health")).statusCode(), "open by default");
     }
 }
