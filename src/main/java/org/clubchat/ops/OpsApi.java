@@ -263,12 +263,7 @@ public final class OpsApi {
         if (!ClubIds.isValid(clubId)) {
             return badRequest(ErrorCode.INVALID_CLUB, ClubIds.RULE);
         }
-        ClubView view;
-        try {
-            view = clubs.view(clubId).orElse(new ClubView(clubId, List.of(), 0, null));
-        } catch (ClubStore.Unavailable e) {
-            return new OpsResponse(503, JSON, Map.of(), error(ErrorCode.UNAVAILABLE.wireName(), "the club store is unavailable").toString());
-        }
+        ClubView view = clubs.view(clubId).orElse(new ClubView(clubId, List.of(), 0, null));
         JsonObjectBuilder body = Json.createObjectBuilder()
                 .add("clubId", clubId)
                 .add("members", Json.createArrayBuilder(view.members()))
