@@ -7,18 +7,27 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.lang.System.Logger.Level;
+import java.net.URI;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.ServiceLoader;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.clubchat.club.ClubRegistry;
 import org.clubchat.club.ClubStore;
 import org.clubchat.delivery.Closes;
 import org.clubchat.delivery.OutboxBudget;
+import org.clubchat.hooks.ClubChatHooks;
+import org.clubchat.hooks.HttpHooks;
 import org.clubchat.metrics.Metrics;
 import org.clubchat.ops.OpsApi;
 import org.clubchat.protocol.ProtocolCodec;
@@ -29,6 +38,7 @@ import org.clubchat.security.TokenVerifier;
 import org.clubchat.service.ChatService;
 import org.clubchat.service.Connections;
 import org.clubchat.service.Gateway;
+import org.clubchat.service.HookRunner;
 import org.clubchat.service.KeepAlive;
 
 /**
@@ -48,6 +58,8 @@ import org.clubchat.service.KeepAlive;
  * <li>{@code clubchat-sender}, up to {@link #BLOCKING_WRITERS}: the same for transports whose sends
  * block (the WAR's); each thread a client that stops reading holds is lost to the others until the
  * container gives up on the write, hence more of them;
+ * <li>{@code clubchat-hooks}, up to {@link #HOOK_THREADS}, only with hooks: the application's hooks,
+ * which may block on its backend; when all are busy a hook gets the failure policy at once;
  * <li>{@code clubchat-closer}, four: closes, which may block while a container writes the close frame
  * to a peer that does not read, and leaving the clubs afterwards. A few threads and a queue, not a
  * thread per close: a shutdown or a mass disconnect closes thousands at once.
@@ -60,6 +72,7 @@ public final class ClubChat implements AutoCloseable {
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration SEND_GRACE = Duration.ofSeconds(1);
     private static final int CLOSER_THREADS = 4;
+    private static final int HOOK_THREADS = 64;
     private static final int BLOCKING_WRITERS = Math.max(16, 4 * Runtime.getRuntime().availableProcessors());
     private static final System.Logger LOG = System.getLogger(ClubChat.class.getName());
 
@@ -68,6 +81,8 @@ public final class ClubChat implements AutoCloseable {
             Runtime.getRuntime().availableProcessors(), daemon("clubchat-writer"));
     private final ExecutorService blockingWriters = Executors.newFixedThreadPool(BLOCKING_WRITERS, daemon("clubchat-sender"));
     private final ExecutorService closers = Executors.newFixedThreadPool(CLOSER_THREADS, daemon("clubchat-closer"));
+    private final ExecutorService hookThreads = new ThreadPoolExecutor(0, HOOK_THREADS, 60, TimeUnit.SECONDS,
+            new SynchronousQueue<>(), daemon("clubchat-hooks"));
 
     private final Settings settings;
     private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -93,7 +108,8 @@ public final class ClubChat implements AutoCloseable {
         clubs.onBroadcast(message -> Optional.ofNullable(Connections.Disconnect.parse(message)).ifPresent(connections::disconnect));
         TokenVerifier tokens = settings.tokenMode() ? new TokenVerifier(settings.tokenSecret(), settings.tokenJwksUrl(),
                 settings.tokenIssuer(), settings.tokenAudience()) : null;
-        ChatService chat = new ChatService(clubs, codec, settings.limits(), System::nanoTime, metrics, connections, tokens);
+        ChatService chat = new ChatService(clubs, codec, settings.limits(), System::nanoTime, metrics, connections, tokens,
+                new HookRunner(hooks(settings), hookThreads, settings.hooksTimeout(), settings.hooksAllowOnFailure(), metrics));
         OutboxBudget budget = new OutboxBudget(settings.outboxBudget(Runtime.getRuntime().maxMemory()), closers, connections::shedLargestBacklogs);
         this.gateway = new Gateway(connections, chat, settings.limits(), metrics, writers, blockingWriters, closers, budget);
         this.handshakes = new HandshakeGate(new OriginPolicy(settings.allowedOrigins()), tokens, metrics);
@@ -118,6 +134,17 @@ public final class ClubChat implements AutoCloseable {
     private void every(Duration period, Runnable task) {
         long millis = Math.min(MAX_PERIOD.toMillis(), Math.max(MIN_PERIOD.toMillis(), period.toMillis()));
         timer.scheduleWithFixedDelay(task, millis, millis, TimeUnit.MILLISECONDS);
+    }
+
+    /** The hooks on the class path (ServiceLoader), then the HTTP one when a backend is set. */
+    private static List<ClubChatHooks> hooks(Settings settings) {
+        List<ClubChatHooks> hooks = new ArrayList<>();
+        ServiceLoader.load(ClubChatHooks.class, ClubChat.class.getClassLoader()).forEach(hooks::add);
+        if (!settings.hooksUrl().isEmpty()) {
+            hooks.add(new HttpHooks(URI.create(settings.hooksUrl()), settings.hooksTimeout()));
+        }
+        hooks.forEach(hook -> LOG.log(Level.INFO, "hooks: {0}", hook.getClass().getName()));
+        return hooks;
     }
 
     private static ThreadFactory daemon(String name) {
@@ -168,6 +195,7 @@ public final class ClubChat implements AutoCloseable {
         connections.closeAll(Closes.SHUTDOWN);
         timer.shutdownNow();
         closers.shutdown();
+        hookThreads.shutdownNow();
         writers.shutdown();
         blockingWriters.shutdown();
         try {

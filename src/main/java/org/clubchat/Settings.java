@@ -44,6 +44,9 @@ import org.clubchat.service.Limits;
  * @param redisUri          Redis shared by several nodes, e.g. {@code redis://127.0.0.1:6379}; empty keeps clubs in memory
  * @param pageTokenUrl      token mode: where the bundled page fetches a token for its signed-in user (docs/client.md)
  * @param opsProtected      whether {@code /health} and {@code /metrics} need the API key too
+ * @param hooksUrl          the application's backend that answers the hooks (docs/hooks.md); empty for none
+ * @param hooksTimeout      how long a hook may take before the failure policy decides
+ * @param hooksAllowOnFailure the failure policy: true allows, false refuses what a failed hook was asked
  */
 public record Settings(
         String host,
@@ -69,7 +72,10 @@ public record Settings(
         String apiKey,
         String redisUri,
         String pageTokenUrl,
-        boolean opsProtected) {
+        boolean opsProtected,
+        String hooksUrl,
+        Duration hooksTimeout,
+        boolean hooksAllowOnFailure) {
 
     /** The keys, their defaults and meanings: the README's settings table lists exactly these. */
     public enum Key {
@@ -96,7 +102,10 @@ public record Settings(
         API_KEY("api.key", "", "bearer key for the HTTP publish API (`/api/...`); empty switches the API off"),
         REDIS_URI("redis.uri", "", "Redis that several nodes share clubs through (`redis://127.0.0.1:6379`); empty keeps clubs in this server's memory"),
         PAGE_TOKEN_URL("page.token-url", "", "token mode: a URL of your application that answers the signed-in user's token; the bundled page fetches it (docs/client.md)"),
-        OPS_PROTECTED("ops.protected", "false", "`true` puts `/health` and `/metrics` behind the API key too (for servers whose HTTP port faces the internet)");
+        OPS_PROTECTED("ops.protected", "false", "`true` puts `/health` and `/metrics` behind the API key too (for servers whose HTTP port faces the internet)"),
+        HOOKS_URL("hooks.url", "", "your backend that decides joins and chats (docs/hooks.md); empty for none"),
+        HOOKS_TIMEOUT("hooks.timeout", "PT2S", "how long a hook may take before the failure policy decides (ISO-8601 duration, at most 8 s)"),
+        HOOKS_FAILURE("hooks.failure", "refuse", "what a hook that fails or times out decides: `refuse` (`forbidden`) or `allow`");
 
         private final String name;
         private final String defaultValue;
@@ -147,6 +156,10 @@ public record Settings(
         require(secretBytes == 0 || secretBytes >= 32, Key.TOKEN_SECRET, "empty or at least 32 bytes",
                 secretBytes + " bytes");
         require(!opsProtected || !apiKey.isEmpty(), Key.OPS_PROTECTED, "false without " + Key.API_KEY.systemProperty(), opsProtected);
+        require(hooksUrl.isEmpty() || isHttpUrl(hooksUrl), Key.HOOKS_URL, "an http or https URL", hooksUrl);
+        // Within the protocol's 10 s for every answer, with room for the rest of the work.
+        require(hooksTimeout.compareTo(Duration.ofMillis(1)) >= 0 && hooksTimeout.compareTo(Duration.ofSeconds(8)) <= 0,
+                Key.HOOKS_TIMEOUT, "1 ms to 8 s", hooksTimeout);
         require(tokenJwksUrl.isEmpty() || isHttpUrl(tokenJwksUrl), Key.TOKEN_JWKS_URL, "an http or https URL", tokenJwksUrl);
         allowedOrigins = List.copyOf(allowedOrigins);
         require(ratePerSecond >= 1, Key.RATE_PER_SECOND, "1 or more", ratePerSecond);
@@ -213,7 +226,10 @@ public record Settings(
                 source.raw(Key.API_KEY),
                 source.raw(Key.REDIS_URI),
                 source.raw(Key.PAGE_TOKEN_URL),
-                source.bool(Key.OPS_PROTECTED));
+                source.bool(Key.OPS_PROTECTED),
+                source.raw(Key.HOOKS_URL),
+                source.duration(Key.HOOKS_TIMEOUT),
+                source.choice(Key.HOOKS_FAILURE, "refuse", "allow").equals("allow"));
     }
 
     /** Whether connections are identified by tokens (a secret or an identity provider's keys) rather than names. */
@@ -263,6 +279,14 @@ public record Settings(
             } catch (NumberFormatException e) {
                 throw new InvalidSettingException(key.systemProperty() + " must be a whole number, was " + value);
             }
+        }
+
+        String choice(Key key, String... allowed) {
+            String value = raw(key);
+            if (!Arrays.asList(allowed).contains(value)) {
+                throw new InvalidSettingException(key.systemProperty() + " must be one of " + String.join(", ", allowed) + ", was " + value);
+            }
+            return value;
         }
 
         boolean bool(Key key) {

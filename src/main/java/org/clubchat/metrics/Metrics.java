@@ -53,6 +53,7 @@ public final class Metrics {
     private final Map<Integer, Counter> refusalsByStatus = new ConcurrentHashMap<>();
     private final Map<String, Counter> redisClosesByReason = new ConcurrentHashMap<>();
     private final Counter redisJoinsUndone;
+    private final Map<String, Timer> hooksByName = new ConcurrentHashMap<>();
 
     /** Registers club-chat's meters in the registry (a Prometheus one in the application). */
     public Metrics(MeterRegistry registry) {
@@ -141,6 +142,13 @@ public final class Metrics {
      */
     public void redisMemberClosed(String reason) {
         redisCloseCounter(reason).increment();
+    }
+
+    /** One call of the application's hooks ({@code join} or {@code chat}), answered, failed or timed out. */
+    public void hookAnswered(String hook, long nanos) {
+        hooksByName.computeIfAbsent(hook, name -> Timer.builder("clubchat.hook").tag("hook", name)
+                .description("the application's hooks, from the call to the decision (a timeout counts as its limit)")
+                .serviceLevelObjectives(REDIS_BUCKETS).register(registry)).record(nanos, TimeUnit.NANOSECONDS);
     }
 
     public void redisJoinUndone() {

@@ -1,9 +1,11 @@
 package org.clubchat.service;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.clubchat.club.ClubStore;
 import org.clubchat.delivery.Closes;
@@ -15,6 +17,7 @@ import org.clubchat.protocol.ErrorCode;
 import org.clubchat.protocol.Inbound;
 import org.clubchat.protocol.Names;
 import org.clubchat.protocol.ProtocolCodec;
+import org.clubchat.hooks.ClubChatHooks;
 import org.clubchat.protocol.ServerMessage;
 import org.clubchat.security.Identity;
 import org.clubchat.security.TokenVerifier;
@@ -35,13 +38,16 @@ public final class ChatService {
     private final Metrics metrics;
     private final Connections connections;
     private final TokenVerifier tokens;
+    private final HookRunner hooks;
 
     /**
      * @param nanoClock monotonic time for rate limits and idleness, as {@link System#nanoTime}
      * @param tokens    token mode's verifier, for {@code auth}; null in open mode
+     * @param hooks     the application's hooks, or null for none
      */
     public ChatService(ClubStore clubs, ProtocolCodec codec, Limits limits, LongSupplier nanoClock, Metrics metrics,
-            Connections connections, TokenVerifier tokens) {
+            Connections connections, TokenVerifier tokens, HookRunner hooks) {
+        this.hooks = hooks != null && hooks.active() ? hooks : null;
         this.connections = connections;
         this.tokens = tokens;
         this.clubs = clubs;
@@ -57,6 +63,12 @@ public final class ChatService {
      * precedence), else {@code rate_limited}; a connection that keeps on flooding is closed with 1008.
      */
     public void handle(Connection connection, DecodeResult result) {
+        if (hooks == null || connection.inbound().runNowOrQueue(() -> handleInOrder(connection, result))) {
+            handleInOrder(connection, result);
+        }
+    }
+
+    private void handleInOrder(Connection connection, DecodeResult result) {
         long now = nanoClock.getAsLong();
         connection.heard(now);
         metrics.frameReceived(typeOf(result));
@@ -118,9 +130,16 @@ public final class ChatService {
         if (!connection.identity().mayUse(clubId)) {
             error(connection, ErrorCode.FORBIDDEN, "your token does not allow club " + clubId, requestId);
         } else if (message instanceof ClientMessage.Join join) {
-            if (!connection.join(clubs, join, requestId)) {
-                error(connection, ErrorCode.TOO_MANY_CLUBS, "already in " + limits.maxClubs() + " clubs, the most allowed",
-                        requestId);
+            if (hooks == null) {
+                join(connection, join, requestId);
+            } else {
+                askHook(connection, hooks.mayJoin(user(connection), join.clubId()), decision -> {
+                    if (decision instanceof ClubChatHooks.Refuse refused) {
+                        error(connection, ErrorCode.FORBIDDEN, refused.message(), requestId);
+                    } else {
+                        join(connection, join, requestId);
+                    }
+                });
             }
         } else if (message instanceof ClientMessage.Leave leave) {
             if (!connection.leave(leave.clubId(), requestId)) {
@@ -162,6 +181,33 @@ public final class ChatService {
         connection.outbox().offer(codec.frame(new ServerMessage.Authed(exp), requestId));
     }
 
+    private void join(Connection connection, ClientMessage.Join join, String requestId) {
+        if (!connection.join(clubs, join, requestId)) {
+            error(connection, ErrorCode.TOO_MANY_CLUBS, "already in " + limits.maxClubs() + " clubs, the most allowed", requestId);
+        }
+    }
+
+    /**
+     * Asks the application's hooks, off this thread: the connection's later messages wait until
+     * {@code then} has acted on the decision, so its order holds; nobody else waits.
+     */
+    private void askHook(Connection connection, CompletableFuture<ClubChatHooks.Decision> decision,
+            Consumer<ClubChatHooks.Decision> then) {
+        connection.inbound().suspend();
+        decision.thenAccept(decided -> {
+            try {
+                then.accept(decided);
+            } finally {
+                connection.inbound().resume();
+            }
+        });
+    }
+
+    private static ClubChatHooks.User user(Connection connection) {
+        Identity identity = connection.identity();
+        return new ClubChatHooks.User(identity.name(), identity.sender());
+    }
+
     private static String clubOf(ClientMessage message) {
         if (message instanceof ClientMessage.Join join) {
             return join.clubId();
@@ -183,7 +229,22 @@ public final class ChatService {
             error(connection, ErrorCode.TOO_LONG, tooLong, requestId);
             return;
         }
-        if (!connection.chat(chat.clubId(), chat.message(), chat.key(), requestId)) {
+        if (hooks == null) {
+            send(connection, chat, chat.message(), requestId);
+            return;
+        }
+        askHook(connection, hooks.onChat(user(connection), chat.clubId(), chat.message()), decision -> {
+            if (decision instanceof ClubChatHooks.Refuse refused) {
+                error(connection, ErrorCode.FORBIDDEN, refused.message(), requestId);
+            } else {
+                send(connection, chat, decision instanceof ClubChatHooks.Replace replaced ? replaced.text() : chat.message(),
+                        requestId);
+            }
+        });
+    }
+
+    private void send(Connection connection, ClientMessage.Chat chat, String text, String requestId) {
+        if (!connection.chat(chat.clubId(), text, chat.key(), requestId)) {
             notMember(connection, chat.clubId(), requestId);
         }
     }

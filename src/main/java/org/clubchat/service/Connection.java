@@ -30,6 +30,7 @@ public final class Connection {
     private boolean closed;
     private Future<?> expiry;
     private volatile long lastHeard;
+    private final InboundQueue inbound = new InboundQueue();
 
     Connection(String id, Identity identity, Outbox outbox, Limits limits, long now) {
         this.member = new Member(id, identity.name(), identity.sender(), outbox);
@@ -50,6 +51,11 @@ public final class Connection {
 
     public Outbox outbox() {
         return outbox;
+    }
+
+    /** Keeps the connection's messages in order while a hook is out. */
+    InboundQueue inbound() {
+        return inbound;
     }
 
     /** Notes that the peer sent something (a frame or a pong) at {@code now}, in nanoseconds. */

@@ -55,7 +55,7 @@ class ChatServiceConcurrencyTest {
     private final Connections connections = new Connections(limits, codec, new ScheduledThreadPoolExecutor(0), System::nanoTime,
             InstantSource.system(), new Metrics(new SimpleMeterRegistry()));
     private final ChatService service = new ChatService(registry, codec, limits, System::nanoTime, new Metrics(new SimpleMeterRegistry()),
-            connections, null);
+            connections, null, null);
 
     /** Records what one connection is sent; the outbox calls it one frame at a time. */
     private static final class Recorder implements Transport {

@@ -79,7 +79,7 @@ class ChatServiceFuzzTest {
         Connections registry = new Connections(settings.limits(), codec, new ScheduledThreadPoolExecutor(0), System::nanoTime,
                 InstantSource.system(), metrics);
         ChatService service = new ChatService(new ClubRegistry(3, Duration.ofMinutes(1), codec, InstantSource.system(), metrics),
-                codec, settings.limits(), System::nanoTime, metrics, registry, null);
+                codec, settings.limits(), System::nanoTime, metrics, registry, null, null);
         List<Connection> connections = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             connections.add(open(registry, "m" + i));

@@ -31,7 +31,7 @@ class ChatServiceTest {
     private final Connections connections = new Connections(limits, codec, new ScheduledThreadPoolExecutor(0), System::nanoTime,
             InstantSource.system(), metrics);
     private final ChatService service = new ChatService(new ClubRegistry(10, Duration.ofMinutes(5), codec, InstantSource.system(),
-            metrics), codec, limits, System::nanoTime, metrics, connections, null);
+            metrics), codec, limits, System::nanoTime, metrics, connections, null, null);
 
     private static final class Sent implements Transport {
         final List<String> types = new ArrayList<>();

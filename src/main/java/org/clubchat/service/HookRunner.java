@@ -1,0 +1,82 @@
+package org.clubchat.service;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.clubchat.hooks.ClubChatHooks;
+import org.clubchat.metrics.Metrics;
+
+/**
+ * Runs the host application's hooks ({@link ClubChatHooks}) on the {@code clubchat-hooks} executor with a
+ * time limit, in order when there are several (a chat's text as the previous one left it), and turns a
+ * hook that throws, runs out of time or finds the executor full into the failure policy's decision.
+ * Thread-safe: it holds only final references.
+ */
+public final class HookRunner {
+    private final List<ClubChatHooks> hooks;
+    private final ExecutorService executor;
+    private final Duration timeout;
+    private final ClubChatHooks.Decision onFailure;
+    private final Metrics metrics;
+
+    /**
+     * @param allowOnFailure the failure policy: allow what a failed hook would have decided, or refuse it
+     */
+    public HookRunner(List<ClubChatHooks> hooks, ExecutorService executor, Duration timeout, boolean allowOnFailure,
+            Metrics metrics) {
+        this.hooks = List.copyOf(hooks);
+        this.executor = executor;
+        this.timeout = timeout;
+        this.onFailure = allowOnFailure ? ClubChatHooks.ALLOW
+                : ClubChatHooks.refuse("the application could not be asked just now; try again");
+        this.metrics = metrics;
+    }
+
+    boolean active() {
+        return !hooks.isEmpty();
+    }
+
+    CompletableFuture<ClubChatHooks.Decision> mayJoin(ClubChatHooks.User user, String clubId) {
+        return run("join", () -> {
+            for (ClubChatHooks hook : hooks) {
+                if (hook.mayJoin(user, clubId) instanceof ClubChatHooks.Refuse refused) {
+                    return refused;
+                }
+            }
+            return ClubChatHooks.ALLOW;
+        });
+    }
+
+    /** Allow, Refuse, or Replace with the text every hook has had its say on. */
+    CompletableFuture<ClubChatHooks.Decision> onChat(ClubChatHooks.User user, String clubId, String message) {
+        return run("chat", () -> {
+            String text = message;
+            for (ClubChatHooks hook : hooks) {
+                ClubChatHooks.Decision decision = hook.onChat(user, clubId, text);
+                if (decision instanceof ClubChatHooks.Refuse) {
+                    return decision;
+                }
+                if (decision instanceof ClubChatHooks.Replace replaced) {
+                    text = replaced.text();
+                }
+            }
+            return text.equals(message) ? ClubChatHooks.ALLOW : ClubChatHooks.replace(text);
+        });
+    }
+
+    private CompletableFuture<ClubChatHooks.Decision> run(String hook, Supplier<ClubChatHooks.Decision> call) {
+        long start = System.nanoTime();
+        CompletableFuture<ClubChatHooks.Decision> decided;
+        try {
+            decided = CompletableFuture.supplyAsync(call, executor);
+        } catch (RuntimeException full) {
+            decided = CompletableFuture.failedFuture(full);
+        }
+        return decided.completeOnTimeout(onFailure, timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .exceptionally(failure -> onFailure)
+                .whenComplete((decision, failure) -> metrics.hookAnswered(hook, System.nanoTime() - start));
+    }
+}

@@ -1,0 +1,127 @@
+package org.clubchat.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.clubchat.support.Http;
+import org.clubchat.support.TestClient;
+import org.clubchat.support.TestServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The application decides through its backend (CLUBCHAT_HOOKS_URL): a moderation hook rewrites a word,
+ * a join is refused, a backend that does not answer in time gets the failure policy (refuse), and one
+ * connection's messages keep their order while its hook is out.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class HooksIT {
+    /** Holds the backend's answer to a "slow" chat until the test lets it go: longer than the hook timeout. */
+    private static final CountDownLatch slowAnswer = new CountDownLatch(1);
+    private static final HttpServer backend = startBackend();
+    @RegisterExtension
+    static final TestServer server = new TestServer(Map.of("CLUBCHAT_HOOKS_URL",
+            "http://127.0.0.1:" + backend.getAddress().getPort() + "/hooks", "CLUBCHAT_HOOKS_TIMEOUT", "PT1S"));
+
+    private static HttpServer startBackend() {
+        try {
+            HttpServer http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            http.setExecutor(Executors.newCachedThreadPool());
+            http.createContext("/hooks", HooksIT::decide);
+            http.start();
+            return http;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The application's rules: a members-only club, one word not said, and a slow path. */
+    private static void decide(HttpExchange exchange) throws IOException {
+        JsonObject call = Json.createReader(new StringReader(new String(exchange.getRequestBody().readAllBytes(),
+                StandardCharsets.UTF_8))).readObject();
+        JsonObject answer = Json.createObjectBuilder().add("result", "allow").build();
+        if (call.getString("hook").equals("join") && call.getString("clubId").equals("hooks-members-only")) {
+            answer = Json.createObjectBuilder().add("result", "refuse").add("message", "members only").build();
+        } else if (call.getString("hook").equals("chat")) {
+            String message = call.getString("message");
+            if (message.equals("slow")) {
+                try {
+                    slowAnswer.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            } else if (message.contains("darn")) {
+                answer = Json.createObjectBuilder().add("result", "replace").add("text", message.replace("darn", "****")).build();
+            }
+        }
+        byte[] body = answer.toString().getBytes(StandardCharsets.UTF_8);
+        exchange.sendResponseHeaders(200, body.length);
+        exchange.getResponseBody().write(body);
+        exchange.close();
+    }
+
+    @AfterAll
+    static void stopBackend() {
+        slowAnswer.countDown();
+        backend.stop(0);
+    }
+
+    @Test
+    void moderationHookRewritesTheWordForEveryone() {
+        try (TestClient alice = server.connect("alice"); TestClient bob = server.connect("Björn")) {
+            alice.join("hooks-chat");
+            bob.join("hooks-chat");
+            alice.expect("presence");
+            assertEquals(1, alice.chat("hooks-chat", "well darn it, 안녕"));
+            assertEquals("well **** it, 안녕", bob.expect("chat").getString("message"));
+            String metrics = Http.get(server.http("/metrics")).body();
+            assertTrue(metrics.contains("clubchat_hook_seconds_count{hook=\"chat\"}"), "the hooks' latency is measured");
+        }
+    }
+
+    @Test
+    void joinRefusedByTheBackendIsForbiddenWithItsReason() {
+        try (TestClient carol = server.connect("carol")) {
+            carol.send(Json.createObjectBuilder().add("type", "join").add("clubId", "hooks-members-only").add("id", "j"));
+            JsonObject refused = carol.expectError("forbidden");
+            assertEquals("j", refused.getString("id"));
+            assertEquals("members only", refused.getString("message"));
+            carol.join("hooks-open");
+        }
+    }
+
+    @Test
+    void backendTooSlowGetsTheFailurePolicyInTimeAndOrderHolds() {
+        try (TestClient dave = server.connect("dave"); TestClient erin = server.connect("erin")) {
+            dave.join("hooks-slow");
+            erin.join("hooks-slow");
+            dave.expect("presence");
+            long sent = System.nanoTime();
+            dave.send(Json.createObjectBuilder().add("type", "chat").add("clubId", "hooks-slow").add("message", "slow").add("id", "s"));
+            dave.send(Json.createObjectBuilder().add("type", "chat").add("clubId", "hooks-slow").add("message", "after").add("id", "a"));
+            JsonObject refused = dave.expectError("forbidden");
+            Duration took = Duration.ofNanos(System.nanoTime() - sent);
+            assertEquals("s", refused.getString("id"), "the slow chat answered first: order holds");
+            assertTrue(took.compareTo(Duration.ofSeconds(5)) < 0, "answered after the 1 s hook timeout, not the backend: " + took);
+            JsonObject ack = dave.expect("ack");
+            assertEquals("a", ack.getString("id"));
+            assertEquals("after", erin.expect("chat").getString("message"), "only what was allowed reached the club");
+        }
+    }
+}
