@@ -25,6 +25,12 @@ final class Tomcat {
      */
     static ServerProcess start(String name, int port, Path home, Map<String, String> env, Map<String, String> contextParameters)
             throws IOException {
+        return start(name, port, home, env, contextParameters, ServerProcess.requiredFile("it.war"));
+    }
+
+    /** As above, deploying {@code war} (e.g. club-chat's WAR with a hook jar added) as {@code club-chat}. */
+    static ServerProcess start(String name, int port, Path home, Map<String, String> env, Map<String, String> contextParameters,
+            Path war) throws IOException {
         Path base = ServerProcess.freshFolder(name);
         copyConfiguration(home.resolve("conf"), base.resolve("conf"), port);
         for (String folder : new String[] {"logs", "temp", "work", "webapps"}) {
@@ -38,7 +44,7 @@ final class Tomcat {
                     xml.append("  <Parameter name=\"").append(key).append("\" value=\"").append(value).append("\" override=\"false\"/>\n"));
             Files.writeString(descriptor, xml.append("</Context>\n"));
         }
-        Files.copy(ServerProcess.requiredFile("it.war"), base.resolve("webapps/club-chat.war"));
+        Files.copy(war, base.resolve("webapps/club-chat.war"));
 
         ProcessBuilder command = new ProcessBuilder(home.resolve("bin/catalina.sh").toString(), "run");
         command.environment().putAll(Map.of(
