@@ -100,7 +100,7 @@ export class ChatClient extends EventTarget {
   #clubs = new Map();
   /** key -> { clubId, message }: own chats not settled yet, in the order they were sent. */
   #unsettled = new Map();
-  /** request id -> clubId: joins waiting for their `joined`. */
+  /** request id -> { clubId, since }: joins waiting for their `joined`, and the `since` each asked with. */
   #joining = new Map();
   /** clubId -> joins refused in a row, for the retry's backoff. */
   #joinRefusals = new Map();
@@ -140,6 +140,8 @@ export class ChatClient extends EventTarget {
     clearTimeout(this.#refreshTimer);
     this.#socket?.close(1000, 'bye');
     this.#socket = null;
+    for (const club of this.#clubs.values()) club.joined = false;
+    this.#joining.clear();
     this.#emit('state', { state: 'offline' });
   }
 
