@@ -2,6 +2,7 @@ package org.clubchat.redis;
 
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.Range;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.RedisNoScriptException;
@@ -20,6 +21,9 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import org.clubchat.metrics.Metrics;
@@ -222,6 +226,23 @@ final class ClubScripts {
         CompletableFuture<T> answer = command.get().toCompletableFuture();
         answer.whenComplete((value, failure) -> metrics.redisCommandAnswered(System.nanoTime() - start));
         return answer;
+    }
+
+    /**
+     * Waits for a command's answer, for the callers that must (an operator's request, the heartbeat's own
+     * thread): at most the command timeout; Lettuce's {@code RedisException} when none comes.
+     */
+    static <T> T await(CompletableFuture<T> command) {
+        try {
+            return command.get(RedisClubStore.COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw unwrap(e.getCause()) instanceof RedisException redis ? redis : new RedisException(e.getCause());
+        } catch (TimeoutException e) {
+            throw new RedisException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RedisException(e);
+        }
     }
 
     static Throwable unwrap(Throwable failure) {

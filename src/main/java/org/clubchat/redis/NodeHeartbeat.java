@@ -5,11 +5,9 @@ import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.lang.System.Logger.Level;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The failure detector. Each node keeps a heartbeat key with a time-to-live; a node that finds another's
@@ -63,22 +61,9 @@ final class NodeHeartbeat implements AutoCloseable {
         redis.set(ClubKeys.nodeAlive(node), "1", SetArgs.Builder.px(RedisClubStore.NODE_TTL.toMillis()));
         redis.sadd(ClubKeys.nodes(), node);
         for (String other : redis.smembers(ClubKeys.nodes())) {
-            if (!other.equals(node) && redis.exists(ClubKeys.nodeAlive(other)) == 0 && forget(other)) {
+            if (!other.equals(node) && redis.exists(ClubKeys.nodeAlive(other)) == 0 && ClubScripts.await(scripts.forgetNode(other))) {
                 LOG.log(Level.INFO, "node {0} stopped sending heartbeats; its members were removed", other);
             }
-        }
-    }
-
-    private boolean forget(String other) {
-        try {
-            return scripts.forgetNode(other).get(RedisClubStore.COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw ClubScripts.unwrap(e.getCause()) instanceof RedisException redis ? redis : new RedisException(e.getCause());
-        } catch (TimeoutException e) {
-            throw new RedisException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RedisException(e);
         }
     }
 

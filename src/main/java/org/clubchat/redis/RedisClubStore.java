@@ -28,12 +28,10 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.clubchat.club.ClubStore;
@@ -217,13 +215,9 @@ public final class RedisClubStore implements ClubStore {
     /** Waits, on an operator's request thread, for Redis's answer; Unavailable when it does not come. */
     private <T> T await(CompletableFuture<T> command) {
         try {
-            return command.get(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            RuntimeException failure = e.getCause() instanceof RuntimeException cause ? cause : new RedisException(e);
-            availability.lost(failure);
-            throw new Unavailable(failure);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            return ClubScripts.await(command);
+        } catch (RedisException e) {
+            availability.lost(e);
             throw new Unavailable(e);
         }
     }

@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -20,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.clubchat.support.Browser;
+import org.clubchat.support.Http;
 import org.clubchat.support.TestClient;
 import org.clubchat.support.TestServer;
 import org.clubchat.support.Tokens;
@@ -68,11 +68,7 @@ class BrowserTokenIT {
         }
         tokensIssued.incrementAndGet();
         String token = Tokens.sign(Tokens.claims("user-42", Duration.ofMinutes(10)).claim("name", "Zoë 🌷"));
-        byte[] body = Json.createObjectBuilder().add("token", token).build().toString().getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().add("Content-Type", "application/json");
-        exchange.sendResponseHeaders(200, body.length);
-        exchange.getResponseBody().write(body);
-        exchange.close();
+        Http.answerJson(exchange, Json.createObjectBuilder().add("token", token).build().toString());
     }
 
     @AfterAll

@@ -272,17 +272,7 @@ class ClusterIT {
             bob.join(club);
             laptop.join(club);
             phone.join(club);
-            for (int i = 0; i < 20; i++) {
-                laptop.send(ExactlyOnceIT.keyed(club, "race " + i, "r" + i, "l" + i));
-                phone.send(ExactlyOnceIT.keyed(club, "race " + i, "r" + i, "p" + i));
-            }
-            int fresh = 0;
-            for (TestClient sender : List.of(laptop, phone)) {
-                for (int i = 0; i < 20; i++) {
-                    fresh += sender.expectSkipping("ack", "chat").getBoolean("duplicate") ? 0 : 1;
-                }
-            }
-            assertEquals(20, fresh, "each key stored by exactly one node");
+            assertEquals(20, ExactlyOnceIT.raceKeys(laptop, phone, club, 20), "each key stored by exactly one node");
             List<Long> seqs = bob.frames("chat", 20).stream().map(chat -> chat.getJsonNumber("seq").longValue()).toList();
             assertEquals(20L, seqs.get(19), "twenty seqs, no more");
             bob.assertNoFrame(Duration.ofMillis(300));

@@ -70,10 +70,7 @@ class HooksIT {
                 answer = Json.createObjectBuilder().add("result", "replace").add("text", message.replace("darn", "****")).build();
             }
         }
-        byte[] body = answer.toString().getBytes(StandardCharsets.UTF_8);
-        exchange.sendResponseHeaders(200, body.length);
-        exchange.getResponseBody().write(body);
-        exchange.close();
+        Http.answerJson(exchange, answer.toString());
     }
 
     @AfterAll

@@ -25,7 +25,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.WebSocketHandshakeException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
@@ -36,6 +35,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.clubchat.support.Await;
+import org.clubchat.support.Http;
 import org.clubchat.support.Node;
 import org.clubchat.support.ServerProcess;
 import org.clubchat.support.TestClient;
@@ -78,11 +78,7 @@ class TokenJwksIT {
                 exchange.close();
                 return;
             }
-            byte[] body = keys.get().toString().getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(200, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
+            Http.answerJson(exchange, keys.get().toString());
         }
 
         @Override

@@ -1,5 +1,6 @@
 package org.clubchat.support;
 
+import com.sun.net.httpserver.HttpExchange;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import java.io.IOException;
@@ -8,11 +9,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
- * A real HTTP client for the operations endpoints, and a reader of the Prometheus text format. It keeps
+ * A real HTTP client for the operations endpoints, a reader of the Prometheus text format, and the JSON
+ * answer of the small servers tests stand up (token and hook backends, a JWKS). The client keeps
  * the JDK client's default of asking to upgrade to HTTP/2, as Java backends calling the API do.
  */
 public final class Http {
@@ -58,5 +61,14 @@ public final class Http {
             samples.put(line.substring(0, split), Double.parseDouble(line.substring(split + 1)));
         }
         return samples;
+    }
+
+    /** Answers a request to a test's own HTTP server (the JDK's) with 200 and a JSON body. */
+    public static void answerJson(HttpExchange exchange, String json) throws IOException {
+        byte[] body = json.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("Content-Type", "application/json");
+        exchange.sendResponseHeaders(200, body.length);
+        exchange.getResponseBody().write(body);
+        exchange.close();
     }
 }
