@@ -13,10 +13,13 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
@@ -34,6 +37,11 @@ import org.clubchat.protocol.ProtocolCodec;
 import org.clubchat.redis.RedisClubStore;
 import org.clubchat.security.HandshakeGate;
 import org.clubchat.security.OriginPolicy;
+import org.clubchat.socketio.ChatNamespace;
+import org.clubchat.socketio.EngineOptions;
+import org.clubchat.socketio.EngineServer;
+import org.clubchat.socketio.SocketIoServer;
+import org.clubchat.socketio.SocketPacket;
 import org.clubchat.security.TokenVerifier;
 import org.clubchat.service.ChatService;
 import org.clubchat.service.Connections;
@@ -93,6 +101,7 @@ public final class ClubChat implements AutoCloseable {
     private final Gateway gateway;
     private final HandshakeGate handshakes;
     private final OpsApi ops;
+    private final EngineServer socketIo;
     /** Set first thing in {@link #close}, so health answers 503 while connections are being closed. */
     private volatile boolean closing;
 
@@ -116,6 +125,12 @@ public final class ClubChat implements AutoCloseable {
         this.ops = new OpsApi(settings.apiKey(), () -> !closing, connections, clubs, chat, codec, meters::scrape,
                 !settings.redisUri().isEmpty(), settings.tokenMode() ? settings.pageTokenUrl() : null,
                 settings.opsProtected());
+        this.socketIo = new EngineServer(
+                new EngineOptions(EngineOptions.DEFAULT_PING_INTERVAL, EngineOptions.DEFAULT_PING_TIMEOUT, settings.maxFrameBytes(),
+                        EngineOptions.DEFAULT_UPGRADE_TIMEOUT),
+                new SocketIoServer(Map.of(SocketPacket.MAIN, new ChatNamespace(gateway, handshakes, codec)),
+                        SocketIoServer.DEFAULT_CONNECT_TIMEOUT),
+                new OriginPolicy(settings.allowedOrigins()), timer, blockingWriters);
         new JvmMemoryMetrics().bindTo(meters);
         new JvmThreadMetrics().bindTo(meters);
         new ProcessorMetrics().bindTo(meters);
@@ -174,6 +189,20 @@ public final class ClubChat implements AutoCloseable {
         return codec;
     }
 
+    /** socket.io's server, for the adapters to serve at {@code /socket.io/}. */
+    public EngineServer socketIo() {
+        return socketIo;
+    }
+
+    /** The timer and the blocking writers, for a test's own Engine.IO servers (the conformance profile). */
+    public ScheduledExecutorService timer() {
+        return timer;
+    }
+
+    public Executor blockingWriters() {
+        return blockingWriters;
+    }
+
     /** {@code /health}, {@code /metrics} and the publish API, for the adapters' HTTP handlers. */
     public OpsApi ops() {
         return ops;
@@ -193,6 +222,7 @@ public final class ClubChat implements AutoCloseable {
     public void close() {
         closing = true;
         connections.closeAll(Closes.SHUTDOWN);
+        socketIo.closeAll();
         timer.shutdownNow();
         closers.shutdown();
         hookThreads.shutdownNow();

@@ -48,7 +48,7 @@ final class SessionTransport implements Transport {
      * stopped reading, and the writer thread it holds is better given back.
      */
     static final long SEND_TIMEOUT_MILLIS = 10_000;
-    private static final String TOMCAT_SEND_TIMEOUT = "org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT";
+    static final String TOMCAT_SEND_TIMEOUT = "org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT";
 
     private final Session session;
     private final RemoteEndpoint.Basic remote;

@@ -5,6 +5,7 @@ import jakarta.websocket.DeploymentException;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import org.clubchat.delivery.Transport;
 import org.clubchat.endpoint.Transports;
@@ -47,9 +48,17 @@ final class GatedEngine implements WebSocketEngine {
     private final ThreadLocal<LingeringWriter> opening = new ThreadLocal<>();
     private final ScheduledExecutorService lingerTimer;
 
-    /** @param lingerTimer ends each {@link LingeringWriter}'s wait for a client's close frame */
-    GatedEngine(WebSocketEngine tyrus, HandshakeGate gate, int maxMessageBytes, ScheduledExecutorService lingerTimer) {
+    private final Set<String> enginePaths;
+
+    /**
+     * @param lingerTimer ends each {@link LingeringWriter}'s wait for a client's close frame
+     * @param enginePaths the paths of Engine.IO servers, whose clients say who they are after the upgrade:
+     *                    only their origin is checked before it
+     */
+    GatedEngine(WebSocketEngine tyrus, HandshakeGate gate, int maxMessageBytes, ScheduledExecutorService lingerTimer,
+            Set<String> enginePaths) {
         this.tyrus = tyrus;
+        this.enginePaths = Set.copyOf(enginePaths);
         this.gate = gate;
         this.maxMessageBytes = maxMessageBytes;
         this.lingerTimer = lingerTimer;
@@ -57,7 +66,11 @@ final class GatedEngine implements WebSocketEngine {
 
     @Override
     public UpgradeInfo upgrade(UpgradeRequest request, UpgradeResponse response) {
-        if (gate.admit(request.getHeader("Origin"), request.getQueryString()) instanceof Admission.Refused refused) {
+        String origin = request.getHeader("Origin");
+        Admission admission = enginePaths.contains(request.getRequestURI().getPath())
+                ? (gate.allowsOrigin(origin) ? null : new Admission.Refused(403, "origin not allowed"))
+                : gate.admit(origin, request.getQueryString());
+        if (admission instanceof Admission.Refused refused) {
             response.setStatus(refused.httpStatus());
             response.setReasonPhrase(refused.reason());
             // No body follows; without a length a client would wait for one until the connection closes.

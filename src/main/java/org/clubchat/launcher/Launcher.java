@@ -10,11 +10,14 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.clubchat.ClubChat;
 import org.clubchat.Settings;
 import org.clubchat.endpoint.ChatEndpoint;
 import org.clubchat.endpoint.ChatEndpointConfigurator;
+import org.clubchat.endpoint.EngineEndpoint;
 import org.clubchat.ops.OpsApi;
+import org.clubchat.socketio.EngineServer;
 import org.glassfish.grizzly.http.server.CLStaticHttpHandler;
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.grizzly.http.server.HttpServerFilter;
@@ -33,6 +36,8 @@ public final class Launcher implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Launcher.class.getName());
     private static final String CONTEXT_PATH = "/";
     private static final long SHUTDOWN_GRACE_MILLIS = 2_000;
+    /** Where socket.io clients look by default. */
+    public static final String SOCKET_IO_PATH = "/socket.io/";
 
     private final ClubChat app;
     private final HttpServer http;
@@ -79,7 +84,17 @@ public final class Launcher implements AutoCloseable {
 
     /** Starts a server with its own {@link ClubChat}; port 0 in the settings picks a free port. */
     public static Launcher start(Settings settings) throws IOException, DeploymentException {
+        return start(settings, app -> Map.of(SOCKET_IO_PATH, app.socketIo()));
+    }
+
+    /**
+     * The same, with these Engine.IO servers by path instead of the application's socket.io at
+     * {@code /socket.io/} (the socket.io conformance profile mounts its own).
+     */
+    public static Launcher start(Settings settings, Function<ClubChat, Map<String, EngineServer>> engines)
+            throws IOException, DeploymentException {
         ClubChat app = new ClubChat(settings);
+        Map<String, EngineServer> mounts = engines.apply(app);
         HttpServer http = new HttpServer();
         // The launcher's own thread: ends the lingering of connections that refused an oversized message.
         ScheduledExecutorService lingerTimer = Executors.newSingleThreadScheduledExecutor(task -> {
@@ -94,9 +109,13 @@ public final class Launcher implements AutoCloseable {
             listener.getKeepAlive().setIdleTimeoutInSeconds(-1);
             http.addListener(listener);
 
-            GrizzlyContainer container = new GrizzlyContainer(app, incomingBufferBytes(settings), lingerTimer);
+            GrizzlyContainer container = new GrizzlyContainer(app, incomingBufferBytes(settings), lingerTimer, mounts.keySet());
             ChatEndpointConfigurator.install(app, container.engine::transportFor);
             container.addEndpoint(ChatEndpoint.class);
+            for (Map.Entry<String, EngineServer> mount : mounts.entrySet()) {
+                container.addEndpoint(EngineEndpoint.config(mount.getKey(), mount.getValue()));
+                http.getServerConfiguration().addHttpHandler(new PollingHandler(mount.getValue()), mount.getKey() + "*");
+            }
             // As Tyrus's WebSocketAddOn does, with the filter that tells the engine each read's connection;
             // and in front of the HTTP codec, the filter that takes an upgraded connection's reads.
             listener.registerAddOn((network, chain) -> {
@@ -156,11 +175,11 @@ public final class Launcher implements AutoCloseable {
     private static final class GrizzlyContainer extends TyrusServerContainer {
         private final GatedEngine engine;
 
-        GrizzlyContainer(ClubChat app, int incomingBufferBytes, ScheduledExecutorService lingerTimer) {
+        GrizzlyContainer(ClubChat app, int incomingBufferBytes, ScheduledExecutorService lingerTimer, Set<String> enginePaths) {
             super((Set<Class<?>>) null);
             this.engine = new GatedEngine(
                     TyrusWebSocketEngine.builder(this).incomingBufferSize(incomingBufferBytes).build(), app.handshakes(),
-                    app.settings().maxFrameBytes(), lingerTimer);
+                    app.settings().maxFrameBytes(), lingerTimer, enginePaths);
         }
 
         @Override

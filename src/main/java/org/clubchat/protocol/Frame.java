@@ -11,19 +11,31 @@ import java.util.Objects;
 public final class Frame {
     private static final Object[] NO_FORMS = {};
     private final ServerMessage message;
+    private final String requestId;
     private final String text;
     private final int wireBytes;
     /** Pairs of an {@link Encoding} and its form of this frame; see {@link #encoded}. */
     private volatile Object[] encodedForms = NO_FORMS;
 
     public Frame(ServerMessage message, String text) {
+        this(message, null, text);
+    }
+
+    /** @param requestId the client's {@code id} the text echoes, or null */
+    public Frame(ServerMessage message, String requestId, String text) {
         this.message = Objects.requireNonNull(message, "message");
+        this.requestId = requestId;
         this.text = Objects.requireNonNull(text, "text");
         this.wireBytes = utf8Length(text);
     }
 
     public ServerMessage message() {
         return message;
+    }
+
+    /** The {@code id} of the client request this frame answers, or null: wires that carry it otherwise (socket.io acks) need it. */
+    public String requestId() {
+        return requestId;
     }
 
     public String text() {

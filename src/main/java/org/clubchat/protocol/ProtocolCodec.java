@@ -59,10 +59,18 @@ public final class ProtocolCodec {
             // friends) for valid JSON such as 1e10000000000: any parser failure is the client's bad_json.
             return rejected(ErrorCode.BAD_JSON, "the frame is not valid JSON", null);
         }
+        // A number Parsson cannot turn into a BigDecimal surfaces only when a field is read.
+        return decode(frame);
+    }
+
+    /**
+     * A message another wire has already parsed into a JSON object of the same shape (socket.io's
+     * events): the same checks as {@link #decode(String)} after the parsing.
+     */
+    public DecodeResult decode(JsonObject frame) {
         try {
             return decodeObject(frame);
         } catch (RuntimeException e) {
-            // A number Parsson cannot turn into a BigDecimal surfaces only when a field is read.
             return rejected(ErrorCode.BAD_REQUEST, "a field could not be read", null);
         }
     }
@@ -228,7 +236,7 @@ public final class ProtocolCodec {
             writeFields(json, message);
             json.writeEnd();
         }
-        return new Frame(message, out.toString());
+        return new Frame(message, requestId, out.toString());
     }
 
     private static void writeFields(JsonGenerator json, ServerMessage message) {

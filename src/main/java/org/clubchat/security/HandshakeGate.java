@@ -61,9 +61,18 @@ public final class HandshakeGate {
         } catch (IllegalArgumentException e) {
             return new Admission.Refused(400, "the query string is not valid percent-encoded UTF-8");
         }
-        String wanted = tokens == null ? NAME_PARAMETER : TOKEN_PARAMETER;
-        String value = query.getOrDefault(wanted, "");
-        return tokens == null ? byName(value) : byToken(value);
+        return identify(query.get(TOKEN_PARAMETER), query.get(NAME_PARAMETER));
+    }
+
+    /**
+     * Who a connection is, from a token in token mode (the name ignored), else from the name; for wires
+     * that carry them elsewhere than in the query (socket.io's {@code auth}).
+     *
+     * @param token the token, or null
+     * @param name  the name asked for, or null for a guest name
+     */
+    public Admission identify(String token, String name) {
+        return tokens == null ? byName(name == null ? "" : name) : byToken(token == null ? "" : token);
     }
 
     /** Each parameter's first value, decoded as {@code application/x-www-form-urlencoded} UTF-8. */

@@ -55,8 +55,11 @@ public sealed interface SocketPacket {
     record Valid(SocketPacket packet) implements Decoded {
     }
 
-    /** BINARY_EVENT or BINARY_ACK: club-chat carries text only. */
-    record Binary() implements Decoded {
+    /**
+     * BINARY_EVENT or BINARY_ACK: an {@link Event} or {@link Ack} whose arguments hold placeholders for
+     * the binary messages that follow it.
+     */
+    record Binary(SocketPacket packet, int attachments) implements Decoded {
     }
 
     /** Not a valid packet: the receiver closes the connection (the specification's MUST). */
@@ -68,10 +71,16 @@ public sealed interface SocketPacket {
             return new Invalid("unknown packet type");
         }
         int type = text.charAt(0) - '0';
-        if (type == 5 || type == 6) {
-            return new Binary();
-        }
         int at = 1;
+        int attachments = -1;
+        if (type == 5 || type == 6) {
+            int dash = text.indexOf('-');
+            if (dash < 2 || dash > 7 || !text.substring(1, dash).chars().allMatch(Character::isDigit)) {
+                return new Invalid("a binary packet starts with its number of attachments");
+            }
+            attachments = Integer.parseInt(text.substring(1, dash));
+            at = dash + 1;
+        }
         String namespace = MAIN;
         if (at < text.length() && text.charAt(at) == '/') {
             int comma = text.indexOf(',', at);
@@ -103,21 +112,37 @@ public sealed interface SocketPacket {
                 return new Invalid("the payload is not JSON");
             }
         }
-        return switch (type) {
+        Decoded decoded = switch (type) {
             case 0 -> payload == null || payload instanceof JsonObject
                     ? new Valid(new Connect(namespace, (JsonObject) payload)) : new Invalid("CONNECT takes an object");
             case 1 -> payload == null ? new Valid(new Disconnect(namespace)) : new Invalid("DISCONNECT takes no payload");
-            case 2 -> payload instanceof JsonArray array && !array.isEmpty() && array.get(0) instanceof JsonString
+            case 2, 5 -> payload instanceof JsonArray array && !array.isEmpty() && array.get(0) instanceof JsonString
                     ? new Valid(new Event(namespace, array, ackId)) : new Invalid("EVENT takes an array that starts with its name");
-            case 3 -> payload instanceof JsonArray array && ackId != null
+            case 3, 6 -> payload instanceof JsonArray array && ackId != null
                     ? new Valid(new Ack(namespace, array, ackId)) : new Invalid("ACK takes an id and an array");
             default -> payload instanceof JsonObject || payload instanceof JsonString
                     ? new Valid(new ConnectError(namespace, payload)) : new Invalid("CONNECT_ERROR takes an object");
         };
+        return attachments >= 0 && decoded instanceof Valid valid ? new Binary(valid.packet(), attachments) : decoded;
     }
 
     /** The packet's text, without the Engine.IO {@code 4} in front. */
     default String encode() {
+        return encode(-1);
+    }
+
+    /**
+     * An {@link Event} or {@link Ack} as BINARY_EVENT or BINARY_ACK, followed on the wire by that many
+     * binary messages.
+     */
+    default String encodeBinary(int attachments) {
+        if (!(this instanceof Event || this instanceof Ack)) {
+            throw new IllegalStateException("only events and acks carry attachments");
+        }
+        return encode(attachments);
+    }
+
+    private String encode(int attachments) {
         StringBuilder text = new StringBuilder();
         JsonValue payload;
         Long ackId = null;
@@ -128,16 +153,19 @@ public sealed interface SocketPacket {
             text.append('1');
             payload = null;
         } else if (this instanceof Event event) {
-            text.append('2');
+            text.append(attachments < 0 ? '2' : '5');
             payload = event.data();
             ackId = event.ackId();
         } else if (this instanceof Ack ack) {
-            text.append('3');
+            text.append(attachments < 0 ? '3' : '6');
             payload = ack.data();
             ackId = ack.ackId();
         } else {
             text.append('4');
             payload = ((ConnectError) this).data();
+        }
+        if (attachments >= 0) {
+            text.append(attachments).append('-');
         }
         if (!namespace().equals(MAIN)) {
             text.append(namespace()).append(',');

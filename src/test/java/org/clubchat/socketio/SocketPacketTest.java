@@ -54,7 +54,15 @@ class SocketPacketTest {
 
     @Test
     void binaryPacketsAreRecognisedAsSuch() {
-        assertInstanceOf(SocketPacket.Binary.class, SocketPacket.decode("51-[\"baz\",{\"_placeholder\":true,\"num\":0}]"));
-        assertInstanceOf(SocketPacket.Binary.class, SocketPacket.decode("61-15[\"bar\",{\"_placeholder\":true,\"num\":0}]"));
+        SocketPacket.Binary event = assertInstanceOf(SocketPacket.Binary.class,
+                SocketPacket.decode("51-[\"baz\",{\"_placeholder\":true,\"num\":0}]"));
+        assertEquals(1, event.attachments());
+        assertEquals("51-[\"baz\",{\"_placeholder\":true,\"num\":0}]", event.packet().encodeBinary(1));
+        SocketPacket.Binary ack = assertInstanceOf(SocketPacket.Binary.class,
+                SocketPacket.decode("62-/admin,15[{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}]"));
+        assertEquals(2, ack.attachments());
+        assertEquals(15, ((SocketPacket.Ack) ack.packet()).ackId());
+        assertEquals("/admin", ack.packet().namespace());
+        assertInstanceOf(SocketPacket.Invalid.class, SocketPacket.decode("5-[\"baz\"]"));
     }
 }

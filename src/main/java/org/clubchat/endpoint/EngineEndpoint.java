@@ -1,0 +1,107 @@
+package org.clubchat.endpoint;
+
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.Endpoint;
+import jakarta.websocket.EndpointConfig;
+import jakarta.websocket.RemoteEndpoint;
+import jakarta.websocket.Session;
+import jakarta.websocket.server.ServerEndpointConfig;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import org.clubchat.socketio.EngineServer;
+import org.clubchat.socketio.EngineSocket;
+
+/**
+ * The WebSocket side of an Engine.IO server (socket.io's {@code /socket.io/}): hands each connection to
+ * the {@link EngineServer} and reports its messages, and nothing more. Registered programmatically, with
+ * {@link #config}, by the WAR's listener and the launcher. One instance per connection; the container calls it
+ * for one connection at a time, so {@code listener} needs no lock.
+ */
+public final class EngineEndpoint extends Endpoint {
+    private static final System.Logger LOG = System.getLogger(EngineEndpoint.class.getName());
+    private final EngineServer server;
+    private EngineSocket.Listener listener;
+
+    private EngineEndpoint(EngineServer server) {
+        this.server = server;
+    }
+
+    /** The endpoint at {@code path} (such as {@code /socket.io/}) for this server. */
+    public static ServerEndpointConfig config(String path, EngineServer server) {
+        return ServerEndpointConfig.Builder.create(EngineEndpoint.class, path)
+                .configurator(new ServerEndpointConfig.Configurator() {
+                    @Override
+                    public <T> T getEndpointInstance(Class<T> endpointClass) {
+                        return endpointClass.cast(new EngineEndpoint(server));
+                    }
+                })
+                .build();
+    }
+
+    @Override
+    public void onOpen(Session session, EndpointConfig config) {
+        int maxPayload = server.options().maxPayload();
+        session.setMaxTextMessageBufferSize(maxPayload);
+        session.setMaxBinaryMessageBufferSize(maxPayload);
+        // Engine.IO's pings end silent sessions.
+        session.setMaxIdleTimeout(-1);
+        session.getUserProperties().put(SessionTransport.TOMCAT_SEND_TIMEOUT, SessionTransport.SEND_TIMEOUT_MILLIS);
+        SessionSocket socket = new SessionSocket(session);
+        // The origin was checked before the upgrade (the WAR's filter, the launcher's engine).
+        listener = server.open(session.getQueryString(), null, socket);
+        if (listener == null) {
+            socket.close();
+            return;
+        }
+        EngineSocket.Listener reported = listener;
+        session.addMessageHandler(String.class, reported::text);
+        session.addMessageHandler(ByteBuffer.class, data -> {
+            byte[] bytes = new byte[data.remaining()];
+            data.get(bytes);
+            reported.binary(bytes);
+        });
+    }
+
+    @Override
+    public void onClose(Session session, CloseReason reason) {
+        if (listener != null) {
+            listener.closed();
+        }
+    }
+
+    @Override
+    public void onError(Session session, Throwable failure) {
+        LOG.log(Level.DEBUG, "Engine.IO WebSocket failed: {0}", failure.toString());
+    }
+
+    /** The container's session as the engine writes to it: the API's blocking sends. */
+    private static final class SessionSocket implements EngineSocket {
+        private final Session session;
+        private final RemoteEndpoint.Basic remote;
+
+        SessionSocket(Session session) {
+            this.session = session;
+            this.remote = session.getBasicRemote();
+        }
+
+        @Override
+        public void sendText(String text) throws IOException {
+            remote.sendText(text);
+        }
+
+        @Override
+        public void sendBinary(byte[] data) throws IOException {
+            remote.sendBinary(ByteBuffer.wrap(data));
+        }
+
+        @Override
+        public void close() {
+            try {
+                session.close();
+            } catch (IOException | RuntimeException e) {
+                // Already closed or gone.
+            }
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package org.clubchat.socketio;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * One Engine.IO server's settings, as its open packet announces them.
+ *
+ * @param pingInterval   how often the server pings a session
+ * @param pingTimeout    how long a ping may wait for its pong before the session is closed
+ * @param maxPayload     the most bytes one long-polling body or one WebSocket message may carry
+ * @param upgradeTimeout how long a WebSocket probing an upgrade may take to complete it
+ */
+public record EngineOptions(Duration pingInterval, Duration pingTimeout, int maxPayload, Duration upgradeTimeout) {
+    /** socket.io's own defaults for the timers, so that clients tuned for the gateway see no change. */
+    public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(25);
+    public static final Duration DEFAULT_PING_TIMEOUT = Duration.ofSeconds(20);
+    public static final Duration DEFAULT_UPGRADE_TIMEOUT = Duration.ofSeconds(10);
+
+    public EngineOptions {
+        Objects.requireNonNull(pingInterval, "pingInterval");
+        Objects.requireNonNull(pingTimeout, "pingTimeout");
+        Objects.requireNonNull(upgradeTimeout, "upgradeTimeout");
+        if (maxPayload < 1) {
+            throw new IllegalArgumentException("maxPayload must be positive: " + maxPayload);
+        }
+    }
+}

@@ -1,0 +1,249 @@
+package org.clubchat.socketio;
+
+import jakarta.json.Json;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.clubchat.security.OriginPolicy;
+
+/**
+ * An Engine.IO 4 server at one path: the handshake, the long-polling requests and the WebSockets of its
+ * sessions, as the adapters hand them over. Container-neutral: the WAR's servlet and endpoint and the
+ * launcher's handler and endpoint all call this.
+ *
+ * <p>{@code sessions} is a concurrent map; each session guards its own state.
+ */
+public final class EngineServer {
+    static final String TEXT = "text/plain; charset=UTF-8";
+    static final String HTML = "text/html";
+    private static final String JSON = "application/json";
+    private static final int SID_BYTES = 15;
+
+    /** The specification's errors, each answered with HTTP 400 (403 for {@link #FORBIDDEN}) and this JSON. */
+    enum Refusal {
+        UNKNOWN_TRANSPORT("Transport unknown"),
+        UNKNOWN_SID("Session ID unknown"),
+        BAD_HANDSHAKE_METHOD("Bad handshake method"),
+        BAD_REQUEST("Bad request"),
+        FORBIDDEN("Forbidden"),
+        UNSUPPORTED_VERSION("Unsupported protocol version");
+
+        private final String message;
+
+        Refusal(String message) {
+            this.message = message;
+        }
+
+        String json() {
+            return Json.createObjectBuilder().add("code", ordinal()).add("message", message).build().toString();
+        }
+    }
+
+    private final EngineOptions options;
+    private final EngineHandler.Factory handlers;
+    private final OriginPolicy origins;
+    private final ScheduledExecutorService timer;
+    private final Executor writers;
+    private final SecureRandom random = new SecureRandom();
+    private final Map<String, EngineSession> sessions = new ConcurrentHashMap<>();
+
+    /**
+     * @param timer   runs the heartbeats and timeouts; its tasks never block
+     * @param writers write packets that are not written on a sender's own thread; they may block
+     */
+    public EngineServer(EngineOptions options, EngineHandler.Factory handlers, OriginPolicy origins,
+            ScheduledExecutorService timer, Executor writers) {
+        this.options = options;
+        this.handlers = handlers;
+        this.origins = origins;
+        this.timer = timer;
+        this.writers = writers;
+    }
+
+    public EngineOptions options() {
+        return options;
+    }
+
+    /** Open sessions, whatever their transport. */
+    public int size() {
+        return sessions.size();
+    }
+
+    /** Handles one long-polling HTTP request (or its CORS preflight). */
+    public void handle(PollingExchange request) {
+        String origin = request.header("Origin");
+        if (!origins.allows(origin)) {
+            refuse(request, Refusal.FORBIDDEN);
+            return;
+        }
+        PollingExchange exchange = origin == null ? request : withCors(request, origin);
+        if (exchange.method().equals("OPTIONS")) {
+            String asked = request.header("Access-Control-Request-Headers");
+            exchange.respond(204, TEXT, "", Map.of("Access-Control-Allow-Methods", "GET, POST",
+                    "Access-Control-Allow-Headers", asked == null ? "content-type" : asked));
+            return;
+        }
+        Map<String, String> query = decodeQuery(exchange.rawQuery());
+        Refusal refusal = checkVersionAndTransport(query, "polling");
+        if (refusal != null) {
+            refuse(exchange, refusal);
+            return;
+        }
+        String sid = query.get("sid");
+        if (sid == null) {
+            if (exchange.method().equals("GET")) {
+                open(query, null).poll(exchange);
+            } else {
+                refuse(exchange, Refusal.BAD_HANDSHAKE_METHOD);
+            }
+            return;
+        }
+        EngineSession session = sessions.get(sid);
+        if (session == null) {
+            refuse(exchange, Refusal.UNKNOWN_SID);
+        } else if (exchange.method().equals("GET")) {
+            session.poll(exchange);
+        } else if (exchange.method().equals("POST")) {
+            session.post(exchange);
+        } else {
+            refuse(exchange, Refusal.BAD_REQUEST);
+        }
+    }
+
+    /**
+     * A WebSocket opened at this server's path: a new WebSocket-only session, or the probe of an upgrade.
+     *
+     * @return where the adapter reports the socket's messages, or null if the engine refuses it, in which
+     *         case the adapter closes it
+     */
+    public EngineSocket.Listener open(String rawQuery, String origin, EngineSocket socket) {
+        if (!origins.allows(origin)) {
+            return null;
+        }
+        Map<String, String> query = decodeQuery(rawQuery);
+        if (checkVersionAndTransport(query, "websocket") != null) {
+            return null;
+        }
+        String sid = query.get("sid");
+        if (sid == null) {
+            return open(query, socket).socketListener();
+        }
+        EngineSession session = sessions.get(sid);
+        return session == null ? null : session.probe(socket);
+    }
+
+    private EngineSession open(Map<String, String> query, EngineSocket socket) {
+        String sid = newId();
+        EngineSession session = new EngineSession(sid, this, query, socket);
+        sessions.put(sid, session);
+        String openPacket = "0" + Json.createObjectBuilder()
+                .add("sid", sid)
+                .add("upgrades", socket == null ? Json.createArrayBuilder().add("websocket") : Json.createArrayBuilder())
+                .add("pingInterval", options.pingInterval().toMillis())
+                .add("pingTimeout", options.pingTimeout().toMillis())
+                .add("maxPayload", options.maxPayload())
+                .build();
+        session.start(handlers, openPacket);
+        return session;
+    }
+
+    /** Closes every session, as the server stops. */
+    public void closeAll() {
+        sessions.values().forEach(session -> session.close("server shutting down"));
+    }
+
+    /** A fresh random id, for sessions and for the layers above. */
+    public String newId() {
+        byte[] bytes = new byte[SID_BYTES];
+        random.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    private static Refusal checkVersionAndTransport(Map<String, String> query, String transport) {
+        if (!"4".equals(query.get("EIO"))) {
+            return Refusal.UNSUPPORTED_VERSION;
+        }
+        String asked = query.get("transport");
+        if (!"polling".equals(asked) && !"websocket".equals(asked)) {
+            return Refusal.UNKNOWN_TRANSPORT;
+        }
+        return asked.equals(transport) ? null : Refusal.BAD_REQUEST;
+    }
+
+    void refuse(PollingExchange exchange, Refusal refusal) {
+        exchange.respond(refusal == Refusal.FORBIDDEN ? 403 : 400, JSON, refusal.json(), Map.of());
+    }
+
+    private static PollingExchange withCors(PollingExchange exchange, String origin) {
+        return new PollingExchange() {
+            @Override
+            public String method() {
+                return exchange.method();
+            }
+
+            @Override
+            public String rawQuery() {
+                return exchange.rawQuery();
+            }
+
+            @Override
+            public String header(String name) {
+                return exchange.header(name);
+            }
+
+            @Override
+            public String body() {
+                return exchange.body();
+            }
+
+            @Override
+            public void respond(int status, String contentType, String body, Map<String, String> headers) {
+                Map<String, String> all = new LinkedHashMap<>(headers);
+                all.put("Access-Control-Allow-Origin", origin);
+                all.put("Access-Control-Allow-Credentials", "true");
+                exchange.respond(status, contentType, body, all);
+            }
+        };
+    }
+
+    /** Each parameter's first value, decoded as UTF-8; a malformed query decodes to what could be read. */
+    static Map<String, String> decodeQuery(String rawQuery) {
+        Map<String, String> values = new HashMap<>();
+        if (rawQuery == null || rawQuery.isEmpty()) {
+            return values;
+        }
+        for (String pair : rawQuery.split("&")) {
+            int equals = pair.indexOf('=');
+            try {
+                String key = URLDecoder.decode(equals < 0 ? pair : pair.substring(0, equals), StandardCharsets.UTF_8);
+                String value = equals < 0 ? "" : URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8);
+                values.putIfAbsent(key, value);
+            } catch (IllegalArgumentException e) {
+                // A parameter that is not valid percent-encoding is left out.
+            }
+        }
+        return values;
+    }
+
+    ScheduledFuture<?> schedule(Runnable task, Duration delay) {
+        return timer.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    Executor writers() {
+        return writers;
+    }
+
+    void remove(EngineSession session) {
+        sessions.remove(session.id(), session);
+    }
+}
