@@ -126,7 +126,7 @@ public final class ClubChat implements AutoCloseable {
                 !settings.redisUri().isEmpty(), settings.tokenMode() ? settings.pageTokenUrl() : null,
                 settings.opsProtected());
         this.socketIo = new EngineServer(
-                new EngineOptions(EngineOptions.DEFAULT_PING_INTERVAL, EngineOptions.DEFAULT_PING_TIMEOUT, settings.maxFrameBytes(),
+                new EngineOptions(settings.socketIoPingInterval(), settings.socketIoPingTimeout(), settings.maxFrameBytes(),
                         EngineOptions.DEFAULT_UPGRADE_TIMEOUT),
                 new SocketIoServer(Map.of(SocketPacket.MAIN, new ChatNamespace(gateway, handshakes, codec)),
                         SocketIoServer.DEFAULT_CONNECT_TIMEOUT),

@@ -47,6 +47,8 @@ import org.clubchat.service.Limits;
  * @param hooksUrl          the application's backend that answers the hooks (docs/hooks.md); empty for none
  * @param hooksTimeout      how long a hook may take before the failure policy decides
  * @param hooksAllowOnFailure the failure policy: true allows, false refuses what a failed hook was asked
+ * @param socketIoPingInterval how often Engine.IO pings a socket.io client (its open packet's {@code pingInterval})
+ * @param socketIoPingTimeout  how long a socket.io client may take to answer a ping before it is dropped
  */
 public record Settings(
         String host,
@@ -75,7 +77,9 @@ public record Settings(
         boolean opsProtected,
         String hooksUrl,
         Duration hooksTimeout,
-        boolean hooksAllowOnFailure) {
+        boolean hooksAllowOnFailure,
+        Duration socketIoPingInterval,
+        Duration socketIoPingTimeout) {
 
     /** The keys, their defaults and meanings: the README's settings table lists exactly these. */
     public enum Key {
@@ -105,7 +109,9 @@ public record Settings(
         OPS_PROTECTED("ops.protected", "false", "`true` puts `/health` and `/metrics` behind the API key too (for servers whose HTTP port faces the internet)"),
         HOOKS_URL("hooks.url", "", "your backend that decides joins and chats (docs/hooks.md); empty for none"),
         HOOKS_TIMEOUT("hooks.timeout", "PT2S", "how long a hook may take before the failure policy decides (ISO-8601 duration, at most 8 s)"),
-        HOOKS_FAILURE("hooks.failure", "refuse", "what a hook that fails or times out decides: `refuse` (`forbidden`) or `allow`");
+        HOOKS_FAILURE("hooks.failure", "refuse", "what a hook that fails or times out decides: `refuse` (`forbidden`) or `allow`"),
+        SOCKETIO_PING_INTERVAL("socketio.ping-interval", "PT25S", "how often the server pings a socket.io client (socket.io's `pingInterval`)"),
+        SOCKETIO_PING_TIMEOUT("socketio.ping-timeout", "PT20S", "a socket.io client that has not answered a ping this long is dropped (socket.io's `pingTimeout`)");
 
         private final String name;
         private final String defaultValue;
@@ -174,6 +180,9 @@ public record Settings(
         require(pingInterval.toMillis() >= 10, Key.PING_INTERVAL, "at least PT0.01S", pingInterval);
         require(idleTimeout.compareTo(pingInterval) > 0, Key.IDLE_TIMEOUT, "longer than " + Key.PING_INTERVAL.systemProperty(),
                 idleTimeout);
+        // Engine.IO's open packet carries them as milliseconds; a client's reconnection timer needs some.
+        require(socketIoPingInterval.toMillis() >= 100, Key.SOCKETIO_PING_INTERVAL, "at least PT0.1S", socketIoPingInterval);
+        require(socketIoPingTimeout.toMillis() >= 100, Key.SOCKETIO_PING_TIMEOUT, "at least PT0.1S", socketIoPingTimeout);
     }
 
     /** The limits the service enforces on each connection. */
@@ -229,7 +238,9 @@ public record Settings(
                 source.bool(Key.OPS_PROTECTED),
                 source.raw(Key.HOOKS_URL),
                 source.duration(Key.HOOKS_TIMEOUT),
-                source.choice(Key.HOOKS_FAILURE, "refuse", "allow").equals("allow"));
+                source.choice(Key.HOOKS_FAILURE, "refuse", "allow").equals("allow"),
+                source.duration(Key.SOCKETIO_PING_INTERVAL),
+                source.duration(Key.SOCKETIO_PING_TIMEOUT));
     }
 
     /** Whether connections are identified by tokens (a secret or an identity provider's keys) rather than names. */

@@ -4,6 +4,8 @@ import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
 import jakarta.servlet.annotation.WebListener;
+import jakarta.websocket.DeploymentException;
+import jakarta.websocket.server.ServerContainer;
 import java.lang.System.Logger.Level;
 import java.util.Collections;
 import java.util.Map;
@@ -19,6 +21,8 @@ import org.clubchat.Settings;
 @WebListener
 public final class ClubChatListener implements ServletContextListener {
     private static final System.Logger LOG = System.getLogger(ClubChatListener.class.getName());
+    /** Where socket.io clients look by default; {@link PollingServlet} is mapped there too. */
+    static final String SOCKET_IO_PATH = "/socket.io/";
     private ClubChat app;
 
     @Override
@@ -26,7 +30,13 @@ public final class ClubChatListener implements ServletContextListener {
         ServletContext context = event.getServletContext();
         app = new ClubChat(Settings.load(System.getenv(), System.getProperties(), initParameters(context)));
         ChatEndpointConfigurator.install(app, Transports.forServer(context.getServerInfo()));
-        LOG.log(Level.INFO, "club-chat started: endpoint at {0}/chat", context.getContextPath());
+        ServerContainer container = (ServerContainer) context.getAttribute(ServerContainer.class.getName());
+        try {
+            container.addEndpoint(EngineEndpoint.config(SOCKET_IO_PATH, app.socketIo()));
+        } catch (DeploymentException e) {
+            throw new IllegalStateException("could not serve socket.io at " + SOCKET_IO_PATH, e);
+        }
+        LOG.log(Level.INFO, "club-chat started: endpoint at {0}/chat, socket.io at {0}{1}", context.getContextPath(), SOCKET_IO_PATH);
     }
 
     @Override

@@ -68,8 +68,7 @@ final class GatedEngine implements WebSocketEngine {
     public UpgradeInfo upgrade(UpgradeRequest request, UpgradeResponse response) {
         String origin = request.getHeader("Origin");
         Admission admission = enginePaths.contains(request.getRequestURI().getPath())
-                ? (gate.allowsOrigin(origin) ? null : new Admission.Refused(403, "origin not allowed"))
-                : gate.admit(origin, request.getQueryString());
+                ? gate.admitOrigin(origin) : gate.admit(origin, request.getQueryString());
         if (admission instanceof Admission.Refused refused) {
             response.setStatus(refused.httpStatus());
             response.setReasonPhrase(refused.reason());

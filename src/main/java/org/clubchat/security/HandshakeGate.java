@@ -43,6 +43,15 @@ public final class HandshakeGate {
         return admission;
     }
 
+    /** The check before an upgrade for wires that say who they are after it (socket.io): the origin only. */
+    public Admission admitOrigin(String origin) {
+        if (origins.allows(origin)) {
+            return new Admission.Admitted(null);
+        }
+        metrics.handshakeRefused(403);
+        return new Admission.Refused(403, "origin not allowed");
+    }
+
     public boolean allowsOrigin(String origin) {
         return origins.allows(origin);
     }

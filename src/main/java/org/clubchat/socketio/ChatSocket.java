@@ -237,7 +237,7 @@ final class ChatSocket implements Namespace.Client, Transport {
         } else if (message instanceof ServerMessage.Error error) {
             JsonObject details = Json.createObjectBuilder().add("code", error.code().wireName()).add("message", error.message()).build();
             if (id == null) {
-                packets.add(event("exception", Json.createObjectBuilder(details).add("status", "error").build(), false));
+                packets.add(event("exception", Json.createObjectBuilder().add("status", "error").addAll(Json.createObjectBuilder(details)).build(), false));
             } else {
                 ack(packets, id, Json.createObjectBuilder().add("error", details).build());
             }

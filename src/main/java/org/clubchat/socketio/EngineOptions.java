@@ -12,9 +12,7 @@ import java.util.Objects;
  * @param upgradeTimeout how long a WebSocket probing an upgrade may take to complete it
  */
 public record EngineOptions(Duration pingInterval, Duration pingTimeout, int maxPayload, Duration upgradeTimeout) {
-    /** socket.io's own defaults for the timers, so that clients tuned for the gateway see no change. */
-    public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(25);
-    public static final Duration DEFAULT_PING_TIMEOUT = Duration.ofSeconds(20);
+    /** socket.io's own default. */
     public static final Duration DEFAULT_UPGRADE_TIMEOUT = Duration.ofSeconds(10);
 
     public EngineOptions {

@@ -1,0 +1,323 @@
+// club-chat's socket.io side against real servers, with the real socket.io client (pinned in
+// package.json) as the gateway's apps use it. Run by SocketIoIT (the launcher) and by the container
+// checks (the WAR), which start the servers and pass:
+//   BASE        the server's http://host:port, SIO_PATH its socket.io path (default /socket.io/),
+//   NATIVE_URL  its native endpoint (ws://…/chat), MAX_PAYLOAD its frame limit;
+// and where they started them:
+//   TOKEN_BASE with TOKEN_SECRET  a token-mode server,
+//   OTHER_BASE                    a second node sharing BASE's clubs through Redis,
+//   PING_BASE                     a server with 300 ms pings and a 200 ms ping timeout,
+//   REFUSED_ORIGIN                an origin BASE's allow-list refuses.
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHmac, randomUUID } from 'node:crypto';
+import { io } from 'socket.io-client';
+
+const BASE = process.env.BASE;
+const PATH = process.env.SIO_PATH || '/socket.io/';
+const NATIVE_URL = process.env.NATIVE_URL;
+const MAX_PAYLOAD = Number(process.env.MAX_PAYLOAD || 65536);
+const { TOKEN_BASE, TOKEN_SECRET, OTHER_BASE, PING_BASE, REFUSED_ORIGIN } = process.env;
+const sockets = [];
+after(() => sockets.forEach((socket) => socket.close()));
+
+/** A socket.io client as an app makes one; fast reconnection so that the tests need not wait. */
+function connect(options = {}, base = BASE) {
+  const socket = io(base, { path: PATH, reconnectionDelay: 100, reconnectionDelayMax: 300, ...options });
+  sockets.push(socket);
+  return socket;
+}
+
+function club() {
+  return `sio-${randomUUID().slice(0, 8)}`;
+}
+
+/** Resolves with the arguments of the next such event that matches, or fails after a timeout. */
+function next(socket, event, matches = () => true, timeoutMs = 10_000) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      socket.off(event, listener);
+      reject(new Error(`no ${event} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const listener = (...args) => {
+      if (!matches(...args)) return;
+      clearTimeout(timer);
+      socket.off(event, listener);
+      resolve(args);
+    };
+    socket.on(event, listener);
+  });
+}
+
+async function connected(socket) {
+  if (!socket.connected) await next(socket, 'connect');
+  return socket;
+}
+
+/** Collects the chat events a socket receives, as [message, meta]. */
+function chats(socket) {
+  const seen = [];
+  socket.on('chat', (message, meta) => seen.push([message, meta]));
+  return seen;
+}
+
+async function until(condition, what, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+function token(sub) {
+  const part = (object) => Buffer.from(JSON.stringify(object)).toString('base64url');
+  const body = `${part({ alg: 'HS256', typ: 'JWT' })}.${part({ sub, exp: Math.floor(Date.now() / 1000) + 600 })}`;
+  return `${body}.${createHmac('sha256', TOKEN_SECRET).update(body).digest('base64url')}`;
+}
+
+test('default options: long-polling first, then the upgrade to WebSocket, and chat in Korean, accents and emoji', async () => {
+  const room = club();
+  const alice = connect({ query: { name: '앨리스' } });
+  const transports = [];
+  alice.io.once('open', () => {
+    transports.push(alice.io.engine.transport.name);
+    alice.io.engine.once('upgrade', (transport) => transports.push(transport.name));
+  });
+  await connected(alice);
+  await until(() => transports.length === 2, 'the upgrade');
+  assert.deepEqual(transports, ['polling', 'websocket'], 'an unchanged client starts with long-polling, then upgrades');
+  const joined = await alice.emitWithAck('join', { clubId: room });
+  assert.deepEqual(joined.members, ['앨리스']);
+  assert.equal(joined.seq, 0);
+  const bob = await connected(connect({ query: { name: 'Zoë 🎈' } }));
+  const presence = next(alice, 'presence');
+  await bob.emitWithAck('join', { clubId: room });
+  assert.deepEqual((await presence)[0], { clubId: room, event: 'join', name: 'Zoë 🎈' });
+  const received = next(bob, 'chat');
+  const ack = await alice.emitWithAck('chat', { clubId: room, message: '안녕하세요 café 👋' });
+  assert.deepEqual(ack, { clubId: room, seq: 1, duplicate: false });
+  const [message, meta] = await received;
+  assert.equal(message, '안녕하세요 café 👋', 'the message text comes first, as the gateway sent it');
+  assert.equal(meta.clubId, room);
+  assert.equal(meta.from, '앨리스');
+  assert.equal(meta.seq, 1);
+  assert.equal(typeof meta.ts, 'number');
+  const left = next(alice, 'presence', (p) => p.event === 'leave');
+  assert.deepEqual(await bob.emitWithAck('leave', { clubId: room }), { clubId: room });
+  assert.deepEqual((await left)[0], { clubId: room, event: 'leave', name: 'Zoë 🎈' });
+});
+
+test('WebSocket only, and long-polling only, both chat', async () => {
+  const room = club();
+  const ws = await connected(connect({ transports: ['websocket'], query: { name: 'ws' } }));
+  assert.equal(ws.io.engine.transport.name, 'websocket');
+  const polling = await connected(connect({ transports: ['polling'], query: { name: 'poll' } }));
+  await ws.emitWithAck('join', { clubId: room });
+  await polling.emitWithAck('join', { clubId: room });
+  const atPolling = next(polling, 'chat');
+  await ws.emitWithAck('chat', { clubId: room, message: 'to the poller' });
+  assert.equal((await atPolling)[0], 'to the poller');
+  const atWs = next(ws, 'chat');
+  await polling.emitWithAck('chat', { clubId: room, message: 'from the poller' });
+  assert.equal((await atWs)[0], 'from the poller');
+  assert.equal(polling.io.engine.transport.name, 'polling');
+});
+
+test('a native client and a socket.io client share a club and one seq order', { skip: !NATIVE_URL }, async () => {
+  const room = club();
+  const native = new WebSocket(`${NATIVE_URL}?name=${encodeURIComponent('Native 네이티브')}`);
+  const frames = [];
+  native.addEventListener('message', ({ data }) => frames.push(JSON.parse(data)));
+  await until(() => frames.some((f) => f.type === 'welcome'), 'welcome');
+  native.send(JSON.stringify({ type: 'join', clubId: room }));
+  await until(() => frames.some((f) => f.type === 'joined'), 'joined');
+  const socket = await connected(connect({ query: { name: 'sio' } }));
+  await socket.emitWithAck('join', { clubId: room });
+  const seen = chats(socket);
+  for (let i = 0; i < 5; i++) {
+    native.send(JSON.stringify({ type: 'chat', clubId: room, message: `native ${i}` }));
+    await socket.emitWithAck('chat', { clubId: room, message: `sio ${i}` });
+  }
+  await until(() => frames.filter((f) => f.type === 'chat').length === 5 && seen.length === 5, 'both sides');
+  const nativeSeqs = frames.filter((f) => f.type === 'chat').map((f) => f.seq);
+  const sioSeqs = seen.map(([, meta]) => meta.seq);
+  assert.deepEqual([...nativeSeqs, ...sioSeqs].sort((a, b) => a - b), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 'one order, no gaps');
+  assert.ok(frames.filter((f) => f.type === 'chat').every((f) => f.from === 'sio'));
+  assert.ok(seen.every(([message, meta]) => meta.from === 'Native 네이티브' && message.startsWith('native')));
+  native.close();
+});
+
+test('errors: an exception event without an ack, an error object with one; the connection stays usable', async () => {
+  const socket = await connected(connect({ query: { name: 'errs' } }));
+  const exception = next(socket, 'exception');
+  socket.emit('chat', { clubId: 'not-joined', message: 'x' });
+  assert.deepEqual((await exception)[0], { status: 'error', code: 'not_member', message: 'not a member of club not-joined' });
+  assert.equal((await socket.emitWithAck('chat', { clubId: 'bad club!', message: 'x' })).error.code, 'invalid_club');
+  assert.equal((await socket.emitWithAck('chat', 'just a string')).error.code, 'bad_request');
+  assert.equal((await socket.emitWithAck('shout', { clubId: 'x' })).error.code, 'unknown_type');
+  assert.equal((await socket.emitWithAck('chat', { clubId: 'c', message: 'x', key: '' })).error.code, 'bad_request');
+  const room = club();
+  assert.equal((await socket.emitWithAck('join', { clubId: room })).clubId, room);
+});
+
+test('exactly-once: a keyed chat sent twice is stored once', async () => {
+  const room = club();
+  const socket = await connected(connect({ query: { name: 'keys' } }));
+  await socket.emitWithAck('join', { clubId: room });
+  const first = await socket.emitWithAck('chat', { clubId: room, message: 'once', key: 'k-1' });
+  const again = await socket.emitWithAck('chat', { clubId: room, message: 'once', key: 'k-1' });
+  assert.deepEqual(first, { clubId: room, seq: 1, duplicate: false });
+  assert.deepEqual(again, { clubId: room, seq: 1, duplicate: true });
+});
+
+test('connection state recovery: a dropped client gets what it missed, exactly once, in order', async () => {
+  const room = club();
+  const reader = connect({ query: { name: 'reader' } });
+  await connected(reader);
+  const seen = chats(reader);
+  await reader.emitWithAck('join', { clubId: room });
+  const writer = await connected(connect({ transports: ['websocket'], query: { name: 'writer' } }));
+  await writer.emitWithAck('join', { clubId: room });
+  await writer.emitWithAck('chat', { clubId: room, message: 'before' });
+  await until(() => seen.length === 1, 'the first chat');
+  const firstId = reader.id;
+  const back = next(reader, 'connect');
+  reader.io.engine.close();
+  for (const message of ['missed 1', 'missed 2', 'missed 3']) {
+    await writer.emitWithAck('chat', { clubId: room, message });
+  }
+  await back;
+  assert.equal(reader.recovered, true);
+  assert.notEqual(reader.id, undefined);
+  await writer.emitWithAck('chat', { clubId: room, message: 'after' });
+  await until(() => seen.length === 5, 'the missed chats and the next');
+  assert.deepEqual(seen.map(([message]) => message), ['before', 'missed 1', 'missed 2', 'missed 3', 'after']);
+  assert.deepEqual(seen.map(([, meta]) => meta.seq), [1, 2, 3, 4, 5]);
+  assert.ok(firstId);
+});
+
+test('a recovery history cannot serve starts a fresh session, in no club', async () => {
+  const room = club();
+  const reader = connect({ transports: ['websocket'], query: { name: 'late' } });
+  await connected(reader);
+  await reader.emitWithAck('join', { clubId: room });
+  const writers = [];
+  for (let i = 0; i < 3; i++) {
+    writers.push(await connected(connect({ transports: ['websocket'], query: { name: `busy ${i}` } })));
+    await writers[i].emitWithAck('join', { clubId: room });
+  }
+  await writers[0].emitWithAck('chat', { clubId: room, message: 'seen' });
+  await until(() => reader._lastOffset, 'an offset');
+  // Away long enough: no reconnection until the flood is over.
+  reader.io.reconnection(false);
+  const away = next(reader, 'disconnect');
+  reader.io.engine.close();
+  await away;
+  // More than history holds (100 by default, 5 on the containers) goes by while it is away, within
+  // each writer's burst allowance (40).
+  await Promise.all(writers.map(async (writer) => {
+    for (let i = 0; i < 37; i++) {
+      const ack = await writer.emitWithAck('chat', { clubId: room, message: `flood ${i}` });
+      assert.equal(ack.error, undefined);
+    }
+  }));
+  const back = next(reader, 'connect');
+  reader.connect();
+  await back;
+  assert.equal(reader.recovered, false);
+  assert.equal((await reader.emitWithAck('chat', { clubId: room, message: 'x' })).error.code, 'not_member');
+});
+
+test('recovery on another node, served from Redis', { skip: !OTHER_BASE }, async () => {
+  const room = club();
+  const reader = await connected(connect({ transports: ['websocket'], query: { name: 'roamer' } }));
+  await reader.emitWithAck('join', { clubId: room });
+  const writer = await connected(connect({ transports: ['websocket'], query: { name: 'stayer' } }));
+  await writer.emitWithAck('join', { clubId: room });
+  await writer.emitWithAck('chat', { clubId: room, message: 'one' });
+  await until(() => reader._lastOffset, 'an offset');
+  const { _pid: pid, _lastOffset: offset } = reader;
+  reader.close();
+  await writer.emitWithAck('chat', { clubId: room, message: 'two' });
+  await writer.emitWithAck('chat', { clubId: room, message: 'three' });
+  // The same client, come back through the load balancer to the other node.
+  const back = connect({ transports: ['websocket'], query: { name: 'roamer' }, autoConnect: false }, OTHER_BASE);
+  back._pid = pid;
+  back._lastOffset = offset;
+  const seen = chats(back);
+  back.connect();
+  await connected(back);
+  assert.equal(back.recovered, true);
+  await until(() => seen.length === 2, 'the missed chats');
+  assert.deepEqual(seen.map(([message, meta]) => [message, meta.seq]), [['two', 2], ['three', 3]]);
+});
+
+test('token mode: a bad token gets CONNECT_ERROR unauthorized, a good one connects as its subject', { skip: !TOKEN_BASE }, async () => {
+  const refused = connect({ auth: { token: 'not-a-token' }, reconnection: false }, TOKEN_BASE);
+  const [error] = await next(refused, 'connect_error');
+  assert.equal(error.message, 'unauthorized');
+  const room = club();
+  const alice = await connected(connect({ auth: { token: token('앨리스') } }, TOKEN_BASE));
+  const bob = await connected(connect({ auth: { token: token('bob') } }, TOKEN_BASE));
+  await alice.emitWithAck('join', { clubId: room });
+  await bob.emitWithAck('join', { clubId: room });
+  const received = next(bob, 'chat');
+  await alice.emitWithAck('chat', { clubId: room, message: 'signed' });
+  assert.equal((await received)[1].from, '앨리스');
+});
+
+test('CORS on long-polling follows the origin allow-list', async () => {
+  const allowed = await fetch(`${BASE}${PATH}?EIO=4&transport=polling`, { headers: { Origin: new URL(BASE).origin } });
+  assert.equal(allowed.status, 200);
+  assert.equal(allowed.headers.get('access-control-allow-origin'), new URL(BASE).origin);
+  assert.equal(allowed.headers.get('access-control-allow-credentials'), 'true');
+  const preflight = await fetch(`${BASE}${PATH}?EIO=4&transport=polling`, { method: 'OPTIONS',
+    headers: { Origin: new URL(BASE).origin, 'Access-Control-Request-Method': 'POST' } });
+  assert.ok([200, 204].includes(preflight.status));
+  assert.match(preflight.headers.get('access-control-allow-methods'), /POST/);
+  if (REFUSED_ORIGIN) {
+    const refused = await fetch(`${BASE}${PATH}?EIO=4&transport=polling`, { headers: { Origin: REFUSED_ORIGIN } });
+    assert.equal(refused.status, 403);
+    assert.deepEqual(await refused.json(), { code: 4, message: 'Forbidden' });
+  }
+});
+
+test('maxPayload: the open packet announces the frame limit; a larger message ends that connection only', async () => {
+  const handshake = await fetch(`${BASE}${PATH}?EIO=4&transport=polling`);
+  const open = JSON.parse((await handshake.text()).slice(1));
+  assert.deepEqual(Object.keys(open).sort(), ['maxPayload', 'pingInterval', 'pingTimeout', 'sid', 'upgrades']);
+  assert.equal(open.maxPayload, MAX_PAYLOAD);
+  const tooBig = await fetch(`${BASE}${PATH}?EIO=4&transport=polling&sid=${open.sid}`, { method: 'POST',
+    body: `4${'x'.repeat(MAX_PAYLOAD)}` });
+  assert.equal(tooBig.status, 413);
+  const room = club();
+  const sender = await connected(connect({ transports: ['websocket'], query: { name: 'big' } }));
+  const bystander = await connected(connect({ transports: ['websocket'], query: { name: 'bystander' } }));
+  await sender.emitWithAck('join', { clubId: room });
+  await bystander.emitWithAck('join', { clubId: room });
+  const dropped = next(sender, 'disconnect');
+  sender.emit('chat', { clubId: room, message: 'x'.repeat(MAX_PAYLOAD) });
+  await dropped;
+  const received = next(bystander, 'chat');
+  await connected(sender);
+  await sender.emitWithAck('join', { clubId: room });
+  await sender.emitWithAck('chat', { clubId: room, message: 'small again' });
+  assert.equal((await received)[0], 'small again');
+});
+
+test('the server pings, and drops a client that does not answer within pingTimeout', { skip: !PING_BASE }, async () => {
+  const alive = await connected(connect({ transports: ['websocket'], query: { name: 'alive' } }, PING_BASE));
+  const raw = new WebSocket(`${PING_BASE.replace('http', 'ws')}${PATH}?EIO=4&transport=websocket`);
+  const messages = [];
+  raw.addEventListener('message', ({ data }) => messages.push(data));
+  const closed = new Promise((resolve) => raw.addEventListener('close', resolve));
+  await until(() => messages.length > 0, 'the open packet');
+  raw.send('40');
+  await until(() => messages.some((m) => m.startsWith('40')), 'CONNECT');
+  await until(() => messages.includes('2'), 'a ping', 2_000);
+  await closed;
+  // The client that answers (socket.io's own pong) is still there after several intervals.
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  assert.equal(alive.connected, true);
+  assert.ok((await alive.emitWithAck('join', { clubId: club() })).epoch);
+});
