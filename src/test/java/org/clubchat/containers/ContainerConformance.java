@@ -34,6 +34,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.clubchat.support.ServerProcess;
+import org.clubchat.support.SocketIoClients;
+import java.util.Map;
 
 /**
  * The protocol checks every container must pass with the deployed WAR. Each subclass starts its container
@@ -341,6 +343,18 @@ abstract class ContainerConformance {
      * the others; as many then connect again. A container must not hold the newcomers up while it
      * handles the departures (Tomcat did for over a minute, each close waiting for a send of ours).
      */
+    /**
+     * Unchanged socket.io clients reach the WAR at {@code /socket.io/} under its context path: the
+     * servlet's long-polling, the upgrade to the programmatic endpoint, recovery, CORS and maxPayload.
+     */
+    @Test
+    void socketIoClientsChatWithTheWar() throws Exception {
+        URI base = server.http("/");
+        SocketIoClients.run(Map.of("BASE", "http://127.0.0.1:" + base.getPort(), "SIO_PATH", CONTEXT_PATH + "/socket.io/",
+                "NATIVE_URL", "ws://127.0.0.1:" + base.getPort() + CONTEXT_PATH + "/chat",
+                "REFUSED_ORIGIN", "https://elsewhere.example.org"));
+    }
+
     @Test
     void aCrowdLeavingAtOnceDoesNotHoldUpTheCrowdComingBack() {
         int clients = 500;
