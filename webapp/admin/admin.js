@@ -40,6 +40,8 @@ async function refresh() {
     api('/metrics').then((r) => r.text()),
   ]);
   $('connections').textContent = String(health.connections);
+  const wires = health.connectionsByProtocol || {};
+  $('connections-by-protocol').textContent = `${wires.clubchat ?? 0} native · ${wires.socketio ?? 0} socket.io`;
   $('clubs-count').textContent = String(clubs.clubs.length);
   $('health').textContent = health.status;
   const all = samples(metrics);

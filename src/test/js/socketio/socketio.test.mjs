@@ -188,12 +188,23 @@ test('connection state recovery: a dropped client gets what it missed, exactly o
   }
   await back;
   assert.equal(reader.recovered, true);
-  assert.notEqual(reader.id, undefined);
+  assert.equal(reader.id, firstId, 'a recovered socket keeps its id');
   await writer.emitWithAck('chat', { clubId: room, message: 'after' });
   await until(() => seen.length === 5, 'the missed chats and the next');
   assert.deepEqual(seen.map(([message]) => message), ['before', 'missed 1', 'missed 2', 'missed 3', 'after']);
   assert.deepEqual(seen.map(([, meta]) => meta.seq), [1, 2, 3, 4, 5]);
-  assert.ok(firstId);
+});
+
+test('a client in no club recovers too', async () => {
+  const idle = await connected(connect({ transports: ['websocket'], query: { name: 'idle' } }));
+  const told = next(idle, 'exception');
+  idle.emit('leave', { clubId: 'nowhere' });
+  await told;
+  assert.ok(idle._lastOffset, 'every event carries an offset');
+  const back = next(idle, 'connect');
+  idle.io.engine.close();
+  await back;
+  assert.equal(idle.recovered, true);
 });
 
 test('a recovery history cannot serve starts a fresh session, in no club', async () => {
@@ -206,8 +217,9 @@ test('a recovery history cannot serve starts a fresh session, in no club', async
     writers.push(await connected(connect({ transports: ['websocket'], query: { name: `busy ${i}` } })));
     await writers[i].emitWithAck('join', { clubId: room });
   }
+  const seen = chats(reader);
   await writers[0].emitWithAck('chat', { clubId: room, message: 'seen' });
-  await until(() => reader._lastOffset, 'an offset');
+  await until(() => seen.length === 1, 'the chat');
   // Away long enough: no reconnection until the flood is over.
   reader.io.reconnection(false);
   const away = next(reader, 'disconnect');
@@ -231,11 +243,12 @@ test('a recovery history cannot serve starts a fresh session, in no club', async
 test('recovery on another node, served from Redis', { skip: !OTHER_BASE }, async () => {
   const room = club();
   const reader = await connected(connect({ transports: ['websocket'], query: { name: 'roamer' } }));
+  const before = chats(reader);
   await reader.emitWithAck('join', { clubId: room });
   const writer = await connected(connect({ transports: ['websocket'], query: { name: 'stayer' } }));
   await writer.emitWithAck('join', { clubId: room });
   await writer.emitWithAck('chat', { clubId: room, message: 'one' });
-  await until(() => reader._lastOffset, 'an offset');
+  await until(() => before.length === 1, 'the first chat');
   const { _pid: pid, _lastOffset: offset } = reader;
   reader.close();
   await writer.emitWithAck('chat', { clubId: room, message: 'two' });
@@ -264,6 +277,9 @@ test('token mode: a bad token gets CONNECT_ERROR unauthorized, a good one connec
   const received = next(bob, 'chat');
   await alice.emitWithAck('chat', { clubId: room, message: 'signed' });
   assert.equal((await received)[1].from, '앨리스');
+  const renewed = await alice.emitWithAck('auth', { token: token('앨리스') });
+  assert.ok(renewed.exp > Date.now() / 1000, 'a fresher token is taken on the live connection');
+  assert.equal((await alice.emitWithAck('auth', { token: token('someone else') })).error.code, 'unauthorized');
 });
 
 test('CORS on long-polling follows the origin allow-list', async () => {

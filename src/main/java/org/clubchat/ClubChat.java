@@ -29,6 +29,7 @@ import org.clubchat.club.ClubRegistry;
 import org.clubchat.club.ClubStore;
 import org.clubchat.delivery.Closes;
 import org.clubchat.delivery.OutboxBudget;
+import org.clubchat.delivery.Transport;
 import org.clubchat.hooks.ClubChatHooks;
 import org.clubchat.hooks.HttpHooks;
 import org.clubchat.metrics.Metrics;
@@ -136,7 +137,12 @@ public final class ClubChat implements AutoCloseable {
         new ProcessorMetrics().bindTo(meters);
         new UptimeMetrics().bindTo(meters);
         gcMetrics.bindTo(meters);
-        metrics.gauge("clubchat.connections.open", "open connections", connections::size);
+        for (String protocol : List.of(Transport.NATIVE, Transport.SOCKET_IO)) {
+            metrics.gauge("clubchat.connections.open", "open connections, by wire protocol", "protocol", protocol,
+                    () -> connections.size(protocol));
+            metrics.connectionOpened(protocol, 0);
+        }
+        metrics.gauge("clubchat.socketio.sessions", "Engine.IO sessions, connected to a namespace or not yet", () -> socketIo.size());
         metrics.gauge("clubchat.outbox.queued.bytes", "bytes queued in all outboxes together", budget::queued);
         metrics.gauge("clubchat.clubs", "clubs held in memory, with members or within their retention", clubs::size);
         timer.setRemoveOnCancelPolicy(true);

@@ -85,6 +85,11 @@ public final class Outbox implements Delivery {
      *                       {@code Runnable::run}); if it refuses (shutting down), the offering thread sends
      * @param closer         runs the transport's close and then {@link #whenClosed}
      */
+    /** The wire its transport speaks; see {@link Transport#protocol}. */
+    public String protocol() {
+        return transport.protocol();
+    }
+
     public Outbox(Transport transport, long maxQueuedBytes, Executor sender, Executor closer) {
         this(transport, maxQueuedBytes, OutboxBudget.UNLIMITED, sender, closer);
     }

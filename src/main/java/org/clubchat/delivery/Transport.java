@@ -6,6 +6,15 @@ import org.clubchat.protocol.Frame;
 
 /** The network side of one connection, as the {@link Outbox} needs it. */
 public interface Transport {
+    /** The wire of club-chat's own protocol, as metrics and {@code /health} label it. */
+    String NATIVE = "clubchat";
+    /** socket.io's wire. */
+    String SOCKET_IO = "socketio";
+
+    /** Which wire the connection speaks ({@link #NATIVE} or {@link #SOCKET_IO}), for metrics. */
+    default String protocol() {
+        return NATIVE;
+    }
 
     /**
      * The most text, in UTF-8 bytes, that one send may carry when several frames are queued; 0 for a

@@ -9,6 +9,7 @@ import jakarta.websocket.server.ServerEndpointConfig;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
+import java.util.function.Function;
 import org.clubchat.socketio.EngineServer;
 import org.clubchat.socketio.EngineSocket;
 
@@ -21,22 +22,38 @@ import org.clubchat.socketio.EngineSocket;
 public final class EngineEndpoint extends Endpoint {
     private static final System.Logger LOG = System.getLogger(EngineEndpoint.class.getName());
     private final EngineServer server;
+    private final Function<Session, EngineSocket> sockets;
     private EngineSocket.Listener listener;
 
-    private EngineEndpoint(EngineServer server) {
+    private EngineEndpoint(EngineServer server, Function<Session, EngineSocket> sockets) {
         this.server = server;
+        this.sockets = sockets;
     }
 
-    /** The endpoint at {@code path} (such as {@code /socket.io/}) for this server. */
+    /** The endpoint at {@code path} (such as {@code /socket.io/}) for this server, sending with the API. */
     public static ServerEndpointConfig config(String path, EngineServer server) {
+        return config(path, server, SessionSocket::new);
+    }
+
+    /**
+     * The same, with a server's own way of writing to a connection (the launcher's raw frames).
+     *
+     * @param sockets the socket for a session being opened, called in {@code onOpen}
+     */
+    public static ServerEndpointConfig config(String path, EngineServer server, Function<Session, EngineSocket> sockets) {
         return ServerEndpointConfig.Builder.create(EngineEndpoint.class, path)
                 .configurator(new ServerEndpointConfig.Configurator() {
                     @Override
                     public <T> T getEndpointInstance(Class<T> endpointClass) {
-                        return endpointClass.cast(new EngineEndpoint(server));
+                        return endpointClass.cast(new EngineEndpoint(server, sockets));
                     }
                 })
                 .build();
+    }
+
+    /** The container's session as the engine writes to it: the API's blocking sends. */
+    public static EngineSocket standardSocket(Session session) {
+        return new SessionSocket(session);
     }
 
     @Override
@@ -47,7 +64,7 @@ public final class EngineEndpoint extends Endpoint {
         // Engine.IO's pings end silent sessions.
         session.setMaxIdleTimeout(-1);
         session.getUserProperties().put(SessionTransport.TOMCAT_SEND_TIMEOUT, SessionTransport.SEND_TIMEOUT_MILLIS);
-        SessionSocket socket = new SessionSocket(session);
+        EngineSocket socket = sockets.apply(session);
         // The origin was checked before the upgrade (the WAR's filter, the launcher's engine).
         listener = server.open(session.getQueryString(), null, socket);
         if (listener == null) {

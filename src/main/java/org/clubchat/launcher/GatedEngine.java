@@ -8,9 +8,11 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import org.clubchat.delivery.Transport;
+import org.clubchat.endpoint.EngineEndpoint;
 import org.clubchat.endpoint.Transports;
 import org.clubchat.security.Admission;
 import org.clubchat.security.HandshakeGate;
+import org.clubchat.socketio.EngineSocket;
 import org.glassfish.tyrus.spi.Connection;
 import org.glassfish.tyrus.spi.ReadHandler;
 import org.glassfish.tyrus.spi.UpgradeRequest;
@@ -120,6 +122,14 @@ final class GatedEngine implements WebSocketEngine {
         LingeringWriter writer = opening.get();
         return connection == null || writer == null
                 ? Transports.STANDARD.forSession(session) : new RawFrameTransport(connection, writer, session);
+    }
+
+    /** The raw-frame socket.io socket for a connection opening on this thread, else the standard one. */
+    EngineSocket engineSocketFor(Session session) {
+        org.glassfish.grizzly.Connection<?> connection = reading.get();
+        LingeringWriter writer = opening.get();
+        EngineSocket standard = EngineEndpoint.standardSocket(session);
+        return connection == null || writer == null ? standard : new RawEngineSocket(connection, writer, session, standard);
     }
 
     /** The connection with a {@link MessageSizeGuard} in front of Tyrus's read handler. */

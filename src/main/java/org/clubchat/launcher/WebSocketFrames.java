@@ -16,7 +16,12 @@ final class WebSocketFrames implements Frame.Encoding<byte[]> {
 
     @Override
     public byte[] encode(Frame frame) {
-        byte[] payload = frame.text().getBytes(StandardCharsets.UTF_8);
+        return textFrame(frame.text());
+    }
+
+    /** One text message as a whole, unmasked WebSocket frame. */
+    static byte[] textFrame(String text) {
+        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
         int length = payload.length;
         int header = length < 126 ? 2 : length < 65_536 ? 4 : 10;
         byte[] bytes = new byte[header + length];

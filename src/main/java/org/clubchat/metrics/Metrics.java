@@ -40,7 +40,6 @@ public final class Metrics {
         Duration.ofMillis(5), Duration.ofMillis(25), Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(2)};
 
     private final MeterRegistry registry;
-    private final Counter opened;
     private final Counter delivered;
     private final Counter overflows;
     private final Counter shed;
@@ -54,11 +53,11 @@ public final class Metrics {
     private final Map<String, Counter> redisClosesByReason = new ConcurrentHashMap<>();
     private final Counter redisJoinsUndone;
     private final Map<String, Timer> hooksByName = new ConcurrentHashMap<>();
+    private final Map<String, Counter> openedByProtocol = new ConcurrentHashMap<>();
 
     /** Registers club-chat's meters in the registry (a Prometheus one in the application). */
     public Metrics(MeterRegistry registry) {
         this.registry = registry;
-        opened = Counter.builder("clubchat.connections.opened").description("connections welcomed").register(registry);
         delivered = Counter.builder("clubchat.messages.delivered")
                 .description("chat messages handed to members' outboxes (one per member reached)").register(registry);
         overflows = Counter.builder("clubchat.outbox.overflows")
@@ -88,13 +87,25 @@ public final class Metrics {
         }
     }
 
+    /** A gauge with one label, such as {@code protocol}. */
+    public void gauge(String name, String description, String tag, String tagValue, Supplier<Number> value) {
+        Gauge.builder(name, value).tag(tag, tagValue).description(description).register(registry);
+    }
+
     /** Gauges read their value at scrape time from the part that owns it. */
     public void gauge(String name, String description, Supplier<Number> value) {
         Gauge.builder(name, value).description(description).register(registry);
     }
 
-    public void connectionOpened() {
-        opened.increment();
+    /** @param protocol the connection's wire, the counter's {@code protocol} label */
+    public void connectionOpened(String protocol) {
+        connectionOpened(protocol, 1);
+    }
+
+    /** Counts {@code count} (0 to show the counter before the first) connections of this wire. */
+    public void connectionOpened(String protocol, int count) {
+        openedByProtocol.computeIfAbsent(protocol, wire -> Counter.builder("clubchat.connections.opened").tag("protocol", wire)
+                .description("connections welcomed, by wire protocol").register(registry)).increment(count);
     }
 
     public void connectionClosed(int closeCode) {

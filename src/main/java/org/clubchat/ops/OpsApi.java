@@ -15,6 +15,7 @@ import java.security.MessageDigest;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.function.BooleanSupplier;
@@ -153,6 +154,7 @@ public final class OpsApi {
         JsonObjectBuilder body = Json.createObjectBuilder()
                 .add("status", stopping ? "stopping" : problem.isPresent() ? "degraded" : "up")
                 .add("connections", connections.size())
+                .add("connectionsByProtocol", Json.createObjectBuilder(new TreeMap<String, Object>(connections.sizesByProtocol())))
                 .add("clubs", clubs.size());
         if (reportsRedis) {
             body.add("redis", problem.isPresent() ? "down" : "up");

@@ -7,6 +7,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,6 +21,7 @@ import java.util.function.LongSupplier;
 import org.clubchat.delivery.Close;
 import org.clubchat.delivery.Closes;
 import org.clubchat.delivery.Outbox;
+import org.clubchat.delivery.Transport;
 import org.clubchat.metrics.Metrics;
 import org.clubchat.protocol.ProtocolCodec;
 import org.clubchat.protocol.ServerMessage;
@@ -72,7 +74,7 @@ public final class Connections {
         }
         Connection connection = new Connection(newConnectionId(), identity, outbox, limits, nanoClock.getAsLong());
         open.add(connection);
-        metrics.connectionOpened();
+        metrics.connectionOpened(outbox.protocol());
         outbox.whenClosed(reason -> {
             if (reason == Closes.OUTBOX_OVERFLOW) {
                 metrics.outboxOverflowed();
@@ -168,6 +170,16 @@ public final class Connections {
     /** Closes every open connection with the given reason (shutdown). */
     public void closeAll(Close reason) {
         open.forEach(connection -> connection.outbox().close(reason));
+    }
+
+    /** Open connections speaking this wire ({@link org.clubchat.delivery.Transport#protocol}); counted when asked. */
+    public int size(String protocol) {
+        return (int) open.stream().filter(connection -> connection.outbox().protocol().equals(protocol)).count();
+    }
+
+    /** Open connections by wire, every wire listed, counted when asked. */
+    public Map<String, Integer> sizesByProtocol() {
+        return Map.of(Transport.NATIVE, size(Transport.NATIVE), Transport.SOCKET_IO, size(Transport.SOCKET_IO));
     }
 
     public int size() {

@@ -1,6 +1,7 @@
 package org.clubchat.socketio;
 
-import jakarta.json.Json;
+import static org.clubchat.socketio.SocketJson.JSON;
+
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import java.util.Map;
@@ -30,7 +31,7 @@ public final class ChatNamespace implements Namespace {
     public Client connect(NamespaceSocket socket, JsonObject auth) {
         Admission admission = handshakes.identify(string(auth, "token"), socket.query().get("name"));
         if (admission instanceof Admission.Refused refused) {
-            socket.refuse(Json.createObjectBuilder()
+            socket.refuse(JSON.createObjectBuilder()
                     .add("message", refused.httpStatus() == 401 ? "unauthorized" : refused.reason()).build());
             return null;
         }

@@ -1,6 +1,7 @@
 package org.clubchat.socketio;
 
-import jakarta.json.Json;
+import static org.clubchat.socketio.SocketJson.JSON;
+
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
@@ -129,7 +130,7 @@ final class ChatSocket implements Namespace.Client, Transport {
         } else if (data.size() < 2 || !(data.get(1) instanceof JsonObject payload)) {
             result = new DecodeResult.Rejected(ErrorCode.BAD_REQUEST, name + " takes an object as its argument", requestId);
         } else {
-            JsonObjectBuilder message = Json.createObjectBuilder(payload).add("type", name);
+            JsonObjectBuilder message = JSON.createObjectBuilder(payload).add("type", name);
             if (requestId == null) {
                 message.remove("id");
             } else {
@@ -148,12 +149,13 @@ final class ChatSocket implements Namespace.Client, Transport {
         return text.length() <= 40 ? text : text.substring(0, 40) + "…";
     }
 
+    private synchronized Connection admitted() {
+        return connection;
+    }
+
     @Override
     public void heard() {
-        Connection admitted;
-        synchronized (this) {
-            admitted = connection;
-        }
+        Connection admitted = admitted();
         if (admitted != null) {
             gateway.heard(admitted);
         }
@@ -173,6 +175,11 @@ final class ChatSocket implements Namespace.Client, Transport {
     }
 
     // ---- frames to the client
+
+    @Override
+    public String protocol() {
+        return SOCKET_IO;
+    }
 
     @Override
     public int batchBytes() {
@@ -200,7 +207,10 @@ final class ChatSocket implements Namespace.Client, Transport {
         String id = frame.requestId();
         if (recovery != null) {
             if (!(message instanceof ServerMessage.Welcome)) {
-                hold(frame, packets);
+                hold(frame);
+            }
+            if (recovery.unanswered.isEmpty()) {
+                endRecovery(packets);
             }
             return;
         }
@@ -217,29 +227,29 @@ final class ChatSocket implements Namespace.Client, Transport {
                 packets.add(frame.encoded(CHAT_EVENT) + ",\"" + Offsets.encode(positions) + "\"]");
             }
         } else if (message instanceof ServerMessage.Ack ack) {
-            ack(packets, id, Json.createObjectBuilder().add("clubId", ack.clubId()).add("seq", ack.seq())
+            ack(packets, id, JSON.createObjectBuilder().add("clubId", ack.clubId()).add("seq", ack.seq())
                     .add("duplicate", ack.duplicate()).build());
         } else if (message instanceof ServerMessage.Presence presence) {
             if (positions.containsKey(presence.clubId())) {
-                packets.add(event("presence", Json.createObjectBuilder().add("clubId", presence.clubId())
-                        .add("event", presence.event().wireName()).add("name", presence.name()).build(), true));
+                packets.add(event("presence", JSON.createObjectBuilder().add("clubId", presence.clubId())
+                        .add("event", presence.event().wireName()).add("name", presence.name()).build()));
             }
         } else if (message instanceof ServerMessage.Left left) {
             positions.remove(left.clubId());
-            JsonObjectBuilder fields = Json.createObjectBuilder().add("clubId", left.clubId());
+            JsonObjectBuilder fields = JSON.createObjectBuilder().add("clubId", left.clubId());
             if (id == null) {
-                packets.add(event("left", fields.add("reason", left.reason() == null ? "" : left.reason()).build(), false));
+                packets.add(event("left", fields.add("reason", left.reason() == null ? "" : left.reason()).build()));
             } else {
                 ack(packets, id, fields.build());
             }
         } else if (message instanceof ServerMessage.Authed authed) {
-            ack(packets, id, Json.createObjectBuilder().add("exp", authed.exp()).build());
+            ack(packets, id, JSON.createObjectBuilder().add("exp", authed.exp()).build());
         } else if (message instanceof ServerMessage.Error error) {
-            JsonObject details = Json.createObjectBuilder().add("code", error.code().wireName()).add("message", error.message()).build();
+            JsonObject details = JSON.createObjectBuilder().add("code", error.code().wireName()).add("message", error.message()).build();
             if (id == null) {
-                packets.add(event("exception", Json.createObjectBuilder().add("status", "error").addAll(Json.createObjectBuilder(details)).build(), false));
+                packets.add(event("exception", JSON.createObjectBuilder().add("status", "error").addAll(JSON.createObjectBuilder(details)).build()));
             } else {
-                ack(packets, id, Json.createObjectBuilder().add("error", details).build());
+                ack(packets, id, JSON.createObjectBuilder().add("error", details).build());
             }
         } else if (message instanceof ServerMessage.Pong) {
             ack(packets, id, null);
@@ -255,8 +265,8 @@ final class ChatSocket implements Namespace.Client, Transport {
         return joined.recovered() != null ? joined.firstSeq() - 1 : joined.seq();
     }
 
-    /** During a recovery: keeps the frame, notes the recovery's answers, and ends the recovery once all are in. */
-    private void hold(Frame frame, List<String> packets) {
+    /** During a recovery: keeps the frame, and notes the recovery's answers. */
+    private void hold(Frame frame) {
         Recovery pending = recovery;
         pending.held.add(frame);
         if (OWN.equals(frame.requestId())) {
@@ -269,15 +279,17 @@ final class ChatSocket implements Namespace.Client, Transport {
                 pending.failed = true;
             }
         }
-        if (!pending.unanswered.isEmpty()) {
-            return;
-        }
+    }
+
+    /** Every club has answered: the client learns whether it recovered, then gets what was held. */
+    private void endRecovery(List<String> packets) {
+        Recovery pending = recovery;
         recovery = null;
         if (pending.failed) {
             // As socket.io does: a session that cannot be recovered starts afresh, in no club.
             for (Frame held : pending.held) {
                 if (held.message() instanceof ServerMessage.Joined joined) {
-                    gateway.received(connection, new DecodeResult.Decoded(new Inbound(OWN, new ClientMessage.Leave(joined.clubId()))));
+                    gateway.received(admitted(), new DecodeResult.Decoded(new Inbound(OWN, new ClientMessage.Leave(joined.clubId()))));
                 }
             }
             joinsSince.clear();
@@ -285,43 +297,43 @@ final class ChatSocket implements Namespace.Client, Transport {
             connected = true;
             return;
         }
-        packets.add(connectPacket(socket.namespace(), socket.id(), pending.pid));
+        // A recovered socket keeps its id, as socket.io's do: the pid begins with it (see freshPid).
+        int dot = pending.pid.indexOf('.');
+        packets.add(connectPacket(socket.namespace(), dot > 0 ? pending.pid.substring(0, dot) : socket.id(), pending.pid));
         connected = true;
         pending.held.forEach(held -> translate(held, packets));
     }
 
+    /** The socket's id, then a random part, so that a recovery can give the socket its id back. */
     private String freshPid() {
-        return socket.newId();
+        return socket.id() + "." + socket.newId();
     }
 
     private static void ack(List<String> packets, String id, JsonObject answer) {
         if (id == null || id.startsWith(OWN)) {
             return;
         }
-        JsonArrayBuilder data = Json.createArrayBuilder();
+        JsonArrayBuilder data = JSON.createArrayBuilder();
         if (answer != null) {
             data.add(answer);
         }
         packets.add(new SocketPacket.Ack(SocketPacket.MAIN, data.build(), Long.parseLong(id)).encode());
     }
 
-    /** An event of the main namespace; with {@code offset}, the client's offset as its last argument. */
-    private String event(String name, JsonObject argument, boolean offset) {
-        JsonArrayBuilder data = Json.createArrayBuilder().add(name).add(argument);
-        if (offset) {
-            data.add(Offsets.encode(positions));
-        }
-        return new SocketPacket.Event(SocketPacket.MAIN, data.build(), null).encode();
+    /** An event of the main namespace, with the client's recovery offset as its last argument, as socket.io adds it. */
+    private String event(String name, JsonObject argument) {
+        JsonArray data = JSON.createArrayBuilder().add(name).add(argument).add(Offsets.encode(positions)).build();
+        return new SocketPacket.Event(SocketPacket.MAIN, data, null).encode();
     }
 
     private static String connectPacket(String namespace, String sid, String pid) {
-        return new SocketPacket.Connect(namespace, Json.createObjectBuilder().add("sid", sid).add("pid", pid).build()).encode();
+        return new SocketPacket.Connect(namespace, JSON.createObjectBuilder().add("sid", sid).add("pid", pid).build()).encode();
     }
 
     private static JsonObject joinedObject(ServerMessage.Joined joined) {
-        JsonArrayBuilder members = Json.createArrayBuilder();
+        JsonArrayBuilder members = JSON.createArrayBuilder();
         joined.members().forEach(members::add);
-        JsonObjectBuilder fields = Json.createObjectBuilder().add("clubId", joined.clubId()).add("members", members)
+        JsonObjectBuilder fields = JSON.createObjectBuilder().add("clubId", joined.clubId()).add("members", members)
                 .add("seq", joined.seq()).add("epoch", joined.epoch());
         if (joined.recovered() != null) {
             fields.add("recovered", joined.recovered());
@@ -336,7 +348,7 @@ final class ChatSocket implements Namespace.Client, Transport {
     private static String chatEventHead(Frame frame) {
         ServerMessage.Chat chat = (ServerMessage.Chat) frame.message();
         StringWriter out = new StringWriter(frame.wireBytes() + 32);
-        try (JsonGenerator json = Json.createGenerator(out)) {
+        try (JsonGenerator json = JSON.createGenerator(out)) {
             json.writeStartArray().write("chat").write(chat.message()).writeStartObject()
                     .write("clubId", chat.clubId()).write("from", chat.from()).write("seq", chat.seq()).write("ts", chat.ts())
                     .writeEnd().writeEnd();
@@ -354,7 +366,7 @@ final class ChatSocket implements Namespace.Client, Transport {
     public void close(Close reason) {
         closedWith = reason;
         if (!connected) {
-            socket.refuse(Json.createObjectBuilder().add("message", reason.reason()).build());
+            socket.refuse(JSON.createObjectBuilder().add("message", reason.reason()).build());
             socket.endConnection();
         } else if (TOLD.contains(reason)) {
             socket.disconnect();

@@ -1,6 +1,7 @@
 package org.clubchat.socketio;
 
-import jakarta.json.Json;
+import static org.clubchat.socketio.SocketJson.JSON;
+
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -26,7 +27,7 @@ import org.clubchat.security.OriginPolicy;
 public final class EngineServer {
     static final String TEXT = "text/plain; charset=UTF-8";
     static final String HTML = "text/html";
-    private static final String JSON = "application/json";
+    private static final String JSON_TYPE = "application/json";
     private static final int SID_BYTES = 15;
 
     /** The specification's errors, each answered with HTTP 400 (403 for {@link #FORBIDDEN}) and this JSON. */
@@ -45,7 +46,7 @@ public final class EngineServer {
         }
 
         String json() {
-            return Json.createObjectBuilder().add("code", ordinal()).add("message", message).build().toString();
+            return JSON.createObjectBuilder().add("code", ordinal()).add("message", message).build().toString();
         }
     }
 
@@ -146,9 +147,9 @@ public final class EngineServer {
         String sid = newId();
         EngineSession session = new EngineSession(sid, this, query, socket);
         sessions.put(sid, session);
-        String openPacket = "0" + Json.createObjectBuilder()
+        String openPacket = "0" + JSON.createObjectBuilder()
                 .add("sid", sid)
-                .add("upgrades", socket == null ? Json.createArrayBuilder().add("websocket") : Json.createArrayBuilder())
+                .add("upgrades", socket == null ? JSON.createArrayBuilder().add("websocket") : JSON.createArrayBuilder())
                 .add("pingInterval", options.pingInterval().toMillis())
                 .add("pingTimeout", options.pingTimeout().toMillis())
                 .add("maxPayload", options.maxPayload())
@@ -181,7 +182,7 @@ public final class EngineServer {
     }
 
     void refuse(PollingExchange exchange, Refusal refusal) {
-        exchange.respond(refusal == Refusal.FORBIDDEN ? 403 : 400, JSON, refusal.json(), Map.of());
+        exchange.respond(refusal == Refusal.FORBIDDEN ? 403 : 400, JSON_TYPE, refusal.json(), Map.of());
     }
 
     private static PollingExchange withCors(PollingExchange exchange, String origin) {

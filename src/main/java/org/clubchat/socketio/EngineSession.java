@@ -1,6 +1,7 @@
 package org.clubchat.socketio;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -26,7 +27,8 @@ public final class EngineSession {
     private final EngineServer server;
     private final Map<String, String> query;
     private final Object inbound = new Object();
-    private EngineHandler handler;
+    /** Set once in {@link #start}, before the client can know the session's id; volatile for the threads that read it. */
+    private volatile EngineHandler handler;
 
     private final ArrayDeque<Outgoing> queue = new ArrayDeque<>();
     /** Long-polling until an upgrade completes; a WebSocket-only session never is. */
@@ -87,7 +89,7 @@ public final class EngineSession {
     }
 
     /** Schedules a task on the engine's timer, for the layers above. */
-    public ScheduledFuture<?> schedule(Runnable task, java.time.Duration delay) {
+    public ScheduledFuture<?> schedule(Runnable task, Duration delay) {
         return server.schedule(task, delay);
     }
 
@@ -97,14 +99,18 @@ public final class EngineSession {
      * write happens on the calling thread, which may then block; otherwise on the engine's writers.
      */
     public void send(List<String> messages, Consumer<Throwable> done, boolean onThisThread) {
+        boolean refused;
         synchronized (this) {
-            if (closed || ending) {
-                done.accept(CLOSED);
-                return;
+            refused = closed || ending;
+            if (!refused) {
+                for (int i = 0; i < messages.size(); i++) {
+                    queue.add(new Outgoing("4" + messages.get(i), null, i == messages.size() - 1 ? done : null));
+                }
             }
-            for (int i = 0; i < messages.size(); i++) {
-                queue.add(new Outgoing("4" + messages.get(i), null, i == messages.size() - 1 ? done : null));
-            }
+        }
+        if (refused || messages.isEmpty()) {
+            done.accept(refused ? CLOSED : null);
+            return;
         }
         if (onThisThread) {
             flush();
@@ -493,14 +499,23 @@ public final class EngineSession {
         }
     }
 
+    /** Writes the batch: each run of text messages in one call, so an adapter can make it one write. */
     private static Throwable write(EngineSocket ws, List<Outgoing> batch) {
         try {
+            List<String> texts = new ArrayList<>(batch.size());
             for (Outgoing packet : batch) {
                 if (packet.text() != null) {
-                    ws.sendText(packet.text());
-                } else {
-                    ws.sendBinary(packet.binary());
+                    texts.add(packet.text());
+                    continue;
                 }
+                if (!texts.isEmpty()) {
+                    ws.sendTexts(texts);
+                    texts.clear();
+                }
+                ws.sendBinary(packet.binary());
+            }
+            if (!texts.isEmpty()) {
+                ws.sendTexts(texts);
             }
             return null;
         } catch (IOException | RuntimeException e) {

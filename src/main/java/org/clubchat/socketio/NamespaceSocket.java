@@ -1,6 +1,7 @@
 package org.clubchat.socketio;
 
-import jakarta.json.Json;
+import static org.clubchat.socketio.SocketJson.JSON;
+
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
@@ -48,7 +49,7 @@ public final class NamespaceSocket {
 
     /** Accepts the connection: CONNECT with {@code sid} and the namespace's own fields. */
     public void accept(JsonObject fields) {
-        JsonObject data = Json.createObjectBuilder(fields).add("sid", id).build();
+        JsonObject data = JSON.createObjectBuilder(fields).add("sid", id).build();
         send(new SocketPacket.Connect(namespace, data));
     }
 

@@ -1,6 +1,7 @@
 package org.clubchat.socketio;
 
-import jakarta.json.Json;
+import static org.clubchat.socketio.SocketJson.JSON;
+
 import jakarta.json.JsonArray;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
@@ -29,8 +30,8 @@ final class Offsets {
     }
 
     static String encode(Map<String, Position> positions) {
-        JsonObjectBuilder json = Json.createObjectBuilder();
-        positions.forEach((club, position) -> json.add(club, Json.createArrayBuilder().add(position.seq()).add(position.epoch())));
+        JsonObjectBuilder json = JSON.createObjectBuilder();
+        positions.forEach((club, position) -> json.add(club, JSON.createArrayBuilder().add(position.seq()).add(position.epoch())));
         return Base64.getUrlEncoder().withoutPadding().encodeToString(json.build().toString().getBytes(StandardCharsets.UTF_8));
     }
 
@@ -38,7 +39,7 @@ final class Offsets {
     static Map<String, Position> decode(String offset) {
         try {
             String text = new String(Base64.getUrlDecoder().decode(offset), StandardCharsets.UTF_8);
-            JsonObject json = Json.createReader(new StringReader(text)).readObject();
+            JsonObject json = JSON.createReader(new StringReader(text)).readObject();
             Map<String, Position> positions = new LinkedHashMap<>();
             for (Map.Entry<String, JsonValue> club : json.entrySet()) {
                 if (!ClubIds.isValid(club.getKey()) || !(club.getValue() instanceof JsonArray entry) || entry.size() != 2

@@ -1,6 +1,7 @@
 package org.clubchat.socketio;
 
-import jakarta.json.Json;
+import static org.clubchat.socketio.SocketJson.JSON;
+
 import jakarta.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,7 +17,7 @@ import java.util.concurrent.ScheduledFuture;
 public final class SocketIoServer implements EngineHandler.Factory {
     /** socket.io's default: a client that connects to no namespace within this is dropped. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(45);
-    private static final JsonObject INVALID_NAMESPACE = Json.createObjectBuilder().add("message", "Invalid namespace").build();
+    private static final JsonObject INVALID_NAMESPACE = JSON.createObjectBuilder().add("message", "Invalid namespace").build();
 
     private final Map<String, Namespace> namespaces;
     private final Duration connectTimeout;
@@ -136,7 +137,6 @@ public final class SocketIoServer implements EngineHandler.Factory {
                 if (clients.containsKey(name)) {
                     return;
                 }
-                connectTimer.cancel(false);
             }
             NamespaceSocket socket = new NamespaceSocket(engine, name, engine.newId(), () -> forget(name, false));
             JsonObject auth = connect.auth() == null ? JsonObject.EMPTY_JSON_OBJECT : connect.auth();
@@ -144,6 +144,7 @@ public final class SocketIoServer implements EngineHandler.Factory {
             if (client != null) {
                 synchronized (this) {
                     clients.put(name, client);
+                    connectTimer.cancel(false);
                 }
             }
         }

@@ -1,6 +1,7 @@
 package org.clubchat.socketio;
 
-import jakarta.json.Json;
+import static org.clubchat.socketio.SocketJson.JSON;
+
 import jakarta.json.JsonArray;
 import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
@@ -102,7 +103,7 @@ public sealed interface SocketPacket {
         }
         JsonValue payload = null;
         if (at < text.length()) {
-            try (JsonParser parser = Json.createParser(new StringReader(text.substring(at)))) {
+            try (JsonParser parser = JSON.createParser(new StringReader(text.substring(at)))) {
                 parser.next();
                 payload = parser.getValue();
                 if (parser.hasNext()) {

@@ -152,7 +152,7 @@ abstract class ContainerConformance {
         assertEquals("up", Http.json(health).getString("status"));
         HttpResponse<String> metrics = Http.get(server.http("/metrics"));
         assertEquals(200, metrics.statusCode());
-        assertTrue(Http.samples(metrics.body()).containsKey("clubchat_connections_opened_total"), metrics::body);
+        assertTrue(Http.samples(metrics.body()).containsKey("clubchat_connections_opened_total{protocol=\"clubchat\"}"), metrics::body);
     }
 
     @Test

@@ -3,8 +3,13 @@ package org.clubchat.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.clubchat.support.Browser;
 import org.clubchat.support.TestClient;
@@ -26,6 +31,7 @@ class AdminPageIT {
     void operatorSeesClubsMembersMessagesAndErrors() {
         try (TestClient alice = server.connect("alice"); TestClient bob = server.connect("Bjørn 🐻");
                 Browser admin = new Browser(server.http("/admin/"))) {
+            WebSocket socketIo = socketIoClient();
             alice.join("admin-lobby");
             bob.join("admin-lobby");
             alice.chatAmidPresence("admin-lobby", "안녕하세요");
@@ -40,9 +46,32 @@ class AdminPageIT {
             admin.await("the club's messages", d -> admin.find("#club-messages").getText().contains("안녕하세요"));
             assertTrue(admin.find("#club-members").getText().contains("Bjørn 🐻"));
             admin.await("the unknown_type error counted", d -> admin.find("#errors-table").getText().contains("error unknown_type"));
-            assertEquals("2", admin.find("#connections").getText());
+            assertEquals("3", admin.find("#connections").getText());
+            assertEquals("2 native · 1 socket.io", admin.find("#connections-by-protocol").getText());
             admin.screenshot(Path.of("target", "screenshots", "admin.png"));
+            socketIo.abort();
         }
+    }
+
+    /** A socket.io client as the wire has it: the Engine.IO open packet, then CONNECT to the main namespace. */
+    private static WebSocket socketIoClient() {
+        CompletableFuture<Void> connected = new CompletableFuture<>();
+        WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(
+                URI.create("ws://127.0.0.1:" + server.port() + "/socket.io/?EIO=4&transport=websocket&name=sio"),
+                new WebSocket.Listener() {
+                    @Override
+                    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+                        if (data.charAt(0) == '0') {
+                            webSocket.sendText("40", true);
+                        } else if (data.toString().startsWith("40")) {
+                            connected.complete(null);
+                        }
+                        webSocket.request(1);
+                        return null;
+                    }
+                }).join();
+        connected.orTimeout(10, TimeUnit.SECONDS).join();
+        return socket;
     }
 
     @Test

@@ -59,8 +59,9 @@ class MetricsIT {
             Await.until(Duration.ofSeconds(10), () -> server.app().gateway().openConnections() == 2, () -> "carol is gone");
 
             Map<String, Double> after = scrape();
-            assertEquals(3, delta(before, after, "clubchat_connections_opened_total"));
-            assertEquals(2, after.get("clubchat_connections_open"));
+            assertEquals(3, delta(before, after, "clubchat_connections_opened_total{protocol=\"clubchat\"}"));
+            assertEquals(2, after.get("clubchat_connections_open{protocol=\"clubchat\"}"));
+            assertEquals(0, after.get("clubchat_connections_open{protocol=\"socketio\"}"));
             assertEquals(1, after.get("clubchat_clubs"));
             assertEquals(3, delta(before, after, "clubchat_frames_received_total{type=\"join\"}"));
             assertEquals(3, delta(before, after, "clubchat_frames_received_total{type=\"chat\"}"));
