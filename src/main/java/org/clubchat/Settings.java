@@ -183,9 +183,6 @@ public record Settings(
         // Engine.IO's open packet carries them as milliseconds; a client's reconnection timer needs some.
         require(socketIoPingInterval.toMillis() >= 100, Key.SOCKETIO_PING_INTERVAL, "at least PT0.1S", socketIoPingInterval);
         require(socketIoPingTimeout.toMillis() >= 100, Key.SOCKETIO_PING_TIMEOUT, "at least PT0.1S", socketIoPingTimeout);
-        // A socket.io client's pongs are what keeps it from the idle close.
-        require(socketIoPingInterval.compareTo(idleTimeout) < 0, Key.SOCKETIO_PING_INTERVAL,
-                "shorter than " + Key.IDLE_TIMEOUT.systemProperty(), socketIoPingInterval);
     }
 
     /** The limits the service enforces on each connection. */

@@ -4,19 +4,13 @@ import jakarta.websocket.Session;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.util.List;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.clubchat.socketio.EngineSocket;
-import org.glassfish.grizzly.Buffer;
 import org.glassfish.grizzly.Connection;
-import org.glassfish.grizzly.EmptyCompletionHandler;
-import org.glassfish.grizzly.WriteResult;
 import org.glassfish.grizzly.asyncqueue.AsyncQueueWriter;
-import org.glassfish.grizzly.asyncqueue.WritableMessage;
-import org.glassfish.grizzly.memory.Buffers;
 import org.glassfish.grizzly.nio.transport.TCPNIOTransport;
 
 /**
@@ -53,38 +47,15 @@ final class RawEngineSocket implements EngineSocket {
         if (!session.isOpen() || !connection.isOpen()) {
             throw new IOException("the connection is closed");
         }
-        byte[][] frames = new byte[texts.size()][];
-        int length = 0;
-        for (int i = 0; i < frames.length; i++) {
-            frames[i] = WebSocketFrames.textFrame(texts.get(i));
-            length += frames[i].length;
-        }
-        byte[] batch = new byte[length];
-        int at = 0;
-        for (byte[] frame : frames) {
-            System.arraycopy(frame, 0, batch, at, frame.length);
-            at += frame.length;
-        }
         CompletableFuture<Void> written = new CompletableFuture<>();
-        Buffer buffer = Buffers.wrap(connection.getMemoryManager(), batch);
-        if (!gate.writeData(() -> writer.write(connection, buffer, new EmptyCompletionHandler<WriteResult<WritableMessage, SocketAddress>>() {
-            @Override
-            public void completed(WriteResult<WritableMessage, SocketAddress> result) {
-                written.complete(null);
-            }
-
-            @Override
-            public void failed(Throwable failure) {
-                written.completeExceptionally(failure);
-            }
-
-            @Override
-            public void cancelled() {
-                written.completeExceptionally(new CancellationException("write cancelled"));
-            }
-        }))) {
-            throw new IOException("the connection is closing: a close frame has been written");
-        }
+        RawFrameTransport.write(connection, writer, gate, WebSocketFrames.joined(texts.stream().map(WebSocketFrames::textFrame).toList()),
+                failure -> {
+                    if (failure == null) {
+                        written.complete(null);
+                    } else {
+                        written.completeExceptionally(failure);
+                    }
+                });
         try {
             written.get(SEND_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {

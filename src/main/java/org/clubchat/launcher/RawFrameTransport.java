@@ -60,6 +60,15 @@ final class RawFrameTransport implements Transport {
             done.accept(new IllegalStateException("the connection is closed"));
             return;
         }
+        write(connection, writer, gate, WebSocketFrames.joined(frames.stream().map(frame -> frame.encoded(WebSocketFrames.TEXT)).toList()), done);
+    }
+
+    /**
+     * Hands finished frames to the connection's write queue as one write, unless the gate has let a close
+     * frame through already; {@code done} gets null once written, or the failure.
+     */
+    static void write(Connection<SocketAddress> connection, AsyncQueueWriter<SocketAddress> writer, LingeringWriter gate,
+            byte[] frames, Consumer<Throwable> done) {
         var written = new EmptyCompletionHandler<WriteResult<WritableMessage, SocketAddress>>() {
             @Override
             public void completed(WriteResult<WritableMessage, SocketAddress> result) {
@@ -76,28 +85,10 @@ final class RawFrameTransport implements Transport {
                 done.accept(new CancellationException("write cancelled"));
             }
         };
-        Buffer batch = Buffers.wrap(connection.getMemoryManager(), bytesOf(frames));
+        Buffer batch = Buffers.wrap(connection.getMemoryManager(), frames);
         if (!gate.writeData(() -> writer.write(connection, batch, written))) {
             done.accept(new IllegalStateException("the connection is closing: a close frame has been written"));
         }
-    }
-
-    private static byte[] bytesOf(List<Frame> frames) {
-        if (frames.size() == 1) {
-            return frames.get(0).encoded(WebSocketFrames.TEXT);
-        }
-        int length = 0;
-        for (Frame frame : frames) {
-            length += frame.encoded(WebSocketFrames.TEXT).length;
-        }
-        byte[] batch = new byte[length];
-        int at = 0;
-        for (Frame frame : frames) {
-            byte[] bytes = frame.encoded(WebSocketFrames.TEXT);
-            System.arraycopy(bytes, 0, batch, at, bytes.length);
-            at += bytes.length;
-        }
-        return batch;
     }
 
     @Override

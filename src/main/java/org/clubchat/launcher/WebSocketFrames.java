@@ -1,6 +1,7 @@
 package org.clubchat.launcher;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.clubchat.protocol.Frame;
 
 /**
@@ -17,6 +18,24 @@ final class WebSocketFrames implements Frame.Encoding<byte[]> {
     @Override
     public byte[] encode(Frame frame) {
         return textFrame(frame.text());
+    }
+
+    /** Frames one after the other, as one write. */
+    static byte[] joined(List<byte[]> frames) {
+        if (frames.size() == 1) {
+            return frames.get(0);
+        }
+        int length = 0;
+        for (byte[] frame : frames) {
+            length += frame.length;
+        }
+        byte[] batch = new byte[length];
+        int at = 0;
+        for (byte[] frame : frames) {
+            System.arraycopy(frame, 0, batch, at, frame.length);
+            at += frame.length;
+        }
+        return batch;
     }
 
     /** One text message as a whole, unmasked WebSocket frame. */

@@ -357,9 +357,13 @@ final class ChatSocket implements Namespace.Client, Transport {
         return "2" + array.substring(0, array.length() - 1);
     }
 
+    /**
+     * The keep-alive asks after a quiet connection: Engine.IO pings the client itself and ends the session
+     * when a pong is late, so a session still open is alive, whatever the native idle timeout says.
+     */
     @Override
     public void ping() {
-        // Engine.IO pings the client itself.
+        heard();
     }
 
     @Override
