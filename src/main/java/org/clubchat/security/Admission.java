@@ -4,6 +4,7 @@ package org.clubchat.security;
 /** Whether a WebSocket handshake may go ahead, and as whom. */
 public sealed interface Admission permits Admission.Admitted, Admission.Refused {
 
+    /** @param identity who the connection is; null from {@link HandshakeGate#admitOrigin}, which checks the origin only */
     record Admitted(Identity identity) implements Admission {
     }
 

@@ -84,10 +84,6 @@ public final class EngineSession {
         return query;
     }
 
-    public EngineOptions options() {
-        return server.options();
-    }
-
     /** Schedules a task on the engine's timer, for the layers above. */
     public ScheduledFuture<?> schedule(Runnable task, Duration delay) {
         return server.schedule(task, delay);

@@ -5,10 +5,8 @@ import static org.clubchat.socketio.SocketJson.JSON;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ScheduledFuture;
 import java.util.function.Consumer;
 
 /**
@@ -43,9 +41,6 @@ public final class NamespaceSocket {
         return engine.query();
     }
 
-    public ScheduledFuture<?> schedule(Runnable task, Duration delay) {
-        return engine.schedule(task, delay);
-    }
 
     /** Accepts the connection: CONNECT with {@code sid} and the namespace's own fields. */
     public void accept(JsonObject fields) {
