@@ -7,7 +7,8 @@
 //   TOKEN_BASE with TOKEN_SECRET  a token-mode server,
 //   OTHER_BASE                    a second node sharing BASE's clubs through Redis,
 //   PING_BASE                     a server with 300 ms pings and a 200 ms ping timeout,
-//   REFUSED_ORIGIN                an origin BASE's allow-list refuses.
+//   REFUSED_ORIGIN                an origin BASE's allow-list refuses,
+//   SMALL_BASE with SMALL_KEY     a server for 2 connections whose operations API key is SMALL_KEY.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, randomUUID } from 'node:crypto';
@@ -17,7 +18,7 @@ const BASE = process.env.BASE;
 const PATH = process.env.SIO_PATH || '/socket.io/';
 const NATIVE_URL = process.env.NATIVE_URL;
 const MAX_PAYLOAD = Number(process.env.MAX_PAYLOAD || 65536);
-const { TOKEN_BASE, TOKEN_SECRET, OTHER_BASE, PING_BASE, REFUSED_ORIGIN } = process.env;
+const { TOKEN_BASE, TOKEN_SECRET, OTHER_BASE, PING_BASE, REFUSED_ORIGIN, SMALL_BASE, SMALL_KEY } = process.env;
 const sockets = [];
 after(() => sockets.forEach((socket) => socket.close()));
 
@@ -339,4 +340,17 @@ test('the server pings, and drops a client that does not answer within pingTimeo
   await until(() => pings >= seen + 3, 'three more pings');
   assert.equal(alive.connected, true);
   assert.ok((await alive.emitWithAck('join', { clubId: club() })).epoch);
+});
+
+test("a full server refuses with connect_error; an operator's disconnect is io server disconnect", { skip: !SMALL_BASE }, async () => {
+  const first = await connected(connect({ transports: ['websocket'], query: { name: 'mallory' } }, SMALL_BASE));
+  await connected(connect({ transports: ['websocket'], query: { name: 'second' } }, SMALL_BASE));
+  const third = connect({ transports: ['websocket'], query: { name: 'third' }, reconnection: false }, SMALL_BASE);
+  assert.equal((await next(third, 'connect_error'))[0].message, 'server full');
+  const gone = next(first, 'disconnect');
+  const answer = await fetch(`${SMALL_BASE}/api/disconnect`, { method: 'POST',
+    headers: { Authorization: `Bearer ${SMALL_KEY}` }, body: JSON.stringify({ name: 'mallory' }) });
+  assert.equal(answer.status, 202);
+  assert.equal((await gone)[0], 'io server disconnect', 'told, so that it does not reconnect by itself');
+  assert.equal(first.active, false);
 });

@@ -218,12 +218,12 @@ final class ChatSocket implements Namespace.Client, Transport {
             packets.add(connectPacket(socket.namespace(), socket.id(), freshPid()));
             connected = true;
         } else if (message instanceof ServerMessage.Joined joined) {
-            positions.put(joined.clubId(), new Offsets.Position(startOf(joined), joined.epoch()));
+            positions.put(joined.clubId(), Offsets.Position.of(startOf(joined), joined.epoch()));
             ack(packets, id, joinedObject(joined));
         } else if (message instanceof ServerMessage.Chat chat) {
             Offsets.Position position = positions.get(chat.clubId());
             if (position != null) {
-                positions.put(chat.clubId(), new Offsets.Position(chat.seq(), position.epoch()));
+                positions.put(chat.clubId(), position.at(chat.seq()));
                 packets.add(frame.encoded(CHAT_EVENT) + ",\"" + Offsets.encode(positions) + "\"]");
             }
         } else if (message instanceof ServerMessage.Ack ack) {

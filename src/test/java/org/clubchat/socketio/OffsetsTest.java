@@ -3,8 +3,6 @@ package org.clubchat.socketio;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -15,25 +13,29 @@ class OffsetsTest {
     @Test
     void anOffsetHoldsEveryClubsSeqAndEpoch() {
         Map<String, Offsets.Position> positions = new LinkedHashMap<>();
-        positions.put("lobby", new Offsets.Position(41, "k2j9x0"));
-        positions.put("team.a-1", new Offsets.Position(0, "zz"));
+        positions.put("lobby", Offsets.Position.of(41, "k2j9x0"));
+        positions.put("team.a-1", Offsets.Position.of(0, "에포크 ~!\"")); // an epoch is opaque: any text
         String offset = Offsets.encode(positions);
         assertEquals(positions, Offsets.decode(offset));
-        assertEquals(Map.of(), Offsets.decode(Offsets.encode(Map.of())));
+        assertEquals(offset, offset.replaceAll("[^A-Za-z0-9_.~!-]", ""), "nothing to escape in a JSON string");
+        assertEquals("v1", Offsets.encode(Map.of()));
+        assertEquals(Map.of(), Offsets.decode("v1"));
+        assertEquals(Offsets.Position.of(42, "k2j9x0"), Offsets.Position.of(41, "k2j9x0").at(42));
     }
 
     @Test
     void whatIsNotAnOffsetOfOursIsNone() {
-        assertNull(Offsets.decode("not base64 !"));
-        assertNull(Offsets.decode(base64url("[1,2]")));
-        assertNull(Offsets.decode(base64url("{\"bad club!\":[1,\"e\"]}")));
-        assertNull(Offsets.decode(base64url("{\"lobby\":[-1,\"e\"]}")));
-        assertNull(Offsets.decode(base64url("{\"lobby\":[1.5,\"e\"]}")));
-        assertNull(Offsets.decode(base64url("{\"lobby\":[1]}")));
-        assertNull(Offsets.decode("0-1"));
-    }
-
-    private static String base64url(String text) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+        assertEquals(Map.of("lobby", Offsets.Position.of(1, "e")), Offsets.decode("v1!lobby~1~ZQ"));
+        assertNull(Offsets.decode(""));
+        assertNull(Offsets.decode("lobby~1~ZQ"), "no version");
+        assertNull(Offsets.decode("v1lobby~1~ZQ"));
+        assertNull(Offsets.decode("v1!lobby"));
+        assertNull(Offsets.decode("v1!lobby~1"));
+        assertNull(Offsets.decode("v1!bad club~1~ZQ"));
+        assertNull(Offsets.decode("v1!lobby~-1~ZQ"));
+        assertNull(Offsets.decode("v1!lobby~1.5~ZQ"));
+        assertNull(Offsets.decode("v1!lobby~1~not base64"));
+        assertNull(Offsets.decode("v1!lobby~1~ZQ!"));
+        assertNull(Offsets.decode("v1!lobby~99999999999999999999~ZQ"));
     }
 }
