@@ -35,6 +35,12 @@ public final class SocketIoClients {
         assertEquals("0", output.substring(output.lastIndexOf('\n') + 1), () -> "the socket.io tests failed:\n" + output);
     }
 
+    /** The pinned client's node_modules folder, installed if it is not yet (for its browser bundle). */
+    public static Path installed() throws IOException, InterruptedException {
+        prepare();
+        return WORK.resolve("node_modules").toAbsolutePath();
+    }
+
     private static synchronized void prepare() throws IOException, InterruptedException {
         Files.createDirectories(WORK);
         for (String file : FILES) {
