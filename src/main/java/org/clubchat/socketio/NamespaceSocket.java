@@ -57,10 +57,6 @@ public final class NamespaceSocket {
         send(new SocketPacket.Event(namespace, data, null));
     }
 
-    public void ack(long ackId, JsonArray data) {
-        send(new SocketPacket.Ack(namespace, data, ackId));
-    }
-
     /** An event or ack with binary attachments: the packet, then each attachment as a binary message. */
     public void sendBinary(SocketPacket packet, List<byte[]> attachments) {
         engine.send(List.of(packet.encodeBinary(attachments.size())), failure -> {
