@@ -13,7 +13,6 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
-import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import java.io.StringReader;
 import java.lang.System.Logger.Level;
@@ -41,6 +40,7 @@ import org.clubchat.club.Membership;
 import org.clubchat.metrics.Metrics;
 import org.clubchat.protocol.ErrorCode;
 import org.clubchat.protocol.Frame;
+import org.clubchat.protocol.JsonP;
 import org.clubchat.protocol.ProtocolCodec;
 import org.clubchat.protocol.ServerMessage;
 
@@ -335,7 +335,7 @@ public final class RedisClubStore implements ClubStore {
     private void published(String channel, String message) {
         RedisClub club = local.get(Optional.ofNullable(ClubKeys.clubOfChannel(channel)).orElse(""));
         if (club != null) {
-            JsonObject event = Json.createReader(new StringReader(message)).readObject();
+            JsonObject event = JsonP.PROVIDER.createReader(new StringReader(message)).readObject();
             club.published(event);
         }
     }

@@ -1,6 +1,6 @@
 package org.clubchat.socketio;
 
-import static org.clubchat.socketio.SocketJson.JSON;
+import static org.clubchat.protocol.JsonP.PROVIDER;
 
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
@@ -31,7 +31,7 @@ public final class ChatNamespace implements Namespace {
     public Client connect(NamespaceSocket socket, JsonObject auth) {
         Admission admission = handshakes.identify(string(auth, "token"), socket.query().get("name"));
         if (admission instanceof Admission.Refused refused) {
-            socket.refuse(JSON.createObjectBuilder()
+            socket.refuse(PROVIDER.createObjectBuilder()
                     .add("message", refused.httpStatus() == 401 ? "unauthorized" : refused.reason()).build());
             return null;
         }

@@ -1,6 +1,6 @@
 package org.clubchat.socketio;
 
-import static org.clubchat.socketio.SocketJson.JSON;
+import static org.clubchat.protocol.JsonP.PROVIDER;
 
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
@@ -130,7 +130,7 @@ final class ChatSocket implements Namespace.Client, Transport {
         } else if (data.size() < 2 || !(data.get(1) instanceof JsonObject payload)) {
             result = new DecodeResult.Rejected(ErrorCode.BAD_REQUEST, name + " takes an object as its argument", requestId);
         } else {
-            JsonObjectBuilder message = JSON.createObjectBuilder(payload).add("type", name);
+            JsonObjectBuilder message = PROVIDER.createObjectBuilder(payload).add("type", name);
             if (requestId == null) {
                 message.remove("id");
             } else {
@@ -227,29 +227,29 @@ final class ChatSocket implements Namespace.Client, Transport {
                 packets.add(frame.encoded(CHAT_EVENT) + ",\"" + Offsets.encode(positions) + "\"]");
             }
         } else if (message instanceof ServerMessage.Ack ack) {
-            ack(packets, id, JSON.createObjectBuilder().add("clubId", ack.clubId()).add("seq", ack.seq())
+            ack(packets, id, PROVIDER.createObjectBuilder().add("clubId", ack.clubId()).add("seq", ack.seq())
                     .add("duplicate", ack.duplicate()).build());
         } else if (message instanceof ServerMessage.Presence presence) {
             if (positions.containsKey(presence.clubId())) {
-                packets.add(event("presence", JSON.createObjectBuilder().add("clubId", presence.clubId())
+                packets.add(event("presence", PROVIDER.createObjectBuilder().add("clubId", presence.clubId())
                         .add("event", presence.event().wireName()).add("name", presence.name()).build()));
             }
         } else if (message instanceof ServerMessage.Left left) {
             positions.remove(left.clubId());
-            JsonObjectBuilder fields = JSON.createObjectBuilder().add("clubId", left.clubId());
+            JsonObjectBuilder fields = PROVIDER.createObjectBuilder().add("clubId", left.clubId());
             if (id == null) {
                 packets.add(event("left", fields.add("reason", left.reason() == null ? "" : left.reason()).build()));
             } else {
                 ack(packets, id, fields.build());
             }
         } else if (message instanceof ServerMessage.Authed authed) {
-            ack(packets, id, JSON.createObjectBuilder().add("exp", authed.exp()).build());
+            ack(packets, id, PROVIDER.createObjectBuilder().add("exp", authed.exp()).build());
         } else if (message instanceof ServerMessage.Error error) {
-            JsonObject details = JSON.createObjectBuilder().add("code", error.code().wireName()).add("message", error.message()).build();
+            JsonObject details = PROVIDER.createObjectBuilder().add("code", error.code().wireName()).add("message", error.message()).build();
             if (id == null) {
-                packets.add(event("exception", JSON.createObjectBuilder().add("status", "error").addAll(JSON.createObjectBuilder(details)).build()));
+                packets.add(event("exception", PROVIDER.createObjectBuilder().add("status", "error").addAll(PROVIDER.createObjectBuilder(details)).build()));
             } else {
-                ack(packets, id, JSON.createObjectBuilder().add("error", details).build());
+                ack(packets, id, PROVIDER.createObjectBuilder().add("error", details).build());
             }
         } else if (message instanceof ServerMessage.Pong) {
             ack(packets, id, null);
@@ -313,7 +313,7 @@ final class ChatSocket implements Namespace.Client, Transport {
         if (id == null || id.startsWith(OWN)) {
             return;
         }
-        JsonArrayBuilder data = JSON.createArrayBuilder();
+        JsonArrayBuilder data = PROVIDER.createArrayBuilder();
         if (answer != null) {
             data.add(answer);
         }
@@ -322,18 +322,18 @@ final class ChatSocket implements Namespace.Client, Transport {
 
     /** An event of the main namespace, with the client's recovery offset as its last argument, as socket.io adds it. */
     private String event(String name, JsonObject argument) {
-        JsonArray data = JSON.createArrayBuilder().add(name).add(argument).add(Offsets.encode(positions)).build();
+        JsonArray data = PROVIDER.createArrayBuilder().add(name).add(argument).add(Offsets.encode(positions)).build();
         return new SocketPacket.Event(SocketPacket.MAIN, data, null).encode();
     }
 
     private static String connectPacket(String namespace, String sid, String pid) {
-        return new SocketPacket.Connect(namespace, JSON.createObjectBuilder().add("sid", sid).add("pid", pid).build()).encode();
+        return new SocketPacket.Connect(namespace, PROVIDER.createObjectBuilder().add("sid", sid).add("pid", pid).build()).encode();
     }
 
     private static JsonObject joinedObject(ServerMessage.Joined joined) {
-        JsonArrayBuilder members = JSON.createArrayBuilder();
+        JsonArrayBuilder members = PROVIDER.createArrayBuilder();
         joined.members().forEach(members::add);
-        JsonObjectBuilder fields = JSON.createObjectBuilder().add("clubId", joined.clubId()).add("members", members)
+        JsonObjectBuilder fields = PROVIDER.createObjectBuilder().add("clubId", joined.clubId()).add("members", members)
                 .add("seq", joined.seq()).add("epoch", joined.epoch());
         if (joined.recovered() != null) {
             fields.add("recovered", joined.recovered());
@@ -348,7 +348,7 @@ final class ChatSocket implements Namespace.Client, Transport {
     private static String chatEventHead(Frame frame) {
         ServerMessage.Chat chat = (ServerMessage.Chat) frame.message();
         StringWriter out = new StringWriter(frame.wireBytes() + 32);
-        try (JsonGenerator json = JSON.createGenerator(out)) {
+        try (JsonGenerator json = PROVIDER.createGenerator(out)) {
             json.writeStartArray().write("chat").write(chat.message()).writeStartObject()
                     .write("clubId", chat.clubId()).write("from", chat.from()).write("seq", chat.seq()).write("ts", chat.ts())
                     .writeEnd().writeEnd();
@@ -370,7 +370,7 @@ final class ChatSocket implements Namespace.Client, Transport {
     public void close(Close reason) {
         closedWith = reason;
         if (!connected) {
-            socket.refuse(JSON.createObjectBuilder().add("message", reason.reason()).build());
+            socket.refuse(PROVIDER.createObjectBuilder().add("message", reason.reason()).build());
             socket.endConnection();
         } else if (TOLD.contains(reason)) {
             socket.disconnect();

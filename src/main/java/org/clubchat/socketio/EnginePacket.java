@@ -1,6 +1,7 @@
 package org.clubchat.socketio;
 
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
 
@@ -41,8 +42,8 @@ public record EnginePacket(Type type, String data) {
     public record Valid(EnginePacket packet) implements Decoded {
     }
 
-    /** A binary packet ({@code b} and base64 in long-polling): club-chat carries text only. */
-    public record Binary() implements Decoded {
+    /** A binary message, as long-polling carries it ({@code b} and base64), decoded. */
+    public record Binary(byte[] data) implements Decoded {
     }
 
     /** Not an Engine.IO packet: the peer speaks something else; the session is closed. */
@@ -55,7 +56,11 @@ public record EnginePacket(Type type, String data) {
         }
         char first = text.charAt(0);
         if (first == 'b') {
-            return new Binary();
+            try {
+                return new Binary(Base64.getDecoder().decode(text.substring(1)));
+            } catch (IllegalArgumentException e) {
+                return new Invalid("a binary packet that is not base64");
+            }
         }
         int type = first - '0';
         if (type < 0 || type >= Type.values().length) {
@@ -83,13 +88,16 @@ public record EnginePacket(Type type, String data) {
 
     /** One long-polling body of these packets. */
     public static String join(List<EnginePacket> packets) {
-        StringBuilder body = new StringBuilder();
-        for (EnginePacket packet : packets) {
-            if (!body.isEmpty()) {
-                body.append(SEPARATOR);
-            }
-            body.append(packet.encode());
-        }
-        return body.toString();
+        return joinEncoded(packets.stream().map(EnginePacket::encode).toList());
+    }
+
+    /** One long-polling body of packets already encoded (a binary one as {@code b} and base64). */
+    static String joinEncoded(List<String> packets) {
+        return String.join(String.valueOf(SEPARATOR), packets);
+    }
+
+    /** A binary message as long-polling carries it: {@code b} and its base64. */
+    static String encodeBinary(byte[] data) {
+        return "b" + Base64.getEncoder().encodeToString(data);
     }
 }

@@ -1,6 +1,6 @@
 package org.clubchat.socketio;
 
-import static org.clubchat.socketio.SocketJson.JSON;
+import static org.clubchat.protocol.JsonP.PROVIDER;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -46,7 +46,7 @@ public final class EngineServer {
         }
 
         String json() {
-            return JSON.createObjectBuilder().add("code", ordinal()).add("message", message).build().toString();
+            return PROVIDER.createObjectBuilder().add("code", ordinal()).add("message", message).build().toString();
         }
     }
 
@@ -147,9 +147,9 @@ public final class EngineServer {
         String sid = newId();
         EngineSession session = new EngineSession(sid, this, query, socket);
         sessions.put(sid, session);
-        String openPacket = "0" + JSON.createObjectBuilder()
+        String openPacket = "0" + PROVIDER.createObjectBuilder()
                 .add("sid", sid)
-                .add("upgrades", socket == null ? JSON.createArrayBuilder().add("websocket") : JSON.createArrayBuilder())
+                .add("upgrades", socket == null ? PROVIDER.createArrayBuilder().add("websocket") : PROVIDER.createArrayBuilder())
                 .add("pingInterval", options.pingInterval().toMillis())
                 .add("pingTimeout", options.pingTimeout().toMillis())
                 .add("maxPayload", options.maxPayload())

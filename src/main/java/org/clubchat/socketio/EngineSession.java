@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
@@ -359,13 +358,9 @@ public final class EngineSession {
             return false;
         }
         EnginePacket.Decoded decoded = EnginePacket.decode(text);
-        if (decoded instanceof EnginePacket.Binary) {
-            try {
-                handler.binary(Base64.getDecoder().decode(text.substring(1)));
-                return true;
-            } catch (IllegalArgumentException e) {
-                return false;
-            }
+        if (decoded instanceof EnginePacket.Binary binary) {
+            handler.binary(binary.data());
+            return true;
         }
         if (!(decoded instanceof EnginePacket.Valid valid)) {
             return false;
@@ -476,19 +471,10 @@ public final class EngineSession {
     }
 
     private static Throwable respond(PollingExchange poll, List<Outgoing> batch) {
-        StringBuilder body = new StringBuilder();
-        for (Outgoing packet : batch) {
-            if (!body.isEmpty()) {
-                body.append(EnginePacket.SEPARATOR);
-            }
-            if (packet.text() != null) {
-                body.append(packet.text());
-            } else {
-                body.append('b').append(Base64.getEncoder().encodeToString(packet.binary()));
-            }
-        }
+        String body = EnginePacket.joinEncoded(batch.stream()
+                .map(packet -> packet.text() != null ? packet.text() : EnginePacket.encodeBinary(packet.binary())).toList());
         try {
-            poll.respond(200, EngineServer.TEXT, body.toString(), Map.of());
+            poll.respond(200, EngineServer.TEXT, body, Map.of());
             return null;
         } catch (RuntimeException e) {
             return e;

@@ -1,6 +1,6 @@
 package org.clubchat.socketio;
 
-import static org.clubchat.socketio.SocketJson.JSON;
+import static org.clubchat.protocol.JsonP.PROVIDER;
 
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
@@ -44,7 +44,7 @@ public final class NamespaceSocket {
 
     /** Accepts the connection: CONNECT with {@code sid} and the namespace's own fields. */
     public void accept(JsonObject fields) {
-        JsonObject data = JSON.createObjectBuilder(fields).add("sid", id).build();
+        JsonObject data = PROVIDER.createObjectBuilder(fields).add("sid", id).build();
         send(new SocketPacket.Connect(namespace, data));
     }
 

@@ -1,6 +1,6 @@
 package org.clubchat.socketio;
 
-import static org.clubchat.socketio.SocketJson.JSON;
+import static org.clubchat.protocol.JsonP.PROVIDER;
 
 import jakarta.json.JsonObject;
 import java.time.Duration;
@@ -17,7 +17,7 @@ import java.util.concurrent.ScheduledFuture;
 public final class SocketIoServer implements EngineHandler.Factory {
     /** socket.io's default: a client that connects to no namespace within this is dropped. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(45);
-    private static final JsonObject INVALID_NAMESPACE = JSON.createObjectBuilder().add("message", "Invalid namespace").build();
+    private static final JsonObject INVALID_NAMESPACE = PROVIDER.createObjectBuilder().add("message", "Invalid namespace").build();
 
     private final Map<String, Namespace> namespaces;
     private final Duration connectTimeout;

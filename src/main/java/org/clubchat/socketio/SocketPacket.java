@@ -1,6 +1,6 @@
 package org.clubchat.socketio;
 
-import static org.clubchat.socketio.SocketJson.JSON;
+import static org.clubchat.protocol.JsonP.PROVIDER;
 
 import jakarta.json.JsonArray;
 import jakarta.json.JsonException;
@@ -103,7 +103,7 @@ public sealed interface SocketPacket {
         }
         JsonValue payload = null;
         if (at < text.length()) {
-            try (JsonParser parser = JSON.createParser(new StringReader(text.substring(at)))) {
+            try (JsonParser parser = PROVIDER.createParser(new StringReader(text.substring(at)))) {
                 parser.next();
                 payload = parser.getValue();
                 if (parser.hasNext()) {
