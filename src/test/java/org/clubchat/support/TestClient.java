@@ -137,6 +137,15 @@ public final class TestClient implements AutoCloseable {
         return fail("neither a frame nor a close within " + TIMEOUT + "; received lately: " + recent());
     }
 
+    /** As {@link #nextOrClosed}, passing over frames of type {@code passedOver}. */
+    public JsonObject nextOrClosedSkipping(String passedOver) {
+        JsonObject frame = nextOrClosed();
+        while (frame != null && frame.getString("type").equals(passedOver)) {
+            frame = nextOrClosed();
+        }
+        return frame;
+    }
+
     /** The last frames read, for failure messages that stay readable after thousands of frames. */
     private List<JsonObject> recent() {
         return seen.subList(Math.max(0, seen.size() - 20), seen.size());
