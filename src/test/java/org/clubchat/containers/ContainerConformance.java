@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.clubchat.support.Await;
 import org.clubchat.support.Browser;
 import org.clubchat.support.Http;
+import org.clubchat.support.JavaSocketIoScenarios;
 import org.clubchat.support.RawWebSocket;
 import org.clubchat.support.TestClient;
 import org.junit.jupiter.api.AfterAll;
@@ -353,6 +354,12 @@ abstract class ContainerConformance {
         SocketIoClients.run(Map.of("BASE", "http://127.0.0.1:" + base.getPort(), "SIO_PATH", CONTEXT_PATH + "/socket.io/",
                 "NATIVE_URL", "ws://127.0.0.1:" + base.getPort() + CONTEXT_PATH + "/chat",
                 "REFUSED_ORIGIN", "https://elsewhere.example.org"));
+    }
+
+    @Test
+    void theJavaSocketIoClientChatsWithTheWar() throws Exception {
+        JavaSocketIoScenarios.chatsWithANativeClient(server);
+        JavaSocketIoScenarios.chatsWithANativeClient(server, "websocket");
     }
 
     @Test
