@@ -9,7 +9,8 @@
 #   java                        this project's standalone server (target/club-chat-standalone.jar,
 #                               built if missing or stale), -Xms256m -Xmx1g, rate limits far above the offered rates
 #   tomcat, payara              target/club-chat.war (built if missing or stale) on Tomcat 11 (tomcat.sh) or
-#                               Payara Micro 6 (payara.sh), as `mvn verify` unpacked them, same heap and limits
+#                               Payara Micro 6 (payara.sh), as `mvn verify` unpacked them, same heap and limits;
+#                               BENCH_WAR=path deploys another build instead (two builds in one sitting)
 #   ws-ref                      peers/ws-ref (Node + ws, the PROTOCOL.md reference)
 #   nestjs-seed                 peers/nestjs-seed (the blog's NestJS socket.io gateway)
 #   --cmd 'COMMAND' [--url URL] [--name NAME] [--proto clubchat|socketio] [--cwd DIR]

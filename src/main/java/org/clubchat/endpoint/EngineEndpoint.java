@@ -3,12 +3,12 @@ package org.clubchat.endpoint;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Endpoint;
 import jakarta.websocket.EndpointConfig;
-import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.function.Function;
 import org.clubchat.socketio.EngineServer;
 import org.clubchat.socketio.EngineSocket;
@@ -30,9 +30,14 @@ public final class EngineEndpoint extends Endpoint {
         this.sockets = sockets;
     }
 
-    /** The endpoint at {@code path} (such as {@code /socket.io/}) for this server, sending with the API. */
-    public static ServerEndpointConfig config(String path, EngineServer server) {
-        return config(path, server, SessionSocket::new);
+    /**
+     * The endpoint at {@code path} (such as {@code /socket.io/}) for this server, sending with the API in
+     * the way that costs least on the container that reports {@code serverInfo}
+     * ({@code ServletContext.getServerInfo()}; see {@link Transports#forServer}).
+     */
+    public static ServerEndpointConfig config(String path, EngineServer server, String serverInfo) {
+        boolean throughMessageWriter = Transports.prefersMessageWriter(serverInfo);
+        return config(path, server, session -> new SessionSocket(session, throughMessageWriter));
     }
 
     /**
@@ -51,9 +56,9 @@ public final class EngineEndpoint extends Endpoint {
                 .build();
     }
 
-    /** The container's session as the engine writes to it: the API's blocking sends. */
+    /** The container's session as the engine writes to it: the API's blocking {@code sendText}. */
     public static EngineSocket standardSocket(Session session) {
-        return new SessionSocket(session);
+        return new SessionSocket(session, false);
     }
 
     @Override
@@ -63,7 +68,6 @@ public final class EngineEndpoint extends Endpoint {
         session.setMaxBinaryMessageBufferSize(maxPayload);
         // Engine.IO's pings end silent sessions.
         session.setMaxIdleTimeout(-1);
-        session.getUserProperties().put(SessionTransport.TOMCAT_SEND_TIMEOUT, SessionTransport.SEND_TIMEOUT_MILLIS);
         EngineSocket socket = sockets.apply(session);
         // The origin was checked before the upgrade (the WAR's filter, the launcher's engine).
         listener = server.open(session.getQueryString(), null, socket);
@@ -92,24 +96,32 @@ public final class EngineEndpoint extends Endpoint {
         LOG.log(Level.DEBUG, "Engine.IO WebSocket failed: {0}", failure.toString());
     }
 
-    /** The container's session as the engine writes to it: the API's blocking sends. */
+    /**
+     * The container's session as the engine writes to it: the API's blocking sends, several messages as
+     * one batch ({@link BlockingSends}). The engine's one writer at a time calls it.
+     */
     private static final class SessionSocket implements EngineSocket {
         private final Session session;
-        private final RemoteEndpoint.Basic remote;
+        private final BlockingSends sends;
 
-        SessionSocket(Session session) {
+        SessionSocket(Session session, boolean throughMessageWriter) {
             this.session = session;
-            this.remote = session.getBasicRemote();
+            this.sends = new BlockingSends(session, throughMessageWriter);
         }
 
         @Override
         public void sendText(String text) throws IOException {
-            remote.sendText(text);
+            sends.send(List.of(text));
+        }
+
+        @Override
+        public void sendTexts(List<String> texts) throws IOException {
+            sends.send(texts);
         }
 
         @Override
         public void sendBinary(byte[] data) throws IOException {
-            remote.sendBinary(ByteBuffer.wrap(data));
+            sends.remote().sendBinary(ByteBuffer.wrap(data));
         }
 
         @Override

@@ -21,7 +21,12 @@ public interface Transports {
      * which on Tomcat costs less than its message writer (measured in docs/performance.md).
      */
     static Transports forServer(String serverInfo) {
+        return prefersMessageWriter(serverInfo) ? MESSAGE_WRITER : STANDARD;
+    }
+
+    /** Whether the container that reports {@code serverInfo} sends short messages cheaper through its message writer. */
+    static boolean prefersMessageWriter(String serverInfo) {
         String server = serverInfo.toLowerCase(Locale.ROOT);
-        return server.contains("payara") || server.contains("glassfish") ? MESSAGE_WRITER : STANDARD;
+        return server.contains("payara") || server.contains("glassfish");
     }
 }
