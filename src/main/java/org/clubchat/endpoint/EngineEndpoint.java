@@ -56,7 +56,7 @@ public final class EngineEndpoint extends Endpoint {
                 .build();
     }
 
-    /** The container's session as the engine writes to it: the API's blocking {@code sendText}. */
+    /** The container's session as the engine writes to it: the API's blocking sends, batched where several wait. */
     public static EngineSocket standardSocket(Session session) {
         return new SessionSocket(session, false);
     }
