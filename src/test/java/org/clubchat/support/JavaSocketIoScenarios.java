@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.JsonObject;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -102,16 +103,32 @@ public final class JavaSocketIoScenarios {
         }
     }
 
-    /** Token mode: a bad token is refused with connect_error "unauthorized"; a good one connects as its name. */
+    /**
+     * Token mode: a bad token is refused with connect_error "unauthorized"; a good one connects as its name,
+     * and the live connection takes a fresher token of the same subject, not another subject's.
+     */
     public static void connectsWithATokenOnly(ChatServer server) throws JSONException {
         try (JavaSocketIoClient forger = JavaSocketIoClient.withToken(server, "not-a-token")) {
             assertEquals("unauthorized", forger.refused().getString("message"));
         }
-        String token = Tokens.sign(Tokens.claims("user-11", Duration.ofMinutes(5)).claim("name", "Hélène 🌻"));
-        try (JavaSocketIoClient member = JavaSocketIoClient.withToken(server, token).connected()) {
+        try (JavaSocketIoClient member = JavaSocketIoClient.withToken(server, token("user-11", Duration.ofMinutes(1))).connected()) {
             JSONObject joined = (JSONObject) member.emitWithAck("join", payload("tokens-" + UUID.randomUUID())).get(0);
             assertTrue(strings(joined.getJSONArray("members")).contains("Hélène 🌻"), joined::toString);
+
+            long renewedUntil = Instant.now().plus(Duration.ofMinutes(30)).getEpochSecond();
+            JSONObject renewed = (JSONObject) member.emitWithAck("auth", tokenPayload("user-11", Duration.ofMinutes(30))).get(0);
+            assertTrue(Math.abs(renewed.getLong("exp") - renewedUntil) <= 5, "the fresher token's exp: " + renewed);
+            JSONObject refused = (JSONObject) member.emitWithAck("auth", tokenPayload("user-12", Duration.ofMinutes(30))).get(0);
+            assertEquals("unauthorized", refused.getJSONObject("error").getString("code"));
         }
+    }
+
+    private static String token(String subject, Duration ttl) {
+        return Tokens.sign(Tokens.claims(subject, ttl).claim("name", "Hélène 🌻"));
+    }
+
+    private static JSONObject tokenPayload(String subject, Duration ttl) {
+        return new JSONObject(Map.of("token", token(subject, ttl)));
     }
 
     private static JSONObject payload(String club) {
