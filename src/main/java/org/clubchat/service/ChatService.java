@@ -132,6 +132,8 @@ public final class ChatService {
         } else if (message instanceof ClientMessage.Join join) {
             if (hooks == null) {
                 join(connection, join, requestId);
+            } else if (!connection.hasRoomFor(join.clubId())) {
+                tooManyClubs(connection, requestId);
             } else {
                 askHook(connection, hooks.mayJoin(user(connection), join.clubId()), decision -> {
                     if (decision instanceof ClubChatHooks.Refuse refused) {
@@ -183,8 +185,12 @@ public final class ChatService {
 
     private void join(Connection connection, ClientMessage.Join join, String requestId) {
         if (!connection.join(clubs, join, requestId)) {
-            error(connection, ErrorCode.TOO_MANY_CLUBS, "already in " + limits.maxClubs() + " clubs, the most allowed", requestId);
+            tooManyClubs(connection, requestId);
         }
+    }
+
+    private void tooManyClubs(Connection connection, String requestId) {
+        error(connection, ErrorCode.TOO_MANY_CLUBS, "already in " + limits.maxClubs() + " clubs, the most allowed", requestId);
     }
 
     /**

@@ -115,11 +115,16 @@ public final class Connection {
         if (closed) {
             return true;
         }
-        if (!clubs.containsKey(join.clubId()) && clubs.size() >= maxClubs) {
+        if (!hasRoomFor(join.clubId())) {
             return false;
         }
         clubs.put(join.clubId(), store.join(join.clubId(), member, join.since(), join.epoch(), requestId));
         return true;
+    }
+
+    /** @return whether a join of this club stays within the club limit (a club it is in always does) */
+    synchronized boolean hasRoomFor(String clubId) {
+        return clubs.containsKey(clubId) || clubs.size() < maxClubs;
     }
 
     /** @return false if the connection is not in the club */

@@ -1,6 +1,7 @@
 package org.clubchat.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpExchange;
@@ -14,6 +15,8 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -27,17 +30,20 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The application decides through its backend (CLUBCHAT_HOOKS_URL): a moderation hook rewrites a word,
- * a join is refused, a backend that does not answer in time gets the failure policy (refuse), and one
+ * a join is refused (and one over the club limit is refused without asking), a backend that does not answer in time gets the failure policy (refuse), and one
  * connection's messages keep their order while its hook is out.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class HooksIT {
     /** Holds the backend's answer to a "slow" chat until the test lets it go: longer than the hook timeout. */
     private static final CountDownLatch slowAnswer = new CountDownLatch(1);
+    /** The clubs the backend was asked about, in the order asked. */
+    private static final Queue<String> joinsAsked = new ConcurrentLinkedQueue<>();
     private static final HttpServer backend = startBackend();
     @RegisterExtension
     static final TestServer server = new TestServer(Map.of("CLUBCHAT_HOOKS_URL",
-            "http://127.0.0.1:" + backend.getAddress().getPort() + "/hooks", "CLUBCHAT_HOOKS_TIMEOUT", "PT1S"));
+            "http://127.0.0.1:" + backend.getAddress().getPort() + "/hooks", "CLUBCHAT_HOOKS_TIMEOUT", "PT1S",
+            "CLUBCHAT_CLUBS_MAX", "1"));
 
     private static HttpServer startBackend() {
         try {
@@ -56,6 +62,9 @@ class HooksIT {
         JsonObject call = Json.createReader(new StringReader(new String(exchange.getRequestBody().readAllBytes(),
                 StandardCharsets.UTF_8))).readObject();
         JsonObject answer = Json.createObjectBuilder().add("result", "allow").build();
+        if (call.getString("hook").equals("join")) {
+            joinsAsked.add(call.getString("clubId"));
+        }
         if (call.getString("hook").equals("join") && call.getString("clubId").equals("hooks-members-only")) {
             answer = Json.createObjectBuilder().add("result", "refuse").add("message", "members only").build();
         } else if (call.getString("hook").equals("chat")) {
@@ -100,6 +109,18 @@ class HooksIT {
             assertEquals("j", refused.getString("id"));
             assertEquals("members only", refused.getString("message"));
             carol.join("hooks-open");
+        }
+    }
+
+    @Test
+    void joinOverTheClubLimitIsRefusedWithoutAskingTheBackend() {
+        try (TestClient frank = server.connect("frank")) {
+            frank.join("hooks-first");
+            frank.send(Json.createObjectBuilder().add("type", "join").add("clubId", "hooks-second").add("id", "j2"));
+            assertEquals("j2", frank.expectError("too_many_clubs").getString("id"));
+            assertTrue(joinsAsked.contains("hooks-first"), "the backend decides joins within the limit");
+            assertFalse(joinsAsked.contains("hooks-second"), "a join the limit refuses costs no backend call");
+            frank.join("hooks-first");
         }
     }
 
