@@ -4,6 +4,7 @@ import java.time.InstantSource;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -120,15 +121,28 @@ public final class Club implements Membership {
     }
 
     /**
-     * A message from outside the club (the HTTP publish API): the next seq, history, and every member.
+     * A message from outside the club (the HTTP publish API): the next seq, history, and every member;
+     * a key the API already used here gives the seq it got instead.
      *
-     * @return the seq it was given, or empty if the club was retired and the caller must use a fresh one
+     * @return where it stands, or empty if the club was retired and the caller must use a fresh one
      */
-    OptionalLong publish(String from, String message) {
+    Optional<ClubStore.Stored> publish(String from, String message, String key) {
         long accepted = System.nanoTime();
         lock.lock();
         try {
-            return retired ? OptionalLong.empty() : OptionalLong.of(append(null, from, message, accepted));
+            if (retired) {
+                return Optional.empty();
+            }
+            keys.forget(history.oldestSeq(), clock.millis());
+            OptionalLong sent = key == null ? OptionalLong.empty() : keys.find(ClubStore.PUBLISHER, key);
+            if (sent.isPresent()) {
+                return Optional.of(new ClubStore.Stored(sent.getAsLong(), true));
+            }
+            long next = append(null, from, message, accepted);
+            if (key != null) {
+                keys.remember(ClubStore.PUBLISHER, key, next, clock.millis());
+            }
+            return Optional.of(new ClubStore.Stored(next, false));
         } finally {
             lock.unlock();
         }

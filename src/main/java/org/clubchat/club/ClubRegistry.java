@@ -61,12 +61,12 @@ public final class ClubRegistry implements ClubStore {
      * @return the seq the message was given, already complete: memory does not wait
      */
     @Override
-    public CompletionStage<Long> publish(String clubId, String from, String message) {
+    public CompletionStage<Stored> publish(String clubId, String from, String message, String key) {
         while (true) {
             Club club = clubs.computeIfAbsent(clubId, this::newClub);
-            OptionalLong seq = club.publish(from, message);
-            if (seq.isPresent()) {
-                return CompletableFuture.completedFuture(seq.getAsLong());
+            Optional<Stored> stored = club.publish(from, message, key);
+            if (stored.isPresent()) {
+                return CompletableFuture.completedFuture(stored.get());
             }
             clubs.remove(clubId, club);
         }

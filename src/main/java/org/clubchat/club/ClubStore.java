@@ -20,8 +20,23 @@ public interface ClubStore extends AutoCloseable {
      */
     Membership join(String clubId, Member member, OptionalLong since, String epoch, String requestId);
 
-    /** A message from outside the club (the HTTP API) to every member; completes with its seq once stored. */
-    CompletionStage<Long> publish(String clubId, String from, String message);
+    /**
+     * The sender that the HTTP API's exactly-once keys belong to: no connection's sender is empty (names
+     * are 1–32 characters, and a token needs a {@code sub} that is not empty).
+     */
+    String PUBLISHER = "";
+
+    /**
+     * A message from outside the club (the HTTP API) to every member; completes once stored with its
+     * seq, or with the seq a message with the same key got ({@link #PUBLISHER}'s keys, as a chat's).
+     *
+     * @param key the publisher's key for an exactly-once publish, or null when it gave none
+     */
+    CompletionStage<Stored> publish(String clubId, String from, String message, String key);
+
+    /** Where a message stands in its club: its seq, and whether an earlier send with the same key stored it. */
+    record Stored(long seq, boolean duplicate) {
+    }
 
     /**
      * The club as the store knows it, if it holds it.

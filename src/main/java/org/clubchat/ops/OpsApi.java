@@ -25,6 +25,7 @@ import org.clubchat.club.ClubView;
 import org.clubchat.protocol.ClubIds;
 import org.clubchat.protocol.ErrorCode;
 import org.clubchat.protocol.ProtocolCodec;
+import org.clubchat.protocol.SendKeys;
 import org.clubchat.protocol.ServerMessage;
 import org.clubchat.service.ChatService;
 import org.clubchat.service.Connections;
@@ -179,14 +180,20 @@ public final class OpsApi {
         if (!(from instanceof JsonString fromName)) {
             return badRequest(ErrorCode.BAD_REQUEST, "from must be a string");
         }
-        ChatService.Publication result = chat.publish(clubId, fromName.getString(), message.getString());
+        JsonValue key = json.getOrDefault("key", JsonValue.NULL);
+        if (key != JsonValue.NULL && !(key instanceof JsonString)) {
+            return badRequest(ErrorCode.BAD_REQUEST, SendKeys.RULE);
+        }
+        ChatService.Publication result = chat.publish(clubId, fromName.getString(), message.getString(),
+                key instanceof JsonString keyText ? keyText.getString() : null);
         if (result instanceof ChatService.Refused refused) {
             return refused.code() == ErrorCode.UNAVAILABLE
                     ? new OpsResponse(503, JSON, Map.of(), error(refused.code().wireName(), refused.detail()).toString())
                     : badRequest(refused.code(), refused.detail());
         }
-        long seq = ((ChatService.Published) result).seq();
-        return new OpsResponse(201, JSON, Map.of(), Json.createObjectBuilder().add("clubId", clubId).add("seq", seq).build().toString());
+        ChatService.Published published = (ChatService.Published) result;
+        return new OpsResponse(published.duplicate() ? 200 : 201, JSON, Map.of(), Json.createObjectBuilder()
+                .add("clubId", clubId).add("seq", published.seq()).add("duplicate", published.duplicate()).build().toString());
     }
 
     /** Every club with its member count, its seq and epoch, from every node. */

@@ -24,7 +24,6 @@ import java.util.OptionalLong;
  */
 public final class ProtocolCodec {
     static final int MAX_REQUEST_ID_LENGTH = 64;
-    static final int MAX_KEY_LENGTH = 64;
     /** Deep enough for any unknown field a client adds, shallow enough that nesting costs nothing. */
     static final int MAX_DEPTH = 32;
 
@@ -113,9 +112,8 @@ public final class ProtocolCodec {
                 String key = null;
                 JsonValue keyValue = frame.get("key");
                 if (keyValue != null) {
-                    if (!(keyValue instanceof JsonString s) || s.getString().isEmpty()
-                            || Names.codePointLength(s.getString()) > MAX_KEY_LENGTH || !Names.isWellFormed(s.getString())) {
-                        return rejected(ErrorCode.BAD_REQUEST, "key must be a string of 1-64 characters", requestId);
+                    if (!(keyValue instanceof JsonString s) || !SendKeys.isValid(s.getString())) {
+                        return rejected(ErrorCode.BAD_REQUEST, SendKeys.RULE, requestId);
                     }
                     key = s.getString();
                 }

@@ -148,22 +148,23 @@ public final class RedisClubStore implements ClubStore {
     }
 
     @Override
-    public CompletionStage<Long> publish(String clubId, String from, String message) {
+    public CompletionStage<Stored> publish(String clubId, String from, String message, String key) {
         if (events.isShutdown()) {
             return CompletableFuture.failedFuture(new IllegalStateException("club-chat is stopping"));
         }
-        CompletableFuture<Long> seq = new CompletableFuture<>();
-        onEvents(() -> scripts.append(ClubKeys.of(clubId), ClubScripts.newId(), null, from, message, "", "")
+        CompletableFuture<Stored> result = new CompletableFuture<>();
+        String keyId = key == null ? null : ClubScripts.keyId(PUBLISHER, key);
+        onEvents(() -> scripts.append(ClubKeys.of(clubId), ClubScripts.newId(), keyId, from, message, "", "")
                 .whenComplete((stored, failure) -> {
                     if (failure == null) {
                         availability.answered();
-                        seq.complete(stored.seq());
+                        result.complete(new Stored(stored.seq(), stored.duplicate()));
                     } else {
                         lost(failure);
-                        seq.completeExceptionally(failure);
+                        result.completeExceptionally(failure);
                     }
                 }));
-        return seq;
+        return result;
     }
 
     @Override

@@ -17,6 +17,7 @@ import org.clubchat.protocol.ErrorCode;
 import org.clubchat.protocol.Inbound;
 import org.clubchat.protocol.Names;
 import org.clubchat.protocol.ProtocolCodec;
+import org.clubchat.protocol.SendKeys;
 import org.clubchat.hooks.ClubChatHooks;
 import org.clubchat.protocol.ServerMessage;
 import org.clubchat.security.Identity;
@@ -266,7 +267,8 @@ public final class ChatService {
     public sealed interface Publication {
     }
 
-    public record Published(long seq) implements Publication {
+    /** Stored with {@code seq}; {@code duplicate} when an earlier publish with the same key stored it. */
+    public record Published(long seq, boolean duplicate) implements Publication {
     }
 
     public record Refused(ErrorCode code, String detail) implements Publication {
@@ -274,9 +276,12 @@ public final class ChatService {
 
     /**
      * A message from a backend (the HTTP publish API) into a club: checked by the rules a member's chat
-     * meets, then delivered to every member as an ordinary {@code chat} with the club's next seq.
+     * meets, then delivered to every member as an ordinary {@code chat} with the club's next seq. With a
+     * key, a resend after a lost answer is stored once (the API's keys, as a sender's).
+     *
+     * @param key the publisher's exactly-once key, or null
      */
-    public Publication publish(String clubId, String from, String message) {
+    public Publication publish(String clubId, String from, String message, String key) {
         if (!ClubIds.isValid(clubId)) {
             return new Refused(ErrorCode.INVALID_CLUB, ClubIds.RULE);
         }
@@ -290,11 +295,17 @@ public final class ChatService {
         if (tooLong != null) {
             return new Refused(ErrorCode.TOO_LONG, tooLong);
         }
+        if (key != null && !SendKeys.isValid(key)) {
+            return new Refused(ErrorCode.BAD_REQUEST, SendKeys.RULE);
+        }
         try {
-            return new Published(clubs.publish(clubId, from, message).toCompletableFuture()
-                    .get(PUBLISH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+            ClubStore.Stored stored = clubs.publish(clubId, from, message, key).toCompletableFuture()
+                    .get(PUBLISH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return new Published(stored.seq(), stored.duplicate());
         } catch (ExecutionException | TimeoutException e) {
-            return new Refused(ErrorCode.UNAVAILABLE, "the message could not be stored; try again");
+            return new Refused(ErrorCode.UNAVAILABLE, key == null
+                    ? "no answer from the store: the message may or may not have been stored (a key makes a resend safe)"
+                    : "no answer from the store: the message may have been stored; resend it with the same key");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Refused(ErrorCode.UNAVAILABLE, "interrupted");

@@ -157,16 +157,22 @@ abstract class ContainerConformance {
     }
 
     @Test
-    void publishedMessageReachesTheMembers() {
+    void publishedMessageReachesTheMembersOnceWithItsKey() {
         String club = freshClub();
         try (TestClient alice = server.connect("alice")) {
             alice.join(club);
-            HttpResponse<String> created = Http.post(server.http("/api/clubs/" + club + "/messages"),
-                    "{\"message\":\"from the backend\",\"from\":\"ops\"}", "Authorization", "Bearer " + API_KEY);
+            String body = "{\"message\":\"백엔드에서 ✓ café\",\"from\":\"ops\",\"key\":\"k-1\"}";
+            HttpResponse<String> created = Http.post(server.http("/api/clubs/" + club + "/messages"), body,
+                    "Authorization", "Bearer " + API_KEY);
             assertEquals(201, created.statusCode(), created::body);
             JsonObject chat = alice.expect("chat");
-            assertEquals("from the backend", chat.getString("message"));
+            assertEquals("백엔드에서 ✓ café", chat.getString("message"));
             assertEquals(1, chat.getJsonNumber("seq").longValue());
+            HttpResponse<String> resent = Http.post(server.http("/api/clubs/" + club + "/messages"), body,
+                    "Authorization", "Bearer " + API_KEY);
+            assertEquals(200, resent.statusCode(), resent::body);
+            assertTrue(Http.json(resent).getBoolean("duplicate"));
+            assertEquals(2, alice.chat(club, "after"), "the resend reached nobody");
             assertEquals(401, Http.post(server.http("/api/clubs/" + club + "/messages"), "{\"message\":\"x\"}").statusCode());
         }
     }

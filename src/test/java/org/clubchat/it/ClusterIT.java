@@ -101,6 +101,23 @@ class ClusterIT {
         }
     }
 
+    @Test
+    void publishResentWithItsKeyToAnotherNodeIsStoredOnce() {
+        String club = freshClub();
+        String body = "{\"message\":\"한 번만 ✓\",\"key\":\"order-7\"}";
+        try (TestClient alice = nodes.get(0).connect("alice")) {
+            alice.join(club);
+            var created = Http.post(nodes.get(1).http("/api/clubs/" + club + "/messages"), body, "Authorization", "Bearer " + API_KEY);
+            assertEquals(201, created.statusCode(), created::body);
+            var resent = Http.post(nodes.get(2).http("/api/clubs/" + club + "/messages"), body, "Authorization", "Bearer " + API_KEY);
+            assertEquals(200, resent.statusCode(), resent::body);
+            assertTrue(Http.json(resent).getBoolean("duplicate"));
+            assertEquals(1, Http.json(resent).getJsonNumber("seq").longValue());
+            assertEquals("한 번만 ✓", alice.expect("chat").getString("message"));
+            assertEquals(2, alice.chat(club, "after"), "the resend took no seq and reached nobody");
+        }
+    }
+
     /** One channel per club, subscribed by the nodes that have members in it and by no other. */
     @Test
     void onlyNodesWithMembersInAClubReceiveItsTraffic() {

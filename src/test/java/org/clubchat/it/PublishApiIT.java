@@ -41,7 +41,8 @@ class PublishApiIT {
 
             HttpResponse<String> created = publish("orders", "{\"message\":\"shipped\",\"from\":\"shop\"}");
             assertEquals(201, created.statusCode(), created::body);
-            assertEquals(Json.createObjectBuilder().add("clubId", "orders").add("seq", 2).build(), Http.json(created));
+            assertEquals(Json.createObjectBuilder().add("clubId", "orders").add("seq", 2).add("duplicate", false).build(),
+                    Http.json(created));
             for (TestClient member : List.of(alice, bob)) {
                 JsonObject chat = member.expect("chat");
                 assertEquals("shipped", chat.getString("message"));
@@ -76,6 +77,32 @@ class PublishApiIT {
     }
 
     @Test
+    void publishWithAKeyIsStoredOnceWhenResent() {
+        try (TestClient alice = server.connect("alice")) {
+            alice.join("keyed");
+            String body = "{\"message\":\"발송됨 🎉\",\"from\":\"shop\",\"key\":\"order-1042\"}";
+            HttpResponse<String> created = publish("keyed", body);
+            assertEquals(201, created.statusCode(), created::body);
+            assertEquals(1, Http.json(created).getJsonNumber("seq").longValue());
+            assertEquals(1, alice.expect("chat").getJsonNumber("seq").longValue());
+
+            HttpResponse<String> resent = publish("keyed", body);
+            assertEquals(200, resent.statusCode(), resent::body);
+            assertEquals(Json.createObjectBuilder().add("clubId", "keyed").add("seq", 1).add("duplicate", true).build(),
+                    Http.json(resent));
+            alice.send(ExactlyOnceIT.keyed("keyed", "mine", "order-1042", "c"));
+            JsonObject ack = alice.expect("ack");
+            assertEquals(2, ack.getJsonNumber("seq").longValue(), "a member's keys are not the API's");
+            assertEquals(false, ack.getBoolean("duplicate"));
+
+            assertEquals(201, publish("keyed", "{\"message\":\"next\",\"key\":\"order-1043\"}").statusCode());
+            JsonObject next = alice.expect("chat");
+            assertEquals("next", next.getString("message"), "the resend reached nobody");
+            assertEquals(3, next.getJsonNumber("seq").longValue());
+        }
+    }
+
+    @Test
     void unknownClubIsEmpty() {
         JsonObject club = Http.json(Http.get(server.http("/api/clubs/nobody-here"), AUTHORIZED));
         assertEquals(List.of(), TestClient.members(club));
@@ -92,6 +119,8 @@ class PublishApiIT {
         "{\"message\":\"hi\",\"from\":\"\"} | 400 | bad_request",
         "{\"message\":\"\"}                 | 400 | too_long",
         "{\"message\":\"eleven char\"}      | 400 | too_long",
+        "{\"message\":\"hi\",\"key\":5}     | 400 | bad_request",
+        "{\"message\":\"hi\",\"key\":\"\"}  | 400 | bad_request",
     })
     void badBodiesAreRefusedWithTheProtocolsCodes(String body, int status, String code) {
         HttpResponse<String> refused = publish("orders", body.strip());

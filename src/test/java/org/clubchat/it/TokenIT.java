@@ -56,6 +56,7 @@ class TokenIT {
                 Arguments.of("no exp", Tokens.sign(new JWTClaimsSet.Builder().subject("alice"))),
                 Arguments.of("no sub", Tokens.sign(new JWTClaimsSet.Builder().expirationTime(
                         Date.from(Instant.now().plusSeconds(300))))),
+                Arguments.of("empty sub", Tokens.sign(Tokens.claims("", Duration.ofMinutes(5)).claim("name", "alice"))),
                 Arguments.of("unsigned (alg none)", new PlainJWT(new PlainHeader(),
                         Tokens.claims("alice", Duration.ofMinutes(5)).build()).serialize()),
                 Arguments.of("HS512, not HS256", Tokens.sign(Tokens.claims("alice", Duration.ofMinutes(5)),
