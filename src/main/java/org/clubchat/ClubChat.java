@@ -114,7 +114,7 @@ public final class ClubChat implements AutoCloseable {
                 ? new ClubRegistry(settings.historySize(), settings.clubRetention(), codec, InstantSource.system(), metrics)
                 : new RedisClubStore(settings.redisUri(), settings.historySize(), settings.clubRetention(), codec,
                         InstantSource.system(), metrics);
-        this.connections = new Connections(settings.limits(), codec, timer, System::nanoTime, InstantSource.system(), metrics);
+        this.connections = new Connections(settings.limits(), timer, System::nanoTime, InstantSource.system(), metrics);
         clubs.onBroadcast(message -> Optional.ofNullable(Connections.Disconnect.parse(message)).ifPresent(connections::disconnect));
         TokenVerifier tokens = settings.tokenMode() ? new TokenVerifier(settings.tokenSecret(), settings.tokenJwksUrl(),
                 settings.tokenIssuer(), settings.tokenAudience()) : null;

@@ -1,7 +1,8 @@
 package org.clubchat.hooks;
 
 /**
- * Where the host application decides (docs/hooks.md): who may join a club, and what may be said. An
+ * Where the host application decides (docs/hooks.md): who may connect, who may join a club, and what
+ * may be said. An
  * implementation is found with {@link java.util.ServiceLoader} (a jar in the WAR's {@code WEB-INF/lib},
  * or on the launcher's class path), or is the HTTP one ({@code CLUBCHAT_HOOKS_URL}) that asks a backend.
  *
@@ -40,6 +41,15 @@ public interface ClubChatHooks {
 
     static Decision replace(String text) {
         return new Replace(text);
+    }
+
+    /**
+     * Whether the user may connect at all, asked once the token (or name) and origin have been accepted
+     * and before {@code welcome}; a refusal closes the connection with 1008 and your message (socket.io:
+     * {@code connect_error}). {@link Replace} counts as allow.
+     */
+    default Decision mayConnect(User user) {
+        return ALLOW;
     }
 
     /** Whether the user may join the club; {@link Replace} counts as allow. */

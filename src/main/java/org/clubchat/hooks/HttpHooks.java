@@ -30,19 +30,23 @@ public final class HttpHooks implements ClubChatHooks {
     }
 
     @Override
+    public Decision mayConnect(User user) {
+        return ask(request("connect", user));
+    }
+
+    @Override
     public Decision mayJoin(User user, String clubId) {
-        return ask(request("join", user, clubId));
+        return ask(request("join", user).add("clubId", clubId));
     }
 
     @Override
     public Decision onChat(User user, String clubId, String message) {
-        return ask(request("chat", user, clubId).add("message", message));
+        return ask(request("chat", user).add("clubId", clubId).add("message", message));
     }
 
-    private static JsonObjectBuilder request(String hook, User user, String clubId) {
+    private static JsonObjectBuilder request(String hook, User user) {
         return Json.createObjectBuilder().add("hook", hook)
-                .add("user", Json.createObjectBuilder().add("name", user.name()).add("sub", user.sub()))
-                .add("clubId", clubId);
+                .add("user", Json.createObjectBuilder().add("name", user.name()).add("sub", user.sub()));
     }
 
     private Decision ask(JsonObjectBuilder description) {

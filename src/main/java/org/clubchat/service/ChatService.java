@@ -110,6 +110,30 @@ public final class ChatService {
         return result instanceof DecodeResult.TooBig ? Metrics.TOO_BIG : Metrics.INVALID;
     }
 
+    /**
+     * Greets a connection just opened with {@code welcome}, once the application's connect hook lets it
+     * in; one it refuses is closed with 1008 and the hook's message before any {@code welcome}
+     * (docs/protocol.md, "Connecting"). Until then its messages wait.
+     */
+    void greet(Connection connection) {
+        if (hooks == null) {
+            welcome(connection);
+            return;
+        }
+        askHook(connection, hooks.mayConnect(user(connection)), decision -> {
+            if (decision instanceof ClubChatHooks.Refuse refused) {
+                connection.outbox().close(Closes.refusedByApplication(refused.message()));
+            } else {
+                welcome(connection);
+            }
+        });
+    }
+
+    private void welcome(Connection connection) {
+        Identity identity = connection.identity();
+        connection.outbox().offer(codec.frame(new ServerMessage.Welcome(connection.id(), identity.name(), ServerMessage.PROTOCOL_VERSION)));
+    }
+
     /** A pong or any other sign of life that is not a message. */
     public void heard(Connection connection) {
         connection.heard(nanoClock.getAsLong());

@@ -23,8 +23,6 @@ import org.clubchat.delivery.Closes;
 import org.clubchat.delivery.Outbox;
 import org.clubchat.delivery.Transport;
 import org.clubchat.metrics.Metrics;
-import org.clubchat.protocol.ProtocolCodec;
-import org.clubchat.protocol.ServerMessage;
 import org.clubchat.security.Identity;
 
 /**
@@ -39,7 +37,6 @@ public final class Connections {
     private static final System.Logger LOG = System.getLogger(Connections.class.getName());
 
     private final Limits limits;
-    private final ProtocolCodec codec;
     private final ScheduledExecutorService timer;
     private final LongSupplier nanoClock;
     private final InstantSource wallClock;
@@ -52,10 +49,9 @@ public final class Connections {
      * @param nanoClock monotonic time for rate limits and idleness, as {@link System#nanoTime}
      * @param wallClock the time tokens expire in
      */
-    public Connections(Limits limits, ProtocolCodec codec, ScheduledExecutorService timer, LongSupplier nanoClock,
+    public Connections(Limits limits, ScheduledExecutorService timer, LongSupplier nanoClock,
             InstantSource wallClock, Metrics metrics) {
         this.limits = limits;
-        this.codec = codec;
         this.timer = timer;
         this.nanoClock = nanoClock;
         this.wallClock = wallClock;
@@ -63,7 +59,7 @@ public final class Connections {
     }
 
     /**
-     * Registers a new connection and greets it with {@code welcome}, or closes it with 1013 when the
+     * Registers a new connection (greeted by {@link ChatService#greet}), or closes it with 1013 when the
      * server already holds its limit of connections. When its token expires, it is closed with 1008.
      */
     public Optional<Connection> open(Identity identity, Outbox outbox) {
@@ -82,7 +78,6 @@ public final class Connections {
             close(connection);
         });
         identity.expiresAt().ifPresent(at -> connection.expireWith(closeAt(outbox, at)));
-        outbox.offer(codec.frame(new ServerMessage.Welcome(connection.id(), identity.name(), ServerMessage.PROTOCOL_VERSION)));
         LOG.log(Level.DEBUG, "open {0} as {1}", connection.id(), identity.name());
         return Optional.of(connection);
     }

@@ -56,11 +56,14 @@ public final class Gateway {
 
     /**
      * Admits a connection whose handshake the {@link org.clubchat.security.HandshakeGate} accepted, and
-     * greets it; empty if the server is full, in which case it is already being closed with 1013.
+     * greets it once the application lets it in; empty if the server is full, in which case it is
+     * already being closed with 1013.
      */
     public Optional<Connection> open(Identity identity, Transport transport) {
         Executor sender = transport.sendsBlock() ? blockingWriters : writers;
-        return connections.open(identity, new Outbox(transport, outboxMaxBytes, budget, sender, closers));
+        Optional<Connection> opened = connections.open(identity, new Outbox(transport, outboxMaxBytes, budget, sender, closers));
+        opened.ifPresent(chat::greet);
+        return opened;
     }
 
     /** A text message, decoded by the adapter's codec. */

@@ -39,6 +39,17 @@ public final class HookRunner {
         return !hooks.isEmpty();
     }
 
+    CompletableFuture<ClubChatHooks.Decision> mayConnect(ClubChatHooks.User user) {
+        return run("connect", () -> {
+            for (ClubChatHooks hook : hooks) {
+                if (hook.mayConnect(user) instanceof ClubChatHooks.Refuse refused) {
+                    return refused;
+                }
+            }
+            return ClubChatHooks.ALLOW;
+        });
+    }
+
     CompletableFuture<ClubChatHooks.Decision> mayJoin(ClubChatHooks.User user, String clubId) {
         return run("join", () -> {
             for (ClubChatHooks hook : hooks) {

@@ -2,6 +2,7 @@ package org.clubchat.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpExchange;
@@ -21,6 +22,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.clubchat.support.Http;
+import org.clubchat.support.JavaSocketIoClient;
+import org.json.JSONException;
 import org.clubchat.support.TestClient;
 import org.clubchat.support.TestServer;
 import org.junit.jupiter.api.AfterAll;
@@ -29,7 +32,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The application decides through its backend (CLUBCHAT_HOOKS_URL): a moderation hook rewrites a word,
+ * The application decides through its backend (CLUBCHAT_HOOKS_URL): a connection is refused (native and
+ * socket.io), a moderation hook rewrites a word,
  * a join is refused (and one over the club limit is refused without asking), a backend that does not answer in time gets the failure policy (refuse), and one
  * connection's messages keep their order while its hook is out.
  */
@@ -37,6 +41,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class HooksIT {
     /** Holds the backend's answer to a "slow" chat until the test lets it go: longer than the hook timeout. */
     private static final CountDownLatch slowAnswer = new CountDownLatch(1);
+    /** Holds the backend's answer to heidi's connect until the test has sent a message ahead of it. */
+    private static final CountDownLatch heidiLetIn = new CountDownLatch(1);
+    private static final String BANNED = "banned: 스팸 🚫";
     /** The clubs the backend was asked about, in the order asked. */
     private static final Queue<String> joinsAsked = new ConcurrentLinkedQueue<>();
     private static final HttpServer backend = startBackend();
@@ -65,16 +72,17 @@ class HooksIT {
         if (call.getString("hook").equals("join")) {
             joinsAsked.add(call.getString("clubId"));
         }
-        if (call.getString("hook").equals("join") && call.getString("clubId").equals("hooks-members-only")) {
+        if (call.getString("hook").equals("connect") && call.getJsonObject("user").getString("name").equals("heidi")) {
+            await(heidiLetIn);
+        }
+        if (call.getString("hook").equals("connect") && call.getJsonObject("user").getString("name").startsWith("mallory")) {
+            answer = Json.createObjectBuilder().add("result", "refuse").add("message", BANNED).build();
+        } else if (call.getString("hook").equals("join") && call.getString("clubId").equals("hooks-members-only")) {
             answer = Json.createObjectBuilder().add("result", "refuse").add("message", "members only").build();
         } else if (call.getString("hook").equals("chat")) {
             String message = call.getString("message");
             if (message.equals("slow")) {
-                try {
-                    slowAnswer.await(30, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                await(slowAnswer);
             } else if (message.contains("darn")) {
                 answer = Json.createObjectBuilder().add("result", "replace").add("text", message.replace("darn", "****")).build();
             }
@@ -82,10 +90,52 @@ class HooksIT {
         Http.answerJson(exchange, answer.toString());
     }
 
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @AfterAll
     static void stopBackend() {
         slowAnswer.countDown();
+        heidiLetIn.countDown();
         backend.stop(0);
+    }
+
+    @Test
+    void connectionRefusedByTheBackendIsClosedWith1008AndItsMessageBeforeAnyWelcome() {
+        try (TestClient mallory = TestClient.connect(server.chatAs("mallory"))) {
+            assertNull(mallory.nextOrClosed(), "no welcome, no frame");
+            TestClient.Closed closed = mallory.awaitClose();
+            assertEquals(1008, closed.code());
+            assertEquals(BANNED, closed.reason());
+        }
+    }
+
+    @Test
+    void socketIoConnectionRefusedByTheBackendGetsConnectErrorWithItsMessage() throws JSONException {
+        try (JavaSocketIoClient mallory = JavaSocketIoClient.named(server, "mallory-sio")) {
+            assertEquals(BANNED, mallory.refused().getString("message"));
+        }
+        try (JavaSocketIoClient grace = JavaSocketIoClient.named(server, "grace-sio")) {
+            grace.connected();
+        }
+    }
+
+    @Test
+    void messagesSentBeforeTheConnectDecisionWaitForTheWelcome() {
+        try (TestClient heidi = TestClient.connect(server.chatAs("heidi"))) {
+            heidi.send(Json.createObjectBuilder().add("type", "join").add("clubId", "hooks-early").add("id", "early"));
+            heidi.assertNoFrame(Duration.ofMillis(500));
+            heidiLetIn.countDown();
+            assertEquals("heidi", heidi.expect("welcome").getString("name"));
+            assertEquals("early", heidi.expect("joined").getString("id"));
+            String metrics = Http.get(server.http("/metrics")).body();
+            assertTrue(metrics.contains("clubchat_hook_seconds_count{hook=\"connect\"}"), "the connect hook's latency is measured");
+        }
     }
 
     @Test

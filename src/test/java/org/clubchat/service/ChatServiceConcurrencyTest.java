@@ -52,7 +52,7 @@ class ChatServiceConcurrencyTest {
     private final ProtocolCodec codec = new ProtocolCodec(65536);
     private final ClubRegistry registry = new ClubRegistry(10, Duration.ZERO, codec, InstantSource.system(), new Metrics(new SimpleMeterRegistry()));
     private final Limits limits = Settings.defaults().limits();
-    private final Connections connections = new Connections(limits, codec, new ScheduledThreadPoolExecutor(0), System::nanoTime,
+    private final Connections connections = new Connections(limits, new ScheduledThreadPoolExecutor(0), System::nanoTime,
             InstantSource.system(), new Metrics(new SimpleMeterRegistry()));
     private final ChatService service = new ChatService(registry, codec, limits, System::nanoTime, new Metrics(new SimpleMeterRegistry()),
             connections, null, null);

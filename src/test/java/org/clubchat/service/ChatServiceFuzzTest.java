@@ -76,7 +76,7 @@ class ChatServiceFuzzTest {
         Settings settings = Settings.load(Map.of("CLUBCHAT_CLUBS_MAX", "2", "CLUBCHAT_MESSAGE_MAX_LENGTH", "20",
                 "CLUBCHAT_RATE_BURST", "50"), new Properties());
         Metrics metrics = new Metrics(new SimpleMeterRegistry());
-        Connections registry = new Connections(settings.limits(), codec, new ScheduledThreadPoolExecutor(0), System::nanoTime,
+        Connections registry = new Connections(settings.limits(), new ScheduledThreadPoolExecutor(0), System::nanoTime,
                 InstantSource.system(), metrics);
         ChatService service = new ChatService(new ClubRegistry(3, Duration.ofMinutes(1), codec, InstantSource.system(), metrics),
                 codec, settings.limits(), System::nanoTime, metrics, registry, null, null);

@@ -28,7 +28,7 @@ class ChatServiceTest {
     private final ProtocolCodec codec = new ProtocolCodec(65536);
     private final Metrics metrics = new Metrics(new SimpleMeterRegistry());
     private final Limits limits = Settings.defaults().limits();
-    private final Connections connections = new Connections(limits, codec, new ScheduledThreadPoolExecutor(0), System::nanoTime,
+    private final Connections connections = new Connections(limits, new ScheduledThreadPoolExecutor(0), System::nanoTime,
             InstantSource.system(), metrics);
     private final ChatService service = new ChatService(new ClubRegistry(10, Duration.ofMinutes(5), codec, InstantSource.system(),
             metrics), codec, limits, System::nanoTime, metrics, connections, null, null);
@@ -56,6 +56,13 @@ class ChatServiceTest {
         }
     }
 
+    /** Opens and greets a connection, as the gateway does. */
+    private Connection open(String name, Transport transport) {
+        Connection connection = connections.open(Identity.named(name), new Outbox(transport, 1 << 20, Runnable::run, Runnable::run)).orElseThrow();
+        service.greet(connection);
+        return connection;
+    }
+
     /** Java 17 has no exhaustive switch over sealed types; this stands in for it. */
     @Test
     void everyClientMessageTypeIsDispatched() {
@@ -64,7 +71,7 @@ class ChatServiceTest {
                 new ClientMessage.Auth("t"));
         assertEquals(ClientMessage.class.getPermittedSubclasses().length, samples.size(), "a sample of every type");
         Sent sent = new Sent();
-        Connection connection = connections.open(Identity.named("alice"), new Outbox(sent, 1 << 20, Runnable::run, Runnable::run)).orElseThrow();
+        Connection connection = open("alice", sent);
         for (ClientMessage sample : samples) {
             service.handle(connection, new DecodeResult.Decoded(new Inbound(null, sample)));
         }
@@ -75,8 +82,8 @@ class ChatServiceTest {
     void closeLeavesEveryClubOnceAndForgetsTheConnection() {
         Sent alice = new Sent();
         Sent bob = new Sent();
-        Connection a = connections.open(Identity.named("alice"), new Outbox(alice, 1 << 20, Runnable::run, Runnable::run)).orElseThrow();
-        Connection b = connections.open(Identity.named("bob"), new Outbox(bob, 1 << 20, Runnable::run, Runnable::run)).orElseThrow();
+        Connection a = open("alice", alice);
+        Connection b = open("bob", bob);
         service.handle(a, new DecodeResult.Decoded(new Inbound(null, new ClientMessage.Join("c", OptionalLong.empty(), null))));
         service.handle(b, new DecodeResult.Decoded(new Inbound(null, new ClientMessage.Join("c", OptionalLong.empty(), null))));
         assertEquals(2, connections.size());
