@@ -48,19 +48,21 @@ function isValidName(name) {
   return chars.length >= 1 && chars.length <= 32 && !/\p{Cc}/u.test(name);
 }
 
-function showState({ state, retryAt, name, reason }) {
+function showState({ state, retryAt, name, reason, message }) {
   const badge = $('state');
   badge.dataset.state = state;
   clearInterval(countdown);
   if (state === 'online') badge.textContent = `online as ${name}`;
   else if (state === 'connecting') badge.textContent = 'connecting…';
   else if (state === 'reconnecting') {
-    const why = WHY[reason] ?? 'offline';
+    const why = reason === 'refused' && message ? `${WHY.refused}: ${message}` : WHY[reason] ?? 'offline';
     const tick = () => {
       badge.textContent = `${why}; retrying in ${Math.max(0, Math.ceil((retryAt - Date.now()) / 1000))} s`;
     };
     tick();
     countdown = setInterval(tick, 250);
+  } else if (state === 'failed' && reason === 'refused' && message) {
+    badge.textContent = `The server refuses this connection: ${message}. Reload the page to try again.`;
   } else if (state === 'failed') badge.textContent = GAVE_UP[reason] ?? 'The connection failed. Reload the page to try again.';
   else badge.textContent = 'offline';
 }

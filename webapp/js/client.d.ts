@@ -12,6 +12,8 @@ export interface StateDetail {
   reason?: 'dropped' | 'refused' | 'token-expired' | 'server-full' | 'server-stopping' | 'no-token';
   /** The close code that ended the connection (`reconnecting`). */
   code?: number;
+  /** The server's own words when it closed with a reason, such as why the application refused the connection (`reconnecting`, `failed`). */
+  message?: string;
 }
 
 export interface ChatClientOptions {

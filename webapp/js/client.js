@@ -22,6 +22,8 @@ const RETRIED_ERRORS = new Set(['rate_limited', 'unavailable']);
  * @property {number} [retryAt]  when the next attempt starts, epoch ms (`reconnecting`)
  * @property {string} [reason]   why it is not online: `dropped`, `refused`, `token-expired`, `server-full`,
  *                               `server-stopping`, `no-token`, `too-slow`, `error` (`reconnecting`, `failed`)
+ * @property {string} [message]  the server's own words when it closed with a reason, such as why the
+ *                               application refused the connection (`reconnecting`, `failed`)
  *
  * @typedef {object} ChatClientOptions
  * @property {string} url                       the `/chat` endpoint, ws: or wss:
@@ -204,7 +206,7 @@ export class ChatClient extends EventTarget {
     this.#socket = socket;
     this.#welcomed = false;
     socket.onmessage = (event) => this.#receive(JSON.parse(event.data));
-    socket.onclose = (event) => this.#closed(socket, event.code);
+    socket.onclose = (event) => this.#closed(socket, event.code, event.reason);
     // A refused handshake is an error and then a close in browsers, but only the error in some runtimes (Node 20).
     socket.onerror = () => {
       if (socket.readyState !== this.#WebSocket.OPEN) this.#closed(socket, 1006);
@@ -212,7 +214,7 @@ export class ChatClient extends EventTarget {
   }
 
   /** The connection ended: reconnect after a backoff, or stop and say why when retrying cannot help. */
-  #closed(socket, code) {
+  #closed(socket, code, message = '') {
     if (this.#socket !== socket) return;
     this.#socket = null;
     for (const club of this.#clubs.values()) club.joined = false;
@@ -221,12 +223,13 @@ export class ChatClient extends EventTarget {
     const reason = reasonOf(code, this.#welcomed);
     if (reason === 'refused') this.#refusedInARow++;
     if (this.#options.getToken && (reason === 'refused' || reason === 'token-expired')) this.#token = null;
+    const said = message ? { message } : {};
     if (reason === 'refused' && this.#refusedInARow >= REFUSALS_BEFORE_GIVING_UP) {
-      this.#fail('refused');
+      this.#fail('refused', said);
       return;
     }
     const delay = backoffMs(this.#attempt++, this.#options.random);
-    this.#emit('state', { state: 'reconnecting', retryAt: Date.now() + delay, reason, code });
+    this.#emit('state', { state: 'reconnecting', retryAt: Date.now() + delay, reason, code, ...said });
     this.#retryTimer = setTimeout(() => this.#open(), delay);
   }
 
@@ -257,10 +260,10 @@ export class ChatClient extends EventTarget {
     this.#socket?.close(4001, 'token refresh');
   }
 
-  #fail(reason) {
+  #fail(reason, said = {}) {
     this.#wanted = false;
     clearTimeout(this.#refreshTimer);
-    this.#emit('state', { state: 'failed', reason });
+    this.#emit('state', { state: 'failed', reason, ...said });
   }
 
   #receive(frame) {

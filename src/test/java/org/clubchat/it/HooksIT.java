@@ -14,6 +14,7 @@ import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Queue;
@@ -21,6 +22,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.clubchat.support.Browser;
 import org.clubchat.support.Http;
 import org.clubchat.support.JavaSocketIoClient;
 import org.json.JSONException;
@@ -30,6 +32,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.openqa.selenium.Keys;
 
 /**
  * The application decides through its backend (CLUBCHAT_HOOKS_URL): a connection is refused (native and
@@ -122,6 +125,21 @@ class HooksIT {
         }
         try (JavaSocketIoClient grace = JavaSocketIoClient.named(server, "grace-sio")) {
             grace.connected();
+        }
+    }
+
+    @Test
+    void pageSaysInTheApplicationsWordsWhyItWasRefused() {
+        try (Browser page = new Browser(server.http("/"))) {
+            page.find("#name").sendKeys("mallory-재민", Keys.ENTER);
+            page.awaitState("reconnecting");
+            assertTrue(page.find("#state").getText().startsWith("the server refused the connection: " + BANNED + "; retrying in"),
+                    page.find("#state").getText());
+            page.screenshot(Path.of("target", "screenshots", "refused-by-application.png"));
+            page.awaitState("failed");
+            assertEquals("The server refuses this connection: " + BANNED + ". Reload the page to try again.",
+                    page.find("#state").getText());
+            page.screenshot(Path.of("target", "screenshots", "refused-by-application-gave-up.png"));
         }
     }
 
