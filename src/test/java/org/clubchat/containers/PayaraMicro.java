@@ -23,6 +23,12 @@ final class PayaraMicro {
      */
     static ServerProcess start(String name, int port, Path jar, Path java, List<String> jvmArgs, Map<String, String> env,
             List<String> extraArgs) throws IOException {
+        return start(name, port, jar, java, jvmArgs, env, extraArgs, ServerProcess.requiredFile("it.war"));
+    }
+
+    /** As above, deploying {@code war} (e.g. club-chat's WAR with a hook jar added). */
+    static ServerProcess start(String name, int port, Path jar, Path java, List<String> jvmArgs, Map<String, String> env,
+            List<String> extraArgs, Path war) throws IOException {
         Path root = ServerProcess.freshFolder(name);
         Path config = Files.createDirectories(root.resolve("root"));
         Path unpacked = Files.createDirectories(root.resolve("unpacked"));
@@ -31,7 +37,7 @@ final class PayaraMicro {
         command.addAll(jvmArgs);
         command.addAll(List.of("-jar", jar.toString(),
                 "--nohazelcast", "--disablephonehome",
-                "--deploy", ServerProcess.requiredFile("it.war").toString(),
+                "--deploy", war.toString(),
                 "--contextroot", ContainerConformance.CONTEXT_PATH.substring(1),
                 "--port", String.valueOf(port),
                 "--rootdir", config.toString(),

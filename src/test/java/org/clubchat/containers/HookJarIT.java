@@ -1,6 +1,7 @@
 package org.clubchat.containers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,6 +9,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarOutputStream;
@@ -20,18 +22,41 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * A hook jar in the WAR's WEB-INF/lib, found by ServiceLoader in Tomcat 11's web application class
- * loader, as an application would deploy its own rules (docs/hooks.md).
+ * A hook jar in the WAR's WEB-INF/lib, found by ServiceLoader in the web application's class loader of
+ * Tomcat 11 and of Payara Micro 6, as an application would deploy its own rules (docs/hooks.md).
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
-class TomcatHookJarIT {
+class HookJarIT {
 
     @Test
-    void hookJarInTheWarDecidesWhatIsSaid() throws Exception {
-        Path war = warWithHookJar(ServerProcess.freshFolder("hook-war").resolve("club-chat.war"));
+    void hookJarInTheWarDecidesOnTomcat() throws Exception {
+        Path war = warWithHookJar(ServerProcess.freshFolder("hook-war-tomcat").resolve("club-chat.war"));
         int port = ServerProcess.freePort();
         try (ServerProcess tomcat = Tomcat.start("tomcat11-hooks", port, ServerProcess.requiredFile("it.tomcat11.home"),
-                Map.of(), Map.of(), war); TestClient alice = tomcat.connect("alice"); TestClient bob = tomcat.connect("bob")) {
+                Map.of(), Map.of(), war)) {
+            assertTheHooksDecide(tomcat);
+        }
+    }
+
+    @Test
+    void hookJarInTheWarDecidesOnPayara() throws Exception {
+        Path war = warWithHookJar(ServerProcess.freshFolder("hook-war-payara").resolve("club-chat.war"));
+        int port = ServerProcess.freePort();
+        try (ServerProcess payara = PayaraMicro.start("payara6-hooks", port, ServerProcess.requiredFile("it.payara6.jar"),
+                PayaraMicro.java(Path.of(System.getProperty("java.home"))), List.of(), Map.of(), List.of(), war)) {
+            assertTheHooksDecide(payara);
+        }
+    }
+
+    /** Mallory is refused before any welcome, with the hook's words; what the others say is said in capitals. */
+    private static void assertTheHooksDecide(ServerProcess server) {
+        try (TestClient mallory = TestClient.connect(server.chatAs("mallory"))) {
+            assertNull(mallory.nextOrClosed(), "no welcome");
+            TestClient.Closed closed = mallory.awaitClose();
+            assertEquals(1008, closed.code());
+            assertEquals(ShoutingHooks.BANNED, closed.reason());
+        }
+        try (TestClient alice = server.connect("alice"); TestClient bob = server.connect("bob")) {
             alice.join("shouting");
             bob.join("shouting");
             alice.expect("presence");
