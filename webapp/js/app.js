@@ -18,7 +18,7 @@ const WHY = {
   dropped: 'connection lost',
   refused: 'the server refused the connection',
   'token-expired': 'your session expired, getting a new one',
-  'server-full': 'the server is full',
+  'server-full': 'the server is busy',
   'server-stopping': 'the server is restarting',
 };
 const GAVE_UP = {

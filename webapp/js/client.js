@@ -59,15 +59,19 @@ export function tokenExpiry(token) {
   }
 }
 
-/** Why a close code sends the client away, for the `state` event. */
+/**
+ * Why a close code sends the client away, for the `state` event. Before `welcome` a close is a refusal,
+ * except "going away" and "try again later" (full, busy, or the application could not be asked), which
+ * pass: they do not count towards giving up.
+ */
 function reasonOf(code, welcomed) {
-  if (!welcomed) return 'refused';
   switch (code) {
     case 1001: return 'server-stopping';
-    case 1008: return 'token-expired';
     case 1013: return 'server-full';
-    default: return 'dropped';
+    default: break;
   }
+  if (!welcomed) return 'refused';
+  return code === 1008 ? 'token-expired' : 'dropped';
 }
 
 /**

@@ -1,6 +1,7 @@
 // The browser client module (webapp/js/client.js) against the real server, in Node 20 with its
 // WebSocket (--experimental-websocket). Run by ClientModuleIT, which starts the servers and passes
-// OPEN_URL (open mode, history 5) and TOKEN_URL with TOKEN_SECRET (token mode).
+// OPEN_URL (open mode, history 5), TOKEN_URL with TOKEN_SECRET (token mode) and FULL_URL (room for one
+// connection).
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, randomUUID } from 'node:crypto';
@@ -9,6 +10,7 @@ import { ChatClient } from '../../../webapp/js/client.js';
 const OPEN_URL = process.env.OPEN_URL;
 const TOKEN_URL = process.env.TOKEN_URL;
 const TOKEN_SECRET = process.env.TOKEN_SECRET;
+const FULL_URL = process.env.FULL_URL;
 const noJitter = () => 0;
 /** Every client the tests made, closed at the end so that nothing keeps Node running. */
 const clients = [];
@@ -208,6 +210,20 @@ test('token mode: a client whose token is always refused gives up and says why',
   const failed = next(client, 'state', (s) => s.state === 'failed', 20_000);
   client.connect();
   assert.equal((await failed).reason, 'refused');
+});
+
+test('a full server is not a refusal: the client waits with the server\'s words and gets in once there is room', async () => {
+  const first = await online({ url: FULL_URL, name: 'first' });
+  const second = make({ url: FULL_URL, name: 'second' });
+  const turnedAway = next(second, 'state', (s) => s.state === 'reconnecting');
+  second.connect();
+  const state = await turnedAway;
+  assert.equal(state.reason, 'server-full', 'not counted towards giving up');
+  assert.equal(state.code, 1013);
+  assert.equal(state.message, 'server full');
+  const admitted = next(second, 'state', (s) => s.state === 'online');
+  first.disconnect();
+  assert.equal((await admitted).name, 'second');
 });
 
 test('token mode: an app that has no token for the user stops the client with a reason', async () => {

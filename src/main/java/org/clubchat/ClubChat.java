@@ -19,9 +19,9 @@ import java.util.ServiceLoader;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -68,7 +68,9 @@ import org.clubchat.service.KeepAlive;
  * block (the WAR's); each thread a client that stops reading holds is lost to the others until the
  * container gives up on the write, hence more of them;
  * <li>{@code clubchat-hooks}, up to {@link #HOOK_THREADS}, only with hooks: the application's hooks,
- * which may block on its backend; when all are busy a hook gets the failure policy at once;
+ * which may block on its backend; when all are busy, calls wait in a queue of {@link #HOOK_QUEUE}
+ * (a reconnect storm asks the connect hook once per client) and get the failure policy if their time
+ * runs out there or the queue is full;
  * <li>{@code clubchat-closer}, four: closes, which may block while a container writes the close frame
  * to a peer that does not read, and leaving the clubs afterwards. A few threads and a queue, not a
  * thread per close: a shutdown or a mass disconnect closes thousands at once.
@@ -82,6 +84,7 @@ public final class ClubChat implements AutoCloseable {
     private static final Duration SEND_GRACE = Duration.ofSeconds(1);
     private static final int CLOSER_THREADS = 4;
     private static final int HOOK_THREADS = 64;
+    private static final int HOOK_QUEUE = 10_000;
     private static final int BLOCKING_WRITERS = Math.max(16, 4 * Runtime.getRuntime().availableProcessors());
     private static final System.Logger LOG = System.getLogger(ClubChat.class.getName());
 
@@ -90,8 +93,7 @@ public final class ClubChat implements AutoCloseable {
             Runtime.getRuntime().availableProcessors(), daemon("clubchat-writer"));
     private final ExecutorService blockingWriters = Executors.newFixedThreadPool(BLOCKING_WRITERS, daemon("clubchat-sender"));
     private final ExecutorService closers = Executors.newFixedThreadPool(CLOSER_THREADS, daemon("clubchat-closer"));
-    private final ExecutorService hookThreads = new ThreadPoolExecutor(0, HOOK_THREADS, 60, TimeUnit.SECONDS,
-            new SynchronousQueue<>(), daemon("clubchat-hooks"));
+    private final ExecutorService hookThreads = hookExecutor();
 
     private final Settings settings;
     private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -155,6 +157,14 @@ public final class ClubChat implements AutoCloseable {
     private void every(Duration period, Runnable task) {
         long millis = Math.min(MAX_PERIOD.toMillis(), Math.max(MIN_PERIOD.toMillis(), period.toMillis()));
         timer.scheduleWithFixedDelay(task, millis, millis, TimeUnit.MILLISECONDS);
+    }
+
+    /** Up to {@link #HOOK_THREADS} threads, which end after a minute idle, and a bounded queue behind them. */
+    private static ThreadPoolExecutor hookExecutor() {
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(HOOK_THREADS, HOOK_THREADS, 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(HOOK_QUEUE), daemon("clubchat-hooks"));
+        executor.allowCoreThreadTimeOut(true);
+        return executor;
     }
 
     /** The hooks on the class path (ServiceLoader), then the HTTP one when a backend is set. */

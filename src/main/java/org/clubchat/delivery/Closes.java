@@ -45,6 +45,11 @@ public final class Closes {
     public static final Close OUTBOX_OVERFLOW = new Close(1013, "too slow: outgoing queue overflowed");
     /** 1013 Try Again Later: the server sheds the largest backlogs when all outboxes pass their budget. */
     public static final Close SHED = new Close(1013, "server overloaded: outgoing queue shed");
+    /**
+     * 1013 Try Again Later: the application's connect hook could not be asked (failed, timed out) and
+     * its failure policy refuses; not a refusal of this user.
+     */
+    public static final Close APPLICATION_UNAVAILABLE = new Close(1013, "the application could not be asked just now; try again");
     /** 1013 Try Again Later. */
     public static final Close SERVER_FULL = new Close(1013, "server full");
     /** 1000 Normal Closure; not in the protocol's table: a peer silent this long is most likely gone and will not read it. */

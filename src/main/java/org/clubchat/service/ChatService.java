@@ -113,18 +113,21 @@ public final class ChatService {
     /**
      * Greets a connection just opened with {@code welcome}, once the application's connect hook lets it
      * in; one it refuses is closed with 1008 and the hook's message before any {@code welcome}
-     * (docs/protocol.md, "Connecting"). Until then its messages wait.
+     * (docs/protocol.md, "Connecting"), and one it could not decide, under the refuse policy, with 1013
+     * (try again later). Until then its messages wait.
      */
     void greet(Connection connection) {
         if (hooks == null) {
             welcome(connection);
             return;
         }
-        askHook(connection, hooks.mayConnect(user(connection)), decision -> {
-            if (decision instanceof ClubChatHooks.Refuse refused) {
-                connection.outbox().close(Closes.refusedByApplication(refused.message()));
-            } else {
+        askHook(connection, hooks.mayConnect(user(connection)), answer -> {
+            if (!(answer.decision() instanceof ClubChatHooks.Refuse refused)) {
                 welcome(connection);
+            } else if (answer.failed()) {
+                connection.outbox().close(Closes.APPLICATION_UNAVAILABLE);
+            } else {
+                connection.outbox().close(Closes.refusedByApplication(refused.message()));
             }
         });
     }
@@ -222,8 +225,7 @@ public final class ChatService {
      * Asks the application's hooks, off this thread: the connection's later messages wait until
      * {@code then} has acted on the decision, so its order holds; nobody else waits.
      */
-    private void askHook(Connection connection, CompletableFuture<ClubChatHooks.Decision> decision,
-            Consumer<ClubChatHooks.Decision> then) {
+    private <T> void askHook(Connection connection, CompletableFuture<T> decision, Consumer<T> then) {
         connection.inbound().suspend();
         decision.thenAccept(decided -> {
             try {

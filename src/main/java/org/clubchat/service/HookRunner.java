@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.clubchat.hooks.ClubChatHooks;
@@ -12,7 +13,8 @@ import org.clubchat.metrics.Metrics;
 /**
  * Runs the host application's hooks ({@link ClubChatHooks}) on the {@code clubchat-hooks} executor with a
  * time limit, in order when there are several (a chat's text as the previous one left it), and turns a
- * hook that throws, runs out of time or finds the executor full into the failure policy's decision.
+ * hook that throws, runs out of time (queueing included) or finds the executor's queue full into the
+ * failure policy's decision.
  * Thread-safe: it holds only final references.
  */
 public final class HookRunner {
@@ -39,7 +41,11 @@ public final class HookRunner {
         return !hooks.isEmpty();
     }
 
-    CompletableFuture<ClubChatHooks.Decision> mayConnect(ClubChatHooks.User user) {
+    /** The connect hooks' answer, and whether the failure policy gave it (the application could not be asked). */
+    record Answer(ClubChatHooks.Decision decision, boolean failed) {
+    }
+
+    CompletableFuture<Answer> mayConnect(ClubChatHooks.User user) {
         return run("connect", () -> {
             for (ClubChatHooks hook : hooks) {
                 if (hook.mayConnect(user) instanceof ClubChatHooks.Refuse refused) {
@@ -58,7 +64,7 @@ public final class HookRunner {
                 }
             }
             return ClubChatHooks.ALLOW;
-        });
+        }).thenApply(Answer::decision);
     }
 
     /** Allow, Refuse, or Replace with the text every hook has had its say on. */
@@ -75,19 +81,32 @@ public final class HookRunner {
                 }
             }
             return text.equals(message) ? ClubChatHooks.ALLOW : ClubChatHooks.replace(text);
-        });
+        }).thenApply(Answer::decision);
     }
 
-    private CompletableFuture<ClubChatHooks.Decision> run(String hook, Supplier<ClubChatHooks.Decision> call) {
+    /**
+     * Runs the call on the executor, waiting in its queue if every thread is busy; the timeout counts
+     * from here, so a call still queued when it passes is answered by the failure policy and never made.
+     */
+    private CompletableFuture<Answer> run(String hook, Supplier<ClubChatHooks.Decision> call) {
         long start = System.nanoTime();
-        CompletableFuture<ClubChatHooks.Decision> decided;
+        CompletableFuture<ClubChatHooks.Decision> decided = new CompletableFuture<>();
         try {
-            decided = CompletableFuture.supplyAsync(call, executor);
-        } catch (RuntimeException full) {
-            decided = CompletableFuture.failedFuture(full);
+            executor.execute(() -> {
+                if (decided.isDone()) {
+                    return;
+                }
+                try {
+                    decided.complete(call.get());
+                } catch (RuntimeException e) {
+                    decided.completeExceptionally(e);
+                }
+            });
+        } catch (RejectedExecutionException full) {
+            decided.completeExceptionally(full);
         }
-        return decided.completeOnTimeout(onFailure, timeout.toMillis(), TimeUnit.MILLISECONDS)
-                .exceptionally(failure -> onFailure)
-                .whenComplete((decision, failure) -> metrics.hookAnswered(hook, System.nanoTime() - start));
+        return decided.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .handle((decision, failure) -> failure == null ? new Answer(decision, false) : new Answer(onFailure, true))
+                .whenComplete((answer, failure) -> metrics.hookAnswered(hook, System.nanoTime() - start));
     }
 }

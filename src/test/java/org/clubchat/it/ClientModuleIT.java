@@ -25,15 +25,18 @@ class ClientModuleIT {
 
     @Test
     void clientModulePassesItsNodeTests() throws IOException, InterruptedException {
-        try (ServerProcess tokens = Node.start("tokens", Map.of("CLUBCHAT_TOKEN_SECRET", Tokens.SECRET))) {
-            runNodeTests(tokens.http("/chat").getPort());
+        // The full server has room for one connection: the next is closed with 1013 before its welcome.
+        try (ServerProcess tokens = Node.start("tokens", Map.of("CLUBCHAT_TOKEN_SECRET", Tokens.SECRET));
+                ServerProcess full = Node.start("full", Map.of("CLUBCHAT_CONNECTIONS_MAX", "1"))) {
+            runNodeTests(tokens.http("/chat").getPort(), full.http("/chat").getPort());
         }
     }
 
-    private static void runNodeTests(int tokenPort) throws IOException, InterruptedException {
+    private static void runNodeTests(int tokenPort, int fullPort) throws IOException, InterruptedException {
         requireNode20();
         Map<String, String> env = Map.of("OPEN_URL", "ws://127.0.0.1:" + open.port() + "/chat",
-                "TOKEN_URL", "ws://127.0.0.1:" + tokenPort + "/chat", "TOKEN_SECRET", Tokens.SECRET);
+                "TOKEN_URL", "ws://127.0.0.1:" + tokenPort + "/chat", "TOKEN_SECRET", Tokens.SECRET,
+                "FULL_URL", "ws://127.0.0.1:" + fullPort + "/chat");
         ProcessBuilder builder = new ProcessBuilder("node", "--experimental-websocket", "--no-warnings", "--test",
                 "--test-reporter=spec", "src/test/js/client.test.mjs").redirectErrorStream(true);
         builder.environment().putAll(env);

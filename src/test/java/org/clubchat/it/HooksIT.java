@@ -78,6 +78,11 @@ class HooksIT {
         if (call.getString("hook").equals("connect") && call.getJsonObject("user").getString("name").equals("heidi")) {
             await(heidiLetIn);
         }
+        if (call.getString("hook").equals("connect") && call.getJsonObject("user").getString("name").equals("ivan")) {
+            exchange.sendResponseHeaders(500, -1);
+            exchange.close();
+            return;
+        }
         if (call.getString("hook").equals("connect") && call.getJsonObject("user").getString("name").startsWith("mallory")) {
             answer = Json.createObjectBuilder().add("result", "refuse").add("message", BANNED).build();
         } else if (call.getString("hook").equals("join") && call.getString("clubId").equals("hooks-members-only")) {
@@ -115,6 +120,16 @@ class HooksIT {
             TestClient.Closed closed = mallory.awaitClose();
             assertEquals(1008, closed.code());
             assertEquals(BANNED, closed.reason());
+        }
+    }
+
+    @Test
+    void connectionTheBackendFailsToDecideIsToldToTryAgainLater() {
+        try (TestClient ivan = TestClient.connect(server.chatAs("ivan"))) {
+            assertNull(ivan.nextOrClosed(), "no welcome, no frame");
+            TestClient.Closed closed = ivan.awaitClose();
+            assertEquals(1013, closed.code(), "the refuse policy, but not a refusal of ivan");
+            assertEquals("the application could not be asked just now; try again", closed.reason());
         }
     }
 
