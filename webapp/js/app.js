@@ -55,7 +55,9 @@ function showState({ state, retryAt, name, reason, message }) {
   if (state === 'online') badge.textContent = `online as ${name}`;
   else if (state === 'connecting') badge.textContent = 'connecting…';
   else if (state === 'reconnecting') {
-    const why = reason === 'refused' && message ? `${WHY.refused}: ${message}` : WHY[reason] ?? 'offline';
+    const why = message && reason === 'refused' ? `${WHY.refused}: ${message}`
+      : message && reason === 'dropped' ? `the server closed the connection: ${message}`
+        : WHY[reason] ?? 'offline';
     const tick = () => {
       badge.textContent = `${why}; retrying in ${Math.max(0, Math.ceil((retryAt - Date.now()) / 1000))} s`;
     };

@@ -8,6 +8,8 @@ const BACKOFF_FIRST_MS = 500;
 const BACKOFF_MAX_MS = 30_000;
 /** Closes before `welcome` in a row after which the client stops and says why (the handshake is refused). */
 const REFUSALS_BEFORE_GIVING_UP = 5;
+/** A token is renewed this long before its `exp`; a 1008 from then on is taken for its expiry. */
+const RENEW_AHEAD_MS = 60_000;
 /** The request id of an in-band token refresh. */
 const REFRESH_ID = 'auth';
 /** Refusals that pass by themselves: the request is sent again after a backoff. */
@@ -62,16 +64,17 @@ export function tokenExpiry(token) {
 /**
  * Why a close code sends the client away, for the `state` event. Before `welcome` a close is a refusal,
  * except "going away" and "try again later" (full, busy, or the application could not be asked), which
- * pass: they do not count towards giving up.
+ * pass: they do not count towards giving up. After it, a 1008 is the token's expiry only when the token
+ * is due; otherwise the server ended the connection for another reason (an operator, flooding).
  */
-function reasonOf(code, welcomed) {
+function reasonOf(code, welcomed, tokenDue) {
   switch (code) {
     case 1001: return 'server-stopping';
     case 1013: return 'server-full';
     default: break;
   }
   if (!welcomed) return 'refused';
-  return code === 1008 ? 'token-expired' : 'dropped';
+  return code === 1008 && tokenDue ? 'token-expired' : 'dropped';
 }
 
 /**
@@ -224,7 +227,8 @@ export class ChatClient extends EventTarget {
     for (const club of this.#clubs.values()) club.joined = false;
     this.#joining.clear();
     if (!this.#wanted) return;
-    const reason = reasonOf(code, this.#welcomed);
+    const exp = this.#token ? tokenExpiry(this.#token) : null;
+    const reason = reasonOf(code, this.#welcomed, exp !== null && Date.now() >= exp * 1000 - RENEW_AHEAD_MS);
     if (reason === 'refused') this.#refusedInARow++;
     if (this.#options.getToken && (reason === 'refused' || reason === 'token-expired')) this.#token = null;
     const said = message ? { message } : {};
@@ -245,7 +249,7 @@ export class ChatClient extends EventTarget {
     clearTimeout(this.#refreshTimer);
     const exp = tokenExpiry(token);
     if (!exp) return;
-    const inMs = Math.max(5_000, exp * 1000 - Date.now() - 60_000);
+    const inMs = Math.max(5_000, exp * 1000 - Date.now() - RENEW_AHEAD_MS);
     this.#refreshTimer = setTimeout(() => this.#refresh(), inMs);
   }
 

@@ -1,7 +1,7 @@
 // The browser client module (webapp/js/client.js) against the real server, in Node 20 with its
 // WebSocket (--experimental-websocket). Run by ClientModuleIT, which starts the servers and passes
-// OPEN_URL (open mode, history 5), TOKEN_URL with TOKEN_SECRET (token mode) and FULL_URL (room for one
-// connection).
+// OPEN_URL (open mode, history 5), TOKEN_URL with TOKEN_SECRET (token mode; its operations API at
+// TOKEN_API with API_KEY) and FULL_URL (room for one connection).
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, randomUUID } from 'node:crypto';
@@ -11,6 +11,8 @@ const OPEN_URL = process.env.OPEN_URL;
 const TOKEN_URL = process.env.TOKEN_URL;
 const TOKEN_SECRET = process.env.TOKEN_SECRET;
 const FULL_URL = process.env.FULL_URL;
+const TOKEN_API = process.env.TOKEN_API;
+const API_KEY = process.env.API_KEY;
 const noJitter = () => 0;
 /** Every client the tests made, closed at the end so that nothing keeps Node running. */
 const clients = [];
@@ -224,6 +226,37 @@ test('a full server is not a refusal: the client waits with the server\'s words 
   const admitted = next(second, 'state', (s) => s.state === 'online');
   first.disconnect();
   assert.equal((await admitted).name, 'second');
+});
+
+test('token mode: an expired token closes the connection and the client comes back with a new one', async () => {
+  const tokens = [token('user-5', TOKEN_SECRET, -28), token('user-5')];
+  const client = make({ url: TOKEN_URL, getToken: async () => tokens.shift() });
+  const up = next(client, 'state', (s) => s.state === 'online');
+  client.connect();
+  await up;
+  const state = await next(client, 'state', (s) => s.state === 'reconnecting');
+  assert.equal(state.reason, 'token-expired');
+  assert.equal(state.code, 1008);
+  await next(client, 'state', (s) => s.state === 'online');
+  assert.equal(tokens.length, 0, 'a new token was asked for');
+});
+
+test('token mode: an operator\'s disconnect is not taken for an expiry: the client says so and comes back on its token', async () => {
+  let asked = 0;
+  const client = await online({ url: TOKEN_URL, getToken: async () => { asked++; return token('user-6'); } });
+  const closed = next(client, 'state', (s) => s.state === 'reconnecting');
+  const response = await fetch(`${TOKEN_API}/disconnect`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${API_KEY}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ sub: 'user-6' }),
+  });
+  assert.equal(response.status, 202);
+  const state = await closed;
+  assert.equal(state.reason, 'dropped');
+  assert.equal(state.code, 1008);
+  assert.equal(state.message, 'disconnected by an operator');
+  await next(client, 'state', (s) => s.state === 'online');
+  assert.equal(asked, 1, 'the token was still good');
 });
 
 test('token mode: an app that has no token for the user stops the client with a reason', async () => {

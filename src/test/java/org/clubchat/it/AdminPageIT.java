@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.clubchat.support.Browser;
+import org.clubchat.support.Http;
 import org.clubchat.support.TestClient;
 import org.clubchat.support.TestServer;
 import org.junit.jupiter.api.Test;
@@ -72,6 +73,22 @@ class AdminPageIT {
                 }).join();
         connected.orTimeout(10, TimeUnit.SECONDS).join();
         return socket;
+    }
+
+    /** An operator ends a user's connection: the page says so in the server's words (not "your session expired") and comes back. */
+    @Test
+    void chatPageSaysAnOperatorClosedItsConnection() {
+        try (Browser page = new Browser(server.http("/"))) {
+            page.connectAs("Zoë 재민");
+            var disconnected = Http.post(server.http("/api/disconnect"), "{\"name\":\"Zoë 재민\"}",
+                    "Authorization", "Bearer " + KEY, "Content-Type", "application/json");
+            assertEquals(202, disconnected.statusCode(), disconnected::body);
+            page.await("the server's words", d -> page.find("#state").getText()
+                    .startsWith("the server closed the connection: disconnected by an operator; retrying in"));
+            page.screenshot(Path.of("target", "screenshots", "disconnected-by-operator.png"));
+            page.awaitState("online");
+            assertEquals("online as Zoë 재민", page.find("#state").getText());
+        }
     }
 
     @Test

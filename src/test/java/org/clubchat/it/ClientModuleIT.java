@@ -20,13 +20,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class ClientModuleIT {
+    private static final String API_KEY = "client-module-key";
     @RegisterExtension
     static final TestServer open = new TestServer(Map.of("CLUBCHAT_HISTORY_SIZE", "5"));
 
     @Test
     void clientModulePassesItsNodeTests() throws IOException, InterruptedException {
         // The full server has room for one connection: the next is closed with 1013 before its welcome.
-        try (ServerProcess tokens = Node.start("tokens", Map.of("CLUBCHAT_TOKEN_SECRET", Tokens.SECRET));
+        try (ServerProcess tokens = Node.start("tokens", Map.of("CLUBCHAT_TOKEN_SECRET", Tokens.SECRET, "CLUBCHAT_API_KEY", API_KEY));
                 ServerProcess full = Node.start("full", Map.of("CLUBCHAT_CONNECTIONS_MAX", "1"))) {
             runNodeTests(tokens.http("/chat").getPort(), full.http("/chat").getPort());
         }
@@ -34,7 +35,8 @@ class ClientModuleIT {
 
     private static void runNodeTests(int tokenPort, int fullPort) throws IOException, InterruptedException {
         requireNode20();
-        Map<String, String> env = Map.of("OPEN_URL", "ws://127.0.0.1:" + open.port() + "/chat",
+        Map<String, String> env = Map.of("TOKEN_API", "http://127.0.0.1:" + tokenPort + "/api", "API_KEY", API_KEY,
+                "OPEN_URL", "ws://127.0.0.1:" + open.port() + "/chat",
                 "TOKEN_URL", "ws://127.0.0.1:" + tokenPort + "/chat", "TOKEN_SECRET", Tokens.SECRET,
                 "FULL_URL", "ws://127.0.0.1:" + fullPort + "/chat");
         ProcessBuilder builder = new ProcessBuilder("node", "--experimental-websocket", "--no-warnings", "--test",
