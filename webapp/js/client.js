@@ -231,7 +231,8 @@ export class ChatClient extends EventTarget {
     const reason = reasonOf(code, this.#welcomed, exp !== null && Date.now() >= exp * 1000 - RENEW_AHEAD_MS);
     if (reason === 'refused') this.#refusedInARow++;
     if (this.#options.getToken && (reason === 'refused' || reason === 'token-expired')) this.#token = null;
-    const said = message ? { message } : {};
+    // 4000 and up are this client's own closes (a token refresh), whose reason the server only echoes.
+    const said = message && code < 4000 ? { message } : {};
     if (reason === 'refused' && this.#refusedInARow >= REFUSALS_BEFORE_GIVING_UP) {
       this.#fail('refused', said);
       return;

@@ -58,7 +58,7 @@ public final class ClubRegistry implements ClubStore {
      * Posts a message from outside into the club, creating the club if needed (the message then waits
      * in its history for the members to come); see {@link Club#publish}.
      *
-     * @return the seq the message was given, already complete: memory does not wait
+     * @return its seq (a key's earlier one for a resend), already complete: memory does not wait
      */
     @Override
     public CompletionStage<Stored> publish(String clubId, String from, String message, String key) {

@@ -34,11 +34,6 @@ public final class Closes {
      * stored; the client re-joins with {@code since} and sees it there if it was.
      */
     public static final Close UNCONFIRMED = new Close(1011, "could not confirm a message; join again with since");
-    /** 1008 Policy Violation: the application's connect hook refused the connection; its message is the reason. */
-    public static Close refusedByApplication(String message) {
-        return Close.withReasonCut(1008, message);
-    }
-
     /** 1008 Policy Violation: an operator disconnected the user (the operations API). */
     public static final Close DISCONNECTED = new Close(1008, "disconnected by an operator");
     /** 1013 Try Again Later. */
@@ -56,5 +51,10 @@ public final class Closes {
     public static final Close IDLE = new Close(1000, "idle timeout");
 
     private Closes() {
+    }
+
+    /** 1008 Policy Violation: the application's connect hook refused the connection; its message is the reason. */
+    public static Close refusedByApplication(String message) {
+        return Close.withReasonCut(1008, message);
     }
 }

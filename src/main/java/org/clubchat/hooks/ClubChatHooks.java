@@ -2,9 +2,9 @@ package org.clubchat.hooks;
 
 /**
  * Where the host application decides (docs/hooks.md): who may connect, who may join a club, and what
- * may be said. An
- * implementation is found with {@link java.util.ServiceLoader} (a jar in the WAR's {@code WEB-INF/lib},
- * or on the launcher's class path), or is the HTTP one ({@code CLUBCHAT_HOOKS_URL}) that asks a backend.
+ * may be said. An implementation is found with {@link java.util.ServiceLoader} (a jar in the WAR's
+ * {@code WEB-INF/lib}, or on the launcher's class path), or is the HTTP one ({@code CLUBCHAT_HOOKS_URL})
+ * that asks a backend.
  *
  * <p>club-chat calls hooks on threads of its own ({@code clubchat-hooks}), never under a club's lock,
  * with a time limit ({@code CLUBCHAT_HOOKS_TIMEOUT}); while one is out, that connection's later

@@ -28,8 +28,8 @@ import org.clubchat.protocol.Names;
 /**
  * Checks {@code ?token=} in token mode with Nimbus JOSE+JWT: HS256 tokens signed with the configured
  * secret, and RS256 or ES256 tokens signed by a key of the configured JWKS URL (an unsigned token or any
- * other algorithm is refused); {@code sub} (not empty) and {@code exp} present, not expired beyond the protocol's 30
- * seconds of clock skew; {@code iss} and {@code aud} when configured. The key set is Nimbus's
+ * other algorithm is refused); {@code sub} (not empty) and {@code exp} present, not expired beyond the
+ * protocol's 30 seconds of clock skew; {@code iss} and {@code aud} when configured. The key set is Nimbus's
  * {@code JWKSourceBuilder}: cached (5 minutes, refreshed ahead), fetched again at once for an unknown
  * {@code kid} (a rotation) at a bounded rate, retried once, and kept through an outage of the identity
  * provider. Thread-safe: the processor holds no state between calls, and the key source is Nimbus's,

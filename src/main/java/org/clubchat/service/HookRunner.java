@@ -41,7 +41,7 @@ public final class HookRunner {
         return !hooks.isEmpty();
     }
 
-    /** The connect hooks' answer, and whether the failure policy gave it (the application could not be asked). */
+    /** What the hooks decided, and whether the failure policy decided it (the application could not be asked). */
     record Answer(ClubChatHooks.Decision decision, boolean failed) {
     }
 
