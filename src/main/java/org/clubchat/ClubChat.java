@@ -93,7 +93,7 @@ public final class ClubChat implements AutoCloseable {
             Runtime.getRuntime().availableProcessors(), daemon("clubchat-writer"));
     private final ExecutorService blockingWriters = Executors.newFixedThreadPool(BLOCKING_WRITERS, daemon("clubchat-sender"));
     private final ExecutorService closers = Executors.newFixedThreadPool(CLOSER_THREADS, daemon("clubchat-closer"));
-    private final ExecutorService hookThreads = hookExecutor();
+    private final ThreadPoolExecutor hookThreads = hookExecutor();
 
     private final Settings settings;
     private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -146,6 +146,7 @@ public final class ClubChat implements AutoCloseable {
         }
         metrics.gauge("clubchat.socketio.sessions", "Engine.IO sessions, connected to a namespace or not yet", () -> socketIo.size());
         metrics.gauge("clubchat.outbox.queued.bytes", "bytes queued in all outboxes together", budget::queued);
+        metrics.gauge("clubchat.hooks.queued", "hook calls waiting for a free clubchat-hooks thread", () -> hookThreads.getQueue().size());
         metrics.gauge("clubchat.clubs", "clubs held in memory, with members or within their retention", clubs::size);
         timer.setRemoveOnCancelPolicy(true);
         every(clubs.sweepInterval(), clubs::sweep);

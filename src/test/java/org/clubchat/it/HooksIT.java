@@ -168,6 +168,7 @@ class HooksIT {
             assertEquals("early", heidi.expect("joined").getString("id"));
             String metrics = Http.get(server.http("/metrics")).body();
             assertTrue(metrics.contains("clubchat_hook_seconds_count{hook=\"connect\"}"), "the connect hook's latency is measured");
+            assertEquals(0.0, Http.samples(metrics).get("clubchat_hooks_queued"), "no call waits for a thread");
         }
     }
 
