@@ -50,4 +50,17 @@ public record Replay(boolean asked, long from, boolean lost) {
     public Boolean recovered(long firstHeld) {
         return asked ? !lost && firstHeld <= from : null;
     }
+
+    /**
+     * The {@code firstSeq} of {@code joined}, for a store that learns the club's oldest seq and reads the
+     * replay in two steps (Redis): history trimmed past {@link #from} in between makes the first seq read
+     * the oldest held, so that the client's lost range ({@code since + 1 … firstSeq − 1}) covers all it
+     * does not get.
+     *
+     * @param oldestWhenJoined the oldest seq the store held when the join was made
+     * @param firstHeld        as for {@link #recovered}
+     */
+    public long firstSeq(long oldestWhenJoined, long firstHeld) {
+        return asked && firstHeld > from ? Math.max(oldestWhenJoined, firstHeld) : oldestWhenJoined;
+    }
 }

@@ -140,7 +140,7 @@ final class RedisClub {
         Local local = members.computeIfAbsent(member.connectionId(), id -> new Local(member, field, seq));
         Replay asked = Replay.of(since, lastEpoch, epoch, seq);
         if (!asked.replaysUpTo(seq)) {
-            local.offer(joinedFrame(joined, seq, asked.recovered(seq + 1), requestId));
+            local.offer(joinedFrame(joined, seq, asked.recovered(seq + 1), joined.firstSeq(), requestId));
             joinDone(member.connectionId(), attempt);
             return;
         }
@@ -165,7 +165,8 @@ final class RedisClub {
             return;
         }
         store.answered();
-        local.offer(joinedFrame(joined, seq, asked.recovered(replay.isEmpty() ? seq + 1 : ClubScripts.seqOf(replay.get(0))), requestId));
+        long firstHeld = replay.isEmpty() ? seq + 1 : ClubScripts.seqOf(replay.get(0));
+        local.offer(joinedFrame(joined, seq, asked.recovered(firstHeld), asked.firstSeq(joined.firstSeq(), firstHeld), requestId));
         for (StreamMessage<String, String> entry : replay) {
             local.offer(chatFrame(ClubScripts.seqOf(entry), entry.getBody()));
         }
@@ -179,9 +180,9 @@ final class RedisClub {
         unsubscribeIfEmpty();
     }
 
-    private Frame joinedFrame(ClubScripts.Joined joined, long seq, Boolean recovered, String requestId) {
+    private Frame joinedFrame(ClubScripts.Joined joined, long seq, Boolean recovered, long firstSeq, String requestId) {
         return store.codec().frame(new ServerMessage.Joined(keys.clubId(), joined.names(), seq, feed.epoch(), recovered,
-                joined.firstSeq()), requestId);
+                firstSeq), requestId);
     }
 
     /** Sends the member's message, or acknowledges a resend of its key as a duplicate; {@code not_member} if its join failed. */

@@ -28,6 +28,15 @@ class ReplayTest {
     }
 
     @Test
+    void firstSeqIsTheFirstReadWhenHistoryWasTrimmedPastTheReplayBeforeItWasRead() {
+        Replay replay = Replay.of(OptionalLong.of(4), "e1", "e1", 10);
+        assertEquals(3, replay.firstSeq(3, 5), "nothing trimmed that was asked: the oldest when joined");
+        assertEquals(8, replay.firstSeq(3, 8), "trimmed to 8 meanwhile: 5-7 are lost, so firstSeq says 8");
+        assertEquals(11, replay.firstSeq(3, 11), "all trimmed meanwhile");
+        assertEquals(3, Replay.of(OptionalLong.empty(), null, "e1", 10).firstSeq(3, 11), "nothing asked, nothing read");
+    }
+
+    @Test
     void sinceAtTheClubsSeqReplaysNothingAndIsRecovered() {
         Replay replay = Replay.of(OptionalLong.of(10), null, "e1", 10);
         assertFalse(replay.replaysUpTo(10));
