@@ -13,8 +13,9 @@ function element(tag, text) {
   return node;
 }
 
-async function api(path) {
-  const response = await fetch(new URL(`..${path}`, location.href), { headers: { Authorization: `Bearer ${key}` } });
+async function api(path, init = {}) {
+  const response = await fetch(new URL(`..${path}`, location.href),
+    { ...init, headers: { ...init.headers, Authorization: `Bearer ${key}` } });
   if (response.status === 401) throw new Error('the API key was refused');
   if (response.status === 404) throw new Error('the operations API is off: set CLUBCHAT_API_KEY on the server');
   return response;
@@ -79,14 +80,37 @@ async function refreshClub() {
     api(`/api/clubs/${encodeURIComponent(selected)}`).then((r) => r.json()),
     api(`/api/clubs/${encodeURIComponent(selected)}/messages`).then((r) => r.json()),
   ]);
-  $('club-title').textContent = `${club.clubId}: ${club.members.length} members, seq ${club.seq}`;
-  $('club-members').replaceChildren(...club.members.map((name) => element('li', name)));
+  const count = club.members.length;
+  $('club-title').textContent = `${club.clubId}: ${count} member${count === 1 ? '' : 's'}, seq ${club.seq}`;
+  $('club-members').replaceChildren(...club.members.map((name) => {
+    const item = element('li');
+    const end = element('button', 'disconnect');
+    end.type = 'button';
+    end.dataset.name = name;
+    end.setAttribute('aria-label', `disconnect ${name}`);
+    end.addEventListener('click', () => disconnect(name).catch((e) => showStatus('failed', e.message)));
+    item.append(element('span', name), end);
+    return item;
+  }));
   $('club-messages').replaceChildren(...history.messages.slice(-50).map((chat) => {
     const item = element('li');
     item.append(element('span', `#${chat.seq} `), element('span', chat.from), element('span', `: ${chat.message}`));
     item.children[1].className = 'from';
     return item;
   }));
+}
+
+/** Ends every connection of the user, on every node (POST /api/disconnect), and says so. */
+async function disconnect(name) {
+  const response = await api('/api/disconnect', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name }),
+  });
+  $('action').textContent = response.ok
+    ? `${name}: every connection closed; a connect hook decides whether they get back in`
+    : `${name}: the server answered ${response.status}`;
+  await refresh();
 }
 
 async function start() {

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
+import org.openqa.selenium.StaleElementReferenceException;
 
 /** The admin page (webapp/admin/) in headless Chromium, reading the operations API with the API key. */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
@@ -50,6 +51,21 @@ class AdminPageIT {
             assertEquals("3", admin.find("#connections").getText());
             assertEquals("2 native · 1 socket.io", admin.find("#connections-by-protocol").getText());
             admin.screenshot(Path.of("target", "screenshots", "admin.png"));
+
+            admin.await("alice disconnected from the page", d -> {
+                try {
+                    admin.find("#club-members button[data-name='alice']").click();
+                    return true;
+                } catch (StaleElementReferenceException rerendered) {
+                    return false;
+                }
+            });
+            TestClient.Closed closed = alice.awaitClose();
+            assertEquals(1008, closed.code());
+            assertEquals("disconnected by an operator", closed.reason());
+            admin.await("the page says so", d -> admin.find("#action").getText().startsWith("alice: every connection closed"));
+            admin.await("alice gone from the members", d -> !admin.find("#club-members").getText().contains("alice"));
+            admin.screenshot(Path.of("target", "screenshots", "admin-disconnected.png"));
             socketIo.abort();
         }
     }
