@@ -107,7 +107,7 @@ public record Settings(
         REDIS_URI("redis.uri", "", "Redis that several nodes share clubs through (`redis://127.0.0.1:6379`); empty keeps clubs in this server's memory"),
         PAGE_TOKEN_URL("page.token-url", "", "token mode: a URL of your application that answers the signed-in user's token; the bundled page fetches it (docs/client.md)"),
         OPS_PROTECTED("ops.protected", "false", "`true` puts `/health` and `/metrics` behind the API key too (for servers whose HTTP port faces the internet)"),
-        HOOKS_URL("hooks.url", "", "your backend that decides joins and chats (docs/hooks.md); empty for none"),
+        HOOKS_URL("hooks.url", "", "your backend that decides connections, joins and chats (docs/hooks.md); empty for none"),
         HOOKS_TIMEOUT("hooks.timeout", "PT2S", "how long a hook may take before the failure policy decides (ISO-8601 duration, at most 8 s)"),
         HOOKS_FAILURE("hooks.failure", "refuse", "what a hook that fails or times out decides: `refuse` (`forbidden`) or `allow`"),
         SOCKETIO_PING_INTERVAL("socketio.ping-interval", "PT25S", "how often the server pings a socket.io client (socket.io's `pingInterval`)"),
