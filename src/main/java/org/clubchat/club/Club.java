@@ -104,17 +104,8 @@ public final class Club implements Membership {
             if (sender == null) {
                 throw new IllegalStateException(connectionId + " is not in club " + id);
             }
-            keys.forget(history.oldestSeq(), clock.millis());
-            OptionalLong sent = key == null ? OptionalLong.empty() : keys.find(sender.sender(), key);
-            if (sent.isPresent()) {
-                sender.delivery().offer(codec.frame(new ServerMessage.Ack(id, sent.getAsLong(), true), requestId));
-                return;
-            }
-            long next = append(sender, sender.name(), message, accepted);
-            if (key != null) {
-                keys.remember(sender.sender(), key, next, clock.millis());
-            }
-            sender.delivery().offer(codec.frame(new ServerMessage.Ack(id, next, false), requestId));
+            ClubStore.Stored stored = appendOnce(sender, sender.sender(), sender.name(), message, key, accepted);
+            sender.delivery().offer(codec.frame(new ServerMessage.Ack(id, stored.seq(), stored.duplicate()), requestId));
         } finally {
             lock.unlock();
         }
@@ -130,22 +121,29 @@ public final class Club implements Membership {
         long accepted = System.nanoTime();
         lock.lock();
         try {
-            if (retired) {
-                return Optional.empty();
-            }
-            keys.forget(history.oldestSeq(), clock.millis());
-            OptionalLong sent = key == null ? OptionalLong.empty() : keys.find(ClubStore.PUBLISHER, key);
-            if (sent.isPresent()) {
-                return Optional.of(new ClubStore.Stored(sent.getAsLong(), true));
-            }
-            long next = append(null, from, message, accepted);
-            if (key != null) {
-                keys.remember(ClubStore.PUBLISHER, key, next, clock.millis());
-            }
-            return Optional.of(new ClubStore.Stored(next, false));
+            return retired ? Optional.empty()
+                    : Optional.of(appendOnce(null, ClubStore.PUBLISHER, from, message, key, accepted));
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * {@link #append}, unless {@code sender} already used {@code key} here: then the seq that message got.
+     * Under the lock.
+     */
+    private ClubStore.Stored appendOnce(Member except, String sender, String from, String message, String key,
+            long acceptedNanos) {
+        keys.forget(history.oldestSeq(), clock.millis());
+        OptionalLong sent = key == null ? OptionalLong.empty() : keys.find(sender, key);
+        if (sent.isPresent()) {
+            return new ClubStore.Stored(sent.getAsLong(), true);
+        }
+        long next = append(except, from, message, acceptedNanos);
+        if (key != null) {
+            keys.remember(sender, key, next, clock.millis());
+        }
+        return new ClubStore.Stored(next, false);
     }
 
     /** The messages history holds after {@code since}, oldest first. */

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.Writer;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * Text messages to a container's session with the WebSocket API's blocking calls, each its own message,
@@ -55,27 +56,30 @@ final class BlockingSends {
     }
 
     /**
-     * Sends each text as its own message, in order, returning once the container has taken them.
+     * Sends the text of each item as its own message, in order, returning once the container has taken
+     * them.
      *
+     * @param text the item's text (a frame's, or the item itself), read as it is sent: no list of texts is
+     *             made for each send
      * @throws IOException or an unchecked exception (IllegalStateException when the session closed under
      *     us) if the peer is gone or the send timed out
      */
-    void send(List<String> texts) throws IOException {
+    <T> void send(List<T> items, Function<T, String> text) throws IOException {
         long now = System.nanoTime();
-        int last = texts.size() - 1;
+        int last = items.size() - 1;
         boolean batching = last > 0 && !throughMessageWriter;
         if (batching) {
             remote.setBatchingAllowed(true);
         }
         for (int i = 0; i <= last; i++) {
-            String text = texts.get(i);
+            String message = text.apply(items.get(i));
             boolean confirming = i == last && now - lastConfirmed >= CONFIRM_EVERY;
             if (throughMessageWriter && !confirming) {
-                try (Writer message = remote.getSendWriter()) {
-                    message.write(text);
+                try (Writer writer = remote.getSendWriter()) {
+                    writer.write(message);
                 }
             } else {
-                remote.sendText(text);
+                remote.sendText(message);
                 lastConfirmed = now;
             }
         }

@@ -111,12 +111,12 @@ public final class EngineEndpoint extends Endpoint {
 
         @Override
         public void sendText(String text) throws IOException {
-            sends.send(List.of(text));
+            sends.send(List.of(text), Function.identity());
         }
 
         @Override
         public void sendTexts(List<String> texts) throws IOException {
-            sends.send(texts);
+            sends.send(texts, Function.identity());
         }
 
         @Override

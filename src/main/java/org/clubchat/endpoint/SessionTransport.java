@@ -46,7 +46,7 @@ final class SessionTransport implements Transport {
     @Override
     public void send(List<Frame> frames, Consumer<Throwable> done) {
         try {
-            sends.send(frames.stream().map(Frame::text).toList());
+            sends.send(frames, Frame::text);
         } catch (IOException | RuntimeException e) {
             // The peer is gone, the send timed out, or the session closed under us (IllegalStateException).
             done.accept(e);
