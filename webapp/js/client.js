@@ -373,7 +373,7 @@ export class ChatClient extends EventTarget {
     const join = this.#joining.get(frame.id);
     if (join) {
       this.#joining.delete(frame.id);
-      if (RETRIED_ERRORS.has(frame.code)) this.#retryJoin(join.clubId);
+      if (RETRIED_ERRORS.has(frame.code)) this.#retryJoin(join.clubId, frame.retryAfter);
       else this.#emit('error', { ...frame, clubId: join.clubId });
       return;
     }
@@ -385,7 +385,7 @@ export class ChatClient extends EventTarget {
     if (RETRIED_ERRORS.has(frame.code)) {
       const refusals = this.#chatRefusals.get(frame.id) ?? 0;
       this.#chatRefusals.set(frame.id, refusals + 1);
-      setTimeout(() => this.#sendChat(frame.id), backoffMs(refusals, this.#options.random));
+      setTimeout(() => this.#sendChat(frame.id), frame.retryAfter ?? backoffMs(refusals, this.#options.random));
       return;
     }
     this.#unsettled.delete(frame.id);
@@ -411,13 +411,16 @@ export class ChatClient extends EventTarget {
     if (this.#send({ type: 'chat', clubId: sent.clubId, message: sent.message, key, id: key })) sent.tried = true;
   }
 
-  /** A join the server could not take just now is tried again after a backoff, while the club is still wanted. */
-  #retryJoin(clubId) {
+  /**
+   * A join the server could not take just now is tried again, while the club is still wanted: after the
+   * `retryAfter` a `rate_limited` says, else after a backoff.
+   */
+  #retryJoin(clubId, retryAfter) {
     const refusals = this.#joinRefusals.get(clubId) ?? 0;
     this.#joinRefusals.set(clubId, refusals + 1);
     setTimeout(() => {
       if (this.#clubs.has(clubId) && this.online) this.#sendJoin(clubId);
-    }, backoffMs(refusals, this.#options.random));
+    }, retryAfter ?? backoffMs(refusals, this.#options.random));
   }
 
   #send(frame) {

@@ -145,6 +145,37 @@ test('a chat whose ack was lost with the connection is resent once and settled o
   bob.disconnect();
 });
 
+/** A WebSocket that counts the rate_limited refusals it receives, and the retryAfter of each. */
+class RefusalCountingWebSocket extends WebSocket {
+  static retryAfters = [];
+  set onmessage(handler) {
+    super.onmessage = (event) => {
+      const frame = JSON.parse(event.data);
+      if (frame.code === 'rate_limited') RefusalCountingWebSocket.retryAfters.push(frame.retryAfter);
+      handler(event);
+    };
+  }
+}
+
+test('a burst past the rate limit is sent again after each retryAfter, and every chat arrives once', async () => {
+  const room = club();
+  const bob = await online({ url: OPEN_URL, name: 'bob' }, room);
+  const alice = await online({ url: OPEN_URL, name: 'alice', WebSocket: RefusalCountingWebSocket }, room);
+  const heard = record(bob, 'chat');
+  const sent = record(alice, 'sent');
+  const keys = Array.from({ length: 60 }, (_, i) => alice.chat(room, `버스트 ${i} 🚀`));
+  await until(() => sent.length === keys.length, 'every chat sent', 15_000);
+  const refusals = RefusalCountingWebSocket.retryAfters;
+  assert.ok(refusals.length >= 20, `the defaults take 40 at once: ${refusals.length} refused`);
+  assert.ok(refusals.every((ms) => Number.isInteger(ms) && ms > 0), 'each refusal says when to send again');
+  assert.ok(refusals.length < 40, `resent when told, so rarely refused twice: ${refusals.length} refusals`);
+  assert.deepEqual(sent.map(([, s]) => s.key).sort(), [...keys].sort());
+  await until(() => heard.length === keys.length, 'every chat at bob', 15_000);
+  assert.equal(new Set(heard.map(([, c]) => c.message)).size, keys.length, 'each once');
+  alice.disconnect();
+  bob.disconnect();
+});
+
 test('a missed chat is noticed as a gap and fetched by re-joining with since', async () => {
   const room = club();
   const bob = await online({ url: OPEN_URL, name: 'bob', WebSocket: ChatLosingWebSocket }, room);

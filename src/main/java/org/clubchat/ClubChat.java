@@ -114,14 +114,13 @@ public final class ClubChat implements AutoCloseable {
         this.codec = new ProtocolCodec(settings.maxFrameBytes());
         this.clubs = settings.redisUri().isEmpty()
                 ? new ClubRegistry(settings.historySize(), settings.clubRetention(), codec, InstantSource.system(), metrics)
-                : new RedisClubStore(settings.redisUri(), settings.historySize(), settings.clubRetention(), codec,
-                        InstantSource.system(), metrics);
+                : redisStore(settings, metrics);
         this.connections = new Connections(settings.limits(), timer, System::nanoTime, InstantSource.system(), metrics);
         clubs.onBroadcast(message -> Optional.ofNullable(Connections.Disconnect.parse(message)).ifPresent(connections::disconnect));
         TokenVerifier tokens = settings.tokenMode() ? new TokenVerifier(settings.tokenSecret(), settings.tokenJwksUrl(),
                 settings.tokenIssuer(), settings.tokenAudience()) : null;
         ChatService chat = new ChatService(clubs, codec, settings.limits(), System::nanoTime, metrics, connections, tokens,
-                new HookRunner(hooks(settings), hookThreads, settings.hooksTimeout(), settings.hooksAllowOnFailure(), metrics));
+                new HookRunner(hooks(settings), hookThreads, timer, settings.hooksTimeout(), settings.hooksAllowOnFailure(), metrics));
         OutboxBudget budget = new OutboxBudget(settings.outboxBudget(Runtime.getRuntime().maxMemory()), closers, connections::shedLargestBacklogs);
         this.gateway = new Gateway(connections, chat, settings.limits(), metrics, writers, blockingWriters, closers, budget);
         this.handshakes = new HandshakeGate(new OriginPolicy(settings.allowedOrigins()), tokens, metrics);
@@ -152,6 +151,17 @@ public final class ClubChat implements AutoCloseable {
         every(clubs.sweepInterval(), clubs::sweep);
         // Half the ping interval: a silent peer is seen at most one interval late.
         every(settings.pingInterval().dividedBy(2), new KeepAlive(connections, settings.limits(), System::nanoTime));
+    }
+
+    /** The Redis store; a URI Lettuce cannot read is reported without the credentials it may carry. */
+    private RedisClubStore redisStore(Settings settings, Metrics metrics) {
+        try {
+            return new RedisClubStore(settings.redisUri(), settings.historySize(), settings.clubRetention(), codec,
+                    InstantSource.system(), metrics);
+        } catch (IllegalArgumentException e) {
+            throw new Settings.InvalidSettingException(Settings.Key.REDIS_URI.systemProperty()
+                    + " must be a Redis URI (redis://HOST:PORT), was " + Settings.withoutCredentials(settings.redisUri()));
+        }
     }
 
     /** Runs the task every {@code period}, kept within 10 ms–30 s. */

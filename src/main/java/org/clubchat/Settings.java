@@ -1,5 +1,6 @@
 package org.clubchat;
 
+import java.lang.reflect.RecordComponent;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import org.clubchat.service.Limits;
 
 /**
@@ -32,7 +34,8 @@ import org.clubchat.service.Limits;
  * @param allowedOrigins    the origins a browser handshake may come from; empty means any
  * @param ratePerSecond     messages a connection may send per second, on average (joins and leaves: see maxClubs)
  * @param rateBurst         messages a connection may send at once after being quiet
- * @param floodTolerance    refused messages a connection may run up before it is closed with 1008
+ * @param floodTolerance    refused messages a connection may run up, a tenth of them forgiven a second, before it is
+ *                          closed with 1008
  * @param maxClubs          clubs one connection may be in at once, and joins and leaves it may send at once
  * @param maxConnections    open connections one server accepts; beyond it new ones close with 1013
  * @param outboxMaxBytes    bytes (UTF-8) queued for one connection before it is closed with 1013
@@ -96,7 +99,7 @@ public record Settings(
         ALLOWED_ORIGINS("allowed.origins", "", "comma-separated origins browsers may connect from (`https://chat.example.com`); empty means any"),
         RATE_PER_SECOND("rate.per-second", "20", "messages a connection may send per second, on average; joins and leaves have their own allowance, `clubs.max` plus `rate.burst` at once"),
         RATE_BURST("rate.burst", "40", "messages a connection may send at once after a quiet spell"),
-        RATE_FLOOD_TOLERANCE("rate.flood-tolerance", "100", "refused messages (net of 1 forgiven per second) a connection may go on sending more than a second after its first `rate_limited` before it is closed with 1008"),
+        RATE_FLOOD_TOLERANCE("rate.flood-tolerance", "1000", "refused messages (net of a tenth of it forgiven per second) a connection may go on sending more than a second after its first `rate_limited` before it is closed with 1008; a client that waits `retryAfter` or backs off exponentially never gets there"),
         CLUBS_MAX("clubs.max", "100", "clubs one connection may be in at once"),
         CONNECTIONS_MAX("connections.max", "10000", "open connections per server; more are closed with 1013 at once"),
         OUTBOX_MAX_BYTES("outbox.max-bytes", "1048576", "bytes queued for a connection that does not read; past it the connection is closed with 1013"),
@@ -140,11 +143,16 @@ public record Settings(
         }
     }
 
+    /** Settings never shown, not even in {@link #toString}. */
+    private static final Set<String> SECRETS = Set.of("tokenSecret", "apiKey");
+    /** Settings shown without the credentials a URL may carry. */
+    private static final Set<String> URLS = Set.of("redisUri", "hooksUrl", "tokenJwksUrl", "pageTokenUrl");
+
     /** Thrown for a value that cannot be used; the message names the key and says why. */
     public static final class InvalidSettingException extends IllegalArgumentException {
         private static final long serialVersionUID = 1L;
 
-        InvalidSettingException(String message) {
+        public InvalidSettingException(String message) {
             super(message);
         }
     }
@@ -162,11 +170,14 @@ public record Settings(
         require(secretBytes == 0 || secretBytes >= 32, Key.TOKEN_SECRET, "empty or at least 32 bytes",
                 secretBytes + " bytes");
         require(!opsProtected || !apiKey.isEmpty(), Key.OPS_PROTECTED, "false without " + Key.API_KEY.systemProperty(), opsProtected);
-        require(hooksUrl.isEmpty() || isHttpUrl(hooksUrl), Key.HOOKS_URL, "an http or https URL", hooksUrl);
+        require(hooksUrl.isEmpty() || isHttpUrl(hooksUrl), Key.HOOKS_URL, "an http or https URL", withoutCredentials(hooksUrl));
         // Within the protocol's 10 s for every answer, with room for the rest of the work.
         require(hooksTimeout.compareTo(Duration.ofMillis(1)) >= 0 && hooksTimeout.compareTo(Duration.ofSeconds(8)) <= 0,
                 Key.HOOKS_TIMEOUT, "1 ms to 8 s", hooksTimeout);
-        require(tokenJwksUrl.isEmpty() || isHttpUrl(tokenJwksUrl), Key.TOKEN_JWKS_URL, "an http or https URL", tokenJwksUrl);
+        require(tokenJwksUrl.isEmpty() || isHttpUrl(tokenJwksUrl), Key.TOKEN_JWKS_URL, "an http or https URL",
+                withoutCredentials(tokenJwksUrl));
+        require(redisUri.isEmpty() || isRedisUri(redisUri), Key.REDIS_URI,
+                "a redis://, rediss:// or redis-sentinel:// URI", withoutCredentials(redisUri));
         allowedOrigins = List.copyOf(allowedOrigins);
         require(ratePerSecond >= 1, Key.RATE_PER_SECOND, "1 or more", ratePerSecond);
         require(rateBurst >= 1, Key.RATE_BURST, "1 or more", rateBurst);
@@ -246,6 +257,48 @@ public record Settings(
     /** Whether connections are identified by tokens (a secret or an identity provider's keys) rather than names. */
     public boolean tokenMode() {
         return !tokenSecret.isEmpty() || !tokenJwksUrl.isEmpty();
+    }
+
+    /** Every setting but the secrets, which show as {@code ***}, and URLs without their user and password. */
+    @Override
+    public String toString() {
+        StringBuilder text = new StringBuilder("Settings[");
+        for (RecordComponent component : Settings.class.getRecordComponents()) {
+            Object value;
+            try {
+                value = component.getAccessor().invoke(this);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+            String name = component.getName();
+            if (SECRETS.contains(name) && !value.toString().isEmpty()) {
+                value = "***";
+            } else if (URLS.contains(name)) {
+                value = withoutCredentials(value.toString());
+            }
+            text.append(text.length() > "Settings[".length() ? ", " : "").append(name).append('=').append(value);
+        }
+        return text.append(']').toString();
+    }
+
+    /**
+     * The URL with whatever stands before an {@code @} in its authority (a user, a password) shown as
+     * {@code ***}: for logs and error messages, which must not carry credentials.
+     */
+    public static String withoutCredentials(String url) {
+        int authority = url.indexOf("://");
+        int start = authority < 0 ? 0 : authority + 3;
+        int end = start;
+        while (end < url.length() && "/?#".indexOf(url.charAt(end)) < 0) {
+            end++;
+        }
+        int at = url.lastIndexOf('@', end - 1);
+        return at < start ? url : url.substring(0, start) + "***" + url.substring(at);
+    }
+
+    private static boolean isRedisUri(String value) {
+        return value.startsWith("redis://") || value.startsWith("rediss://") || value.startsWith("redis-sentinel://")
+                || value.startsWith("rediss-sentinel://") || value.startsWith("redis-socket://");
     }
 
     private static boolean isHttpUrl(String value) {

@@ -109,4 +109,29 @@ class SettingsTest {
             assertTrue(readme.contains(row), () -> "README.md lacks the row starting " + row);
         }
     }
+
+    @Test
+    void toStringShowsNoSecretAndNoCredentialsInAUrl() {
+        String secret = "s3cr3t-0123456789-0123456789-0123456789";
+        Settings settings = Settings.load(Map.of("CLUBCHAT_TOKEN_SECRET", secret, "CLUBCHAT_API_KEY", "api-key-42",
+                "CLUBCHAT_REDIS_URI", "redis://default:redis-pass@127.0.0.1:6379/0",
+                "CLUBCHAT_HOOKS_URL", "https://hooker:hook-pass@app.example.com/hooks"), new Properties());
+        String shown = settings.toString();
+        for (String hidden : List.of(secret, "api-key-42", "redis-pass", "hook-pass", "hooker", "default:")) {
+            assertTrue(!shown.contains(hidden), () -> hidden + " shown in " + shown);
+        }
+        assertTrue(shown.contains("redisUri=redis://***@127.0.0.1:6379/0"), shown);
+        assertTrue(shown.contains("hooksUrl=https://***@app.example.com/hooks"), shown);
+        assertTrue(shown.contains("port=8001"), shown);
+    }
+
+    @Test
+    void anInvalidUrlIsNamedWithoutItsCredentials() {
+        Settings.InvalidSettingException hooks = assertThrows(Settings.InvalidSettingException.class, () -> Settings.load(
+                Map.of("CLUBCHAT_HOOKS_URL", "ftp://user:pa55@host/hooks"), new Properties()));
+        assertTrue(!hooks.getMessage().contains("pa55") && hooks.getMessage().contains("ftp://***@host/hooks"), hooks.getMessage());
+        Settings.InvalidSettingException redis = assertThrows(Settings.InvalidSettingException.class, () -> Settings.load(
+                Map.of("CLUBCHAT_REDIS_URI", "http://:pa55@host:6379"), new Properties()));
+        assertTrue(!redis.getMessage().contains("pa55"), redis.getMessage());
+    }
 }

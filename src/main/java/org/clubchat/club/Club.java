@@ -96,7 +96,7 @@ public final class Club implements Membership {
      * acknowledges it; a key its sender already used here is acknowledged as a duplicate instead.
      */
     @Override
-    public void chat(String connectionId, String message, String key, String requestId) {
+    public void chat(String connectionId, String message, String key, String requestId, long arrived) {
         long accepted = System.nanoTime();
         lock.lock();
         try {

@@ -79,6 +79,15 @@ public interface ClubStore extends AutoCloseable {
         }
     }
 
+    /**
+     * The longest this store may take to answer a join once asked (a chat's answer is bounded from its
+     * frame's arrival, see {@link Membership#chat}): what the application's hooks must leave of the
+     * protocol's 10 s.
+     */
+    default Duration answerTime() {
+        return Duration.ZERO;
+    }
+
     /** Clubs held by this node. */
     int size();
 

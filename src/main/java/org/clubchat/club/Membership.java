@@ -7,8 +7,11 @@ public interface Membership {
      * Sends the member's message to the others with the club's next seq and acknowledges it to the
      * sender; a {@code key} (null for none) the member's sender already used in the club is acknowledged
      * as a duplicate with its original seq, and nothing is sent.
+     *
+     * @param arrived when the client's frame arrived, as {@link System#nanoTime}: the protocol's 10 s for
+     *                its answer count from there, whatever the message waited for (a hook) before
      */
-    void chat(String connectionId, String message, String key, String requestId);
+    void chat(String connectionId, String message, String key, String requestId, long arrived);
 
     /**
      * Removes the member and answers {@code left}, after every frame of the club it was offered.

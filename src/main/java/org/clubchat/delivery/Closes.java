@@ -19,6 +19,11 @@ public final class Closes {
     public static final Close SERVER_ERROR = new Close(1011, "unexpected server error");
     /** 1008 Policy Violation. */
     public static final Close FLOODING = new Close(1008, "kept sending after rate_limited");
+    /**
+     * 1008 Policy Violation: the client sent more than the server holds for it while a hook of the
+     * application was out (see {@code service.InboundQueue}).
+     */
+    public static final Close INBOUND_OVERFLOW = new Close(1008, "too many messages waiting for an answer");
     /** 1008 Policy Violation. */
     public static final Close TOKEN_EXPIRED = new Close(1008, "token expired");
     /** 1011 Internal Error: a send failed, so nothing after it can reach the client in order. */

@@ -70,7 +70,8 @@ public final class Outbox implements Delivery {
     /** A drain is scheduled or running. */
     private boolean sending;
     private int sendState = COMPLETED;
-    private boolean closed;
+    /** Written under {@code this}; volatile so that {@link #isClosed} reads it without the lock. */
+    private volatile boolean closed;
     /** A close waiting for the drain to send what was queued before it. */
     private Close closeWhenDrained;
     /** A ping the next drain sends before the frames queued after it was asked for. */
@@ -327,6 +328,14 @@ public final class Outbox implements Delivery {
         queue.clear();
         budget.release(queuedBytes);
         queuedBytes = 0;
+    }
+
+    /**
+     * Whether the connection's close has been decided (by the server or the adapter), even if the transport
+     * has not closed yet: nothing it sent from then on is acted upon.
+     */
+    public boolean isClosed() {
+        return closed;
     }
 
     /** Bytes waiting in the queue now. */

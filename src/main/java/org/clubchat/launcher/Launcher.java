@@ -67,6 +67,9 @@ public final class Launcher implements AutoCloseable {
         } catch (BindException e) {
             exitBecause(settings.host() + ":" + settings.port() + ": " + e.getMessage() + " (CLUBCHAT_PORT picks another port)");
             return;
+        } catch (Settings.InvalidSettingException e) {
+            exitBecause(e.getMessage());
+            return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(launcher::close, "clubchat-shutdown"));
         String host = settings.host();

@@ -108,10 +108,16 @@ public final class Metrics {
                 .description("connections welcomed, by wire protocol").register(registry)).increment(count);
     }
 
+    /**
+     * @param closeCode the code the connection closed with; RFC 6455's own codes (1000-1015) are counted
+     *                  each under its number, any other (a client may send any of 3000-4999) as {@code other},
+     *                  so that clients cannot make the label's values grow without bound
+     */
     public void connectionClosed(int closeCode) {
-        closesByCode.computeIfAbsent(closeCode, code -> Counter.builder("clubchat.connections.closed")
-                .tag("code", String.valueOf(code)).description("connections closed, by close code").register(registry))
-                .increment();
+        int counted = closeCode >= 1000 && closeCode <= 1015 ? closeCode : 0;
+        closesByCode.computeIfAbsent(counted, code -> Counter.builder("clubchat.connections.closed")
+                .tag("code", code == 0 ? "other" : String.valueOf(code)).description("connections closed, by close code")
+                .register(registry)).increment();
     }
 
     /** A handshake refused before the upgrade (400 name, 401 token, 403 origin). */

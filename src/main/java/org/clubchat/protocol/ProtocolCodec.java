@@ -264,6 +264,9 @@ public final class ProtocolCodec {
             json.write("exp", m.exp());
         } else if (message instanceof ServerMessage.Error m) {
             json.write("code", m.code().wireName()).write("message", m.message());
+            if (m.retryAfter() != null) {
+                json.write("retryAfter", m.retryAfter());
+            }
         } else if (!(message instanceof ServerMessage.Pong)) {
             throw new IllegalStateException("unhandled " + message);
         }

@@ -143,11 +143,19 @@ public sealed interface ServerMessage
         }
     }
 
-    /** @param message for people, not for programs: clients branch on {@code code} */
-    record Error(ErrorCode code, String message) implements ServerMessage {
+    /**
+     * @param message    for people, not for programs: clients branch on {@code code}
+     * @param retryAfter for {@code rate_limited} (rev 3): milliseconds to wait before sending that message
+     *                   again; null otherwise
+     */
+    record Error(ErrorCode code, String message, Long retryAfter) implements ServerMessage {
         public Error {
             Objects.requireNonNull(code, "code");
             Objects.requireNonNull(message, "message");
+        }
+
+        public Error(ErrorCode code, String message) {
+            this(code, message, null);
         }
 
         @Override

@@ -186,10 +186,10 @@ final class RedisClub {
     }
 
     /** Sends the member's message, or acknowledges a resend of its key as a duplicate; {@code not_member} if its join failed. */
-    void chat(Member member, String message, String key, String requestId) {
+    void chat(Member member, String message, String key, String requestId, long arrived) {
         String connectionId = member.connectionId();
         if (joining.containsKey(connectionId)) {
-            joining.get(connectionId).after.add(() -> chat(member, message, key, requestId));
+            joining.get(connectionId).after.add(() -> chat(member, message, key, requestId, arrived));
             return;
         }
         Local sending = members.get(connectionId);
@@ -202,7 +202,7 @@ final class RedisClub {
             sender.delivery().offer(store.error(ErrorCode.UNAVAILABLE, "the message could not be stored; it was not sent", requestId));
             return;
         }
-        unanswered.send(sender, message, key, requestId);
+        unanswered.send(sender, message, key, requestId, arrived);
     }
 
     /** A message or presence event published by any node, this one included. */

@@ -241,6 +241,12 @@ public final class RedisClubStore implements ClubStore {
     }
 
     @Override
+    public Duration answerTime() {
+        // A join runs two commands, each within the timeout.
+        return COMMAND_TIMEOUT.multipliedBy(2);
+    }
+
+    @Override
     public Duration sweepInterval() {
         return HEARTBEAT;
     }

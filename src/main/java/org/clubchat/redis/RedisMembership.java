@@ -21,13 +21,13 @@ final class RedisMembership implements Membership {
     }
 
     @Override
-    public void chat(String connectionId, String message, String key, String requestId) {
+    public void chat(String connectionId, String message, String key, String requestId, long arrived) {
         store.onEvents(() -> {
             RedisClub club = store.localClub(clubId);
             if (club == null) {
                 store.notMember(clubId, member, requestId);
             } else {
-                club.chat(member, message, key, requestId);
+                club.chat(member, message, key, requestId, arrived);
             }
         });
     }

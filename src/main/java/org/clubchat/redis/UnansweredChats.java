@@ -31,15 +31,17 @@ final class UnansweredChats {
         /** The name of its receipt: per attempt, or per sender and key. */
         final String dedupe;
         final String requestId;
-        final long arrived = System.nanoTime();
+        /** When the client's frame arrived: the answer is due {@link #ANSWER_WITHIN} after it. */
+        final long arrived;
         long seq;
         /** Redis did not answer the append, so its receipt must be asked for. */
         boolean unknown;
         /** The receipt has been asked for and not answered yet. */
         boolean asking;
 
-        Chat(Member sender, String attempt, String dedupe, String requestId) {
+        Chat(Member sender, String attempt, String dedupe, String requestId, long arrived) {
             this.sender = sender;
+            this.arrived = arrived;
             this.attempt = attempt;
             this.dedupe = dedupe;
             this.requestId = requestId;
@@ -64,11 +66,15 @@ final class UnansweredChats {
         this.catchUp = catchUp;
     }
 
-    /** Sends a member's chat to Redis; a resend of a key already stored is acknowledged as a duplicate. */
-    void send(Member sender, String message, String key, String requestId) {
+    /**
+     * Sends a member's chat to Redis; a resend of a key already stored is acknowledged as a duplicate.
+     *
+     * @param arrived when its frame arrived, as {@link System#nanoTime}
+     */
+    void send(Member sender, String message, String key, String requestId, long arrived) {
         String attempt = ClubScripts.newId();
         String keyId = key == null ? null : ClubScripts.keyId(sender.sender(), key);
-        Chat chat = new Chat(sender, attempt, keyId != null ? keyId : ClubScripts.attemptId(attempt), requestId);
+        Chat chat = new Chat(sender, attempt, keyId != null ? keyId : ClubScripts.attemptId(attempt), requestId, arrived);
         byAttempt.put(attempt, chat);
         store.then(scripts.append(keys, attempt, keyId, sender.name(), message, sender.connectionId(), requestId),
                 (appended, failure) -> {

@@ -21,12 +21,33 @@ public final class TokenBucket {
 
     /** Takes a token if there is one. */
     public boolean tryTake(long now) {
-        tokens = Math.min(capacity, tokens + (now - lastRefill) * perNano);
-        lastRefill = now;
+        refill(now);
         if (tokens < 1) {
             return false;
         }
         tokens -= 1;
         return true;
+    }
+
+    /** Whether the bucket holds all it can: its owner has been quiet long enough to be owed nothing. */
+    public boolean isFull(long now) {
+        refill(now);
+        return tokens >= capacity;
+    }
+
+    /**
+     * Nanoseconds from {@code now} until the bucket will have given {@code wanted} tokens, counting those
+     * it holds and each one taken as soon as it comes (0 if it holds them now): when the last of that
+     * many events sent one after another in step with the refill is admitted.
+     */
+    public long nanosUntil(double wanted, long now) {
+        refill(now);
+        double missing = wanted - tokens;
+        return missing <= 0 ? 0 : (long) Math.ceil(missing / perNano);
+    }
+
+    private void refill(long now) {
+        tokens = Math.min(capacity, tokens + (now - lastRefill) * perNano);
+        lastRefill = now;
     }
 }

@@ -31,6 +31,12 @@ import org.clubchat.security.TokenVerifier;
  */
 public final class ChatService {
     private static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(5);
+    /** The protocol's bound on every answer, counted from the message's arrival (docs/protocol.md). */
+    static final Duration ANSWER_WITHIN = Duration.ofSeconds(10);
+    /** What an answer needs after its hook has decided, besides the store: the queues, the frame's way out. */
+    private static final Duration AFTER_HOOK = Duration.ofSeconds(1);
+    /** What a waiting frame costs besides its strings: the records, the task and the queue's entry. */
+    private static final long WAITING_OVERHEAD_BYTES = 200;
 
     private final ClubStore clubs;
     private final ProtocolCodec codec;
@@ -60,16 +66,16 @@ public final class ChatService {
 
     /**
      * One incoming text message. Every frame, well-formed or not, takes from the connection's allowance
-     * ({@link SendAllowance}); a frame over it gets its own error if it has one (docs/protocol.md's
-     * precedence), else {@code rate_limited}; a connection that keeps on flooding is closed with 1008.
+     * ({@link SendAllowance}) as it arrives; a frame over it gets its own error if it has one
+     * (docs/protocol.md's precedence), else {@code rate_limited} (a ping its {@code pong}); a connection
+     * that keeps on flooding is closed with 1008. While a hook is out, frames wait their turn in the
+     * connection's bounded {@link InboundQueue}; one that finds it full closes the connection with 1008.
+     * A connection whose close has been decided acts on nothing more, waiting frames included.
      */
     public void handle(Connection connection, DecodeResult result) {
-        if (hooks == null || connection.inbound().runNowOrQueue(() -> handleInOrder(connection, result))) {
-            handleInOrder(connection, result);
+        if (connection.isClosing()) {
+            return;
         }
-    }
-
-    private void handleInOrder(Connection connection, DecodeResult result) {
         long now = nanoClock.getAsLong();
         connection.heard(now);
         metrics.frameReceived(typeOf(result));
@@ -77,30 +83,84 @@ public final class ChatService {
             connection.outbox().close(Closes.TOO_BIG);
             return;
         }
-        boolean membershipChange = isMembershipChange(result);
-        SendAllowance.Verdict verdict = connection.admitFrame(membershipChange, now);
-        if (verdict == SendAllowance.Verdict.FLOODING) {
+        SendAllowance.Verdict verdict = connection.admitFrame(kindOf(result), now);
+        if (verdict.outcome() == SendAllowance.Outcome.FLOODING) {
             connection.outbox().close(Closes.FLOODING);
-        } else if (result instanceof DecodeResult.Rejected rejected) {
-            error(connection, rejected.code(), rejected.detail(), rejected.requestId());
-        } else if (verdict == SendAllowance.Verdict.RATE_LIMITED) {
-            Inbound inbound = ((DecodeResult.Decoded) result).inbound();
-            error(connection, ErrorCode.RATE_LIMITED, membershipChange
-                    ? "slow down: over " + limits.maxClubs() + " joins and leaves at once"
-                    : "slow down: over " + limits.ratePerSecond() + " messages a second", inbound.requestId());
-        } else if (result instanceof DecodeResult.Decoded decoded) {
-            dispatch(connection, decoded.inbound());
-        } else {
-            throw new IllegalStateException("unhandled " + result);
+            return;
+        }
+        if (hooks == null) {
+            act(connection, result, verdict, now);
+            return;
+        }
+        Runnable task = () -> act(connection, result, verdict, now);
+        switch (connection.inbound().runNowOrQueue(task, bytesOf(result))) {
+            case RUN_NOW -> task.run();
+            case QUEUED -> {
+                // It runs once the hook ahead of it has answered.
+            }
+            case OVERFLOW -> connection.outbox().close(Closes.INBOUND_OVERFLOW);
         }
     }
 
-    private static boolean isMembershipChange(DecodeResult result) {
+    /** What a frame that was let in does, in its turn; {@code arrived} is when it came, as the allowance saw it. */
+    private void act(Connection connection, DecodeResult result, SendAllowance.Verdict verdict, long arrived) {
+        if (connection.isClosing()) {
+            return;
+        }
+        if (result instanceof DecodeResult.Rejected rejected) {
+            error(connection, rejected.code(), rejected.detail(), rejected.requestId());
+            return;
+        }
+        Inbound inbound = ((DecodeResult.Decoded) result).inbound();
+        if (verdict.outcome() == SendAllowance.Outcome.RATE_LIMITED && !(inbound.body() instanceof ClientMessage.Ping)) {
+            String detail = inbound.body() instanceof ClientMessage.Join || inbound.body() instanceof ClientMessage.Leave
+                    ? "slow down: over " + limits.maxClubs() + " joins and leaves at once"
+                    : "slow down: over " + limits.ratePerSecond() + " messages a second";
+            metrics.errorSent(ErrorCode.RATE_LIMITED);
+            connection.outbox().offer(codec.frame(new ServerMessage.Error(ErrorCode.RATE_LIMITED, detail,
+                    verdict.retryAfterMillis()), inbound.requestId()));
+            return;
+        }
+        dispatch(connection, inbound, arrived);
+    }
+
+    private static SendAllowance.Kind kindOf(DecodeResult result) {
         if (result instanceof DecodeResult.Decoded decoded) {
             ClientMessage body = decoded.inbound().body();
-            return body instanceof ClientMessage.Join || body instanceof ClientMessage.Leave;
+            if (body instanceof ClientMessage.Join || body instanceof ClientMessage.Leave) {
+                return SendAllowance.Kind.MEMBERSHIP;
+            }
+            if (body instanceof ClientMessage.Ping) {
+                return SendAllowance.Kind.PING;
+            }
+            return SendAllowance.Kind.MESSAGE;
         }
-        return false;
+        return SendAllowance.Kind.MALFORMED;
+    }
+
+    /** Roughly what a frame holds while it waits in the inbound queue: its strings, two bytes a character. */
+    private static long bytesOf(DecodeResult result) {
+        long strings = 0;
+        if (result instanceof DecodeResult.Rejected rejected) {
+            strings = rejected.detail().length() + length(rejected.requestId());
+        } else if (result instanceof DecodeResult.Decoded decoded) {
+            ClientMessage body = decoded.inbound().body();
+            strings = length(decoded.inbound().requestId());
+            if (body instanceof ClientMessage.Chat chat) {
+                strings += chat.clubId().length() + chat.message().length() + length(chat.key());
+            } else if (body instanceof ClientMessage.Auth auth) {
+                strings += length(auth.token());
+            } else if (body instanceof ClientMessage.Join join) {
+                strings += join.clubId().length() + length(join.epoch());
+            } else if (body instanceof ClientMessage.Leave leave) {
+                strings += leave.clubId().length();
+            }
+        }
+        return WAITING_OVERHEAD_BYTES + 2 * strings;
+    }
+
+    private static int length(String text) {
+        return text == null ? 0 : text.length();
     }
 
     private static String typeOf(DecodeResult result) {
@@ -121,7 +181,7 @@ public final class ChatService {
             welcome(connection);
             return;
         }
-        askHook(connection, hooks.mayConnect(user(connection)), answer -> {
+        askHook(connection, hooks.mayConnect(user(connection), nanoClock.getAsLong() + ANSWER_WITHIN.toNanos()), answer -> {
             if (!(answer.decision() instanceof ClubChatHooks.Refuse refused)) {
                 welcome(connection);
             } else if (answer.failed()) {
@@ -143,7 +203,7 @@ public final class ChatService {
     }
 
     /** The single dispatch over {@link ClientMessage}; a test checks that every permitted type is here. */
-    private void dispatch(Connection connection, Inbound inbound) {
+    private void dispatch(Connection connection, Inbound inbound, long arrived) {
         ClientMessage message = inbound.body();
         String requestId = inbound.requestId();
         if (message instanceof ClientMessage.Ping) {
@@ -163,7 +223,7 @@ public final class ChatService {
             } else if (!connection.hasRoomFor(join.clubId())) {
                 tooManyClubs(connection, requestId);
             } else {
-                askHook(connection, hooks.mayJoin(user(connection), join.clubId()), decision -> {
+                askHook(connection, hooks.mayJoin(user(connection), join.clubId(), hookDeadline(arrived)), decision -> {
                     if (decision instanceof ClubChatHooks.Refuse refused) {
                         error(connection, ErrorCode.FORBIDDEN, refused.message(), requestId);
                     } else {
@@ -176,7 +236,7 @@ public final class ChatService {
                 notMember(connection, leave.clubId(), requestId);
             }
         } else if (message instanceof ClientMessage.Chat chat) {
-            chat(connection, chat, requestId);
+            chat(connection, chat, requestId, arrived);
         } else {
             throw new IllegalStateException("unhandled " + message);
         }
@@ -223,17 +283,28 @@ public final class ChatService {
 
     /**
      * Asks the application's hooks, off this thread: the connection's later messages wait until
-     * {@code then} has acted on the decision, so its order holds; nobody else waits.
+     * {@code then} has acted on the decision, so its order holds; nobody else waits. A connection closed
+     * meanwhile acts on nothing more, the decision included.
      */
     private <T> void askHook(Connection connection, CompletableFuture<T> decision, Consumer<T> then) {
         connection.inbound().suspend();
         decision.thenAccept(decided -> {
             try {
-                then.accept(decided);
+                if (!connection.isClosing()) {
+                    then.accept(decided);
+                }
             } finally {
-                connection.inbound().resume();
+                connection.inbound().resume(() -> connection.outbox().close(Closes.SERVER_ERROR));
             }
         });
+    }
+
+    /**
+     * When a hook asked about a message that arrived at {@code arrived} must have answered: what the store
+     * needs to answer after it still fits in the protocol's 10 s.
+     */
+    private long hookDeadline(long arrived) {
+        return arrived + ANSWER_WITHIN.minus(clubs.answerTime()).minus(AFTER_HOOK).toNanos();
     }
 
     private static ClubChatHooks.User user(Connection connection) {
@@ -252,7 +323,7 @@ public final class ChatService {
         throw new IllegalStateException("no club in " + message);
     }
 
-    private void chat(Connection connection, ClientMessage.Chat chat, String requestId) {
+    private void chat(Connection connection, ClientMessage.Chat chat, String requestId, long arrived) {
         if (!connection.isMember(chat.clubId())) {
             notMember(connection, chat.clubId(), requestId);
             return;
@@ -263,21 +334,22 @@ public final class ChatService {
             return;
         }
         if (hooks == null) {
-            send(connection, chat, chat.message(), requestId);
+            send(connection, chat, chat.message(), requestId, arrived);
             return;
         }
-        askHook(connection, hooks.onChat(user(connection), chat.clubId(), chat.message()), decision -> {
+        askHook(connection, hooks.onChat(user(connection), chat.clubId(), chat.message(),
+                text -> Names.isWellFormed(text) && lengthProblem(text) == null, hookDeadline(arrived)), decision -> {
             if (decision instanceof ClubChatHooks.Refuse refused) {
                 error(connection, ErrorCode.FORBIDDEN, refused.message(), requestId);
             } else {
                 send(connection, chat, decision instanceof ClubChatHooks.Replace replaced ? replaced.text() : chat.message(),
-                        requestId);
+                        requestId, arrived);
             }
         });
     }
 
-    private void send(Connection connection, ClientMessage.Chat chat, String text, String requestId) {
-        if (!connection.chat(chat.clubId(), text, chat.key(), requestId)) {
+    private void send(Connection connection, ClientMessage.Chat chat, String text, String requestId, long arrived) {
+        if (!connection.chat(chat.clubId(), text, chat.key(), requestId, arrived)) {
             notMember(connection, chat.clubId(), requestId);
         }
     }

@@ -30,7 +30,7 @@ public final class Connection {
     private boolean closed;
     private Future<?> expiry;
     private volatile long lastHeard;
-    private final InboundQueue inbound = new InboundQueue();
+    private final InboundQueue inbound;
 
     Connection(String id, Identity identity, Outbox outbox, Limits limits, long now) {
         this.member = new Member(id, identity.name(), identity.sender(), outbox);
@@ -38,6 +38,7 @@ public final class Connection {
         this.outbox = outbox;
         this.maxClubs = limits.maxClubs();
         this.allowance = new SendAllowance(limits, now);
+        this.inbound = new InboundQueue(limits.outboxMaxBytes());
         this.lastHeard = now;
     }
 
@@ -51,6 +52,14 @@ public final class Connection {
 
     public Outbox outbox() {
         return outbox;
+    }
+
+    /**
+     * Whether its close has been decided (a refusal, an expired token, an operator, a flood, the client):
+     * from then on nothing it sent is acted upon, however far the close itself has got.
+     */
+    boolean isClosing() {
+        return outbox.isClosed();
     }
 
     /** Keeps the connection's messages in order while a hook is out. */
@@ -68,8 +77,8 @@ public final class Connection {
     }
 
     /** Takes one frame's worth of its allowance; see {@link SendAllowance}. */
-    synchronized SendAllowance.Verdict admitFrame(boolean membershipChange, long now) {
-        return allowance.admit(membershipChange, now);
+    synchronized SendAllowance.Verdict admitFrame(SendAllowance.Kind kind, long now) {
+        return allowance.admit(kind, now);
     }
 
     /** The task that closes the connection when its token expires, cancelled if it closes first. */
@@ -112,7 +121,7 @@ public final class Connection {
 
     /** @return false if joining would take the connection past its club limit */
     synchronized boolean join(ClubStore store, ClientMessage.Join join, String requestId) {
-        if (closed) {
+        if (closed || isClosing()) {
             return true;
         }
         if (!hasRoomFor(join.clubId())) {
@@ -129,6 +138,9 @@ public final class Connection {
 
     /** @return false if the connection is not in the club */
     synchronized boolean leave(String clubId, String requestId) {
+        if (isClosing()) {
+            return true;
+        }
         Membership club = clubs.remove(clubId);
         if (club == null) {
             return false;
@@ -138,12 +150,15 @@ public final class Connection {
     }
 
     /** @return false if the connection is not in the club (or has closed meanwhile) */
-    synchronized boolean chat(String clubId, String message, String key, String requestId) {
+    synchronized boolean chat(String clubId, String message, String key, String requestId, long arrived) {
+        if (isClosing()) {
+            return true;
+        }
         Membership club = clubs.get(clubId);
         if (club == null) {
             return false;
         }
-        club.chat(member.connectionId(), message, key, requestId);
+        club.chat(member.connectionId(), message, key, requestId, arrived);
         return true;
     }
 

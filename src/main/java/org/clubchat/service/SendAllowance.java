@@ -1,55 +1,110 @@
 package org.clubchat.service;
 
+import java.util.concurrent.TimeUnit;
 import org.clubchat.security.TokenBucket;
 
 /**
- * How fast one connection may send, and when it is flooding. Every frame takes from an allowance:
- * joins and leaves from one of their own, large enough for a client re-joining every club it may be in
- * after a reconnect ({@code clubs.max} at once, and a burst more, so that a join past the club limit is
- * told {@code too_many_clubs}); everything else from the message rate. A frame over
- * its allowance is refused ({@code rate_limited}). A client that goes on sending refused frames after it
- * could have read the first refusal is flooding: refusals within {@link #GRACE_NANOS} of the first of a
- * run cost nothing, so a pipelined burst is answered, not closed; later ones take from the flood
- * tolerance (one forgiven a second), and a connection that empties it is closed with 1008.
+ * How fast one connection may send, and when it is flooding. Every frame takes from an allowance of its
+ * {@link Kind}: joins and leaves from one of their own, large enough for a client re-joining every club
+ * it may be in after a reconnect ({@code clubs.max} at once, and a burst more, so that a join past the
+ * club limit is told {@code too_many_clubs}); pings from another, so that a burst of chats never costs a
+ * ping its {@code pong}; everything else from the message rate. A frame over its allowance is refused
+ * ({@code rate_limited}, with {@code retryAfter}), except a ping, which is answered all the same.
+ *
+ * <p>{@code retryAfter} is honest for a pipelined client: the n-th frame refused in a row is told when
+ * the n-th token will have come, so a client that resends each refused frame after its own
+ * {@code retryAfter} finds room for it. The count of frames owed a place resets once the client has been
+ * quiet long enough for its allowance to fill up.
+ *
+ * <p>Flooding is sending on and on regardless of refusals. Refusals within {@link #GRACE_NANOS} of the
+ * first of a run cost nothing (frames pipelined before the client could read the first refusal, and the
+ * quick early retries of an exponential back-off); a run ends after a quiet {@link #GRACE_NANOS}.
+ * Later refusals, over-allowance pings included, take from the flood tolerance, which a tenth of it
+ * refills every second: a client that keeps on being refused faster than that for long enough is closed
+ * with 1008. A client that waits {@code retryAfter}, or backs off exponentially from 20 ms, never gets
+ * there (SendAllowanceTest plays both).
  *
  * <p>Not thread-safe: its {@link Connection} guards it.
  */
 final class SendAllowance {
+    /**
+     * Which allowance a frame takes from: a malformed frame takes from the messages' like any other, but is
+     * answered with its own error, so it is owed no place when it is refused.
+     */
+    enum Kind { MESSAGE, MEMBERSHIP, PING, MALFORMED }
+
     /** What the allowance makes of one incoming frame. */
-    enum Verdict { ADMITTED, RATE_LIMITED, FLOODING }
+    enum Outcome { ADMITTED, RATE_LIMITED, FLOODING }
+
+    /** @param retryAfterMillis for {@link Outcome#RATE_LIMITED}: when to send that frame again; 0 otherwise */
+    record Verdict(Outcome outcome, long retryAfterMillis) {
+        static final Verdict ADMITTED = new Verdict(Outcome.ADMITTED, 0);
+        static final Verdict FLOODING = new Verdict(Outcome.FLOODING, 0);
+    }
 
     /** How long after its first refusal a client may not have read it yet (a round trip, generously). */
     static final long GRACE_NANOS = 1_000_000_000L;
     private static final long NONE = Long.MIN_VALUE;
+    /** The flood tolerance refills by a tenth of itself a second. */
+    private static final int TOLERANCE_REFILL_DIVISOR = 10;
 
-    private final TokenBucket messages;
-    private final TokenBucket memberships;
+    /** One kind's bucket, and how many refused frames of that kind are owed a place in it. */
+    private static final class Lane {
+        final TokenBucket bucket;
+        long owed;
+
+        Lane(double capacity, double perSecond, long now) {
+            this.bucket = new TokenBucket(capacity, perSecond, now);
+        }
+
+        boolean tryTake(long now, boolean owedIfRefused) {
+            if (bucket.isFull(now)) {
+                owed = 0;
+            }
+            if (bucket.tryTake(now)) {
+                owed = Math.max(0, owed - 1);
+                return true;
+            }
+            if (owedIfRefused) {
+                owed++;
+            }
+            return false;
+        }
+
+        long retryAfterMillis(long now) {
+            return Math.max(1, TimeUnit.NANOSECONDS.toMillis(bucket.nanosUntil(owed, now) + 999_999));
+        }
+    }
+
+    private final Lane messages;
+    private final Lane memberships;
+    private final Lane pings;
     private final TokenBucket floodTolerance;
     /** When the current run of refusals began, and the last refusal of it; a quiet grace ends a run. */
     private long runStarted = NONE;
     private long lastRefusal = NONE;
 
     SendAllowance(Limits limits, long now) {
-        this.messages = new TokenBucket(limits.rateBurst(), limits.ratePerSecond(), now);
-        this.memberships = new TokenBucket(limits.maxClubs() + limits.rateBurst(), limits.ratePerSecond(), now);
-        this.floodTolerance = new TokenBucket(limits.floodTolerance(), 1, now);
+        this.messages = new Lane(limits.rateBurst(), limits.ratePerSecond(), now);
+        this.memberships = new Lane(limits.maxClubs() + limits.rateBurst(), limits.ratePerSecond(), now);
+        this.pings = new Lane(limits.rateBurst(), limits.ratePerSecond(), now);
+        this.floodTolerance = new TokenBucket(limits.floodTolerance(),
+                (double) limits.floodTolerance() / TOLERANCE_REFILL_DIVISOR, now);
     }
 
-    /**
-     * @param membershipChange whether the frame is a join or a leave
-     * @param now              in nanoseconds, as {@link System#nanoTime}
-     */
-    Verdict admit(boolean membershipChange, long now) {
-        if ((membershipChange ? memberships : messages).tryTake(now)) {
+    /** @param now in nanoseconds, as {@link System#nanoTime} */
+    Verdict admit(Kind kind, long now) {
+        Lane lane = kind == Kind.MEMBERSHIP ? memberships : kind == Kind.PING ? pings : messages;
+        if (lane.tryTake(now, kind != Kind.MALFORMED)) {
             return Verdict.ADMITTED;
         }
         if (runStarted == NONE || now - lastRefusal > GRACE_NANOS) {
             runStarted = now;
         }
         lastRefusal = now;
-        if (now - runStarted < GRACE_NANOS) {
-            return Verdict.RATE_LIMITED;
+        if (now - runStarted >= GRACE_NANOS && !floodTolerance.tryTake(now)) {
+            return Verdict.FLOODING;
         }
-        return floodTolerance.tryTake(now) ? Verdict.RATE_LIMITED : Verdict.FLOODING;
+        return new Verdict(Outcome.RATE_LIMITED, lane.retryAfterMillis(now));
     }
 }

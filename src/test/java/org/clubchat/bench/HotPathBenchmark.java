@@ -90,7 +90,7 @@ public class HotPathBenchmark {
     @Benchmark
     @OutputTimeUnit(TimeUnit.MICROSECONDS)
     public long fanOutToAClubOf1000() {
-        club.chat("c0", "hello everyone", null, null);
+        club.chat("c0", "hello everyone", null, null, System.nanoTime());
         return sent;
     }
 }

@@ -60,8 +60,8 @@ class ClubTest {
         Recorder b = new Recorder();
         Club club = join("1", "alice", a);
         join("2", "bob", b);
-        club.chat("1", "x", null, "r");
-        club.chat("2", "y", null, null);
+        club.chat("1", "x", null, "r", System.nanoTime());
+        club.chat("2", "y", null, null, System.nanoTime());
         assertEquals(List.of(1L), b.of(ServerMessage.Chat.class).stream().map(ServerMessage.Chat::seq).toList());
         assertEquals(List.of(2L), a.of(ServerMessage.Chat.class).stream().map(ServerMessage.Chat::seq).toList());
         assertEquals(List.of(1L), a.of(ServerMessage.Ack.class).stream().map(ServerMessage.Ack::seq).toList());
@@ -73,7 +73,7 @@ class ClubTest {
         Recorder a = new Recorder();
         Club club = join("1", "alice", a);
         for (int i = 0; i < 5; i++) {
-            club.chat("1", "m" + i, null, null);
+            club.chat("1", "m" + i, null, null, System.nanoTime());
         }
         Recorder b = new Recorder();
         registry.join("c", new Member("2", "bob", b), OptionalLong.of(0), club.epoch(), null);
@@ -131,8 +131,8 @@ class ClubTest {
         Recorder b = new Recorder();
         Club club = join("1", "alice", a);
         join("2", "bob", b);
-        club.chat("1", "안녕", "k1", "r1");
-        club.chat("1", "안녕", "k1", "r2");
+        club.chat("1", "안녕", "k1", "r1", System.nanoTime());
+        club.chat("1", "안녕", "k1", "r2", System.nanoTime());
         assertEquals(List.of(new ServerMessage.Ack("c", 1, false), new ServerMessage.Ack("c", 1, true)),
                 a.of(ServerMessage.Ack.class));
         assertEquals(1, b.of(ServerMessage.Chat.class).size(), "stored and delivered once");
@@ -145,10 +145,10 @@ class ClubTest {
         Club phone = registry.join("c", new Member("3", "alice on the phone", "sub-1", a), OptionalLong.empty(), null, null);
         registry.join("c", new Member("2", "bob", "sub-2", a), OptionalLong.empty(), null, null);
         Club other = registry.join("d", new Member("1", "alice", "sub-1", a), OptionalLong.empty(), null, null);
-        club.chat("1", "m", "same", null);
-        club.chat("2", "m", "same", null);
-        phone.chat("3", "m", "same", null);
-        other.chat("1", "m", "same", null);
+        club.chat("1", "m", "same", null, System.nanoTime());
+        club.chat("2", "m", "same", null, System.nanoTime());
+        phone.chat("3", "m", "same", null, System.nanoTime());
+        other.chat("1", "m", "same", null, System.nanoTime());
         assertEquals(List.of(new ServerMessage.Ack("c", 1, false), new ServerMessage.Ack("c", 2, false),
                 new ServerMessage.Ack("c", 1, true), new ServerMessage.Ack("d", 1, false)), a.of(ServerMessage.Ack.class),
                 "another sender's key is its own; the same sender's other connection finds it; another club is another place");
@@ -158,17 +158,17 @@ class ClubTest {
     void keyIsKeptWhileItsMessageIsInHistoryAndForTenMinutes() {
         Recorder a = new Recorder();
         Club club = join("1", "alice", a);
-        club.chat("1", "old", "k-old", null);
+        club.chat("1", "old", "k-old", null, System.nanoTime());
         for (int i = 0; i < 3; i++) {
-            club.chat("1", "more", null, null);
+            club.chat("1", "more", null, null, System.nanoTime());
         }
-        club.chat("1", "old", "k-old", null);
+        club.chat("1", "old", "k-old", null, System.nanoTime());
         assertEquals(new ServerMessage.Ack("c", 1, true), last(a), "out of history (3), but younger than 10 minutes");
-        club.chat("1", "recent", "k-recent", null);
+        club.chat("1", "recent", "k-recent", null, System.nanoTime());
         now.addAndGet(SentKeys.KEEP.toMillis());
-        club.chat("1", "old", "k-old", null);
+        club.chat("1", "old", "k-old", null, System.nanoTime());
         assertEquals(new ServerMessage.Ack("c", 6, false), last(a), "out of history and 10 minutes old: a new message");
-        club.chat("1", "recent", "k-recent", null);
+        club.chat("1", "recent", "k-recent", null, System.nanoTime());
         assertEquals(new ServerMessage.Ack("c", 5, true), last(a), "10 minutes old but still in history");
     }
 
@@ -176,14 +176,14 @@ class ClubTest {
     void emptyClubWithAYoungKeyIsNotForgotten() {
         Recorder a = new Recorder();
         Club club = join("1", "alice", a);
-        club.chat("1", "m", "k", null);
+        club.chat("1", "m", "k", null, System.nanoTime());
         club.leave("1", null, null);
         now.addAndGet(60_000);
         registry.sweep();
         assertTrue(registry.view("c").isPresent(), "past its retention, but a resend must still find its key");
         Club again = join("1", "alice", a);
         assertSame(club, again);
-        again.chat("1", "m", "k", null);
+        again.chat("1", "m", "k", null, System.nanoTime());
         assertEquals(new ServerMessage.Ack("c", 1, true), last(a));
         again.leave("1", null, null);
         now.addAndGet(SentKeys.KEEP.toMillis());

@@ -44,6 +44,8 @@ import org.openqa.selenium.Keys;
 class HooksIT {
     /** Holds the backend's answer to a "slow" chat until the test lets it go: longer than the hook timeout. */
     private static final CountDownLatch slowAnswer = new CountDownLatch(1);
+    /** Holds the backend's answer to every "stuck" chat until the tests end: far longer than the hook timeout. */
+    private static final CountDownLatch stuckAnswers = new CountDownLatch(1);
     /** Holds the backend's answer to heidi's connect until the test has sent a message ahead of it. */
     private static final CountDownLatch heidiLetIn = new CountDownLatch(1);
     private static final String BANNED = "banned: 스팸 🚫";
@@ -91,6 +93,8 @@ class HooksIT {
             String message = call.getString("message");
             if (message.equals("slow")) {
                 await(slowAnswer);
+            } else if (message.equals("stuck")) {
+                await(stuckAnswers);
             } else if (message.contains("darn")) {
                 answer = Json.createObjectBuilder().add("result", "replace").add("text", message.replace("darn", "****")).build();
             }
@@ -109,6 +113,7 @@ class HooksIT {
     @AfterAll
     static void stopBackend() {
         slowAnswer.countDown();
+        stuckAnswers.countDown();
         heidiLetIn.countDown();
         backend.stop(0);
     }
@@ -224,6 +229,29 @@ class HooksIT {
             JsonObject ack = dave.expect("ack");
             assertEquals("a", ack.getString("id"));
             assertEquals("after", erin.expect("chat").getString("message"), "only what was allowed reached the club");
+        }
+    }
+
+    /**
+     * Twelve chats pipelined behind each other, each one's hook timing out after 1 s: the protocol's 10 s
+     * count from each chat's arrival, so the last is answered within them too, not after twelve timeouts.
+     */
+    @Test
+    void messagesQueuedBehindSlowHooksAreStillAnsweredWithinTenSecondsOfArrival() {
+        int chats = 12;
+        try (TestClient oscar = server.connect("oscar")) {
+            oscar.join("hooks-stuck");
+            long sent = System.nanoTime();
+            for (int i = 0; i < chats; i++) {
+                oscar.send(Json.createObjectBuilder().add("type", "chat").add("clubId", "hooks-stuck").add("message", "stuck")
+                        .add("id", "stuck-" + i));
+            }
+            for (int i = 0; i < chats; i++) {
+                JsonObject refused = oscar.expectError("forbidden");
+                assertEquals("stuck-" + i, refused.getString("id"), "in order");
+            }
+            Duration took = Duration.ofNanos(System.nanoTime() - sent);
+            assertTrue(took.compareTo(Duration.ofSeconds(10)) < 0, "the last answered " + took + " after it was sent");
         }
     }
 }

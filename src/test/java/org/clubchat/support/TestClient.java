@@ -116,6 +116,23 @@ public final class TestClient implements AutoCloseable {
         }
     }
 
+    /**
+     * The next frame if one comes within {@code wait}, else null: for a client that has something of its
+     * own to do at a given time (a resend after a back-off) and reads replies until then.
+     */
+    public JsonObject poll(Duration wait) {
+        try {
+            JsonObject frame = frames.poll(Math.max(0, wait.toNanos()), TimeUnit.NANOSECONDS);
+            if (frame != null) {
+                seen.add(frame);
+            }
+            return frame;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The next frame, or null once the connection has closed and every frame before the close was read. */
     public JsonObject nextOrClosed() {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
