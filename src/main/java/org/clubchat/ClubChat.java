@@ -113,7 +113,8 @@ public final class ClubChat implements AutoCloseable {
         Metrics metrics = new Metrics(meters);
         this.codec = new ProtocolCodec(settings.maxFrameBytes());
         this.clubs = settings.redisUri().isEmpty()
-                ? new ClubRegistry(settings.historySize(), settings.clubRetention(), codec, InstantSource.system(), metrics)
+                ? new ClubRegistry(settings.maxHeldClubs(), settings.historySize(), settings.clubRetention(), codec,
+                        InstantSource.system(), metrics)
                 : redisStore(settings, metrics);
         this.connections = new Connections(settings.limits(), timer, System::nanoTime, InstantSource.system(), metrics);
         clubs.onBroadcast(message -> Optional.ofNullable(Connections.Disconnect.parse(message)).ifPresent(connections::disconnect));

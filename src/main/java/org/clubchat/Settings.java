@@ -37,6 +37,8 @@ import org.clubchat.service.Limits;
  * @param floodTolerance    refused messages a connection may run up, a tenth of them forgiven a second, before it is
  *                          closed with 1008
  * @param maxClubs          clubs one connection may be in at once, and joins and leaves it may send at once
+ * @param maxHeldClubs      clubs one server holds in memory at once; a join or publish that would make another is
+ *                          {@code unavailable}
  * @param maxConnections    open connections one server accepts; beyond it new ones close with 1013
  * @param outboxMaxBytes    bytes (UTF-8) queued for one connection before it is closed with 1013
  * @param outboxBudgetBytes bytes (UTF-8) queued for all connections together before the largest backlogs are
@@ -69,6 +71,7 @@ public record Settings(
         int rateBurst,
         int floodTolerance,
         int maxClubs,
+        int maxHeldClubs,
         int maxConnections,
         int outboxMaxBytes,
         long outboxBudgetBytes,
@@ -101,6 +104,7 @@ public record Settings(
         RATE_BURST("rate.burst", "40", "messages a connection may send at once after a quiet spell"),
         RATE_FLOOD_TOLERANCE("rate.flood-tolerance", "1000", "refused messages (net of a tenth of it forgiven per second) a connection may go on sending more than a second after its first `rate_limited` before it is closed with 1008; a client that waits `retryAfter` or backs off exponentially never gets there"),
         CLUBS_MAX("clubs.max", "100", "clubs one connection may be in at once"),
+        CLUBS_HELD_MAX("clubs.held-max", "100000", "clubs the server holds in memory at once (with members, or empty within their retention); a join or publish that would make another is answered `unavailable`"),
         CONNECTIONS_MAX("connections.max", "10000", "open connections per server; more are closed with 1013 at once"),
         OUTBOX_MAX_BYTES("outbox.max-bytes", "1048576", "bytes queued for a connection that does not read; past it the connection is closed with 1013"),
         OUTBOX_BUDGET_BYTES("outbox.budget-bytes", "0", "bytes queued for all connections together; past it the largest backlogs are closed with 1013 (0: a quarter of the maximum heap)"),
@@ -183,6 +187,7 @@ public record Settings(
         require(rateBurst >= 1, Key.RATE_BURST, "1 or more", rateBurst);
         require(floodTolerance >= 1, Key.RATE_FLOOD_TOLERANCE, "1 or more", floodTolerance);
         require(maxClubs >= 1, Key.CLUBS_MAX, "1 or more", maxClubs);
+        require(maxHeldClubs >= 1, Key.CLUBS_HELD_MAX, "1 or more", maxHeldClubs);
         require(maxConnections >= 1, Key.CONNECTIONS_MAX, "1 or more", maxConnections);
         require(outboxMaxBytes >= maxFrameBytes, Key.OUTBOX_MAX_BYTES, "at least " + Key.FRAME_MAX_BYTES.systemProperty(),
                 outboxMaxBytes);
@@ -238,6 +243,7 @@ public record Settings(
                 source.integer(Key.RATE_BURST),
                 source.integer(Key.RATE_FLOOD_TOLERANCE),
                 source.integer(Key.CLUBS_MAX),
+                source.integer(Key.CLUBS_HELD_MAX),
                 source.integer(Key.CONNECTIONS_MAX),
                 source.integer(Key.OUTBOX_MAX_BYTES),
                 source.longInteger(Key.OUTBOX_BUDGET_BYTES),

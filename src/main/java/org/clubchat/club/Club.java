@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import org.clubchat.metrics.Metrics;
 import org.clubchat.protocol.Frame;
 import org.clubchat.protocol.Names;
@@ -41,9 +42,14 @@ public final class Club implements Membership {
     private long seq;
     private long emptySinceMillis;
     private boolean retired;
+    /** Drops the club from its registry once it has retired on its own (see {@link #remove}); called outside the lock. */
+    private final Consumer<Club> forget;
 
-    Club(String id, String epoch, int historySize, ProtocolCodec codec, InstantSource clock, Metrics metrics) {
+    /** @param forget drops the club from its registry when it retires as its last member goes, unused */
+    Club(String id, String epoch, int historySize, ProtocolCodec codec, InstantSource clock, Metrics metrics,
+            Consumer<Club> forget) {
         this.id = id;
+        this.forget = forget;
         this.epoch = epoch;
         this.codec = codec;
         this.clock = clock;
@@ -179,22 +185,31 @@ public final class Club implements Membership {
 
     @Override
     public void leave(String connectionId, String requestId, String reason) {
+        boolean retiredNow;
         lock.lock();
         try {
-            Member gone = remove(connectionId);
+            Member gone = members.get(connectionId);
+            retiredNow = remove(connectionId);
             gone.delivery().offer(codec.frame(new ServerMessage.Left(id, reason), requestId));
         } finally {
             lock.unlock();
+        }
+        if (retiredNow) {
+            forget.accept(this);
         }
     }
 
     @Override
     public void disconnect(String connectionId) {
+        boolean retiredNow;
         lock.lock();
         try {
-            remove(connectionId);
+            retiredNow = remove(connectionId);
         } finally {
             lock.unlock();
+        }
+        if (retiredNow) {
+            forget.accept(this);
         }
     }
 
@@ -215,7 +230,14 @@ public final class Club implements Membership {
         }
     }
 
-    private Member remove(String connectionId) {
+    /**
+     * Takes the member out, telling the others if its name leaves the club. A club left empty without ever
+     * having had a message retires at once: it has nothing worth its memory, so a
+     * join and a leave cannot keep clubs alive. Under the lock.
+     *
+     * @return whether the club retired, and its caller must have the registry forget it
+     */
+    private boolean remove(String connectionId) {
         Member gone = members.remove(connectionId);
         if (gone == null) {
             throw new IllegalStateException(connectionId + " is not in club " + id);
@@ -225,10 +247,12 @@ public final class Club implements Membership {
             offerToOthers(gone,
                     codec.frame(new ServerMessage.Presence(id, ServerMessage.Presence.Event.LEAVE, gone.name())));
         }
-        if (members.isEmpty()) {
-            emptySinceMillis = clock.millis();
+        if (!members.isEmpty()) {
+            return false;
         }
-        return gone;
+        emptySinceMillis = clock.millis();
+        retired = seq == 0;
+        return retired;
     }
 
     /**

@@ -16,7 +16,8 @@ import org.clubchat.protocol.ProtocolCodec;
 import org.clubchat.protocol.ServerMessage;
 
 /**
- * Every club this server holds, by id.
+ * Every club this server holds, by id, up to a limit: a join or publish that would create a club past it
+ * is refused ({@link ClubStore.Full}), so that no client can make the server hold clubs without end.
  *
  * <p>{@code clubs} is a {@link ConcurrentHashMap}: clubs are created with {@code computeIfAbsent}, so two
  * joiners of a new club meet in one {@link Club}. Removal is two-step: a club first retires itself under
@@ -26,6 +27,7 @@ import org.clubchat.protocol.ServerMessage;
  */
 public final class ClubRegistry implements ClubStore {
     private final ConcurrentHashMap<String, Club> clubs = new ConcurrentHashMap<>();
+    private final int maxClubs;
     private final int historySize;
     private final long retentionMillis;
     private final ProtocolCodec codec;
@@ -34,7 +36,15 @@ public final class ClubRegistry implements ClubStore {
     /** Set once at start, before any request can broadcast. */
     private volatile Consumer<String> broadcasts = message -> { };
 
+    /** A registry without a limit of clubs, as tests use it. */
     public ClubRegistry(int historySize, Duration retention, ProtocolCodec codec, InstantSource clock, Metrics metrics) {
+        this(Integer.MAX_VALUE, historySize, retention, codec, clock, metrics);
+    }
+
+    /** @param maxClubs the most clubs it holds; a new club past it is refused */
+    public ClubRegistry(int maxClubs, int historySize, Duration retention, ProtocolCodec codec, InstantSource clock,
+            Metrics metrics) {
+        this.maxClubs = maxClubs;
         this.historySize = historySize;
         this.retentionMillis = retention.toMillis();
         this.codec = codec;
@@ -42,11 +52,15 @@ public final class ClubRegistry implements ClubStore {
         this.metrics = metrics;
     }
 
-    /** Joins the club, creating it if needed; see {@link Club#join}. */
+    /**
+     * Joins the club, creating it if needed; see {@link Club#join}.
+     *
+     * @throws Full when the club is new and the registry holds its limit
+     */
     @Override
     public Club join(String clubId, Member member, OptionalLong since, String lastEpoch, String requestId) {
         while (true) {
-            Club club = clubs.computeIfAbsent(clubId, this::newClub);
+            Club club = clubOrNew(clubId);
             if (club.join(member, since, lastEpoch, requestId)) {
                 return club;
             }
@@ -63,7 +77,12 @@ public final class ClubRegistry implements ClubStore {
     @Override
     public CompletionStage<Stored> publish(String clubId, String from, String message, String key) {
         while (true) {
-            Club club = clubs.computeIfAbsent(clubId, this::newClub);
+            Club club;
+            try {
+                club = clubOrNew(clubId);
+            } catch (Full full) {
+                return CompletableFuture.failedFuture(full);
+            }
             Optional<Stored> stored = club.publish(from, message, key);
             if (stored.isPresent()) {
                 return CompletableFuture.completedFuture(stored.get());
@@ -121,8 +140,20 @@ public final class ClubRegistry implements ClubStore {
         return clubs.size();
     }
 
+    /** The club, or a new one if there is room; {@code size()} is exact enough for a limit this large. */
+    private Club clubOrNew(String clubId) {
+        Club club = clubs.get(clubId);
+        if (club != null) {
+            return club;
+        }
+        if (clubs.size() >= maxClubs) {
+            throw new Full(maxClubs);
+        }
+        return clubs.computeIfAbsent(clubId, this::newClub);
+    }
+
     private Club newClub(String clubId) {
-        return new Club(clubId, newEpoch(), historySize, codec, clock, metrics);
+        return new Club(clubId, newEpoch(), historySize, codec, clock, metrics, retired -> clubs.remove(clubId, retired));
     }
 
     /** Random, so a restarted server or a forgotten-and-recreated club never repeats an epoch. */

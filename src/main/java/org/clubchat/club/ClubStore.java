@@ -88,6 +88,18 @@ public interface ClubStore extends AutoCloseable {
         return Duration.ZERO;
     }
 
+    /**
+     * The store holds as many clubs as it may, and the request would have made a new one: nothing was
+     * stored; the caller reports {@code unavailable}.
+     */
+    final class Full extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public Full(int maxClubs) {
+            super("the server holds as many clubs as it may (" + maxClubs + "); try again later", null, false, false);
+        }
+    }
+
     /** Clubs held by this node. */
     int size();
 

@@ -6,16 +6,19 @@ import org.clubchat.protocol.Frame;
 
 /**
  * A club's last chat frames, a ring of fixed capacity holding a gapless run of seqs that ends at the
- * last one appended. Not thread-safe: the owning {@link Club}'s lock guards it.
+ * last one appended. The ring is made at the first append, so a club nobody speaks in costs none.
+ * Not thread-safe: the owning {@link Club}'s lock guards it.
  */
 final class History {
-    private final Frame[] ring;
+    private static final Frame[] NONE = new Frame[0];
+    private final int capacity;
+    private Frame[] ring = NONE;
     private int oldest;
     private int size;
     private long lastSeq;
 
     History(int capacity) {
-        ring = new Frame[capacity];
+        this.capacity = capacity;
     }
 
     /** Appends the frame of {@code seq}, which must be one past the last seq; drops the oldest when full. */
@@ -24,8 +27,11 @@ final class History {
             throw new IllegalStateException("seq " + seq + " does not follow " + lastSeq);
         }
         lastSeq = seq;
-        if (ring.length == 0) {
+        if (capacity == 0) {
             return;
+        }
+        if (ring.length == 0) {
+            ring = new Frame[capacity];
         }
         if (size < ring.length) {
             ring[(oldest + size) % ring.length] = chat;

@@ -272,8 +272,12 @@ public final class ChatService {
     }
 
     private void join(Connection connection, ClientMessage.Join join, String requestId) {
-        if (!connection.join(clubs, join, requestId)) {
-            tooManyClubs(connection, requestId);
+        try {
+            if (!connection.join(clubs, join, requestId)) {
+                tooManyClubs(connection, requestId);
+            }
+        } catch (ClubStore.Full full) {
+            error(connection, ErrorCode.UNAVAILABLE, full.getMessage(), requestId);
         }
     }
 
@@ -400,14 +404,23 @@ public final class ChatService {
             ClubStore.Stored stored = clubs.publish(clubId, from, message, key).toCompletableFuture()
                     .get(PUBLISH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             return new Published(stored.seq(), stored.duplicate());
-        } catch (ExecutionException | TimeoutException e) {
-            return new Refused(ErrorCode.UNAVAILABLE, key == null
-                    ? "no answer from the store: the message may or may not have been stored (a key makes a resend safe)"
-                    : "no answer from the store: the message may have been stored; resend it with the same key");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof ClubStore.Full full) {
+                return new Refused(ErrorCode.UNAVAILABLE, full.getMessage() + "; the message was not stored");
+            }
+            return storeDidNotAnswer(key);
+        } catch (TimeoutException e) {
+            return storeDidNotAnswer(key);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Refused(ErrorCode.UNAVAILABLE, "interrupted");
         }
+    }
+
+    private static Refused storeDidNotAnswer(String key) {
+        return new Refused(ErrorCode.UNAVAILABLE, key == null
+                ? "no answer from the store: the message may or may not have been stored (a key makes a resend safe)"
+                : "no answer from the store: the message may have been stored; resend it with the same key");
     }
 
     private void notMember(Connection connection, String clubId, String requestId) {

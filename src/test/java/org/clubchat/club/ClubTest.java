@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.clubchat.delivery.Close;
@@ -14,6 +15,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.clubchat.metrics.Metrics;
@@ -89,6 +91,7 @@ class ClubTest {
     void emptyClubIsRetiredOnlyAfterRetentionAndThenRecreatedWithANewEpoch() {
         Recorder a = new Recorder();
         Club first = join("1", "alice", a);
+        first.chat("1", "something to keep", null, null, System.nanoTime());
         first.leave("1", null, null);
         now.addAndGet(59_999);
         registry.sweep();
@@ -106,6 +109,7 @@ class ClubTest {
     void joinThatMeetsARetiredClubRetriesWithAFreshOne() {
         Recorder a = new Recorder();
         Club first = join("1", "alice", a);
+        first.chat("1", "something to keep", null, null, System.nanoTime());
         first.leave("1", null, null);
         now.addAndGet(60_000);
         assertTrue(first.retireIfIdle(now.get(), 60_000), "retired, but still in the map");
@@ -194,5 +198,35 @@ class ClubTest {
     private static ServerMessage.Ack last(Recorder recorder) {
         List<ServerMessage.Ack> acks = recorder.of(ServerMessage.Ack.class);
         return acks.get(acks.size() - 1);
+    }
+
+    /** A join and a leave, or a connection that closes, must not keep a club alive: it is forgotten at once. */
+    @Test
+    void clubLeftWithoutAMessageIsForgottenAtOnce() {
+        Recorder a = new Recorder();
+        Club club = join("1", "alice", a);
+        club.leave("1", null, null);
+        assertFalse(registry.view("c").isPresent(), "left: forgotten");
+        assertEquals(0, registry.size());
+        Club again = join("1", "alice", a);
+        assertNotSame(club, again);
+        again.disconnect("1");
+        assertEquals(0, registry.size(), "disconnected: forgotten too");
+    }
+
+    @Test
+    void theRegistryHoldsNoMoreThanItsLimitOfClubs() {
+        ClubRegistry two = new ClubRegistry(2, 3, Duration.ofSeconds(60), new ProtocolCodec(65536), clock,
+                new Metrics(new SimpleMeterRegistry()));
+        Recorder a = new Recorder();
+        Club one = two.join("one", new Member("1", "alice", a), OptionalLong.empty(), null, null);
+        one.chat("1", "kept", null, null, System.nanoTime());
+        Club quiet = two.join("two", new Member("1", "alice", a), OptionalLong.empty(), null, null);
+        assertThrows(ClubStore.Full.class, () -> two.join("three", new Member("1", "alice", a), OptionalLong.empty(), null, null));
+        assertThrows(ExecutionException.class, () -> two.publish("three", "api", "m", null).toCompletableFuture().get());
+        assertSame(one, two.join("one", new Member("2", "bob", a), OptionalLong.empty(), null, null), "a club it holds takes joins");
+        quiet.disconnect("1");
+        two.join("three", new Member("1", "alice", a), OptionalLong.empty(), null, null);
+        assertEquals(2, two.size());
     }
 }

@@ -140,6 +140,29 @@ class ClusterIT {
         }
     }
 
+    /** A join and a leave keep no club alive in Redis either; a club with a message keeps its retention. */
+    @Test
+    void clubLeftWithoutAMessageLeavesNoKeysInRedis() {
+        String quiet = freshClub();
+        String spoken = freshClub();
+        RedisClient client = RedisClient.create(redis.uri());
+        try (var redisConnection = client.connect(); TestClient alice = nodes.get(0).connect("alice")) {
+            var commands = redisConnection.sync();
+            alice.join(quiet);
+            alice.join(spoken);
+            alice.chat(spoken, "안녕");
+            assertEquals(1L, commands.exists("clubchat:{" + quiet + "}:epoch"));
+            for (String club : List.of(quiet, spoken)) {
+                alice.send(Json.createObjectBuilder().add("type", "leave").add("clubId", club));
+                alice.expect("left");
+            }
+            assertEquals(List.of(), commands.keys("clubchat:{" + quiet + "}:*"), "nothing of the quiet club is kept");
+            assertEquals(1L, commands.exists("clubchat:{" + spoken + "}:epoch"), "the spoken one keeps its retention");
+        } finally {
+            client.shutdown();
+        }
+    }
+
     @Test
     void sendersOnEveryNodeAtOnceAndEveryMemberSeesOneGaplessOrder() throws Exception {
         String club = freshClub();

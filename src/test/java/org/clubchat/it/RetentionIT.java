@@ -53,6 +53,7 @@ class RetentionIT {
             alice.chat("kept", "hello");
             // Another club that empties at the same time shows the sweeps have run meanwhile.
             probe.join("marker");
+            probe.chat("marker", "tick");
             probe.send(Json.createObjectBuilder().add("type", "leave").add("clubId", "marker"));
             probe.expect("left");
             Await.until(Duration.ofSeconds(10), () -> clubs.view("marker").isEmpty(), () -> "club 'marker' is removed");
