@@ -129,8 +129,10 @@ public final class ClubChat implements AutoCloseable {
                 !settings.redisUri().isEmpty(), settings.tokenMode() ? settings.pageTokenUrl() : null,
                 settings.opsProtected());
         this.socketIo = new EngineServer(
+                // A session becomes at most one connection, and as many may be on their way to one: twice the
+                // connection limit bounds what handshakes alone can hold, and lets a full server say so in CONNECT.
                 new EngineOptions(settings.socketIoPingInterval(), settings.socketIoPingTimeout(), settings.maxFrameBytes(),
-                        EngineOptions.DEFAULT_UPGRADE_TIMEOUT),
+                        EngineOptions.DEFAULT_UPGRADE_TIMEOUT, (int) Math.min(Integer.MAX_VALUE, 2L * settings.maxConnections())),
                 new SocketIoServer(Map.of(SocketPacket.MAIN, new ChatNamespace(gateway, handshakes, codec)),
                         SocketIoServer.DEFAULT_CONNECT_TIMEOUT),
                 new OriginPolicy(settings.allowedOrigins()), timer, blockingWriters);

@@ -118,7 +118,8 @@ public final class Outbox implements Delivery {
             if (closed) {
                 return false;
             }
-            overflowed = isStalled() && !queue.isEmpty() && queuedBytes + frame.wireBytes() > maxQueuedBytes;
+            overflowed = isStalled() && !queue.isEmpty()
+                    && queuedBytes + (long) (queue.size() + 1) * transport.overheadBytes() + frame.wireBytes() > maxQueuedBytes;
             if (overflowed) {
                 closed = true;
                 dropQueue();
@@ -350,17 +351,20 @@ public final class Outbox implements Delivery {
             return null;
         }
         int limit = transport.batchBytes();
+        int overhead = transport.overheadBytes();
         long bytes = first.wireBytes();
-        if (queue.isEmpty() || bytes + queue.peek().wireBytes() > limit) {
+        if (queue.isEmpty() || bytes + overhead + queue.peek().wireBytes() + overhead > limit) {
             queuedBytes -= bytes;
             budget.release(bytes);
             return List.of(first);
         }
         List<Frame> batch = new ArrayList<>(Math.min(queue.size() + 1, 16));
         batch.add(first);
-        while (!queue.isEmpty() && bytes + queue.peek().wireBytes() <= limit) {
+        long written = bytes + overhead;
+        while (!queue.isEmpty() && written + queue.peek().wireBytes() + overhead <= limit) {
             Frame next = queue.poll();
             bytes += next.wireBytes();
+            written += next.wireBytes() + overhead;
             batch.add(next);
         }
         queuedBytes -= bytes;

@@ -23,6 +23,15 @@ public interface Transport {
     int batchBytes();
 
     /**
+     * Bytes the transport adds to each frame it writes, as it stands now (socket.io: the client's recovery
+     * offset); counted with every queued frame against the outbox's bound and in a batch's size. Read on
+     * every offer, so it must be cheap and safe from any thread.
+     */
+    default int overheadBytes() {
+        return 0;
+    }
+
+    /**
      * Starts sending frames, in order, in one write where the transport can: at least one frame, and
      * more only within {@link #batchBytes}. {@code done} receives null once all are sent, or the
      * failure. The outbox never starts a second send before {@code done} has run. {@code done} may run

@@ -70,7 +70,7 @@ public final class EngineEndpoint extends Endpoint {
         session.setMaxIdleTimeout(-1);
         EngineSocket socket = sockets.apply(session);
         // The origin was checked before the upgrade (the WAR's filter, the launcher's engine).
-        listener = server.open(session.getQueryString(), null, socket);
+        listener = server.open(session.getQueryString(), socket);
         if (listener == null) {
             socket.close();
             return;

@@ -18,6 +18,11 @@ public final class OriginPolicy {
         this.allowed = allowed.stream().map(OriginPolicy::normalize).collect(Collectors.toUnmodifiableSet());
     }
 
+    /** Whether any origin is allowed: no list was set. */
+    public boolean allowsAny() {
+        return allowed.isEmpty();
+    }
+
     public boolean allows(String origin) {
         return allowed.isEmpty() || origin == null || allowed.contains(normalize(origin));
     }

@@ -71,6 +71,14 @@ public final class Gateway {
         chat.handle(connection, message);
     }
 
+    /**
+     * Leaves a club on the adapter's own account, not the client's (socket.io undoing a recovery that
+     * failed): no allowance, no hook; {@code left} carries {@code requestId}. Does nothing if not a member.
+     */
+    public void leave(Connection connection, String clubId, String requestId) {
+        connection.leave(clubId, requestId);
+    }
+
     /** A pong, or any other sign of life that is not a message. */
     public void heard(Connection connection) {
         chat.heard(connection);

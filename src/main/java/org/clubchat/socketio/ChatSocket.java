@@ -46,6 +46,8 @@ final class ChatSocket implements Namespace.Client, Transport {
     /** Requests this class makes itself (recovery), told apart from socket.io's ack ids, which are digits. */
     private static final String OWN = "~";
     private static final int BATCH_BYTES = 64 * 1024;
+    /** What an offset adds around itself in an event: the comma and the quotes. */
+    private static final int OFFSET_FRAMING = 3;
     /** A chat event up to its last argument, the offset, which differs per client; made once per message. */
     private static final Frame.Encoding<String> CHAT_EVENT = ChatSocket::chatEventHead;
     private static final Set<Close> TOLD = Set.of(Closes.DISCONNECTED, Closes.FLOODING, Closes.BINARY_FRAME,
@@ -61,6 +63,8 @@ final class ChatSocket implements Namespace.Client, Transport {
     private final Map<String, Offsets.Position> positions = new LinkedHashMap<>();
     private Recovery recovery;
     private volatile boolean connected;
+    /** The size of the last offset written: written by the transport side, read by offers on any thread. */
+    private volatile int offsetBytes;
     private volatile Close closedWith;
 
     /** A recovery under way: the clubs asked for again, and what arrived meanwhile. */
@@ -118,10 +122,6 @@ final class ChatSocket implements Namespace.Client, Transport {
     }
 
     private void handle(JsonArray data, Long ackId, List<byte[]> attachments) {
-        if (!attachments.isEmpty()) {
-            gateway.binaryReceived(connection);
-            return;
-        }
         String name = data.getString(0);
         String requestId = ackId == null ? null : ackId.toString();
         DecodeResult result;
@@ -151,6 +151,17 @@ final class ChatSocket implements Namespace.Client, Transport {
 
     private synchronized Connection admitted() {
         return connection;
+    }
+
+    /** An event with binary attachments: chat is text, so the connection ends as a native one sending binary does (1003). */
+    @Override
+    public boolean attachmentsRefused() {
+        Connection admitted = admitted();
+        if (admitted == null) {
+            return false;
+        }
+        gateway.binaryReceived(admitted);
+        return true;
     }
 
     @Override
@@ -184,6 +195,22 @@ final class ChatSocket implements Namespace.Client, Transport {
     @Override
     public int batchBytes() {
         return BATCH_BYTES;
+    }
+
+    /**
+     * The recovery offset every event carries: it names the client's place in each of its clubs, so it
+     * grows with them (at most {@code clubs.max}); the outbox counts it with every queued frame.
+     */
+    @Override
+    public int overheadBytes() {
+        return offsetBytes;
+    }
+
+    /** The client's offset as it stands, noting its size for {@link #overheadBytes}. On the transport side only. */
+    private String offset() {
+        String offset = Offsets.encode(positions);
+        offsetBytes = offset.length() + OFFSET_FRAMING;
+        return offset;
     }
 
     @Override
@@ -224,7 +251,7 @@ final class ChatSocket implements Namespace.Client, Transport {
             Offsets.Position position = positions.get(chat.clubId());
             if (position != null) {
                 positions.put(chat.clubId(), position.at(chat.seq()));
-                packets.add(frame.encoded(CHAT_EVENT) + ",\"" + Offsets.encode(positions) + "\"]");
+                packets.add(frame.encoded(CHAT_EVENT) + ",\"" + offset() + "\"]");
             }
         } else if (message instanceof ServerMessage.Ack ack) {
             ack(packets, id, PROVIDER.createObjectBuilder().add("clubId", ack.clubId()).add("seq", ack.seq())
@@ -289,7 +316,7 @@ final class ChatSocket implements Namespace.Client, Transport {
             // As socket.io does: a session that cannot be recovered starts afresh, in no club.
             for (Frame held : pending.held) {
                 if (held.message() instanceof ServerMessage.Joined joined) {
-                    gateway.received(admitted(), new DecodeResult.Decoded(new Inbound(OWN, new ClientMessage.Leave(joined.clubId()))));
+                    gateway.leave(admitted(), joined.clubId(), OWN);
                 }
             }
             joinsSince.clear();
@@ -322,7 +349,7 @@ final class ChatSocket implements Namespace.Client, Transport {
 
     /** An event of the main namespace, with the client's recovery offset as its last argument, as socket.io adds it. */
     private String event(String name, JsonObject argument) {
-        JsonArray data = PROVIDER.createArrayBuilder().add(name).add(argument).add(Offsets.encode(positions)).build();
+        JsonArray data = PROVIDER.createArrayBuilder().add(name).add(argument).add(offset()).build();
         return new SocketPacket.Event(SocketPacket.MAIN, data, null).encode();
     }
 

@@ -10,8 +10,10 @@ import java.util.Objects;
  * @param pingTimeout    how long a ping may wait for its pong before the session is closed
  * @param maxPayload     the most bytes one long-polling body or one WebSocket message may carry
  * @param upgradeTimeout how long a WebSocket probing an upgrade may take to complete it
+ * @param maxSessions    sessions open at once, connected to a namespace or not yet; a handshake past it is refused
  */
-public record EngineOptions(Duration pingInterval, Duration pingTimeout, int maxPayload, Duration upgradeTimeout) {
+public record EngineOptions(Duration pingInterval, Duration pingTimeout, int maxPayload, Duration upgradeTimeout,
+        int maxSessions) {
     /** socket.io's own default. */
     public static final Duration DEFAULT_UPGRADE_TIMEOUT = Duration.ofSeconds(10);
 
@@ -21,6 +23,9 @@ public record EngineOptions(Duration pingInterval, Duration pingTimeout, int max
         Objects.requireNonNull(upgradeTimeout, "upgradeTimeout");
         if (maxPayload < 1) {
             throw new IllegalArgumentException("maxPayload must be positive: " + maxPayload);
+        }
+        if (maxSessions < 1) {
+            throw new IllegalArgumentException("maxSessions must be positive: " + maxSessions);
         }
     }
 }

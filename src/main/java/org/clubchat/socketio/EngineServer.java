@@ -15,6 +15,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.clubchat.security.OriginPolicy;
 
 /**
@@ -37,7 +38,9 @@ public final class EngineServer {
         BAD_HANDSHAKE_METHOD("Bad handshake method"),
         BAD_REQUEST("Bad request"),
         FORBIDDEN("Forbidden"),
-        UNSUPPORTED_VERSION("Unsupported protocol version");
+        UNSUPPORTED_VERSION("Unsupported protocol version"),
+        /** Not one of the specification's: the server holds its limit of sessions (HTTP 503, as for any overload). */
+        SERVER_FULL("Server full");
 
         private final String message;
 
@@ -57,6 +60,8 @@ public final class EngineServer {
     private final Executor writers;
     private final SecureRandom random = new SecureRandom();
     private final Map<String, EngineSession> sessions = new ConcurrentHashMap<>();
+    /** Sessions let in, counted before they are made, so the limit holds however many handshakes come at once. */
+    private final AtomicInteger admitted = new AtomicInteger();
 
     /**
      * @param timer   runs the heartbeats and timeouts; its tasks never block
@@ -102,10 +107,12 @@ public final class EngineServer {
         }
         String sid = query.get("sid");
         if (sid == null) {
-            if (exchange.method().equals("GET")) {
-                open(query, null).poll(exchange);
-            } else {
+            if (!exchange.method().equals("GET")) {
                 refuse(exchange, Refusal.BAD_HANDSHAKE_METHOD);
+            } else if (!admit()) {
+                refuse(exchange, Refusal.SERVER_FULL);
+            } else {
+                open(query, null).poll(exchange);
             }
             return;
         }
@@ -123,26 +130,35 @@ public final class EngineServer {
 
     /**
      * A WebSocket opened at this server's path: a new WebSocket-only session, or the probe of an upgrade.
+     * Its origin was checked before the upgrade, by the adapter ({@code HandshakeGate.admitOrigin}), where
+     * a refusal can still be an HTTP 403.
      *
-     * @return where the adapter reports the socket's messages, or null if the engine refuses it, in which
-     *         case the adapter closes it
+     * @return where the adapter reports the socket's messages, or null if the engine refuses it (a bad
+     *         query, an unknown session, the limit of sessions), in which case the adapter closes it
      */
-    public EngineSocket.Listener open(String rawQuery, String origin, EngineSocket socket) {
-        if (!origins.allows(origin)) {
-            return null;
-        }
+    public EngineSocket.Listener open(String rawQuery, EngineSocket socket) {
         Map<String, String> query = decodeQuery(rawQuery);
         if (checkVersionAndTransport(query, "websocket") != null) {
             return null;
         }
         String sid = query.get("sid");
         if (sid == null) {
-            return open(query, socket).socketListener();
+            return admit() ? open(query, socket).socketListener() : null;
         }
         EngineSession session = sessions.get(sid);
         return session == null ? null : session.probe(socket);
     }
 
+    /** Takes a place for a new session, if there is one under the limit. */
+    private boolean admit() {
+        if (admitted.incrementAndGet() > options.maxSessions()) {
+            admitted.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    /** A new session, in the place {@link #admit} took for it. */
     private EngineSession open(Map<String, String> query, EngineSocket socket) {
         String sid = newId();
         EngineSession session = new EngineSession(sid, this, query, socket);
@@ -182,10 +198,18 @@ public final class EngineServer {
     }
 
     void refuse(PollingExchange exchange, Refusal refusal) {
-        exchange.respond(refusal == Refusal.FORBIDDEN ? 403 : 400, JSON_TYPE, refusal.json(), Map.of());
+        int status = refusal == Refusal.FORBIDDEN ? 403 : refusal == Refusal.SERVER_FULL ? 503 : 400;
+        exchange.respond(status, JSON_TYPE, refusal.json(), Map.of());
     }
 
-    private static PollingExchange withCors(PollingExchange exchange, String origin) {
+    /**
+     * A browser on another origin may read the answers: with an allow-list, the origin (which passed it)
+     * with credentials, so that cookies for sticky sessions go along; without one, any origin, and no
+     * credentials, so that no site can make a browser send its cookies here and read the answer.
+     */
+    private PollingExchange withCors(PollingExchange exchange, String origin) {
+        Map<String, String> cors = origins.allowsAny() ? Map.of("Access-Control-Allow-Origin", "*")
+                : Map.of("Access-Control-Allow-Origin", origin, "Access-Control-Allow-Credentials", "true", "Vary", "Origin");
         return new PollingExchange() {
             @Override
             public String method() {
@@ -210,8 +234,7 @@ public final class EngineServer {
             @Override
             public void respond(int status, String contentType, String body, Map<String, String> headers) {
                 Map<String, String> all = new LinkedHashMap<>(headers);
-                all.put("Access-Control-Allow-Origin", origin);
-                all.put("Access-Control-Allow-Credentials", "true");
+                all.putAll(cors);
                 exchange.respond(status, contentType, body, all);
             }
         };
@@ -245,6 +268,8 @@ public final class EngineServer {
     }
 
     void remove(EngineSession session) {
-        sessions.remove(session.id(), session);
+        if (sessions.remove(session.id(), session)) {
+            admitted.decrementAndGet();
+        }
     }
 }

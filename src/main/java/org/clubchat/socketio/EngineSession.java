@@ -1,6 +1,7 @@
 package org.clubchat.socketio;
 
 import java.io.IOException;
+import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -20,6 +21,7 @@ import java.util.function.Consumer;
  * one transport to the other. {@code inbound} is taken before {@code this}, never after.
  */
 public final class EngineSession {
+    private static final System.Logger LOG = System.getLogger(EngineSession.class.getName());
     private static final IOException CLOSED = new IOException("the Engine.IO session is closed");
 
     private final String id;
@@ -71,6 +73,11 @@ public final class EngineSession {
 
     public String id() {
         return id;
+    }
+
+    /** The most bytes one message of the client may carry, as the open packet announced. */
+    public int maxPayload() {
+        return server.options().maxPayload();
     }
 
     /** A fresh random id, for the layers above. */
@@ -199,16 +206,19 @@ public final class EngineSession {
             return;
         }
         boolean valid = true;
-        synchronized (inbound) {
-            for (String packet : EnginePacket.split(body)) {
-                if (!received(packet)) {
-                    valid = false;
-                    break;
+        try {
+            synchronized (inbound) {
+                for (String packet : EnginePacket.split(body)) {
+                    if (!received(packet)) {
+                        valid = false;
+                        break;
+                    }
                 }
             }
-        }
-        synchronized (this) {
-            posting = false;
+        } finally {
+            synchronized (this) {
+                posting = false;
+            }
         }
         if (valid) {
             exchange.respond(200, EngineServer.HTML, "ok", Map.of());
@@ -285,8 +295,12 @@ public final class EngineSession {
                     close("payload too large", false);
                     return;
                 }
+                boolean valid;
                 synchronized (inbound) {
-                    handler.binary(data);
+                    valid = receivedBinary(data);
+                }
+                if (!valid) {
+                    close("invalid packet", false);
                 }
             }
 
@@ -357,7 +371,25 @@ public final class EngineSession {
         if (text.length() > server.options().maxPayload()) {
             return false;
         }
-        EnginePacket.Decoded decoded = EnginePacket.decode(text);
+        return handle(EnginePacket.decode(text));
+    }
+
+    /** A binary message of the WebSocket transport; false if the layers above failed on it. Called holding {@code inbound}. */
+    private boolean receivedBinary(byte[] data) {
+        return handle(new EnginePacket.Binary(data));
+    }
+
+    /** A bug above must not reach the container, nor leave the session half-handled: the packet is invalid, the session ends. */
+    private boolean handle(EnginePacket.Decoded decoded) {
+        try {
+            return dispatch(decoded);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "an Engine.IO packet could not be handled; closing its session", e);
+            return false;
+        }
+    }
+
+    private boolean dispatch(EnginePacket.Decoded decoded) {
         if (decoded instanceof EnginePacket.Binary binary) {
             handler.binary(binary.data());
             return true;

@@ -17,6 +17,14 @@ public interface Namespace {
      */
     Client connect(NamespaceSocket socket, JsonObject auth);
 
+    /**
+     * The most binary attachments one event of a client may carry; 0, the default, takes none. All of one
+     * event's attachments together are held to the engine's {@code maxPayload}.
+     */
+    default int maxAttachments() {
+        return 0;
+    }
+
     /** One client in the namespace; called for one packet at a time, in order. */
     interface Client {
         /**
@@ -26,6 +34,16 @@ public interface Namespace {
          * @param attachments the binary messages its placeholders stand for; empty for a text event
          */
         void event(JsonArray data, Long ackId, List<byte[]> attachments);
+
+        /**
+         * The client sent an event with more attachments than the namespace takes; they are not read.
+         *
+         * @return true if the client dealt with it (said so and is closing); false, the default, ends the
+         *         session as for any invalid packet
+         */
+        default boolean attachmentsRefused() {
+            return false;
+        }
 
         /** A pong or any other packet: the client is alive. */
         default void heard() {

@@ -34,7 +34,12 @@ public final class SocketIoServer implements EngineHandler.Factory {
 
     /**
      * One client's Socket.IO state. The engine hands it one packet at a time; its close may come on
-     * another thread, so {@code clients}, {@code waiting} and {@code connectTimer} are guarded by {@code this}.
+     * another thread, so {@code clients}, {@code waiting}, {@code attachments}, {@code attachedBytes} and
+     * {@code connectTimer} are guarded by {@code this}.
+     *
+     * <p>Binary attachments are taken only for a namespace the client is in, up to the count its
+     * {@link Namespace#maxAttachments} allows and the engine's {@code maxPayload} in bytes together; a
+     * packet announcing more is refused before any attachment is kept.
      */
     private final class Session implements EngineHandler, EngineSession.Heard {
         private final EngineSession engine;
@@ -42,6 +47,7 @@ public final class SocketIoServer implements EngineHandler.Factory {
         /** A binary packet whose attachments are still coming, and those that came. */
         private SocketPacket.Binary waiting;
         private final List<byte[]> attachments = new ArrayList<>();
+        private long attachedBytes;
         private final ScheduledFuture<?> connectTimer;
 
         Session(EngineSession engine) {
@@ -59,15 +65,24 @@ public final class SocketIoServer implements EngineHandler.Factory {
         public void text(String data) {
             SocketPacket.Decoded decoded = SocketPacket.decode(data);
             boolean valid;
+            Namespace.Client refusing = null;
             synchronized (this) {
                 if (waiting != null) {
                     valid = false;
                 } else if (decoded instanceof SocketPacket.Binary binary) {
-                    waiting = binary;
-                    valid = true;
+                    Namespace.Client client = clients.get(binary.packet().namespace());
+                    valid = client != null && binary.attachments() <= namespaces.get(binary.packet().namespace()).maxAttachments();
+                    if (valid) {
+                        waiting = binary;
+                    } else {
+                        refusing = client;
+                    }
                 } else {
                     valid = decoded instanceof SocketPacket.Valid;
                 }
+            }
+            if (refusing != null && refusing.attachmentsRefused()) {
+                return;
             }
             if (!valid) {
                 engine.close("invalid Socket.IO packet");
@@ -81,11 +96,12 @@ public final class SocketIoServer implements EngineHandler.Factory {
         @Override
         public void binary(byte[] data) {
             synchronized (this) {
-                if (waiting == null) {
-                    engine.close("a binary message nothing waits for");
+                if (waiting == null || attachedBytes + data.length > engine.maxPayload()) {
+                    engine.close(waiting == null ? "a binary message nothing waits for" : "attachments larger than maxPayload");
                     return;
                 }
                 attachments.add(data);
+                attachedBytes += data.length;
             }
             completeBinary();
         }
@@ -101,6 +117,7 @@ public final class SocketIoServer implements EngineHandler.Factory {
                 complete = List.copyOf(attachments);
                 waiting = null;
                 attachments.clear();
+                attachedBytes = 0;
             }
             handle(packet, complete);
         }

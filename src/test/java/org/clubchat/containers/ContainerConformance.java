@@ -220,6 +220,19 @@ abstract class ContainerConformance {
                 .get(10, TimeUnit.SECONDS).abort();
     }
 
+    /** socket.io clients say who they are after the upgrade; their origin is checked before it all the same. */
+    @Test
+    void socketIoWebSocketFromAnotherOriginIsRefusedWith403() throws Exception {
+        URI socketIo = URI.create(server.chat().toString().replaceFirst("/chat$", "/socket.io/") + "?EIO=4&transport=websocket");
+        var refused = HttpClient.newHttpClient().newWebSocketBuilder().header("Origin", "https://evil.example.com")
+                .buildAsync(socketIo, new WebSocket.Listener() { });
+        ExecutionException failure = assertThrows(ExecutionException.class, () -> refused.get(10, TimeUnit.SECONDS));
+        assertEquals(403, assertInstanceOf(WebSocketHandshakeException.class, failure.getCause()).getResponse().statusCode());
+        HttpClient.newHttpClient().newWebSocketBuilder().header("Origin", ALLOWED_ORIGIN)
+                .buildAsync(socketIo, new WebSocket.Listener() { })
+                .get(10, TimeUnit.SECONDS).abort();
+    }
+
     @Test
     void membersSeeEachOtherJoinAndChatIsDeliveredAndAckedWithSeq() {
         String club = freshClub();

@@ -39,6 +39,7 @@ class OutboxTest {
         Consumer<Throwable> pending;
         boolean inline;
         int batchBytes;
+        int overheadBytes;
 
         @Override
         public int batchBytes() {
@@ -46,11 +47,16 @@ class OutboxTest {
         }
 
         @Override
+        public int overheadBytes() {
+            return overheadBytes;
+        }
+
+        @Override
         public void send(List<Frame> frames, Consumer<Throwable> done) {
             if (pending != null) {
                 throw new AssertionError("a second send started while one was in flight");
             }
-            if (frames.size() > 1 && frames.stream().mapToInt(Frame::wireBytes).sum() > batchBytes) {
+            if (frames.size() > 1 && frames.stream().mapToInt(frame -> frame.wireBytes() + overheadBytes).sum() > batchBytes) {
                 throw new AssertionError("a batch over " + batchBytes + " bytes: " + frames);
             }
             List<String> texts = frames.stream().map(Frame::text).toList();
@@ -257,6 +263,25 @@ class OutboxTest {
         assertEquals(List.of("closed"), closedCallbacks);
         transport.complete(null);
         assertEquals(List.of("f0"), transport.sent, "the queue was dropped");
+    }
+
+    /** socket.io adds the client's recovery offset to every frame it writes: that counts against the bound and the batch. */
+    @Test
+    void whatTheTransportAddsToEachFrameCountsAgainstTheBoundAndTheBatch() {
+        ManualTransport transport = new ManualTransport();
+        transport.overheadBytes = 10;
+        transport.batchBytes = 30;
+        Outbox outbox = new Outbox(transport, 40, Runnable::run, Runnable::run);
+        assertTrue(outbox.offer(frame(0)), "in flight, not queued");
+        assertTrue(outbox.offer(frame(1)));
+        assertTrue(outbox.offer(frame(2)));
+        assertTrue(outbox.offer(frame(3)), "three frames of 2 + 10 bytes: 36");
+        transport.complete(null);
+        assertEquals(List.of("f1", "f2"), transport.batches.get(1), "two of 12 fit in a batch of 30, not three");
+        assertTrue(outbox.offer(frame(4)));
+        assertTrue(outbox.offer(frame(5)), "f3 to f5 queued behind f1 and f2: 36");
+        assertFalse(outbox.offer(frame(6)), "a fourth of 12 passes 40, where the frames alone would make 8");
+        assertEquals(List.of(Closes.OUTBOX_OVERFLOW), transport.closes);
     }
 
     @Test

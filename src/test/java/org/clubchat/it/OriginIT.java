@@ -2,6 +2,7 @@ package org.clubchat.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
@@ -22,12 +23,17 @@ class OriginIT {
             Map.of("CLUBCHAT_ALLOWED_ORIGINS", "https://chat.example.com, http://localhost:8001"));
 
     private static int handshakeStatus(String origin) throws Exception {
+        return handshakeStatus(server.chatAs("alice"), origin);
+    }
+
+    /** The status of a WebSocket handshake at {@code uri} from {@code origin} (null: no Origin header). */
+    static int handshakeStatus(URI uri, String origin) throws Exception {
         var builder = HttpClient.newHttpClient().newWebSocketBuilder();
         if (origin != null) {
             builder.header("Origin", origin);
         }
         try {
-            builder.buildAsync(server.chatAs("alice"), new WebSocket.Listener() { })
+            builder.buildAsync(uri, new WebSocket.Listener() { })
                     .get(10, TimeUnit.SECONDS).abort();
             return 101;
         } catch (ExecutionException e) {
@@ -56,5 +62,14 @@ class OriginIT {
             client.send("{\"type\":\"ping\"}");
             client.expect("pong");
         }
+    }
+
+    /** socket.io clients say who they are after the upgrade, but their origin is checked before it all the same. */
+    @Test
+    void socketIoWebSocketsFromOtherOriginsAreRefusedWith403() throws Exception {
+        URI socketIo = URI.create("ws://127.0.0.1:" + server.port() + "/socket.io/?EIO=4&transport=websocket");
+        assertEquals(403, handshakeStatus(socketIo, "https://evil.example.com"));
+        assertEquals(101, handshakeStatus(socketIo, "https://chat.example.com"));
+        assertEquals(101, handshakeStatus(socketIo, null));
     }
 }

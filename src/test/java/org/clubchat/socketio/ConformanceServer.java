@@ -21,7 +21,7 @@ import org.clubchat.security.OriginPolicy;
  */
 public final class ConformanceServer {
     static final EngineOptions OPTIONS = new EngineOptions(Duration.ofMillis(300), Duration.ofMillis(200), 1_000_000,
-            EngineOptions.DEFAULT_UPGRADE_TIMEOUT);
+            EngineOptions.DEFAULT_UPGRADE_TIMEOUT, 1000);
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(1);
 
     private ConformanceServer() {
@@ -70,8 +70,23 @@ public final class ConformanceServer {
         };
     }
 
-    /** The Socket.IO suite's namespaces: {@code auth} on connect, {@code message-back}, and acks with the arguments. */
-    private static final Namespace ECHO = (socket, auth) -> {
+    /**
+     * The Socket.IO suite's namespaces: {@code auth} on connect, {@code message-back}, and acks with the
+     * arguments, binary attachments included.
+     */
+    private static final Namespace ECHO = new Namespace() {
+        @Override
+        public int maxAttachments() {
+            return 10;
+        }
+
+        @Override
+        public Namespace.Client connect(NamespaceSocket socket, JsonObject auth) {
+            return echo(socket, auth);
+        }
+    };
+
+    private static Namespace.Client echo(NamespaceSocket socket, JsonObject auth) {
         socket.accept(JsonObject.EMPTY_JSON_OBJECT);
         socket.emit(Json.createArrayBuilder().add("auth").add(auth).build());
         return new Namespace.Client() {
@@ -101,5 +116,5 @@ public final class ConformanceServer {
             public void disconnected(boolean byClient) {
             }
         };
-    };
+    }
 }

@@ -11,7 +11,6 @@ import java.io.StringReader;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -27,7 +26,16 @@ import org.junit.jupiter.api.Test;
  * official suites (docs/socketio.md, "Conformance").
  */
 class EngineServerTest {
+    private static PollingRequests.Answer send(EngineServer server, String method, String query, String body) {
+        return PollingRequests.send(server, method, query, body);
+    }
+
+    private static String handshake(EngineServer server) {
+        return PollingRequests.handshake(server);
+    }
+
     private static final String PAGE = "https://chat.example.com";
+    private static final int MAX_SESSIONS = 3;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     private final List<String> received = new CopyOnWriteArrayList<>();
     private final List<String> closes = new CopyOnWriteArrayList<>();
@@ -37,11 +45,18 @@ class EngineServerTest {
         timer.shutdownNow();
     }
 
-    /** An echo server, as the Engine.IO suite's, that also records what it saw. */
+    /** An echo server, as the Engine.IO suite's, that also records what it saw, and fails on "boom". */
     private EngineServer server(Duration pingInterval, Duration pingTimeout) {
-        return new EngineServer(new EngineOptions(pingInterval, pingTimeout, 100, Duration.ofSeconds(10)), session -> new EngineHandler() {
+        return server(pingInterval, pingTimeout, new OriginPolicy(List.of(PAGE)));
+    }
+
+    private EngineServer server(Duration pingInterval, Duration pingTimeout, OriginPolicy origins) {
+        return new EngineServer(new EngineOptions(pingInterval, pingTimeout, 100, Duration.ofSeconds(10), MAX_SESSIONS), session -> new EngineHandler() {
             @Override
             public void text(String data) {
+                if (data.equals("boom")) {
+                    throw new IllegalStateException("a bug above the engine");
+                }
                 received.add(data);
                 session.send(List.of(data), failure -> {
                 }, false);
@@ -56,57 +71,16 @@ class EngineServerTest {
             public void closed(String reason) {
                 closes.add(reason);
             }
-        }, new OriginPolicy(List.of(PAGE)), timer, Runnable::run);
+        }, origins, timer, Runnable::run);
     }
 
     private EngineServer server() {
         return server(Duration.ofSeconds(25), Duration.ofSeconds(20));
     }
 
-    /** A request whose answer is awaited, with a timeout. */
-    private record Request(String method, String rawQuery, Map<String, String> headers, String body,
-            CompletableFuture<Answer> answer) implements PollingExchange {
-        Request(String method, String rawQuery, Map<String, String> headers, String body) {
-            this(method, rawQuery, headers, body, new CompletableFuture<>());
-        }
-
-        @Override
-        public String header(String name) {
-            return headers.get(name);
-        }
-
-        @Override
-        public void respond(int status, String contentType, String text, Map<String, String> responseHeaders) {
-            answer.complete(new Answer(status, contentType, text, responseHeaders));
-        }
-
-        Answer await() {
-            return answer.orTimeout(5, TimeUnit.SECONDS).join();
-        }
-    }
-
-    private record Answer(int status, String contentType, String body, Map<String, String> headers) {
-        JsonObject json() {
-            return Json.createReader(new StringReader(body)).readObject();
-        }
-    }
-
-    private static Answer send(EngineServer server, String method, String query, String body) {
-        Request request = new Request(method, query, Map.of(), body);
-        server.handle(request);
-        return request.await();
-    }
-
-    private static String handshake(EngineServer server) {
-        Answer open = send(server, "GET", "EIO=4&transport=polling", "");
-        assertEquals(200, open.status());
-        assertTrue(open.body().startsWith("0"), open.body());
-        return Json.createReader(new StringReader(open.body().substring(1))).readObject().getString("sid");
-    }
-
     @Test
     void theHandshakeAnnouncesTheSessionAndItsTimers() {
-        Answer open = send(server(), "GET", "EIO=4&transport=polling", "");
+        PollingRequests.Answer open = send(server(), "GET", "EIO=4&transport=polling", "");
         JsonObject packet = Json.createReader(new StringReader(open.body().substring(1))).readObject();
         assertEquals(Map.of("upgrades", Json.createArrayBuilder().add("websocket").build(),
                 "pingInterval", Json.createValue(25_000), "pingTimeout", Json.createValue(20_000),
@@ -121,7 +95,7 @@ class EngineServerTest {
                 send(server, "GET", "EIO=3&transport=polling", "").json());
         assertEquals(0, send(server, "GET", "EIO=4&transport=carrier-pigeon", "").json().getInt("code"));
         assertEquals(2, send(server, "POST", "EIO=4&transport=polling", "4hi").json().getInt("code"));
-        Answer unknown = send(server, "GET", "EIO=4&transport=polling&sid=nope", "");
+        PollingRequests.Answer unknown = send(server, "GET", "EIO=4&transport=polling&sid=nope", "");
         assertEquals(400, unknown.status());
         assertEquals(1, unknown.json().getInt("code"));
     }
@@ -130,7 +104,7 @@ class EngineServerTest {
     void postedPacketsReachTheHandlerInOrderAndAnswersComeBackOnTheNextPoll() {
         EngineServer server = server();
         String sid = handshake(server);
-        Answer posted = send(server, "POST", "EIO=4&transport=polling&sid=" + sid, "4안녕\u001e4café 👋");
+        PollingRequests.Answer posted = send(server, "POST", "EIO=4&transport=polling&sid=" + sid, "4안녕\u001e4café 👋");
         assertEquals(200, posted.status());
         assertEquals("ok", posted.body());
         assertEquals(List.of("안녕", "café 👋"), received);
@@ -141,7 +115,7 @@ class EngineServerTest {
     void aPollWaitsForAPacket() {
         EngineServer server = server();
         String sid = handshake(server);
-        Request poll = new Request("GET", "EIO=4&transport=polling&sid=" + sid, Map.of(), "");
+        PollingRequests.Request poll = new PollingRequests.Request("GET", "EIO=4&transport=polling&sid=" + sid, Map.of(), "");
         server.handle(poll);
         assertFalse(poll.answer().isDone(), "nothing to send yet");
         send(server, "POST", "EIO=4&transport=polling&sid=" + sid, "4late");
@@ -163,19 +137,19 @@ class EngineServerTest {
     @Test
     void corsFollowsTheAllowList() {
         EngineServer server = server();
-        Request allowed = new Request("GET", "EIO=4&transport=polling", Map.of("Origin", PAGE), "");
+        PollingRequests.Request allowed = new PollingRequests.Request("GET", "EIO=4&transport=polling", Map.of("Origin", PAGE), "");
         server.handle(allowed);
         assertEquals(PAGE, allowed.await().headers().get("Access-Control-Allow-Origin"));
         assertEquals("true", allowed.await().headers().get("Access-Control-Allow-Credentials"));
-        Request preflight = new Request("OPTIONS", "EIO=4&transport=polling", Map.of("Origin", PAGE), "");
+        PollingRequests.Request preflight = new PollingRequests.Request("OPTIONS", "EIO=4&transport=polling", Map.of("Origin", PAGE), "");
         server.handle(preflight);
         assertEquals(204, preflight.await().status());
         assertEquals("GET, POST", preflight.await().headers().get("Access-Control-Allow-Methods"));
-        Request refused = new Request("GET", "EIO=4&transport=polling", Map.of("Origin", "https://evil.example.org"), "");
+        PollingRequests.Request refused = new PollingRequests.Request("GET", "EIO=4&transport=polling", Map.of("Origin", "https://evil.example.org"), "");
         server.handle(refused);
         assertEquals(403, refused.await().status());
         assertEquals(4, refused.await().json().getInt("code"));
-        Request noOrigin = new Request("GET", "EIO=4&transport=polling", Map.of(), "");
+        PollingRequests.Request noOrigin = new PollingRequests.Request("GET", "EIO=4&transport=polling", Map.of(), "");
         server.handle(noOrigin);
         assertNull(noOrigin.await().headers().get("Access-Control-Allow-Origin"));
     }
@@ -185,7 +159,7 @@ class EngineServerTest {
         EngineServer server = server(Duration.ofMillis(50), Duration.ofMillis(50));
         String sid = handshake(server);
         assertEquals("2", send(server, "GET", "EIO=4&transport=polling&sid=" + sid, "").body());
-        Request after = new Request("GET", "EIO=4&transport=polling&sid=" + sid, Map.of(), "");
+        PollingRequests.Request after = new PollingRequests.Request("GET", "EIO=4&transport=polling&sid=" + sid, Map.of(), "");
         server.handle(after);
         assertEquals("1", after.await().body(), "the waiting poll learns of the close");
         Await.until(Duration.ofSeconds(5), () -> !closes.isEmpty(), () -> "the handler told of the close");
@@ -206,5 +180,44 @@ class EngineServerTest {
         assertEquals("6", send(server, "GET", "EIO=4&transport=polling&sid=" + sid, "").body());
         assertEquals(400, send(server, "GET", "EIO=4&transport=polling&sid=" + sid, "").status());
         assertEquals(List.of("forced close"), closes);
+    }
+
+    /** Sessions not yet connected to a namespace count too: handshakes alone cannot fill the server's memory. */
+    @Test
+    void handshakesPastTheSessionLimitAreRefusedWith503UntilOneEnds() {
+        EngineServer server = server();
+        String first = handshake(server);
+        handshake(server);
+        handshake(server);
+        PollingRequests.Answer full = send(server, "GET", "EIO=4&transport=polling", "");
+        assertEquals(503, full.status());
+        assertEquals("Server full", full.json().getString("message"));
+        assertNull(server.open("EIO=4&transport=websocket", null), "a WebSocket-only session is refused as well");
+        send(server, "POST", "EIO=4&transport=polling&sid=" + first, "1");
+        send(server, "GET", "EIO=4&transport=polling&sid=" + first, "");
+        handshake(server);
+        assertEquals(MAX_SESSIONS, server.size());
+    }
+
+    @Test
+    void withoutAnAllowListAnyOriginMayReadTheAnswersButNoCredentialsAreAllowed() {
+        EngineServer server = server(Duration.ofSeconds(25), Duration.ofSeconds(20), new OriginPolicy(List.of()));
+        PollingRequests.Request request = new PollingRequests.Request("GET", "EIO=4&transport=polling", Map.of("Origin", "https://anywhere.example.net"), "");
+        server.handle(request);
+        assertEquals(200, request.await().status());
+        assertEquals("*", request.await().headers().get("Access-Control-Allow-Origin"));
+        assertNull(request.await().headers().get("Access-Control-Allow-Credentials"),
+                "no site may make a browser send its cookies here and read the answer");
+    }
+
+    @Test
+    void aPacketTheLayersAboveFailOnEndsItsSessionWithA400AndTheNextSessionWorks() {
+        EngineServer server = server();
+        String sid = handshake(server);
+        assertEquals(400, send(server, "POST", "EIO=4&transport=polling&sid=" + sid, "4boom").status());
+        assertEquals(0, server.size(), "the session ended, as for an invalid packet");
+        String next = handshake(server);
+        assertEquals(200, send(server, "POST", "EIO=4&transport=polling&sid=" + next, "4fine").status());
+        assertEquals(200, send(server, "POST", "EIO=4&transport=polling&sid=" + next, "4still").status(), "posting is not stuck");
     }
 }
