@@ -52,6 +52,7 @@ public final class Metrics {
     private final Map<Integer, Counter> refusalsByStatus = new ConcurrentHashMap<>();
     private final Map<String, Counter> redisClosesByReason = new ConcurrentHashMap<>();
     private final Counter redisJoinsUndone;
+    private final Counter redisReasserted;
     private final Map<String, Timer> hooksByName = new ConcurrentHashMap<>();
     private final Map<String, Counter> openedByProtocol = new ConcurrentHashMap<>();
 
@@ -72,6 +73,9 @@ public final class Metrics {
         redisCommand = Timer.builder("clubchat.redis.command")
                 .description("one club command (a script or a read) to Redis and its answer, in Redis mode")
                 .serviceLevelObjectives(REDIS_BUCKETS)
+                .register(registry);
+        redisReasserted = Counter.builder("clubchat.redis.node.reasserted")
+                .description("times this node found itself taken for dead while it lived and put its members back (Redis mode)")
                 .register(registry);
         redisJoinsUndone = Counter.builder("clubchat.redis.joins.undone")
                 .description("joins whose answer from Redis was lost, taken back out of Redis (Redis mode)").register(registry);
@@ -166,6 +170,10 @@ public final class Metrics {
         hooksByName.computeIfAbsent(hook, name -> Timer.builder("clubchat.hook").tag("hook", name)
                 .description("the application's hooks, from the call to the decision (a timeout counts as its limit)")
                 .serviceLevelObjectives(REDIS_BUCKETS).register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void redisReasserted() {
+        redisReasserted.increment();
     }
 
     public void redisJoinUndone() {

@@ -14,6 +14,11 @@ import java.util.concurrent.TimeUnit;
  * key gone removes that node's members (presence {@code leave} for names that go), so a dead node's
  * members vanish within {@link RedisClubStore#NODE_TTL} plus one {@link RedisClubStore#HEARTBEAT}.
  *
+ * <p>A node taken for dead while it lived (paused past the time-to-live, a Redis failover or restart)
+ * notices at its next beat: the peers that removed it also took it out of the set of nodes, which its
+ * beat puts it back in. It then puts its members back ({@code forgotten}), so that nobody vanishes for
+ * good and no quiet club of its members expires.
+ *
  * <p>It has a connection and a thread ({@code clubchat-redis-heartbeat}) of its own, used for nothing
  * else: however busy the node's club work is, or however long Redis takes over a club command, the
  * heartbeat waits behind none of it, so a live node is not taken for dead.
@@ -26,16 +31,24 @@ final class NodeHeartbeat implements AutoCloseable {
     private final ClubScripts scripts;
     private final Availability availability;
     private final String node;
+    private final Runnable forgotten;
+    /** Whether a beat has gone through: the first one adds the node to the set of nodes, and that is no news. */
+    private boolean beaten;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(task -> {
         Thread beating = new Thread(task, "clubchat-redis-heartbeat");
         beating.setDaemon(true);
         return beating;
     });
 
-    /** Beats once at once (a node that cannot reach Redis does not start), then every heartbeat period. */
+    /**
+     * Beats once at once (a node that cannot reach Redis does not start), then every heartbeat period.
+     *
+     * @param forgotten what puts this node's members back once its peers have removed them
+     */
     NodeHeartbeat(StatefulRedisConnection<String, String> connection, ClubScripts scripts, Availability availability,
-            String node) {
+            String node, Runnable forgotten) {
         this.connection = connection;
+        this.forgotten = forgotten;
         this.redis = connection.sync();
         this.scripts = scripts;
         this.availability = availability;
@@ -59,7 +72,12 @@ final class NodeHeartbeat implements AutoCloseable {
     /** Renews this node's key and forgets the nodes whose keys expired; throws when Redis cannot answer. */
     private void beat() {
         redis.set(ClubKeys.nodeAlive(node), "1", SetArgs.Builder.px(RedisClubStore.NODE_TTL.toMillis()));
-        redis.sadd(ClubKeys.nodes(), node);
+        if (redis.sadd(ClubKeys.nodes(), node) == 1 && beaten) {
+            LOG.log(Level.WARNING, "this node was taken for dead while it lived (a pause, a Redis failover or restart); "
+                    + "putting its members back in their clubs");
+            forgotten.run();
+        }
+        beaten = true;
         for (String other : redis.smembers(ClubKeys.nodes())) {
             if (!other.equals(node) && redis.exists(ClubKeys.nodeAlive(other)) == 0 && ClubScripts.await(scripts.forgetNode(other))) {
                 LOG.log(Level.INFO, "node {0} stopped sending heartbeats; its members were removed", other);

@@ -221,6 +221,28 @@ final class RedisClub {
     }
 
     /**
+     * Puts this node's members back into the club in Redis, as each one's join did, after the node was
+     * taken for dead while it lived (its peers removed its members): the others get presence {@code join}
+     * again, and the club's keys are kept. If the club's run changed meanwhile (its keys expired, or Redis
+     * restarted empty), the members are closed with 1001 and join its new run, as after a restart.
+     *
+     * @param failed told when Redis did not answer, so that the store tries again
+     */
+    void reassert(Runnable failed) {
+        for (Local local : List.copyOf(members.values())) {
+            store.then(scripts.join(keys, local.member.name(), local.field), (joined, failure) -> {
+                if (failure != null) {
+                    store.lost(failure);
+                    failed.run();
+                } else if (members.get(local.member.connectionId()) == local && feed.epoch() != null
+                        && !joined.epoch().equals(feed.epoch())) {
+                    closeAll(Closes.SHUTDOWN, null);
+                }
+            });
+        }
+    }
+
+    /**
      * From the store's sweep, every second: notices when Redis lost the club (restarted without
      * persistence), catches up with what the channel missed, and answers every request that is about to
      * run out of time.

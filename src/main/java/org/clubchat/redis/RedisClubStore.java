@@ -87,6 +87,8 @@ public final class RedisClubStore implements ClubStore {
         return thread;
     });
     private final Map<String, RedisClub> local = new ConcurrentHashMap<>();
+    /** A re-assert of this node's members failed and is due again; on the events thread only. */
+    private boolean reassertDue;
     /** Set once at start, before any request can broadcast. */
     private volatile Consumer<String> broadcasts = message -> { };
 
@@ -111,7 +113,7 @@ public final class RedisClubStore implements ClubStore {
         scripts = new ClubScripts(connection.async(), metrics, node, historySize, retentionMillis, clock);
         StatefulRedisConnection<String, String> beating = client.connect();
         heartbeat = new NodeHeartbeat(beating, new ClubScripts(beating.async(), metrics, node, historySize, retentionMillis, clock),
-                availability, node);
+                availability, node, () -> onEvents(this::reassert));
         leaveRetries = new LeaveRetries(scripts, this::onEvents);
         pubsub = client.connectPubSub();
         pubsub.addListener(new RedisPubSubAdapter<>() {
@@ -236,8 +238,22 @@ public final class RedisClubStore implements ClubStore {
     public void sweep() {
         onEvents(() -> {
             leaveRetries.retry();
+            if (reassertDue) {
+                reassert();
+            }
             local.values().forEach(RedisClub::check);
         });
+    }
+
+    /**
+     * The heartbeat found this node taken for dead while it lived (a pause, a failover, a Redis restart):
+     * every local member goes back into its clubs. On the events thread; one that Redis did not answer
+     * is tried again at the next sweep.
+     */
+    private void reassert() {
+        reassertDue = false;
+        metrics.redisReasserted();
+        local.values().forEach(club -> club.reassert(() -> reassertDue = true));
     }
 
     @Override

@@ -278,6 +278,37 @@ class ClusterIT {
         }
     }
 
+    /**
+     * A node paused past its heartbeat's time-to-live is taken for dead and its members removed; once it
+     * runs again it notices and puts them back, so nobody vanishes for good while connected.
+     */
+    @Test
+    void aNodeTakenForDeadWhileItLivesPutsItsMembersBack() throws Exception {
+        String club = freshClub();
+        ServerProcess sleeper = Node.start("sleeper", settings());
+        try (TestClient stays = nodes.get(0).connect("stays"); TestClient napper = sleeper.connect("낮잠 napper")) {
+            stays.join(club);
+            napper.join(club);
+            assertEquals("join", stays.expect("presence").getString("event"));
+            sleeper.pause();
+            try {
+                JsonObject leave = stays.expect("presence");
+                assertEquals(List.of("leave", "낮잠 napper"), List.of(leave.getString("event"), leave.getString("name")));
+            } finally {
+                sleeper.resume();
+            }
+            JsonObject back = stays.expect("presence");
+            assertEquals(List.of("join", "낮잠 napper"), List.of(back.getString("event"), back.getString("name")));
+            try (TestClient late = nodes.get(2).connect("late")) {
+                assertEquals(List.of("late", "stays", "낮잠 napper"), TestClient.members(late.join(club)));
+            }
+            napper.chatAmidPresence(club, "still here 👋");
+            assertEquals("still here 👋", stays.expectSkipping("chat", "presence").getString("message"));
+        } finally {
+            sleeper.close();
+        }
+    }
+
     @Test
     void resendOnAnotherNodeIsAcknowledgedAsTheDuplicateItIs() {
         String club = freshClub();

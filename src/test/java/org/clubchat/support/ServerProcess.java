@@ -129,6 +129,22 @@ public final class ServerProcess implements ChatServer, AutoCloseable {
         process.destroyForcibly().waitFor();
     }
 
+    /** Stops the process without ending it (SIGSTOP), as a long pause of its machine would, until {@link #resume}. */
+    public void pause() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    public void resume() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        int exit = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor();
+        if (exit != 0) {
+            throw new IOException("kill -" + name + " " + process.pid() + " exited with " + exit);
+        }
+    }
+
     @Override
     public void close() {
         process.destroy();
