@@ -8,6 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeSet;
 import org.clubchat.club.Member;
 import org.clubchat.club.Replay;
 import org.clubchat.delivery.Close;
@@ -15,6 +17,7 @@ import org.clubchat.delivery.Closes;
 import org.clubchat.metrics.Metrics;
 import org.clubchat.protocol.ErrorCode;
 import org.clubchat.protocol.Frame;
+import org.clubchat.protocol.Names;
 import org.clubchat.protocol.ServerMessage;
 
 /**
@@ -66,6 +69,11 @@ final class RedisClub {
 
     private final Map<String, Local> members = new LinkedHashMap<>();
     private final Map<String, Joining> joining = new HashMap<>();
+    /**
+     * The names the local members know to be in the club: from the first local join's answer, then each
+     * presence event and {@link #resync}; null until a join has been answered.
+     */
+    private Set<String> names;
     private final ClubFeed feed;
     private final UnansweredChats unanswered;
 
@@ -134,6 +142,10 @@ final class RedisClub {
             closeAll(Closes.SHUTDOWN, null);
         }
         feed.joined(joined.epoch(), joined.seq());
+        if (names == null) {
+            names = new TreeSet<>(Names.CODE_POINT_ORDER);
+            names.addAll(joined.names());
+        }
         String epoch = feed.epoch();
         // Messages this node has handed out already are behind the joiner too: live delivery goes on from there.
         long seq = Math.max(joined.seq(), feed.delivered());
@@ -208,16 +220,47 @@ final class RedisClub {
     /** A message or presence event published by any node, this one included. */
     void published(JsonObject event) {
         if (event.getString("k").equals("presence")) {
-            String name = event.getString("name");
-            ServerMessage.Presence.Event kind = event.getString("event").equals("join")
-                    ? ServerMessage.Presence.Event.JOIN : ServerMessage.Presence.Event.LEAVE;
-            Frame presence = store.codec().frame(new ServerMessage.Presence(keys.clubId(), kind, name));
-            members.values().stream().filter(local -> !local.member.name().equals(name)).forEach(local -> local.offer(presence));
+            presence(event.getString("event").equals("join") ? ServerMessage.Presence.Event.JOIN
+                    : ServerMessage.Presence.Event.LEAVE, event.getString("name"));
             return;
         }
         feed.published(event.getString("epoch"), event.getJsonNumber("seq").longValue(), Map.of("ts", event.getString("ts"),
                 "from", event.getString("from"), "message", event.getString("message"), "node", event.getString("node"),
                 "conn", event.getString("conn"), "req", event.getString("req"), "att", event.getString("att", "")));
+    }
+
+    /**
+     * Tells the local members that a name came or went, unless they know it already (an event that a
+     * {@link #resync} has told them of, or a join their own {@code joined} listed).
+     */
+    private void presence(ServerMessage.Presence.Event event, String name) {
+        if (names != null && !(event == ServerMessage.Presence.Event.JOIN ? names.add(name) : names.remove(name))) {
+            return;
+        }
+        Frame presence = store.codec().frame(new ServerMessage.Presence(keys.clubId(), event, name));
+        members.values().stream().filter(local -> !local.member.name().equals(name)).forEach(local -> local.offer(presence));
+    }
+
+    /**
+     * The club's channel is subscribed (again): presence events published while it was not (a SUBSCRIBE
+     * refused while the pub/sub connection was down, a reconnect, a failover) are lost, so the names
+     * Redis holds are read and the local members told of every difference from what they know.
+     */
+    void resync() {
+        store.then(scripts.names(keys), (held, failure) -> {
+            if (failure != null) {
+                store.lost(failure);
+                return;
+            }
+            if (names == null || members.isEmpty()) {
+                return;
+            }
+            Set<String> now = new TreeSet<>(Names.CODE_POINT_ORDER);
+            now.addAll(held);
+            List.copyOf(names).stream().filter(name -> !now.contains(name))
+                    .forEach(name -> presence(ServerMessage.Presence.Event.LEAVE, name));
+            now.stream().filter(name -> !names.contains(name)).forEach(name -> presence(ServerMessage.Presence.Event.JOIN, name));
+        });
     }
 
     /**
@@ -265,6 +308,7 @@ final class RedisClub {
             store.leave(keys, local.member.name(), local.field, !joining.isEmpty());
         }
         members.clear();
+        names = null;
         unanswered.clear();
         feed.reset();
         unsubscribeIfEmpty();

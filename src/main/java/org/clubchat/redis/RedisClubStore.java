@@ -20,10 +20,12 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -89,6 +91,8 @@ public final class RedisClubStore implements ClubStore {
     private final Map<String, RedisClub> local = new ConcurrentHashMap<>();
     /** A re-assert of this node's members failed and is due again; on the events thread only. */
     private boolean reassertDue;
+    /** Clubs whose SUBSCRIBE Redis did not take, sent again at the next sweep; on the events thread only. */
+    private final Set<ClubKeys> resubscribe = new HashSet<>();
     /** Set once at start, before any request can broadcast. */
     private volatile Consumer<String> broadcasts = message -> { };
 
@@ -117,6 +121,14 @@ public final class RedisClubStore implements ClubStore {
         leaveRetries = new LeaveRetries(scripts, this::onEvents);
         pubsub = client.connectPubSub();
         pubsub.addListener(new RedisPubSubAdapter<>() {
+            @Override
+            public void subscribed(String channel, long count) {
+                String clubId = ClubKeys.clubOfChannel(channel);
+                if (clubId != null) {
+                    onEvents(() -> Optional.ofNullable(local.get(clubId)).ifPresent(RedisClub::resync));
+                }
+            }
+
             @Override
             public void message(String channel, String message) {
                 if (channel.equals(ClubKeys.BROADCAST)) {
@@ -238,6 +250,9 @@ public final class RedisClubStore implements ClubStore {
     public void sweep() {
         onEvents(() -> {
             leaveRetries.retry();
+            List<ClubKeys> again = List.copyOf(resubscribe);
+            resubscribe.clear();
+            again.forEach(this::subscribe);
             if (reassertDue) {
                 reassert();
             }
@@ -336,12 +351,24 @@ public final class RedisClubStore implements ClubStore {
         });
     }
 
+    /**
+     * Subscribes to the club's channel. Lettuce subscribes again after a reconnect to what Redis confirmed,
+     * but a SUBSCRIBE refused while the pub/sub connection was down (killed, Redis restarting) would leave
+     * the node deaf to the club for good: it is sent again at each sweep until Redis takes it.
+     */
     void subscribe(ClubKeys keys) {
-        pubsub.async().subscribe(keys.channel());
+        String channel = keys.channel();
+        then(pubsub.async().subscribe(channel).toCompletableFuture(), (done, failure) -> {
+            if (failure != null && local.containsKey(keys.clubId())) {
+                LOG.log(Level.DEBUG, "subscribing to {0} failed, trying again: {1}", channel, failure.toString());
+                resubscribe.add(keys);
+            }
+        });
     }
 
     void unsubscribe(ClubKeys keys) {
         local.remove(keys.clubId());
+        resubscribe.remove(keys);
         pubsub.async().unsubscribe(keys.channel());
     }
 

@@ -193,6 +193,34 @@ class RedisFaultsIT {
         }
     }
 
+    /**
+     * Pub/sub connections killed ten times within 50 ms: a club joined right after still hears its
+     * members come and go, down to the presence leave of a member whose node is then killed hard.
+     */
+    @Test
+    void aClubJoinedWhilePubSubReconnectsStillHearsItsMembersComeAndGo() throws Exception {
+        try (RedisProcess redis = RedisProcess.start(); ServerProcess node0 = Node.start("resub0", settings(redis, 0))) {
+            ServerProcess doomed = Node.start("resub-doomed", settings(redis, 0));
+            RedisClient admin = RedisClient.create(redis.uri());
+            try (var adminConnection = admin.connect(); TestClient stays = node0.connect("stays")) {
+                stays.join("warm-up");
+                for (int i = 0; i < 10; i++) {
+                    adminConnection.sync().clientKill(KillArgs.Builder.typePubsub());
+                }
+                stays.join("after-the-kills");
+                TestClient victim = doomed.connect("victim");
+                victim.join("after-the-kills");
+                assertEquals("join", stays.expect("presence").getString("event"), "the club's channel was subscribed");
+                doomed.kill();
+                JsonObject leave = stays.expect("presence");
+                assertEquals(List.of("leave", "victim"), List.of(leave.getString("event"), leave.getString("name")));
+            } finally {
+                doomed.close();
+                admin.shutdown();
+            }
+        }
+    }
+
     /** The reply to the request with this id (frames before it are passed over), or null once the connection has closed. */
     private static JsonObject answerTo(TestClient client, String id) {
         JsonObject frame = client.nextOrClosed();
