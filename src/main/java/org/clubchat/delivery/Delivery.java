@@ -19,4 +19,16 @@ public interface Delivery {
 
     /** Drops what is queued and closes the connection with a close code from {@link Closes}. */
     void close(Close reason);
+
+    /**
+     * The connection is to be closed once the replies the server still owes it are offered: from now on
+     * nothing it sends is acted upon, but frames are still taken until {@link #close}.
+     */
+    default void closing() {
+    }
+
+    /** Whether the connection's close has been decided: what it sent from then on needs no answer. */
+    default boolean isClosed() {
+        return false;
+    }
 }

@@ -72,6 +72,8 @@ public final class Outbox implements Delivery {
     private int sendState = COMPLETED;
     /** Written under {@code this}; volatile so that {@link #isClosed} reads it without the lock. */
     private volatile boolean closed;
+    /** A close is coming ({@link #closing}): frames are still taken, but the connection's messages are not acted upon. */
+    private volatile boolean closeComing;
     /** A close waiting for the drain to send what was queued before it. */
     private Close closeWhenDrained;
     /** A ping the next drain sends before the frames queued after it was asked for. */
@@ -335,8 +337,14 @@ public final class Outbox implements Delivery {
      * Whether the connection's close has been decided (by the server or the adapter), even if the transport
      * has not closed yet: nothing it sent from then on is acted upon.
      */
+    @Override
     public boolean isClosed() {
-        return closed;
+        return closed || closeComing;
+    }
+
+    @Override
+    public void closing() {
+        closeComing = true;
     }
 
     /** Bytes waiting in the queue now. */

@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.clubchat.metrics.Metrics;
 import org.clubchat.protocol.Names;
 
@@ -125,7 +126,7 @@ final class ClubScripts {
             String connection, String requestId) {
         String dedupe = keyId != null ? keyId : attemptId(attempt);
         Duration receiptTtl = keyId != null ? KEY_TTL : RECEIPT_TTL;
-        return this.<List<Object>>run(chatScript, ScriptOutputType.MULTI,
+        return this.<List<Object>>runInOrder(chatScript, ScriptOutputType.MULTI,
                 new String[] {keys.epoch(), keys.seq(), keys.log(), keys.names(), keys.conns(), keys.receipt(dedupe),
                     keys.sentKeys()},
                 newId(), String.valueOf(historySize), String.valueOf(clock.millis()), from, message, node, connection,
@@ -209,6 +210,16 @@ final class ClubScripts {
     }
 
     /**
+     * Gives Redis every script, so that the first of them to run does not meet NOSCRIPT (a chat that does
+     * is answered {@code unavailable}: see {@link #runInOrder}); at start and again after each reconnect,
+     * as Redis may have restarted without them.
+     */
+    CompletableFuture<Void> load() {
+        return CompletableFuture.allOf(Stream.of(joinScript, chatScript, leaveScript, forgetNodeScript)
+                .map(script -> timed(() -> redis.scriptLoad(script.text()))).toArray(CompletableFuture[]::new));
+    }
+
+    /**
      * Runs a script by its SHA-1; a Redis that does not have it (restarted, flushed) is given it again
      * once, and then runs it.
      */
@@ -218,6 +229,20 @@ final class ClubScripts {
                         ? timed(() -> redis.scriptLoad(script.text()))
                                 .thenCompose(loaded -> timed(() -> redis.<T>evalsha(script.sha(), type, keys, args)))
                         : CompletableFuture.failedFuture(failure));
+    }
+
+    /**
+     * Runs a script whose calls must take effect in the order they were sent (a sender's chats get seqs in
+     * the order it sent them): one that meets NOSCRIPT is not sent again behind the commands sent after
+     * it, but fails, so that its chat is answered {@code unavailable}; the script is given to Redis for
+     * the ones that follow.
+     */
+    private <T> CompletableFuture<T> runInOrder(Script script, ScriptOutputType type, String[] keys, String... args) {
+        return timed(() -> redis.<T>evalsha(script.sha(), type, keys, args)).whenComplete((value, failure) -> {
+            if (failure != null && unwrap(failure) instanceof RedisNoScriptException) {
+                redis.scriptLoad(script.text());
+            }
+        });
     }
 
     /** Sends one command and records how long Redis took to answer it, answered or not. */

@@ -304,7 +304,7 @@ final class RedisClub {
             if (reason != null) {
                 store.metrics().redisMemberClosed(reason);
             }
-            local.member.delivery().close(close);
+            unanswered.close(local.member, close, feed.delivered());
             store.leave(keys, local.member.name(), local.field, !joining.isEmpty());
         }
         members.clear();

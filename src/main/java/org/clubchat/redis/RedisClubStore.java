@@ -1,7 +1,9 @@
 package org.clubchat.redis;
 
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisURI;
@@ -16,6 +18,7 @@ import io.lettuce.core.resource.Delay;
 import jakarta.json.JsonObject;
 import java.io.StringReader;
 import java.lang.System.Logger.Level;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -115,6 +118,13 @@ public final class RedisClubStore implements ClubStore {
         long retentionMillis = Math.max(1, retention.toMillis());
         connection = client.connect();
         scripts = new ClubScripts(connection.async(), metrics, node, historySize, retentionMillis, clock);
+        ClubScripts.await(scripts.load());
+        connection.addListener(new RedisConnectionStateListener() {
+            @Override
+            public void onRedisConnected(RedisChannelHandler<?, ?> reconnected, SocketAddress address) {
+                onEvents(scripts::load);
+            }
+        });
         StatefulRedisConnection<String, String> beating = client.connect();
         heartbeat = new NodeHeartbeat(beating, new ClubScripts(beating.async(), metrics, node, historySize, retentionMillis, clock),
                 availability, node, () -> onEvents(this::reassert));

@@ -24,10 +24,11 @@ final class RedisMembership implements Membership {
     public void chat(String connectionId, String message, String key, String requestId, long arrived) {
         store.onEvents(() -> {
             RedisClub club = store.localClub(clubId);
-            if (club == null) {
-                store.notMember(clubId, member, requestId);
-            } else {
+            if (club != null) {
                 club.chat(member, message, key, requestId, arrived);
+            } else if (!member.delivery().isClosed()) {
+                // A member the club closed meanwhile (a gap) needs no answer; one whose join failed does.
+                store.notMember(clubId, member, requestId);
             }
         });
     }

@@ -1,11 +1,13 @@
 package org.clubchat.redis;
 
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 import org.clubchat.club.Member;
+import org.clubchat.delivery.Close;
 import org.clubchat.delivery.Closes;
 import org.clubchat.metrics.Metrics;
 import org.clubchat.protocol.ErrorCode;
@@ -17,8 +19,10 @@ import org.clubchat.protocol.ServerMessage;
  * settled by its delivery: the ack goes out in seq order with the club's messages ({@link #settle}). A
  * chat Redis did not answer is asked after by its receipt: acknowledged if it was stored, {@code
  * unavailable} if it certainly was not. When even that cannot be learned in time, its sender is closed
- * with 1011 and re-joins with {@code since}, where it finds the message if it was stored. Used only on
- * the store's events thread; Redis's answers come back to it as new tasks.
+ * with 1011 and re-joins with {@code since}, where it finds the message if it was stored. A sender the
+ * node closes (this, or a gap in the club) first gets an ack for every chat it knows to be stored, and
+ * the answers to appends still out ({@link #close}). Used only on the store's events thread; Redis's
+ * answers come back to it as new tasks.
  */
 final class UnansweredChats {
     /** Within this, counted from its arrival, every chat has its answer (the protocol says 10 s). */
@@ -58,6 +62,12 @@ final class UnansweredChats {
     /** Reads the club's stream up to a seq known to be stored, so that its delivery (and ack) comes. */
     private final LongConsumer catchUp;
     private final Map<String, Chat> byAttempt = new LinkedHashMap<>();
+    /**
+     * Senders the node is closing, by connection, with the close each gets once the appends it has out are
+     * answered: the acks it can still be given come first (docs/protocol.md, "Answers are definite and
+     * bounded"). Redis answers or fails every command within its timeout, so none waits long.
+     */
+    private final Map<String, Close> closing = new HashMap<>();
 
     UnansweredChats(RedisClubStore store, ClubScripts scripts, ClubKeys keys, LongConsumer catchUp) {
         this.store = store;
@@ -84,7 +94,9 @@ final class UnansweredChats {
                     if (failure != null) {
                         store.lost(failure);
                         chat.unknown = true;
-                        askReceipt(chat);
+                        if (!closing.containsKey(sender.connectionId())) {
+                            askReceipt(chat);
+                        }
                     } else {
                         store.answered();
                         chat.seq = appended.seq();
@@ -92,7 +104,37 @@ final class UnansweredChats {
                             ackDuplicate(chat);
                         }
                     }
+                    closeIfAnswered(sender);
                 });
+    }
+
+    /**
+     * Closes a sender, after the replies it can still get: an ack for each chat Redis said it stored
+     * whose delivery has not come (its seq is known, even if the message cannot be handed out in order),
+     * and, for appends still out, their answers when they come. It re-joins with {@code since} for the rest.
+     *
+     * @param delivered the highest seq the club has handed out: a stored chat at or below it that was not
+     *                  settled by its delivery was a resend of a key, and is a duplicate
+     */
+    void close(Member sender, Close close, long delivered) {
+        ackStored(sender.connectionId(), delivered);
+        sender.delivery().closing();
+        closing.putIfAbsent(sender.connectionId(), close);
+        closeIfAnswered(sender);
+    }
+
+    /** A sender being closed whose appends are all answered: what could be acknowledged was, and it closes now. */
+    private void closeIfAnswered(Member sender) {
+        String id = sender.connectionId();
+        if (!closing.containsKey(id)) {
+            return;
+        }
+        ackStored(id, 0);
+        boolean out = byAttempt.values().stream().anyMatch(chat -> chat.sender.connectionId().equals(id) && !chat.unknown);
+        if (!out) {
+            byAttempt.values().removeIf(chat -> chat.sender.connectionId().equals(id));
+            sender.delivery().close(closing.remove(id));
+        }
     }
 
     /** A stored message is being handed out: the chat it was, if it is one of these, is settled; null if not. */
@@ -110,10 +152,16 @@ final class UnansweredChats {
     void check(long delivered) {
         long now = System.nanoTime();
         for (Chat chat : List.copyOf(byAttempt.values())) {
+            if (byAttempt.get(chat.attempt) != chat) {
+                continue;
+            }
+            if (closing.containsKey(chat.sender.connectionId())) {
+                continue;
+            }
             if (now - chat.arrived >= ANSWER_WITHIN) {
-                byAttempt.remove(chat.attempt);
                 store.metrics().redisMemberClosed(chat.unknown ? Metrics.UNCONFIRMED : Metrics.GAP);
-                chat.sender.delivery().close(chat.unknown ? Closes.UNCONFIRMED : Closes.MISSED_MESSAGES);
+                byAttempt.remove(chat.attempt);
+                close(chat.sender, chat.unknown ? Closes.UNCONFIRMED : Closes.MISSED_MESSAGES, delivered);
             } else if (chat.unknown) {
                 askReceipt(chat);
             } else if (chat.seq > 0 && chat.seq > delivered) {
@@ -125,14 +173,26 @@ final class UnansweredChats {
         }
     }
 
+    /** Acknowledges the sender's chats Redis said it stored and whose delivery has not come; see {@link #close}. */
+    private void ackStored(String connectionId, long delivered) {
+        for (Chat chat : List.copyOf(byAttempt.values())) {
+            if (chat.seq > 0 && chat.sender.connectionId().equals(connectionId)) {
+                byAttempt.remove(chat.attempt);
+                chat.sender.delivery().offer(store.codec().frame(
+                        new ServerMessage.Ack(keys.clubId(), chat.seq, chat.seq <= delivered), chat.requestId));
+            }
+        }
+    }
+
     /** A closed connection needs no answers. */
     void forget(String connectionId) {
+        closing.remove(connectionId);
         byAttempt.values().removeIf(chat -> chat.sender.connectionId().equals(connectionId));
     }
 
-    /** The club's members were all closed: nobody waits for an answer. */
+    /** The club's members were all closed: nobody waits for an answer but those still to be told of their appends. */
     void clear() {
-        byAttempt.clear();
+        byAttempt.values().removeIf(chat -> !closing.containsKey(chat.sender.connectionId()));
     }
 
     /** A resend of a key already stored: its original seq, and nothing handed out again. */
@@ -167,6 +227,7 @@ final class UnansweredChats {
                 chat.sender.delivery().offer(store.error(ErrorCode.UNAVAILABLE,
                         "the message could not be stored; it was not sent", chat.requestId));
             }
+            closeIfAnswered(chat.sender);
         });
     }
 }

@@ -255,6 +255,18 @@ public final class TestClient implements AutoCloseable {
         }
     }
 
+    /**
+     * The close, or null if the connection failed instead: a client still sending when the server closes
+     * may see its connection reset before the close frame is read.
+     */
+    public Closed awaitCloseOrFailure() {
+        try {
+            return closed.handle((close, failure) -> close).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("connection did not end; received lately: " + recent(), e);
+        }
+    }
+
     public boolean isClosed() {
         return closed.isDone();
     }
