@@ -1,5 +1,7 @@
-// The admin page: reads the operations API, /health and /metrics (docs/operations.md) with the API key
-// the operator enters (so it works with CLUBCHAT_OPS_PROTECTED too), every 2 seconds. Everything from the server is put in the page with textContent, never as HTML.
+// The admin page: reads /api/summary and /metrics (docs/operations.md) with the API key the operator enters
+// (so it works with CLUBCHAT_OPS_PROTECTED too) every 2 seconds, and the club it shows; the list of
+// every club, which in Redis mode means scanning Redis, only when asked. Everything from the server is
+// put in the page with textContent, never as HTML.
 const KEY = 'clubchat.admin.key';
 const $ = (id) => document.getElementById(id);
 let key = sessionStorage.getItem(KEY);
@@ -35,15 +37,14 @@ function showStatus(state, text) {
 }
 
 async function refresh() {
-  const [health, clubs, metrics] = await Promise.all([
-    api('/health').then((r) => r.json()),
-    api('/api/clubs').then((r) => r.json()),
+  const [health, metrics] = await Promise.all([
+    api('/api/summary').then((r) => r.json()),
     api('/metrics').then((r) => r.text()),
   ]);
   $('connections').textContent = String(health.connections);
   const wires = health.connectionsByProtocol || {};
   $('connections-by-protocol').textContent = `${wires.clubchat ?? 0} native · ${wires.socketio ?? 0} socket.io`;
-  $('clubs-count').textContent = String(clubs.clubs.length);
+  $('clubs-count').textContent = String(health.clubs);
   $('health').textContent = health.status;
   const all = samples(metrics);
   const delivered = all.filter(([name]) => name === 'clubchat_messages_delivered_total').reduce((sum, [, , v]) => sum + v, 0);
@@ -52,17 +53,6 @@ async function refresh() {
     $('rate').textContent = String(Math.round((delivered - lastDelivered.value) / ((now - lastDelivered.at) / 1000)));
   }
   lastDelivered = { value: delivered, at: now };
-  $('clubs-table').tBodies[0].replaceChildren(...clubs.clubs.map((club) => {
-    const row = element('tr');
-    const open = element('button', 'open');
-    open.type = 'button';
-    open.addEventListener('click', () => { selected = club.clubId; refreshClub(); });
-    const action = element('td');
-    action.append(open);
-    row.append(element('td', club.clubId), element('td', String(club.members)), element('td', String(club.seq)), action);
-    row.dataset.club = club.clubId;
-    return row;
-  }));
   const errors = all.filter(([name, , value]) => value > 0
       && (name === 'clubchat_errors_sent_total' || name === 'clubchat_connections_closed_total'));
   $('errors-table').tBodies[0].replaceChildren(...errors.map(([name, labels, value]) => {
@@ -73,6 +63,28 @@ async function refresh() {
     return row;
   }));
   if (selected) await refreshClub();
+}
+
+/** Every club on every node, read once when the operator asks: in Redis mode it scans Redis. */
+async function listClubs() {
+  const clubs = await api('/api/clubs').then((r) => r.json());
+  $('clubs-listed').textContent = `${clubs.clubs.length} club${clubs.clubs.length === 1 ? '' : 's'}, listed at ${new Date().toLocaleTimeString()}`;
+  $('clubs-table').tBodies[0].replaceChildren(...clubs.clubs.map((club) => {
+    const row = element('tr');
+    const open = element('button', 'open');
+    open.type = 'button';
+    open.addEventListener('click', () => openClub(club.clubId));
+    const action = element('td');
+    action.append(open);
+    row.append(element('td', club.clubId), element('td', String(club.members)), element('td', String(club.seq)), action);
+    row.dataset.club = club.clubId;
+    return row;
+  }));
+}
+
+function openClub(clubId) {
+  selected = clubId;
+  refreshClub().catch((e) => showStatus('failed', e.message));
 }
 
 async function refreshClub() {
@@ -124,6 +136,13 @@ async function start() {
     showStatus('failed', e.message);
   }
 }
+
+$('list-clubs').addEventListener('click', () => listClubs().catch((e) => showStatus('failed', e.message)));
+
+$('club-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  if ($('club-id').value) openClub($('club-id').value);
+});
 
 $('key-form').addEventListener('submit', (event) => {
   event.preventDefault();

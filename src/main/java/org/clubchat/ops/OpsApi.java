@@ -131,6 +131,9 @@ public final class OpsApi {
         if (path.equals("/api/clubs")) {
             return onlyGet(request) ? clubList() : notAllowed("GET");
         }
+        if (path.equals("/api/summary")) {
+            return onlyGet(request) ? summary() : notAllowed("GET");
+        }
         if (path.equals("/api/disconnect")) {
             return request.method().equals("POST") ? disconnect(request.body()) : notAllowed("POST");
         }
@@ -150,6 +153,22 @@ public final class OpsApi {
 
     /** 200 while the server takes connections, 503 once it is shutting down, so a load balancer moves on. */
     private OpsResponse health() {
+        boolean stopping = !serving.getAsBoolean();
+        Optional<String> problem = clubs.problem();
+        return new OpsResponse(!stopping && problem.isEmpty() ? 200 : 503, JSON, Map.of("Cache-Control", "no-store"),
+                state().build().toString());
+    }
+
+    /**
+     * What the admin page polls: this node's figures, as {@code /health} has them, behind the API key; read
+     * from memory, never from Redis, however many clubs there are (the list is {@code /api/clubs}, on demand).
+     */
+    private OpsResponse summary() {
+        return new OpsResponse(200, JSON, Map.of("Cache-Control", "no-store"), state().build().toString());
+    }
+
+    /** This node's state: status, connections by wire, clubs held here, and Redis when there is one. */
+    private JsonObjectBuilder state() {
         Optional<String> problem = clubs.problem();
         boolean stopping = !serving.getAsBoolean();
         JsonObjectBuilder body = Json.createObjectBuilder()
@@ -160,7 +179,7 @@ public final class OpsApi {
         if (reportsRedis) {
             body.add("redis", problem.isPresent() ? "down" : "up");
         }
-        return new OpsResponse(!stopping && problem.isEmpty() ? 200 : 503, JSON, Map.of("Cache-Control", "no-store"), body.build().toString());
+        return body;
     }
 
     private OpsResponse publish(String clubId, String body) {

@@ -41,7 +41,16 @@ class AdminPageIT {
             bob.expectSkipping("error", "chat");
 
             admin.find("#key").sendKeys(KEY, Keys.ENTER);
+            admin.await("two refreshes: the delivery rate shown", d -> !admin.find("#rate").getText().equals("–"));
+            assertTrue(Integer.parseInt(admin.find("#clubs-count").getText()) >= 1, "clubs held here, from /health");
+            admin.find("#club-id").sendKeys("admin-lobby", Keys.ENTER);
+            admin.await("the club opened by its id", d -> admin.find("#club-title").getText().startsWith("admin-lobby: 2 members"));
+            assertEquals(0L, ((Number) admin.script("return performance.getEntriesByType('resource')"
+                    + ".filter((e) => e.name.endsWith('/api/clubs')).length")).longValue(),
+                    "the page polls no list of clubs, which in Redis mode scans Redis");
+            admin.find("#list-clubs").click();
             admin.await("the club in the table", d -> !admin.findAll("#clubs-table tr[data-club='admin-lobby']").isEmpty());
+            assertTrue(admin.find("#clubs-listed").getText().startsWith("1 club, listed at"), admin.find("#clubs-listed").getText());
             var row = admin.find("#clubs-table tr[data-club='admin-lobby']");
             assertEquals("2", row.findElements(By.tagName("td")).get(1).getText());
             row.findElement(By.tagName("button")).click();

@@ -1,6 +1,7 @@
 package org.clubchat.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import jakarta.json.JsonObject;
@@ -38,6 +39,21 @@ class OperationsApiIT {
             assertEquals(2, club.getInt("members"));
             assertEquals(1, club.getInt("seq"));
             assertEquals(401, Http.get(server.http("/api/clubs")).statusCode(), "the API key is required");
+        }
+    }
+
+    /** What the admin page polls: this node's figures behind the key, read from memory whatever the store. */
+    @Test
+    void summaryGivesThisNodesFiguresBehindTheKey() {
+        try (TestClient alice = server.connect("alice")) {
+            alice.join("ops-summary");
+            alice.chat("ops-summary", "안녕");
+            JsonObject summary = Http.json(Http.get(server.http("/api/summary"), AUTHORIZED));
+            assertEquals("up", summary.getString("status"));
+            assertTrue(summary.getInt("connections") >= 1, summary::toString);
+            assertTrue(summary.getInt("clubs") >= 1, summary::toString);
+            assertTrue(summary.getJsonObject("connectionsByProtocol").containsKey("socketio"), summary::toString);
+            assertEquals(401, Http.get(server.http("/api/summary")).statusCode(), "the API key is required");
         }
     }
 
