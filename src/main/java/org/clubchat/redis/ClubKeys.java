@@ -1,8 +1,10 @@
 package org.clubchat.redis;
 
 /**
- * The Redis keys and channel of one club. The club id sits in a hash tag ({@code {id}}) so that a Redis
- * Cluster would keep a club's keys in one slot, as the scripts need.
+ * The Redis keys and channel of one club. The club id sits in a hash tag ({@code {id}}), so a club's own
+ * keys hash together. That alone does not make Redis Cluster work: the join and leave scripts also touch
+ * the node's club index ({@link #nodeClubs}), and forget-node.lua builds club key names itself, so one
+ * Redis (or a Sentinel-managed primary) is what club-chat supports.
  */
 record ClubKeys(String clubId, String epoch, String seq, String log, String names, String conns, String sentKeys,
         String channel) {
