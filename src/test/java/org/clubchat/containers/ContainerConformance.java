@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
+import java.io.StringReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -218,6 +219,31 @@ abstract class ContainerConformance {
         HttpClient.newHttpClient().newWebSocketBuilder().header("Origin", ALLOWED_ORIGIN)
                 .buildAsync(server.chatAs("alice"), new WebSocket.Listener() { })
                 .get(10, TimeUnit.SECONDS).abort();
+    }
+
+    /**
+     * A long-polling POST whose packet Parsson cannot read (NumberFormatException, not JsonException) ends
+     * that session as an invalid packet; the exception never reaches the container (no 500), and the next
+     * session works.
+     */
+    @Test
+    void socketIoPacketParssonCannotReadEndsOnlyItsSession() throws Exception {
+        String polling = server.http("/socket.io/") + "?EIO=4&transport=polling";
+        for (int attempt = 0; attempt < 2; attempt++) {
+            HttpResponse<String> open = Http.get(URI.create(polling));
+            assertEquals(200, open.statusCode(), open::body);
+            String sid = Json.createReader(new StringReader(open.body().substring(1))).readObject().getString("sid");
+            URI session = URI.create(polling + "&sid=" + sid);
+            assertEquals(200, Http.post(session, "40").statusCode());
+            if (attempt == 0) {
+                HttpResponse<String> hostile = Http.post(session,
+                        "42[\"chat\",{\"clubId\":\"a\",\"message\":\"x\",\"n\":1e10000000000}]");
+                assertTrue(hostile.statusCode() == 200 || hostile.statusCode() == 400, () -> hostile.statusCode() + " " + hostile.body());
+                assertEquals(400, Http.post(session, "3").statusCode(), "the session ended");
+            } else {
+                assertEquals(200, Http.post(session, "42[\"chat\",{\"clubId\":\"a\",\"message\":\"x\"}]").statusCode());
+            }
+        }
     }
 
     /** socket.io clients say who they are after the upgrade; their origin is checked before it all the same. */
