@@ -50,7 +50,8 @@ export interface Resending { key: string; clubId: string; message: string; }
 export interface Failed { key: string; clubId: string; message: string; code: string; text: string; }
 export interface Refreshed { exp: number; }
 export interface Left { clubId: string; reason?: 'forbidden'; }
-export interface ServerError { code: string; message: string; id?: string; clubId?: string; }
+/** `retryAfter` (rev 3): with `rate_limited`, the milliseconds to wait before sending that request again. */
+export interface ServerError { code: string; message: string; id?: string; clubId?: string; retryAfter?: number; }
 
 export interface ChatClientEventMap {
   state: CustomEvent<StateDetail>;
