@@ -119,12 +119,18 @@ class ChatServiceHooksTest {
         return new DecodeResult.Decoded(new Inbound(null, message));
     }
 
-    @Test
-    void aRefusedConnectionsPipelinedJoinAndChatAreNeverActedUpon() throws Exception {
+    /** Bob, let in at once, in club "c": what he sees. */
+    private Recorded bobInClubC() {
         Recorded bobSees = new Recorded();
         Connection bob = open("bob", bobSees);
         service.handle(bob, frame(new ClientMessage.Join("c", OptionalLong.empty(), null)));
         Await.until(Duration.ofSeconds(10), () -> bobSees.types().contains("joined"), () -> "bob joined: " + bobSees.types());
+        return bobSees;
+    }
+
+    @Test
+    void aRefusedConnectionsPipelinedJoinAndChatAreNeverActedUpon() throws Exception {
+        Recorded bobSees = bobInClubC();
         Recorded mallorySees = new Recorded();
         Connection mallory = open("mallory", mallorySees);
         service.handle(mallory, frame(new ClientMessage.Join("c", OptionalLong.empty(), null)));
@@ -141,10 +147,7 @@ class ChatServiceHooksTest {
     /** An operator's disconnect, a flood or an expired token while the connect hook is out: the same. */
     @Test
     void aConnectionClosedWhileItsMessagesWaitedActsOnNoneOfThem() throws Exception {
-        Recorded bobSees = new Recorded();
-        Connection bob = open("bob", bobSees);
-        service.handle(bob, frame(new ClientMessage.Join("c", OptionalLong.empty(), null)));
-        Await.until(Duration.ofSeconds(10), () -> bobSees.types().contains("joined"), () -> "bob joined: " + bobSees.types());
+        Recorded bobSees = bobInClubC();
         Recorded eveSees = new Recorded();
         Connection eve = open("eve", eveSees);
         service.handle(eve, frame(new ClientMessage.Join("c", OptionalLong.empty(), null)));
