@@ -32,7 +32,7 @@ import org.clubchat.security.TokenVerifier;
 public final class ChatService {
     private static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(5);
     /** The protocol's bound on every answer, counted from the message's arrival (docs/protocol.md). */
-    static final Duration ANSWER_WITHIN = Duration.ofSeconds(10);
+    private static final Duration ANSWER_WITHIN = Duration.ofSeconds(10);
     /** What an answer needs after its hook has decided, besides the store: the queues, the frame's way out. */
     private static final Duration AFTER_HOOK = Duration.ofSeconds(1);
     /** What a waiting frame costs besides its strings: the records, the task and the queue's entry. */
