@@ -49,6 +49,7 @@ import org.clubchat.service.Connections;
 import org.clubchat.service.Gateway;
 import org.clubchat.service.HookRunner;
 import org.clubchat.service.KeepAlive;
+import org.clubchat.service.Publisher;
 
 /**
  * The composition root: builds the parts from {@link Settings}, wires them, and owns their threads and
@@ -125,7 +126,7 @@ public final class ClubChat implements AutoCloseable {
         OutboxBudget budget = new OutboxBudget(settings.outboxBudget(Runtime.getRuntime().maxMemory()), closers, connections::shedLargestBacklogs);
         this.gateway = new Gateway(connections, chat, settings.limits(), metrics, writers, blockingWriters, closers, budget);
         this.handshakes = new HandshakeGate(new OriginPolicy(settings.allowedOrigins()), tokens, metrics);
-        this.ops = new OpsApi(settings.apiKey(), () -> !closing, connections, clubs, chat, codec, meters::scrape,
+        this.ops = new OpsApi(settings.apiKey(), () -> !closing, connections, clubs, new Publisher(clubs, settings.limits()), codec, meters::scrape,
                 !settings.redisUri().isEmpty(), settings.tokenMode() ? settings.pageTokenUrl() : null,
                 settings.opsProtected());
         this.socketIo = new EngineServer(

@@ -27,7 +27,7 @@ import org.clubchat.protocol.ErrorCode;
 import org.clubchat.protocol.ProtocolCodec;
 import org.clubchat.protocol.SendKeys;
 import org.clubchat.protocol.ServerMessage;
-import org.clubchat.service.ChatService;
+import org.clubchat.service.Publisher;
 import org.clubchat.service.Connections;
 
 /**
@@ -50,7 +50,7 @@ public final class OpsApi {
     private final BooleanSupplier serving;
     private final Connections connections;
     private final ClubStore clubs;
-    private final ChatService chat;
+    private final Publisher publisher;
     private final Supplier<String> metricsText;
     private final boolean reportsRedis;
     private final String pageConfig;
@@ -64,7 +64,7 @@ public final class OpsApi {
      * @param reportsRedis whether {@code /health} says how Redis is (the store is Redis)
      * @param tokenUrl     token mode: where the bundled page gets a token (null in open mode, empty when not set)
      */
-    public OpsApi(String apiKey, BooleanSupplier serving, Connections connections, ClubStore clubs, ChatService chat,
+    public OpsApi(String apiKey, BooleanSupplier serving, Connections connections, ClubStore clubs, Publisher publisher,
             ProtocolCodec codec, Supplier<String> metricsText, boolean reportsRedis, String tokenUrl, boolean opsProtected) {
         this.codec = codec;
         this.opsProtected = opsProtected;
@@ -72,7 +72,7 @@ public final class OpsApi {
         this.serving = serving;
         this.connections = connections;
         this.clubs = clubs;
-        this.chat = chat;
+        this.publisher = publisher;
         this.metricsText = metricsText;
         this.reportsRedis = reportsRedis;
         JsonObjectBuilder page = Json.createObjectBuilder().add("tokenMode", tokenUrl != null);
@@ -203,14 +203,14 @@ public final class OpsApi {
         if (key != JsonValue.NULL && !(key instanceof JsonString)) {
             return badRequest(ErrorCode.BAD_REQUEST, SendKeys.RULE);
         }
-        ChatService.Publication result = chat.publish(clubId, fromName.getString(), message.getString(),
+        Publisher.Publication result = publisher.publish(clubId, fromName.getString(), message.getString(),
                 key instanceof JsonString keyText ? keyText.getString() : null);
-        if (result instanceof ChatService.Refused refused) {
+        if (result instanceof Publisher.Refused refused) {
             return refused.code() == ErrorCode.UNAVAILABLE
                     ? new OpsResponse(503, JSON, Map.of(), error(refused.code().wireName(), refused.detail()).toString())
                     : badRequest(refused.code(), refused.detail());
         }
-        ChatService.Published published = (ChatService.Published) result;
+        Publisher.Published published = (Publisher.Published) result;
         return new OpsResponse(published.duplicate() ? 200 : 201, JSON, Map.of(), Json.createObjectBuilder()
                 .add("clubId", clubId).add("seq", published.seq()).add("duplicate", published.duplicate()).build().toString());
     }

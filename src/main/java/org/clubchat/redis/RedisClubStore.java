@@ -10,25 +10,19 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
-import jakarta.json.JsonObject;
-import java.io.StringReader;
 import java.lang.System.Logger.Level;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -45,7 +39,6 @@ import org.clubchat.club.Membership;
 import org.clubchat.metrics.Metrics;
 import org.clubchat.protocol.ErrorCode;
 import org.clubchat.protocol.Frame;
-import org.clubchat.protocol.JsonP;
 import org.clubchat.protocol.ProtocolCodec;
 import org.clubchat.protocol.ServerMessage;
 
@@ -81,7 +74,7 @@ public final class RedisClubStore implements ClubStore {
     private final ClientResources resources;
     private final RedisClient client;
     private final StatefulRedisConnection<String, String> connection;
-    private final StatefulRedisPubSubConnection<String, String> pubsub;
+    private final ClubChannels channels;
     private final ClubScripts scripts;
     private final NodeHeartbeat heartbeat;
     private final LeaveRetries leaveRetries;
@@ -94,10 +87,6 @@ public final class RedisClubStore implements ClubStore {
     private final Map<String, RedisClub> local = new ConcurrentHashMap<>();
     /** A re-assert of this node's members failed and is due again; on the events thread only. */
     private boolean reassertDue;
-    /** Clubs whose SUBSCRIBE Redis did not take, sent again at the next sweep; on the events thread only. */
-    private final Set<ClubKeys> resubscribe = new HashSet<>();
-    /** Set once at start, before any request can broadcast. */
-    private volatile Consumer<String> broadcasts = message -> { };
 
     /** Connects at once: a node that cannot reach Redis at start does not start. */
     public RedisClubStore(String uri, int historySize, Duration retention, ProtocolCodec codec, InstantSource clock, Metrics metrics) {
@@ -129,26 +118,7 @@ public final class RedisClubStore implements ClubStore {
         heartbeat = new NodeHeartbeat(beating, new ClubScripts(beating.async(), metrics, node, historySize, retentionMillis, clock),
                 availability, node, () -> onEvents(this::reassert));
         leaveRetries = new LeaveRetries(scripts, this::onEvents);
-        pubsub = client.connectPubSub();
-        pubsub.addListener(new RedisPubSubAdapter<>() {
-            @Override
-            public void subscribed(String channel, long count) {
-                String clubId = ClubKeys.clubOfChannel(channel);
-                if (clubId != null) {
-                    onEvents(() -> Optional.ofNullable(local.get(clubId)).ifPresent(RedisClub::resync));
-                }
-            }
-
-            @Override
-            public void message(String channel, String message) {
-                if (channel.equals(ClubKeys.BROADCAST)) {
-                    broadcasts.accept(message);
-                } else {
-                    onEvents(() -> published(channel, message));
-                }
-            }
-        });
-        pubsub.sync().subscribe(ClubKeys.BROADCAST);
+        channels = new ClubChannels(client, this);
     }
 
     /**
@@ -209,7 +179,7 @@ public final class RedisClubStore implements ClubStore {
 
     @Override
     public void onBroadcast(Consumer<String> listener) {
-        broadcasts = listener;
+        channels.onBroadcast(listener);
     }
 
     /** Every club Redis holds, whichever node its members are on: a scan, for operators, not for a hot path. */
@@ -260,9 +230,7 @@ public final class RedisClubStore implements ClubStore {
     public void sweep() {
         onEvents(() -> {
             leaveRetries.retry();
-            List<ClubKeys> again = List.copyOf(resubscribe);
-            resubscribe.clear();
-            again.forEach(this::subscribe);
+            channels.retry();
             if (reassertDue) {
                 reassert();
             }
@@ -306,7 +274,7 @@ public final class RedisClubStore implements ClubStore {
             Thread.currentThread().interrupt();
         }
         heartbeat.close();
-        pubsub.close();
+        channels.close();
         connection.close();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         resources.shutdown(0, 2, TimeUnit.SECONDS);
@@ -361,25 +329,13 @@ public final class RedisClubStore implements ClubStore {
         });
     }
 
-    /**
-     * Subscribes to the club's channel. Lettuce subscribes again after a reconnect to what Redis confirmed,
-     * but a SUBSCRIBE refused while the pub/sub connection was down (killed, Redis restarting) would leave
-     * the node deaf to the club for good: it is sent again at each sweep until Redis takes it.
-     */
     void subscribe(ClubKeys keys) {
-        String channel = keys.channel();
-        then(pubsub.async().subscribe(channel).toCompletableFuture(), (done, failure) -> {
-            if (failure != null && local.containsKey(keys.clubId())) {
-                LOG.log(Level.DEBUG, "subscribing to {0} failed, trying again: {1}", channel, failure.toString());
-                resubscribe.add(keys);
-            }
-        });
+        channels.subscribe(keys);
     }
 
     void unsubscribe(ClubKeys keys) {
         local.remove(keys.clubId());
-        resubscribe.remove(keys);
-        pubsub.async().unsubscribe(keys.channel());
+        channels.unsubscribe(keys);
     }
 
     /** The answer to a chat of a connection whose join failed (Redis was away), so it is not in the club. */
@@ -390,13 +346,5 @@ public final class RedisClubStore implements ClubStore {
 
     Frame error(ErrorCode code, String detail, String requestId) {
         return codec.frame(new ServerMessage.Error(code, detail), requestId);
-    }
-
-    private void published(String channel, String message) {
-        RedisClub club = local.get(Optional.ofNullable(ClubKeys.clubOfChannel(channel)).orElse(""));
-        if (club != null) {
-            JsonObject event = JsonP.PROVIDER.createReader(new StringReader(message)).readObject();
-            club.published(event);
-        }
     }
 }

@@ -2,22 +2,17 @@ package org.clubchat.service;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.clubchat.club.ClubStore;
 import org.clubchat.delivery.Closes;
 import org.clubchat.metrics.Metrics;
 import org.clubchat.protocol.ClientMessage;
-import org.clubchat.protocol.ClubIds;
 import org.clubchat.protocol.DecodeResult;
 import org.clubchat.protocol.ErrorCode;
 import org.clubchat.protocol.Inbound;
 import org.clubchat.protocol.Names;
 import org.clubchat.protocol.ProtocolCodec;
-import org.clubchat.protocol.SendKeys;
 import org.clubchat.hooks.ClubChatHooks;
 import org.clubchat.protocol.ServerMessage;
 import org.clubchat.security.Identity;
@@ -30,7 +25,6 @@ import org.clubchat.security.TokenVerifier;
  * keep theirs.
  */
 public final class ChatService {
-    private static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(5);
     /** The protocol's bound on every answer, counted from the message's arrival (docs/protocol.md). */
     private static final Duration ANSWER_WITHIN = Duration.ofSeconds(10);
     /** What an answer needs after its hook has decided, besides the store: the queues, the frame's way out. */
@@ -332,7 +326,7 @@ public final class ChatService {
             notMember(connection, chat.clubId(), requestId);
             return;
         }
-        String tooLong = lengthProblem(chat.message());
+        String tooLong = limits.messageLengthProblem(chat.message());
         if (tooLong != null) {
             error(connection, ErrorCode.TOO_LONG, tooLong, requestId);
             return;
@@ -342,7 +336,7 @@ public final class ChatService {
             return;
         }
         askHook(connection, hooks.onChat(user(connection), chat.clubId(), chat.message(),
-                text -> Names.isWellFormed(text) && lengthProblem(text) == null, hookDeadline(arrived)), decision -> {
+                text -> Names.isWellFormed(text) && limits.messageLengthProblem(text) == null, hookDeadline(arrived)), decision -> {
             if (decision instanceof ClubChatHooks.Refuse refused) {
                 error(connection, ErrorCode.FORBIDDEN, refused.message(), requestId);
             } else {
@@ -356,71 +350,6 @@ public final class ChatService {
         if (!connection.chat(chat.clubId(), text, chat.key(), requestId, arrived)) {
             notMember(connection, chat.clubId(), requestId);
         }
-    }
-
-    /** Why the message's length is refused, or null when it is fine. */
-    private String lengthProblem(String message) {
-        int length = Names.codePointLength(message);
-        return length == 0 || length > limits.maxMessageLength()
-                ? "message must be 1-" + limits.maxMessageLength() + " characters, was " + length : null;
-    }
-
-    /** What became of a message published from outside the club. */
-    public sealed interface Publication {
-    }
-
-    /** Stored with {@code seq}; {@code duplicate} when an earlier publish with the same key stored it. */
-    public record Published(long seq, boolean duplicate) implements Publication {
-    }
-
-    public record Refused(ErrorCode code, String detail) implements Publication {
-    }
-
-    /**
-     * A message from a backend (the HTTP publish API) into a club: checked by the rules a member's chat
-     * meets, then delivered to every member as an ordinary {@code chat} with the club's next seq. With a
-     * key, a resend after a lost answer is stored once (the API's keys, as a sender's).
-     *
-     * @param key the publisher's exactly-once key, or null
-     */
-    public Publication publish(String clubId, String from, String message, String key) {
-        if (!ClubIds.isValid(clubId)) {
-            return new Refused(ErrorCode.INVALID_CLUB, ClubIds.RULE);
-        }
-        if (!Names.isValid(from)) {
-            return new Refused(ErrorCode.BAD_REQUEST, "from must be 1-32 characters without control characters");
-        }
-        if (!Names.isWellFormed(message)) {
-            return new Refused(ErrorCode.BAD_REQUEST, "message must be Unicode text: it has an unpaired surrogate");
-        }
-        String tooLong = lengthProblem(message);
-        if (tooLong != null) {
-            return new Refused(ErrorCode.TOO_LONG, tooLong);
-        }
-        if (key != null && !SendKeys.isValid(key)) {
-            return new Refused(ErrorCode.BAD_REQUEST, SendKeys.RULE);
-        }
-        try {
-            ClubStore.Stored stored = clubs.publish(clubId, from, message, key).toCompletableFuture()
-                    .get(PUBLISH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            return new Published(stored.seq(), stored.duplicate());
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof ClubStore.Full full) {
-                return new Refused(ErrorCode.UNAVAILABLE, full.getMessage() + "; the message was not stored");
-            }
-            return storeDidNotAnswer(key);
-        } catch (TimeoutException e) {
-            return storeDidNotAnswer(key);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Refused(ErrorCode.UNAVAILABLE, "interrupted");
-        }
-    }
-
-    private static Refused storeDidNotAnswer(String key) {
-        return new Refused(ErrorCode.UNAVAILABLE, key == null
-                ? "no answer from the store: the message may or may not have been stored (a key makes a resend safe)"
-                : "no answer from the store: the message may have been stored; resend it with the same key");
     }
 
     private void notMember(Connection connection, String clubId, String requestId) {

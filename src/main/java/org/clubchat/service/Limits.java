@@ -1,6 +1,7 @@
 package org.clubchat.service;
 
 import java.time.Duration;
+import org.clubchat.protocol.Names;
 
 /**
  * What one connection may do and how long it may stay quiet: the part of the settings the service
@@ -18,4 +19,11 @@ import java.time.Duration;
  */
 public record Limits(int maxMessageLength, int maxConnections, int ratePerSecond, int rateBurst, int floodTolerance,
         int maxClubs, long outboxMaxBytes, Duration pingInterval, Duration idleTimeout) {
+
+    /** Why a message's length is refused (empty, or longer than the limit in code points), or null when it is fine. */
+    public String messageLengthProblem(String message) {
+        int length = Names.codePointLength(message);
+        return length == 0 || length > maxMessageLength
+                ? "message must be 1-" + maxMessageLength + " characters, was " + length : null;
+    }
 }
