@@ -49,6 +49,11 @@ record ClubKeys(String clubId, String epoch, String seq, String log, String name
         return PREFIX + "node:" + node + ":clubs";
     }
 
+    /** Set when the node's peers removed its members: the node, if it lives, finds it and puts them back. */
+    static String nodeForgotten(String node) {
+        return PREFIX + "node:" + node + ":forgotten";
+    }
+
     static String nodes() {
         return PREFIX + "nodes";
     }

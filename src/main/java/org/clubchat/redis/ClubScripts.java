@@ -43,6 +43,8 @@ final class ClubScripts {
     static final Duration RECEIPT_TTL = Duration.ofMinutes(1);
     /** How long Redis keeps the receipt of a chat with a client's key: the protocol's "at least 10 minutes". */
     static final Duration KEY_TTL = Duration.ofMinutes(10);
+    /** How long the mark a node finds when it was taken for dead while it lived is kept for it. */
+    static final Duration FORGOTTEN_MARK_TTL = Duration.ofMinutes(10);
 
     private final RedisAsyncCommands<String, String> redis;
     private final Metrics metrics;
@@ -157,8 +159,9 @@ final class ClubScripts {
     /** Removes every member of a node whose heartbeat expired; false if it is alive after all. */
     CompletableFuture<Boolean> forgetNode(String other) {
         return this.<Long>run(forgetNodeScript, ScriptOutputType.INTEGER,
-                new String[] {ClubKeys.nodeClubs(other), ClubKeys.nodeAlive(other), ClubKeys.nodes()},
-                other, ClubKeys.PREFIX, String.valueOf(retentionMillis)).thenApply(forgotten -> forgotten == 1);
+                new String[] {ClubKeys.nodeClubs(other), ClubKeys.nodeAlive(other), ClubKeys.nodes(), ClubKeys.nodeForgotten(other)},
+                other, ClubKeys.PREFIX, String.valueOf(retentionMillis), String.valueOf(FORGOTTEN_MARK_TTL.toMillis()))
+                .thenApply(forgotten -> forgotten == 1);
     }
 
     /** The club's log entries with seq in [from, to], oldest first. */

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>A node taken for dead while it lived (paused past the time-to-live, a Redis failover or restart)
  * notices at its next beat: the peers that removed it also took it out of the set of nodes, which its
- * beat puts it back in. It then puts its members back ({@code forgotten}), so that nobody vanishes for
+ * beat puts it back in, and left it a mark. It then puts its members back ({@code forgotten}), so that nobody vanishes for
  * good and no quiet club of its members expires.
  *
  * <p>It has a connection and a thread ({@code clubchat-redis-heartbeat}) of its own, used for nothing
@@ -72,7 +72,9 @@ final class NodeHeartbeat implements AutoCloseable {
     /** Renews this node's key and forgets the nodes whose keys expired; throws when Redis cannot answer. */
     private void beat() {
         redis.set(ClubKeys.nodeAlive(node), "1", SetArgs.Builder.px(RedisClubStore.NODE_TTL.toMillis()));
-        if (redis.sadd(ClubKeys.nodes(), node) == 1 && beaten) {
+        // Back in the set of nodes after a beat went through: its peers forgot it (they left a mark), or Redis
+        // lost everything (no mark: its clubs' runs are gone too, and their members re-join them anyway).
+        if (redis.sadd(ClubKeys.nodes(), node) == 1 && beaten && redis.del(ClubKeys.nodeForgotten(node)) == 1) {
             LOG.log(Level.WARNING, "this node was taken for dead while it lived (a pause, a Redis failover or restart); "
                     + "putting its members back in their clubs");
             forgotten.run();

@@ -1,7 +1,8 @@
 -- Removes every connection of a node whose heartbeat expired, as if each had left (leave_club, from
 -- leave-club.lua). Does nothing if the node is alive after all. Runs on any node.
--- KEYS: nodeClubs, nodeAlive, nodes
--- ARGV: node, keyPrefix, retentionMs
+-- Leaves a mark, so that a node taken for dead while it lived finds it and puts its members back.
+-- KEYS: nodeClubs, nodeAlive, nodes, nodeForgotten
+-- ARGV: node, keyPrefix, retentionMs, markTtlMs
 if redis.call('EXISTS', KEYS[2]) == 1 then
   return 0
 end
@@ -18,4 +19,5 @@ for _, clubId in ipairs(redis.call('SMEMBERS', KEYS[1])) do
 end
 redis.call('DEL', KEYS[1])
 redis.call('SREM', KEYS[3], ARGV[1])
+redis.call('SET', KEYS[4], '1', 'PX', ARGV[4])
 return 1
