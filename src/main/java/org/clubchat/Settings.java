@@ -54,6 +54,13 @@ import org.clubchat.service.Limits;
  * @param hooksAllowOnFailure the failure policy: true allows, false refuses what a failed hook was asked
  * @param socketIoPingInterval how often Engine.IO pings a socket.io client (its open packet's {@code pingInterval})
  * @param socketIoPingTimeout  how long a socket.io client may take to answer a ping before it is dropped
+ * @param dbUrl             PostgreSQL that keeps every club's history; empty (and no JNDI name) keeps it in memory only
+ * @param dbUser            the database user
+ * @param dbPassword        that user's password
+ * @param dbJndi            in a container, the JNDI name of its DataSource, used instead of {@code dbUrl}
+ * @param dbMigrate         whether the schema is brought up to date at start (else only checked)
+ * @param historyRetention  how long stored messages are kept; zero keeps everything
+ * @param replayMax         the most messages one join with {@code since} replays
  */
 public record Settings(
         String host,
@@ -85,7 +92,14 @@ public record Settings(
         Duration hooksTimeout,
         boolean hooksAllowOnFailure,
         Duration socketIoPingInterval,
-        Duration socketIoPingTimeout) {
+        Duration socketIoPingTimeout,
+        String dbUrl,
+        String dbUser,
+        String dbPassword,
+        String dbJndi,
+        boolean dbMigrate,
+        Duration historyRetention,
+        int replayMax) {
 
     /** The keys, their defaults and meanings: the README's settings table lists exactly these. */
     public enum Key {
@@ -118,7 +132,14 @@ public record Settings(
         HOOKS_TIMEOUT("hooks.timeout", "PT2S", "how long a hook may take before the failure policy decides (ISO-8601 duration, at most 8 s)"),
         HOOKS_FAILURE("hooks.failure", "refuse", "what a hook that fails or times out decides: `refuse` (`forbidden`) or `allow`"),
         SOCKETIO_PING_INTERVAL("socketio.ping-interval", "PT25S", "how often the server pings a socket.io client (socket.io's `pingInterval`)"),
-        SOCKETIO_PING_TIMEOUT("socketio.ping-timeout", "PT20S", "a socket.io client that has not answered a ping this long is dropped (socket.io's `pingTimeout`)");
+        SOCKETIO_PING_TIMEOUT("socketio.ping-timeout", "PT20S", "a socket.io client that has not answered a ping this long is dropped (socket.io's `pingTimeout`)"),
+        DB_URL("db.url", "", "PostgreSQL that keeps every club's history (`jdbc:postgresql://HOST:5432/DB`); empty, and no JNDI name, keeps history in memory only"),
+        DB_USER("db.user", "", "the database user for `CLUBCHAT_DB_URL`"),
+        DB_PASSWORD("db.password", "", "that user's password"),
+        DB_JNDI("db.jndi", "", "in the WAR: the JNDI name of the container's DataSource (`java:comp/env/jdbc/clubchat`), used instead of `CLUBCHAT_DB_URL`"),
+        DB_MIGRATE("db.migrate", "true", "`true` brings the schema up to date at start (Flyway); `false` leaves migrations to a DBA (the SQL files in `db/migration` of the jar) and only checks them"),
+        HISTORY_RETENTION("history.retention", "", "with the database: how long messages are kept (ISO-8601 duration, `P90D`); empty keeps everything"),
+        REPLAY_MAX("replay.max", "1000", "the most messages one join with `since` replays; older ones are read with `history` (`joined.replayFrom`)");
 
         private final String name;
         private final String defaultValue;
@@ -148,9 +169,9 @@ public record Settings(
     }
 
     /** Settings never shown, not even in {@link #toString}. */
-    private static final Set<String> SECRETS = Set.of("tokenSecret", "apiKey");
+    private static final Set<String> SECRETS = Set.of("tokenSecret", "apiKey", "dbPassword");
     /** Settings shown without the credentials a URL may carry. */
-    private static final Set<String> URLS = Set.of("redisUri", "hooksUrl", "tokenJwksUrl", "pageTokenUrl");
+    private static final Set<String> URLS = Set.of("redisUri", "hooksUrl", "tokenJwksUrl", "pageTokenUrl", "dbUrl");
 
     /** Thrown for a value that cannot be used; the message names the key and says why. */
     public static final class InvalidSettingException extends IllegalArgumentException {
@@ -199,6 +220,10 @@ public record Settings(
         // Engine.IO's open packet carries them as milliseconds; a client's reconnection timer needs some.
         require(socketIoPingInterval.toMillis() >= 100, Key.SOCKETIO_PING_INTERVAL, "at least PT0.1S", socketIoPingInterval);
         require(socketIoPingTimeout.toMillis() >= 100, Key.SOCKETIO_PING_TIMEOUT, "at least PT0.1S", socketIoPingTimeout);
+        require(dbUrl.isEmpty() || dbUrl.startsWith("jdbc:postgresql:"), Key.DB_URL, "a jdbc:postgresql: URL", withoutCredentials(dbUrl));
+        require(!historyRetention.isNegative(), Key.HISTORY_RETENTION, "a duration of 0 or more (0 or empty: keep everything)",
+                historyRetention);
+        require(replayMax >= 1, Key.REPLAY_MAX, "1 or more", replayMax);
     }
 
     /** The limits the service enforces on each connection. */
@@ -257,10 +282,22 @@ public record Settings(
                 source.duration(Key.HOOKS_TIMEOUT),
                 source.choice(Key.HOOKS_FAILURE, "refuse", "allow").equals("allow"),
                 source.duration(Key.SOCKETIO_PING_INTERVAL),
-                source.duration(Key.SOCKETIO_PING_TIMEOUT));
+                source.duration(Key.SOCKETIO_PING_TIMEOUT),
+                source.raw(Key.DB_URL),
+                source.raw(Key.DB_USER),
+                source.raw(Key.DB_PASSWORD),
+                source.raw(Key.DB_JNDI),
+                source.bool(Key.DB_MIGRATE),
+                source.raw(Key.HISTORY_RETENTION).isEmpty() ? Duration.ZERO : source.duration(Key.HISTORY_RETENTION),
+                source.integer(Key.REPLAY_MAX));
     }
 
     /** Whether connections are identified by tokens (a secret or an identity provider's keys) rather than names. */
+    /** Whether history is kept in a database (a URL, or a container's DataSource by JNDI name). */
+    public boolean durable() {
+        return !dbUrl.isEmpty() || !dbJndi.isEmpty();
+    }
+
     public boolean tokenMode() {
         return !tokenSecret.isEmpty() || !tokenJwksUrl.isEmpty();
     }
@@ -335,7 +372,7 @@ public record Settings(
                 return key.defaultValue();
             }
             // Secrets are their exact bytes (docs/protocol.md); every other value forgives stray spaces.
-            return key == Key.TOKEN_SECRET || key == Key.API_KEY ? value : value.trim();
+            return key == Key.TOKEN_SECRET || key == Key.API_KEY || key == Key.DB_PASSWORD ? value : value.trim();
         }
 
         List<String> list(Key key) {

@@ -34,6 +34,7 @@ class ArchitectureTest {
             .layer("Security").definedBy("org.clubchat.security..")
             .layer("Service").definedBy("org.clubchat.service..")
             .layer("Redis").definedBy("org.clubchat.redis..")
+            .layer("Db").definedBy("org.clubchat.db..")
             .layer("SocketIo").definedBy("org.clubchat.socketio..")
             .layer("Hooks").definedBy("org.clubchat.hooks..")
             .layer("Ops").definedBy("org.clubchat.ops..")
@@ -52,6 +53,8 @@ class ArchitectureTest {
             .whereLayer("SocketIo").mayOnlyAccessLayers("Protocol", "Metrics", "Delivery", "Security", "Service")
             .whereLayer("Application").mayOnlyBeAccessedByLayers("Endpoint", "Launcher")
             .whereLayer("Redis").mayOnlyBeAccessedByLayers("Application")
+            .whereLayer("Db").mayOnlyAccessLayers("Club")
+            .whereLayer("Db").mayOnlyBeAccessedByLayers("Application")
             .whereLayer("Endpoint").mayOnlyBeAccessedByLayers("Launcher")
             .whereLayer("Launcher").mayNotBeAccessedByAnyLayer();
 

@@ -1,0 +1,84 @@
+package org.clubchat.club;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * A club's history that lasts: every accepted message, by club and seq, in a durable store (PostgreSQL,
+ * {@code org.clubchat.db}). Clubs write to it before anyone sees a message, so an {@code ack} means the
+ * message is committed and whatever a member received is stored; they read from it what their memory no
+ * longer holds. The reads block (within the store's own timeouts) and are never made under a club's lock;
+ * appends do not block.
+ */
+public interface MessageLog extends AutoCloseable {
+
+    /**
+     * One stored message. {@code sender} is whose exactly-once keys it uses; {@code key} is null without
+     * one; {@code epoch} is the run of the club it belongs to.
+     */
+    record Entry(String clubId, String epoch, long seq, long ts, String sender, String from, String message, String key) {
+    }
+
+    /**
+     * A club as the log holds it: its run, the last seq committed, the oldest seq it still holds
+     * ({@code lastSeq + 1} when none), its newest messages (oldest first, for memory to start from), and
+     * the keys of the messages accepted within the protocol's 10 minutes.
+     */
+    record Run(String epoch, long lastSeq, long firstSeq, List<Entry> newest, List<Entry> recentKeys) {
+        public Run {
+            newest = List.copyOf(newest);
+            recentKeys = List.copyOf(recentKeys);
+        }
+    }
+
+    /**
+     * The club's run; {@code epochCandidate}, with nothing in it, if the log has never held the club (it
+     * holds it from its first message on, so joins alone store nothing).
+     *
+     * @param newest     how many of its newest messages to bring along
+     * @param keysSince  epoch milliseconds: the keys accepted since then come along too
+     * @throws ClubStore.Unavailable when the store cannot be asked now
+     */
+    Run open(String clubId, String epochCandidate, int newest, long keysSince);
+
+    /**
+     * The club's messages with seq from {@code from} to {@code to}, oldest first (those retention has
+     * deleted are missing at the start).
+     *
+     * @throws ClubStore.Unavailable when the store cannot be asked now
+     */
+    List<Entry> read(String clubId, long from, long to);
+
+    /**
+     * Stores the message, in turn with the club's others: the stage completes once it is committed, or
+     * fails with {@link Refused} (certainly not stored) or {@link Unconfirmed} (the store may have
+     * committed it). The club's messages must come in its run with consecutive seqs following its last
+     * one: one that does not is refused, so no seq is ever stored twice or skipped.
+     */
+    CompletionStage<Void> append(Entry entry);
+
+    /** Why the store cannot serve now (for /health), or empty when it can. */
+    Optional<String> problem();
+
+    @Override
+    void close();
+
+    /** The message was not stored: it may be sent again as a new one. */
+    final class Refused extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public Refused(String reason, Throwable cause) {
+            super(reason, cause);
+        }
+    }
+
+    /** The store may or may not have committed the message (it failed during the commit). */
+    final class Unconfirmed extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public Unconfirmed(String reason, Throwable cause) {
+            super(reason, cause);
+        }
+    }
+}

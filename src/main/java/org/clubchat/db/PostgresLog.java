@@ -1,0 +1,311 @@
+package org.clubchat.db;
+
+import java.lang.System.Logger.Level;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.clubchat.club.ClubStore;
+import org.clubchat.club.MessageLog;
+
+/**
+ * The clubs' history in PostgreSQL (schema: {@code src/main/resources/db/migration}). Appends go to one
+ * writer thread ({@code clubchat-db-writer}), which commits what has piled up in one transaction (up to
+ * {@link #BATCH} messages): no round trip per message, and the order of each club's messages is the order
+ * they were appended. Each club's appends move its {@code last_seq} on from exactly where it stood, in the
+ * same transaction, so a seq is never stored twice or skipped. Reads run on the caller's thread.
+ *
+ * <p>When a transaction fails, everything queued behind it fails too, at once, rather than each waiting
+ * for its own timeout: the clubs take back the seqs and answer {@code unavailable}, within the protocol's
+ * 10 s. Every statement has {@link #STATEMENT_TIMEOUT_SECONDS}.
+ *
+ * <p>{@code queue} is a concurrent queue; {@code down} is volatile, written by whoever meets the store
+ * failing or answering.
+ */
+public final class PostgresLog implements MessageLog {
+    private static final System.Logger LOG = System.getLogger(PostgresLog.class.getName());
+    /** The most messages one transaction commits. */
+    static final int BATCH = 1000;
+    static final int STATEMENT_TIMEOUT_SECONDS = 5;
+
+    private record Pending(Entry entry, CompletableFuture<Void> stored) {
+    }
+
+    private final DataSource dataSource;
+    private final Runnable closeDataSource;
+    private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final Thread writer;
+    /** Why the store cannot serve now, or null when it can. */
+    private volatile String down;
+    private volatile boolean closed;
+
+    /**
+     * @param closeDataSource closes a pool of club-chat's own (HikariCP); nothing for a container's
+     */
+    public PostgresLog(DataSource dataSource, Runnable closeDataSource) {
+        this.dataSource = dataSource;
+        this.closeDataSource = closeDataSource;
+        this.writer = new Thread(this::write, "clubchat-db-writer");
+        writer.setDaemon(true);
+        writer.start();
+    }
+
+    @Override
+    public Run open(String clubId, String epochCandidate, int newest, long keysSince) {
+        try (Connection connection = connect()) {
+            connection.setReadOnly(true);
+            String epoch = epochCandidate;
+            long lastSeq = 0;
+            try (PreparedStatement club = statement(connection, "SELECT epoch, last_seq FROM clubchat_club WHERE club_id = ?")) {
+                club.setString(1, clubId);
+                try (ResultSet row = club.executeQuery()) {
+                    if (row.next()) {
+                        epoch = row.getString(1);
+                        lastSeq = row.getLong(2);
+                    }
+                }
+            }
+            if (lastSeq == 0) {
+                answered();
+                return new Run(epoch, 0, 1, List.of(), List.of());
+            }
+            long firstSeq = lastSeq + 1;
+            try (PreparedStatement first = statement(connection, "SELECT min(seq) FROM clubchat_message WHERE club_id = ?")) {
+                first.setString(1, clubId);
+                try (ResultSet row = first.executeQuery()) {
+                    if (row.next() && row.getObject(1) != null) {
+                        firstSeq = row.getLong(1);
+                    }
+                }
+            }
+            List<Entry> last = select(connection, epoch, "SELECT seq, ts, sender, from_name, message, send_key FROM "
+                    + "(SELECT * FROM clubchat_message WHERE club_id = ? ORDER BY seq DESC LIMIT ?) newest ORDER BY seq",
+                    clubId, newest);
+            List<Entry> keys = select(connection, epoch, "SELECT seq, ts, sender, from_name, '' AS message, send_key "
+                    + "FROM clubchat_message WHERE club_id = ? AND send_key IS NOT NULL AND ts >= ? ORDER BY seq", clubId, keysSince);
+            answered();
+            return new Run(epoch, lastSeq, firstSeq, last, keys);
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
+    @Override
+    public List<Entry> read(String clubId, long from, long to) {
+        try (Connection connection = connect()) {
+            connection.setReadOnly(true);
+            String epoch;
+            try (PreparedStatement club = statement(connection, "SELECT epoch FROM clubchat_club WHERE club_id = ?")) {
+                club.setString(1, clubId);
+                try (ResultSet row = club.executeQuery()) {
+                    if (!row.next()) {
+                        return List.of();
+                    }
+                    epoch = row.getString(1);
+                }
+            }
+            List<Entry> entries = select(connection, epoch, "SELECT seq, ts, sender, from_name, message, send_key FROM clubchat_message "
+                    + "WHERE club_id = ? AND seq BETWEEN ? AND ? ORDER BY seq", clubId, from, to);
+            answered();
+            return entries;
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
+    @Override
+    public CompletionStage<Void> append(Entry entry) {
+        CompletableFuture<Void> stored = new CompletableFuture<>();
+        if (closed) {
+            stored.completeExceptionally(new Refused("the store is closed", null));
+        } else {
+            queue.add(new Pending(entry, stored));
+        }
+        return stored;
+    }
+
+    @Override
+    public Optional<String> problem() {
+        return Optional.ofNullable(down);
+    }
+
+    /** Stops taking appends, commits what is queued (the writer finishes its round), and closes the pool. */
+    @Override
+    public void close() {
+        closed = true;
+        writer.interrupt();
+        try {
+            writer.join(TimeUnit.SECONDS.toMillis(STATEMENT_TIMEOUT_SECONDS * 2L));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        List<Pending> left = new ArrayList<>();
+        queue.drainTo(left);
+        left.forEach(pending -> pending.stored().completeExceptionally(new Refused("the server is stopping", null)));
+        closeDataSource.run();
+    }
+
+    /** The writer's loop: a batch of what is queued, committed in one transaction, until closed. */
+    private void write() {
+        List<Pending> batch = new ArrayList<>(BATCH);
+        while (!closed || !queue.isEmpty()) {
+            try {
+                Pending first = closed ? queue.poll() : queue.take();
+                if (first == null) {
+                    return;
+                }
+                batch.add(first);
+                queue.drainTo(batch, BATCH - 1);
+                commit(batch);
+            } catch (InterruptedException e) {
+                if (!closed) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            } catch (RuntimeException e) {
+                LOG.log(Level.ERROR, "the history writer failed", e);
+                fail(batch, new Refused(e.toString(), e));
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    /** Commits the batch: each club's messages move its last seq on from where the store has it, or are refused. */
+    private void commit(List<Pending> batch) {
+        List<ClubAppend> clubs = ClubAppend.of(batch.stream().map(Pending::entry).toList());
+        boolean committing = false;
+        try (Connection connection = connect()) {
+            connection.setAutoCommit(false);
+            try {
+                List<Entry> accepted = new ArrayList<>(batch.size());
+                List<String> refused = new ArrayList<>();
+                for (ClubAppend club : clubs) {
+                    if (club.advance(connection)) {
+                        accepted.addAll(club.entries());
+                    } else {
+                        refused.add(club.clubId());
+                    }
+                }
+                insert(connection, accepted);
+                committing = true;
+                connection.commit();
+                answered();
+                for (Pending pending : batch) {
+                    if (refused.contains(pending.entry().clubId())) {
+                        pending.stored().completeExceptionally(new Refused("the club's seq moved on in the store meanwhile", null));
+                    } else {
+                        pending.stored().complete(null);
+                    }
+                }
+            } catch (SQLException e) {
+                if (!committing) {
+                    rollback(connection);
+                }
+                throw e;
+            }
+        } catch (SQLException e) {
+            lost(e);
+            RuntimeException failure = committing ? new Unconfirmed("the commit failed: " + e.getMessage(), e)
+                    : new Refused("the store could not take it: " + e.getMessage(), e);
+            fail(batch, failure);
+            List<Pending> behind = new ArrayList<>();
+            queue.drainTo(behind);
+            fail(behind, new Refused("the store could not take it just now", e));
+        }
+    }
+
+    private static void insert(Connection connection, List<Entry> entries) throws SQLException {
+        if (entries.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement insert = statement(connection, "INSERT INTO clubchat_message "
+                + "(club_id, seq, ts, sender, from_name, message, send_key) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+            for (Entry entry : entries) {
+                insert.setString(1, entry.clubId());
+                insert.setLong(2, entry.seq());
+                insert.setLong(3, entry.ts());
+                insert.setString(4, entry.sender());
+                insert.setString(5, entry.from());
+                insert.setString(6, entry.message());
+                insert.setString(7, entry.key());
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
+    }
+
+    private static void fail(List<Pending> pendings, RuntimeException failure) {
+        pendings.forEach(pending -> pending.stored().completeExceptionally(failure));
+    }
+
+    private static void rollback(Connection connection) {
+        try {
+            connection.rollback();
+        } catch (SQLException e) {
+            LOG.log(Level.DEBUG, "rollback failed: {0}", e.toString());
+        }
+    }
+
+    private List<Entry> select(Connection connection, String epoch, String sql, String clubId, long parameter)
+            throws SQLException {
+        return select(connection, epoch, sql, clubId, parameter, null);
+    }
+
+    private List<Entry> select(Connection connection, String epoch, String sql, String clubId, long from, Long to)
+            throws SQLException {
+        List<Entry> entries = new ArrayList<>();
+        try (PreparedStatement query = statement(connection, sql)) {
+            query.setString(1, clubId);
+            query.setLong(2, from);
+            if (to != null) {
+                query.setLong(3, to);
+            }
+            try (ResultSet row = query.executeQuery()) {
+                while (row.next()) {
+                    entries.add(new Entry(clubId, epoch, row.getLong(1), row.getLong(2), row.getString(3), row.getString(4),
+                            row.getString(5), row.getString(6)));
+                }
+            }
+        }
+        return entries;
+    }
+
+    static PreparedStatement statement(Connection connection, String sql) throws SQLException {
+        PreparedStatement statement = connection.prepareStatement(sql);
+        statement.setQueryTimeout(STATEMENT_TIMEOUT_SECONDS);
+        return statement;
+    }
+
+    private Connection connect() throws SQLException {
+        return dataSource.getConnection();
+    }
+
+    private ClubStore.Unavailable unavailable(SQLException e) {
+        lost(e);
+        return new ClubStore.Unavailable(e);
+    }
+
+    /** The store failed: said once in the log until it answers again. */
+    private void lost(SQLException e) {
+        if (down == null) {
+            LOG.log(Level.WARNING, "the history store (PostgreSQL) is unavailable: {0}", e.getMessage());
+        }
+        down = "the history store (PostgreSQL) is unavailable";
+    }
+
+    private void answered() {
+        if (down != null) {
+            down = null;
+            LOG.log(Level.INFO, "the history store (PostgreSQL) answers again");
+        }
+    }
+}
