@@ -27,6 +27,8 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.clubchat.club.ClubRegistry;
 import org.clubchat.club.ClubStore;
+import org.clubchat.club.MessageLog;
+import org.clubchat.db.Databases;
 import org.clubchat.delivery.Closes;
 import org.clubchat.delivery.OutboxBudget;
 import org.clubchat.delivery.Transport;
@@ -115,7 +117,7 @@ public final class ClubChat implements AutoCloseable {
         this.codec = new ProtocolCodec(settings.maxFrameBytes());
         this.clubs = settings.redisUri().isEmpty()
                 ? new ClubRegistry(settings.maxHeldClubs(), settings.historySize(), settings.clubRetention(), codec,
-                        InstantSource.system(), metrics)
+                        InstantSource.system(), metrics, settings.durable() ? messageLog(settings) : null, settings.replayMax())
                 : redisStore(settings, metrics);
         this.connections = new Connections(settings.limits(), timer, System::nanoTime, InstantSource.system(), metrics);
         clubs.onBroadcast(message -> Optional.ofNullable(Connections.Disconnect.parse(message)).ifPresent(connections::disconnect));
@@ -127,7 +129,7 @@ public final class ClubChat implements AutoCloseable {
         this.gateway = new Gateway(connections, chat, settings.limits(), metrics, writers, blockingWriters, closers, budget);
         this.handshakes = new HandshakeGate(new OriginPolicy(settings.allowedOrigins()), tokens, metrics);
         this.ops = new OpsApi(settings.apiKey(), () -> !closing, connections, clubs, new Publisher(clubs, settings.limits()), codec, meters::scrape,
-                !settings.redisUri().isEmpty(), settings.tokenMode() ? settings.pageTokenUrl() : null,
+                !settings.redisUri().isEmpty() ? "redis" : settings.durable() ? "db" : null, settings.tokenMode() ? settings.pageTokenUrl() : null,
                 settings.opsProtected());
         this.socketIo = new EngineServer(
                 // A session becomes at most one connection, and as many may be on their way to one: twice the
@@ -155,6 +157,13 @@ public final class ClubChat implements AutoCloseable {
         every(clubs.sweepInterval(), clubs::sweep);
         // Half the ping interval: a silent peer is seen at most one interval late.
         every(settings.pingInterval().dividedBy(2), new KeepAlive(connections, settings.limits(), System::nanoTime));
+    }
+
+    /** The history store: the container's DataSource when a JNDI name is set, else a pool of its own. */
+    private static MessageLog messageLog(Settings settings) {
+        return settings.dbJndi().isEmpty()
+                ? Databases.pooled(settings.dbUrl(), settings.dbUser(), settings.dbPassword(), settings.dbMigrate())
+                : Databases.fromJndi(settings.dbJndi(), settings.dbMigrate());
     }
 
     /** The Redis store; a URI Lettuce cannot read is reported without the credentials it may carry. */

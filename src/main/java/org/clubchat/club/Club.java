@@ -1,15 +1,18 @@
 package org.clubchat.club;
 
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import org.clubchat.delivery.Closes;
 import org.clubchat.metrics.Metrics;
+import org.clubchat.protocol.ErrorCode;
 import org.clubchat.protocol.Frame;
 import org.clubchat.protocol.Names;
 import org.clubchat.protocol.ProtocolCodec;
@@ -39,23 +42,60 @@ public final class Club implements Membership {
     private final TreeMap<String, Integer> connectionsByName = new TreeMap<>(Names.CODE_POINT_ORDER);
     private final History history;
     private final SentKeys keys = new SentKeys();
+    /** The last seq taken; with a log, messages past {@code committed} are waiting in {@code commits}. */
     private long seq;
+    /** The last seq handed out (and, with a log, committed): what members and joiners see. */
+    private long committed;
     private long emptySinceMillis;
     private boolean retired;
     /** Drops the club from its registry once it has retired on its own (see {@link #remove}); called outside the lock. */
     private final Consumer<Club> forget;
 
+    /** Where the club's messages last, or null when it lives in memory only. */
+    private final MessageLog log;
+    /** Messages taken but not committed; null without a log. */
+    private final Commits commits;
+    /** The most messages a join's replay sends. */
+    private final int replayMax;
+    /** With a log: the oldest seq it holds ({@code committed + 1} when none). */
+    private long firstStored;
+
     /** @param forget drops the club from its registry when it retires as its last member goes, unused */
     Club(String id, String epoch, int historySize, ProtocolCodec codec, InstantSource clock, Metrics metrics,
             Consumer<Club> forget) {
+        this(id, epoch, historySize, codec, clock, metrics, forget, null, null, Integer.MAX_VALUE);
+    }
+
+    /**
+     * A club whose messages last in {@code log}, starting where its {@code run} stands there.
+     *
+     * @param replayMax the most messages one join replays
+     */
+    Club(String id, String epoch, int historySize, ProtocolCodec codec, InstantSource clock, Metrics metrics,
+            Consumer<Club> forget, MessageLog log, MessageLog.Run run, int replayMax) {
         this.id = id;
         this.forget = forget;
-        this.epoch = epoch;
+        this.epoch = run != null ? run.epoch() : epoch;
         this.codec = codec;
         this.clock = clock;
         this.metrics = metrics;
         this.history = new History(historySize);
         this.emptySinceMillis = clock.millis();
+        this.log = log;
+        this.commits = log == null ? null : new Commits();
+        this.replayMax = replayMax;
+        if (run != null) {
+            seq = run.lastSeq();
+            committed = run.lastSeq();
+            firstStored = run.firstSeq();
+        } else {
+            firstStored = 1;
+        }
+        if (run != null) {
+            history.startAfter(run.newest().isEmpty() ? run.lastSeq() : run.newest().get(0).seq() - 1);
+            run.newest().forEach(entry -> history.append(entry.seq(), frameOf(entry)));
+            run.recentKeys().forEach(entry -> keys.remember(entry.sender(), entry.key(), entry.seq(), entry.ts()));
+        }
     }
 
     public String id() {
@@ -68,70 +108,129 @@ public final class Club implements Membership {
 
     /**
      * Adds the member (or finds it already there), answers {@code joined}, replays what {@code since}
-     * asks for, and tells the others if the member's name is new to the club.
+     * asks for (at most {@code replayMax} messages, the newest; {@code replayFrom} says where they begin),
+     * and tells the others if the member's name is new to the club. What memory no longer holds is read
+     * from the log first, outside the lock, and the join is then made with it.
      *
      * @return false if the club was retired by the registry and the caller must use a fresh one
+     * @throws ClubStore.Unavailable when the replay needs the log and it cannot be read now
      */
     boolean join(Member member, OptionalLong since, String lastEpoch, String requestId) {
-        lock.lock();
-        try {
-            if (retired) {
-                return false;
+        List<Frame> stored = List.of();
+        long storedUpTo = -1;
+        while (true) {
+            long readFrom;
+            long readTo;
+            lock.lock();
+            try {
+                if (retired) {
+                    return false;
+                }
+                Replay asked = Replay.of(since, lastEpoch, epoch, committed);
+                long from = Math.max(asked.from(), committed - replayMax + 1);
+                long cached = history.oldestSeq();
+                readFrom = Math.max(from, firstStored);
+                readTo = cached - 1;
+                if (log == null || !asked.replaysUpTo(committed) || readFrom > readTo || storedUpTo >= readTo) {
+                    join(member, asked, from, stored, requestId);
+                    return true;
+                }
+            } finally {
+                lock.unlock();
             }
-            Member present = members.putIfAbsent(member.connectionId(), member);
-            boolean nameArrives = present == null && connectionsByName.merge(member.name(), 1, Integer::sum) == 1;
-
-            Replay asked = Replay.of(since, lastEpoch, epoch, seq);
-            List<Frame> replay = asked.replaysUpTo(seq) ? history.after(asked.from() - 1) : List.of();
-            Boolean recovered = asked.recovered(Math.max(asked.from(), history.oldestSeq()));
-            List<String> names = List.copyOf(connectionsByName.keySet());
-            member.delivery().offer(codec.frame(new ServerMessage.Joined(id, names, seq, epoch, recovered, history.oldestSeq()), requestId));
-            replay.forEach(member.delivery()::offer);
-            if (nameArrives) {
-                offerToOthers(member,
-                        codec.frame(new ServerMessage.Presence(id, ServerMessage.Presence.Event.JOIN, member.name())));
-            }
-            return true;
-        } finally {
-            lock.unlock();
+            stored = log.read(id, readFrom, readTo).stream().map(this::frameOf).toList();
+            storedUpTo = readTo;
         }
     }
 
+    /** The join itself, under the lock: {@code stored} are the messages before what history holds, read from the log. */
+    private void join(Member member, Replay asked, long from, List<Frame> stored, String requestId) {
+        Member present = members.putIfAbsent(member.connectionId(), member);
+        boolean nameArrives = present == null && connectionsByName.merge(member.name(), 1, Integer::sum) == 1;
+        List<Frame> replay = new ArrayList<>();
+        if (asked.replaysUpTo(committed)) {
+            long after = from - 1;
+            for (Frame frame : stored) {
+                if (seqOf(frame) > after) {
+                    replay.add(frame);
+                    after = seqOf(frame);
+                }
+            }
+            replay.addAll(history.after(after));
+        }
+        long oldest = log == null ? history.oldestSeq() : firstStored;
+        boolean capped = asked.replaysUpTo(committed) && from > asked.from();
+        Boolean recovered = capped ? Boolean.FALSE : asked.recovered(Math.max(asked.from(), oldest));
+        List<String> names = List.copyOf(connectionsByName.keySet());
+        member.delivery().offer(codec.frame(new ServerMessage.Joined(id, names, committed, epoch, recovered, oldest,
+                capped ? from : null), requestId));
+        replay.forEach(member.delivery()::offer);
+        if (nameArrives) {
+            offerToOthers(member, codec.frame(new ServerMessage.Presence(id, ServerMessage.Presence.Event.JOIN, member.name())));
+        }
+    }
+
+    private static long seqOf(Frame chat) {
+        return ((ServerMessage.Chat) chat.message()).seq();
+    }
+
+    private Frame frameOf(MessageLog.Entry entry) {
+        return codec.frame(new ServerMessage.Chat(id, entry.from(), entry.message(), entry.seq(), entry.ts()));
+    }
+
     /**
-     * Takes the next seq for the sender's message, stores it, hands it to every other member and
-     * acknowledges it; a key its sender already used here is acknowledged as a duplicate instead.
+     * Takes the next seq for the sender's message and acknowledges it, having handed it to every other
+     * member: at once in memory, once committed with a log; a key its sender already used here is
+     * acknowledged as a duplicate instead.
      */
     @Override
     public void chat(String connectionId, String message, String key, String requestId, long arrived) {
         long accepted = System.nanoTime();
+        Commits.Commit commit;
         lock.lock();
         try {
             Member sender = members.get(connectionId);
             if (sender == null) {
                 throw new IllegalStateException(connectionId + " is not in club " + id);
             }
-            ClubStore.Stored stored = appendOnce(sender, sender.sender(), sender.name(), message, key, accepted);
-            sender.delivery().offer(codec.frame(new ServerMessage.Ack(id, stored.seq(), stored.duplicate()), requestId));
+            if (log != null) {
+                commit = take(sender, sender.sender(), sender.name(), message, key, requestId, null);
+            } else {
+                commit = null;
+                ClubStore.Stored stored = appendOnce(sender, sender.sender(), sender.name(), message, key, accepted);
+                sender.delivery().offer(codec.frame(new ServerMessage.Ack(id, stored.seq(), stored.duplicate()), requestId));
+            }
         } finally {
             lock.unlock();
         }
+        store(commit);
     }
 
     /**
      * A message from outside the club (the HTTP publish API): the next seq, history, and every member;
      * a key the API already used here gives the seq it got instead.
      *
-     * @return where it stands, or empty if the club was retired and the caller must use a fresh one
+     * @return where it stands once stored, or null if the club was retired and the caller must use a fresh one
      */
-    Optional<ClubStore.Stored> publish(String from, String message, String key) {
+    CompletableFuture<ClubStore.Stored> publish(String from, String message, String key) {
         long accepted = System.nanoTime();
+        CompletableFuture<ClubStore.Stored> published = new CompletableFuture<>();
+        Commits.Commit commit = null;
         lock.lock();
         try {
-            return retired ? Optional.empty()
-                    : Optional.of(appendOnce(null, ClubStore.PUBLISHER, from, message, key, accepted));
+            if (retired) {
+                return null;
+            }
+            if (log != null) {
+                commit = take(null, ClubStore.PUBLISHER, from, message, key, null, Commits.into(published));
+            } else {
+                published.complete(appendOnce(null, ClubStore.PUBLISHER, from, message, key, accepted));
+            }
         } finally {
             lock.unlock();
         }
+        store(commit);
+        return published;
     }
 
     /**
@@ -152,6 +251,137 @@ public final class Club implements Membership {
         return new ClubStore.Stored(next, false);
     }
 
+    /**
+     * With a log: takes the next seq for a message and queues it for its commit, or, for a key already
+     * used here, answers the resend as a duplicate once its original is committed. Under the lock.
+     *
+     * @param sender the member, or null for the publish API (then {@code waiter} is told instead)
+     * @return the commit to send to the log, or null when there is none
+     */
+    private Commits.Commit take(Member sender, String keySender, String from, String message, String key, String requestId,
+            Commits.Waiter waiter) {
+        keys.forget(history.oldestSeq(), clock.millis());
+        OptionalLong sent = key == null ? OptionalLong.empty() : keys.find(keySender, key);
+        Commits.Waiter told = waiter != null ? waiter : acknowledging(sender, requestId);
+        if (sent.isPresent()) {
+            Commits.Commit original = commits.waitingFor(sent.getAsLong());
+            if (original != null) {
+                original.resends().add(told);
+            } else {
+                told.stored(new ClubStore.Stored(sent.getAsLong(), true));
+            }
+            return null;
+        }
+        long next = ++seq;
+        Frame chat = codec.frame(new ServerMessage.Chat(id, from, message, next, clock.millis()));
+        if (key != null) {
+            keys.remember(keySender, key, next, clock.millis());
+        }
+        return commits.add(next, chat, sender, waiter, requestId, keySender, key);
+    }
+
+    /** A resend's answer for a member: its ack as a duplicate, or the error that its original was not stored. */
+    private Commits.Waiter acknowledging(Member sender, String requestId) {
+        return new Commits.Waiter() {
+            @Override
+            public void stored(ClubStore.Stored stored) {
+                sender.delivery().offer(codec.frame(new ServerMessage.Ack(id, stored.seq(), stored.duplicate()), requestId));
+            }
+
+            @Override
+            public void failed(RuntimeException failure) {
+                sender.delivery().offer(codec.frame(new ServerMessage.Error(ErrorCode.UNAVAILABLE,
+                        "the message could not be stored; it was not sent", null), requestId));
+            }
+        };
+    }
+
+    /** Sends a commit to the log, outside the lock; its answer hands the message out, or takes it back. */
+    private void store(Commits.Commit commit) {
+        if (commit == null) {
+            return;
+        }
+        ServerMessage.Chat chat = (ServerMessage.Chat) commit.frame().message();
+        log.append(new MessageLog.Entry(id, epoch, commit.seq(), chat.ts(), commit.keySender(), chat.from(), chat.message(),
+                commit.key())).whenComplete((done, failure) -> {
+                    if (failure == null) {
+                        committed(commit);
+                    } else {
+                        failed(commit, failure instanceof RuntimeException runtime ? runtime : new MessageLog.Refused("", failure));
+                    }
+                });
+    }
+
+    /** The log committed it: what is now committed without a gap goes to history, the members and the senders. */
+    private void committed(Commits.Commit commit) {
+        List<Runnable> afterwards = new ArrayList<>();
+        lock.lock();
+        try {
+            if (!commits.isCurrent(commit)) {
+                return;
+            }
+            for (Commits.Commit ready : commits.committed(commit)) {
+                committed = ready.seq();
+                history.append(ready.seq(), ready.frame());
+                offerToOthers(ready.sender(), ready.frame());
+                if (ready.sender() != null) {
+                    // The sender may have left the club meanwhile; its ack goes out all the same.
+                    ready.sender().delivery().offer(codec.frame(new ServerMessage.Ack(id, ready.seq(), false), ready.requestId()));
+                }
+                if (ready.publisher() != null) {
+                    afterwards.add(() -> ready.publisher().stored(new ClubStore.Stored(ready.seq(), false)));
+                }
+                ready.resends().forEach(resend -> afterwards.add(() -> resend.stored(new ClubStore.Stored(ready.seq(), true))));
+            }
+        } finally {
+            lock.unlock();
+        }
+        afterwards.forEach(Runnable::run);
+    }
+
+    /**
+     * The log did not take it: every message still waiting is taken back (its seq free again, its key
+     * forgotten) and answered {@code unavailable}. When the log may have stored it, or is ahead of the
+     * club, the club cannot go on from where it stands: its members are closed with 1011 (they re-join
+     * with {@code since} and find what was stored) and it retires, to be read again from the log.
+     */
+    private void failed(Commits.Commit commit, RuntimeException failure) {
+        boolean outOfStep = failure instanceof MessageLog.Unconfirmed || failure instanceof MessageLog.OutOfStep;
+        List<Runnable> afterwards = new ArrayList<>();
+        lock.lock();
+        try {
+            if (!commits.isCurrent(commit)) {
+                return;
+            }
+            for (Commits.Commit taken : commits.abandon()) {
+                if (taken.key() != null) {
+                    keys.remove(taken.keySender(), taken.key());
+                }
+                if (taken.sender() != null) {
+                    if (failure instanceof MessageLog.Unconfirmed) {
+                        taken.sender().delivery().close(Closes.UNCONFIRMED);
+                    } else {
+                        taken.sender().delivery().offer(codec.frame(new ServerMessage.Error(ErrorCode.UNAVAILABLE,
+                                "the message could not be stored; it was not sent", null), taken.requestId()));
+                    }
+                }
+                if (taken.publisher() != null) {
+                    afterwards.add(() -> taken.publisher().failed(failure));
+                }
+                taken.resends().forEach(resend -> afterwards.add(() -> resend.failed(failure)));
+            }
+            seq = committed;
+            if (outOfStep) {
+                retired = true;
+                members.values().forEach(member -> member.delivery().close(Closes.MISSED_MESSAGES));
+                afterwards.add(() -> forget.accept(this));
+            }
+        } finally {
+            lock.unlock();
+        }
+        afterwards.forEach(Runnable::run);
+    }
+
     /** The messages history holds after {@code since}, oldest first. */
     List<ServerMessage.Chat> messagesAfter(long since) {
         lock.lock();
@@ -166,7 +396,7 @@ public final class Club implements Membership {
     public ClubView view() {
         lock.lock();
         try {
-            return new ClubView(id, List.copyOf(connectionsByName.keySet()), seq, epoch);
+            return new ClubView(id, List.copyOf(connectionsByName.keySet()), committed, epoch);
         } finally {
             lock.unlock();
         }
@@ -177,6 +407,7 @@ public final class Club implements Membership {
         long next = seq + 1;
         Frame chat = codec.frame(new ServerMessage.Chat(id, from, message, next, clock.millis()));
         seq = next;
+        committed = next;
         history.append(next, chat);
         int deliveries = offerToOthers(except, chat);
         metrics.chatFannedOut(deliveries, System.nanoTime() - acceptedNanos);

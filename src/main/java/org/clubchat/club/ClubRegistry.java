@@ -33,6 +33,9 @@ public final class ClubRegistry implements ClubStore {
     private final ProtocolCodec codec;
     private final InstantSource clock;
     private final Metrics metrics;
+    /** Where clubs' messages last, or null for memory only. */
+    private final MessageLog log;
+    private final int replayMax;
     /** Set once at start, before any request can broadcast. */
     private volatile Consumer<String> broadcasts = message -> { };
 
@@ -44,6 +47,20 @@ public final class ClubRegistry implements ClubStore {
     /** @param maxClubs the most clubs it holds; a new club past it is refused */
     public ClubRegistry(int maxClubs, int historySize, Duration retention, ProtocolCodec codec, InstantSource clock,
             Metrics metrics) {
+        this(maxClubs, historySize, retention, codec, clock, metrics, null, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Clubs whose messages last in {@code log} (null for memory only): memory is a cache of each club's
+     * newest {@code historySize} messages, and a club it forgets is read back from the log when used again,
+     * in the same run.
+     *
+     * @param replayMax the most messages one join replays
+     */
+    public ClubRegistry(int maxClubs, int historySize, Duration retention, ProtocolCodec codec, InstantSource clock,
+            Metrics metrics, MessageLog log, int replayMax) {
+        this.log = log;
+        this.replayMax = replayMax;
         this.maxClubs = maxClubs;
         this.historySize = historySize;
         this.retentionMillis = retention.toMillis();
@@ -80,12 +97,12 @@ public final class ClubRegistry implements ClubStore {
             Club club;
             try {
                 club = clubOrNew(clubId);
-            } catch (Full full) {
-                return CompletableFuture.failedFuture(full);
+            } catch (Full | Unavailable refused) {
+                return CompletableFuture.failedFuture(refused);
             }
-            Optional<Stored> stored = club.publish(from, message, key);
-            if (stored.isPresent()) {
-                return CompletableFuture.completedFuture(stored.get());
+            CompletableFuture<Stored> stored = club.publish(from, message, key);
+            if (stored != null) {
+                return stored;
             }
             clubs.remove(clubId, club);
         }
@@ -140,7 +157,13 @@ public final class ClubRegistry implements ClubStore {
         return clubs.size();
     }
 
-    /** The club, or a new one if there is room; {@code size()} is exact enough for a limit this large. */
+    /**
+     * The club, or a new one if there is room; {@code size()} is exact enough for a limit this large. With
+     * a log, a new one starts where the log has the club: read first, outside the map's lock (two threads
+     * may both read; the map keeps one club).
+     *
+     * @throws Unavailable when the log cannot be read now
+     */
     private Club clubOrNew(String clubId) {
         Club club = clubs.get(clubId);
         if (club != null) {
@@ -149,11 +172,24 @@ public final class ClubRegistry implements ClubStore {
         if (clubs.size() >= maxClubs) {
             throw new Full(maxClubs);
         }
-        return clubs.computeIfAbsent(clubId, this::newClub);
+        MessageLog.Run run = log == null ? null
+                : log.open(clubId, newEpoch(), historySize, clock.millis() - SentKeys.KEEP.toMillis());
+        return clubs.computeIfAbsent(clubId, id -> new Club(id, newEpoch(), historySize, codec, clock, metrics,
+                retired -> clubs.remove(id, retired), log, run, replayMax));
     }
 
-    private Club newClub(String clubId) {
-        return new Club(clubId, newEpoch(), historySize, codec, clock, metrics, retired -> clubs.remove(clubId, retired));
+    /** The log's trouble, when it has some. */
+    @Override
+    public Optional<String> problem() {
+        return log == null ? Optional.empty() : log.problem();
+    }
+
+    /** Closes the log, which commits what it was given first. */
+    @Override
+    public void close() {
+        if (log != null) {
+            log.close();
+        }
     }
 
     /** Random, so a restarted server or a forgotten-and-recreated club never repeats an epoch. */

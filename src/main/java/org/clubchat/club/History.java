@@ -21,6 +21,14 @@ final class History {
         this.capacity = capacity;
     }
 
+    /** Starts an empty history after {@code seq}, as a club read back from its log starts where it stood. */
+    void startAfter(long seq) {
+        if (size != 0 || lastSeq != 0) {
+            throw new IllegalStateException("history already started at " + lastSeq);
+        }
+        lastSeq = seq;
+    }
+
     /** Appends the frame of {@code seq}, which must be one past the last seq; drops the oldest when full. */
     void append(long seq, Frame chat) {
         if (seq != lastSeq + 1) {

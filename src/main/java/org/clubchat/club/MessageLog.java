@@ -52,9 +52,10 @@ public interface MessageLog extends AutoCloseable {
 
     /**
      * Stores the message, in turn with the club's others: the stage completes once it is committed, or
-     * fails with {@link Refused} (certainly not stored) or {@link Unconfirmed} (the store may have
-     * committed it). The club's messages must come in its run with consecutive seqs following its last
-     * one: one that does not is refused, so no seq is ever stored twice or skipped.
+     * fails with {@link Refused} (certainly not stored), {@link Unconfirmed} (the store may have
+     * committed it) or {@link OutOfStep}. The club's messages must come in its run with consecutive seqs
+     * following its last one: one that does not is refused as out of step, so no seq is ever stored twice
+     * or skipped.
      */
     CompletionStage<Void> append(Entry entry);
 
@@ -70,6 +71,18 @@ public interface MessageLog extends AutoCloseable {
 
         public Refused(String reason, Throwable cause) {
             super(reason, cause);
+        }
+    }
+
+    /**
+     * Not stored: the club's run or last seq in the store is not where the message would follow (another
+     * writer moved it on, or an earlier commit went through unconfirmed); the club reads it again.
+     */
+    final class OutOfStep extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public OutOfStep(String reason) {
+            super(reason);
         }
     }
 

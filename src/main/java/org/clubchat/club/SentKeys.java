@@ -33,6 +33,13 @@ final class SentKeys {
         accepted.add(new Sent(id, seq, nowMillis));
     }
 
+    /** Forgets one key at once: its message was taken back before it was stored. */
+    void remove(String sender, String key) {
+        String id = id(sender, key);
+        seqs.remove(id);
+        accepted.removeIf(sent -> sent.id().equals(id));
+    }
+
     /** Forgets the keys whose messages have left history ({@code seq < oldestHeld}) and are older than {@link #KEEP}. */
     void forget(long oldestHeld, long nowMillis) {
         Sent oldest;

@@ -201,7 +201,7 @@ public final class PostgresLog implements MessageLog {
                 answered();
                 for (Pending pending : batch) {
                     if (refused.contains(pending.entry().clubId())) {
-                        pending.stored().completeExceptionally(new Refused("the club's seq moved on in the store meanwhile", null));
+                        pending.stored().completeExceptionally(new OutOfStep("the club's run or seq in the store is not where this message follows"));
                     } else {
                         pending.stored().complete(null);
                     }

@@ -52,7 +52,7 @@ public final class OpsApi {
     private final ClubStore clubs;
     private final Publisher publisher;
     private final Supplier<String> metricsText;
-    private final boolean reportsRedis;
+    private final String storeName;
     private final String pageConfig;
     private final ProtocolCodec codec;
     private final boolean opsProtected;
@@ -61,11 +61,12 @@ public final class OpsApi {
      * @param apiKey       the bearer key of {@code /api/}; empty switches the API off
      * @param serving      false once the server is shutting down
      * @param metricsText  every meter in the Prometheus text format, made at each scrape
-     * @param reportsRedis whether {@code /health} says how Redis is (the store is Redis)
+     * @param storeName    what {@code /health} calls the store it says is up or down ({@code redis}, {@code db}), or
+     *                     null when the store is memory
      * @param tokenUrl     token mode: where the bundled page gets a token (null in open mode, empty when not set)
      */
     public OpsApi(String apiKey, BooleanSupplier serving, Connections connections, ClubStore clubs, Publisher publisher,
-            ProtocolCodec codec, Supplier<String> metricsText, boolean reportsRedis, String tokenUrl, boolean opsProtected) {
+            ProtocolCodec codec, Supplier<String> metricsText, String storeName, String tokenUrl, boolean opsProtected) {
         this.codec = codec;
         this.opsProtected = opsProtected;
         this.apiKey = apiKey.getBytes(StandardCharsets.UTF_8);
@@ -74,7 +75,7 @@ public final class OpsApi {
         this.clubs = clubs;
         this.publisher = publisher;
         this.metricsText = metricsText;
-        this.reportsRedis = reportsRedis;
+        this.storeName = storeName;
         JsonObjectBuilder page = Json.createObjectBuilder().add("tokenMode", tokenUrl != null);
         if (tokenUrl != null && !tokenUrl.isEmpty()) {
             page.add("tokenUrl", tokenUrl);
@@ -176,8 +177,8 @@ public final class OpsApi {
                 .add("connections", connections.size())
                 .add("connectionsByProtocol", Json.createObjectBuilder(new TreeMap<String, Object>(connections.sizesByProtocol())))
                 .add("clubs", clubs.size());
-        if (reportsRedis) {
-            body.add("redis", problem.isPresent() ? "down" : "up");
+        if (storeName != null) {
+            body.add(storeName, problem.isPresent() ? "down" : "up");
         }
         return body;
     }

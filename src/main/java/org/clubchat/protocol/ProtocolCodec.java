@@ -248,6 +248,9 @@ public final class ProtocolCodec {
                 json.write("recovered", m.recovered());
             }
             json.write("firstSeq", m.firstSeq());
+            if (m.replayFrom() != null) {
+                json.write("replayFrom", m.replayFrom());
+            }
         } else if (message instanceof ServerMessage.Chat m) {
             json.write("clubId", m.clubId()).write("from", m.from()).write("message", m.message())
                     .write("seq", m.seq()).write("ts", m.ts());

@@ -36,12 +36,20 @@ public sealed interface ServerMessage
      * @param recovered null when the join carried no {@code since}, so the field is left out
      * @param firstSeq  the seq of the oldest message history holds, or {@code seq + 1} when it holds none
      */
-    record Joined(String clubId, List<String> members, long seq, String epoch, Boolean recovered, long firstSeq)
-            implements ServerMessage {
+    /**
+     * @param replayFrom rev 3: the first seq the replay sends when it was capped (the client reads the rest
+     *                   with {@code history}); null otherwise
+     */
+    record Joined(String clubId, List<String> members, long seq, String epoch, Boolean recovered, long firstSeq,
+            Long replayFrom) implements ServerMessage {
         public Joined {
             Objects.requireNonNull(clubId, "clubId");
             Objects.requireNonNull(epoch, "epoch");
             members = List.copyOf(members);
+        }
+
+        public Joined(String clubId, List<String> members, long seq, String epoch, Boolean recovered, long firstSeq) {
+            this(clubId, members, seq, epoch, recovered, firstSeq, null);
         }
 
         @Override

@@ -272,6 +272,8 @@ public final class ChatService {
             }
         } catch (ClubStore.Full full) {
             error(connection, ErrorCode.UNAVAILABLE, full.getMessage(), requestId);
+        } catch (ClubStore.Unavailable unavailable) {
+            error(connection, ErrorCode.UNAVAILABLE, "the club's history cannot be read just now; join again", requestId);
         }
     }
 

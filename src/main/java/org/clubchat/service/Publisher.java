@@ -5,6 +5,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.clubchat.club.ClubStore;
+import org.clubchat.club.MessageLog;
 import org.clubchat.protocol.ClubIds;
 import org.clubchat.protocol.ErrorCode;
 import org.clubchat.protocol.Names;
@@ -67,6 +68,10 @@ public final class Publisher {
         } catch (ExecutionException e) {
             if (e.getCause() instanceof ClubStore.Full full) {
                 return new Refused(ErrorCode.UNAVAILABLE, full.getMessage() + "; the message was not stored");
+            }
+            if (e.getCause() instanceof MessageLog.Refused || e.getCause() instanceof MessageLog.OutOfStep
+                    || e.getCause() instanceof ClubStore.Unavailable) {
+                return new Refused(ErrorCode.UNAVAILABLE, "the store could not take it just now; the message was not stored");
             }
             return storeDidNotAnswer(key);
         } catch (TimeoutException e) {

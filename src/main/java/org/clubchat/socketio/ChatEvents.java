@@ -195,7 +195,11 @@ final class ChatEvents {
         if (joined.recovered() != null) {
             fields.add("recovered", joined.recovered());
         }
-        return fields.add("firstSeq", joined.firstSeq()).build();
+        fields.add("firstSeq", joined.firstSeq());
+        if (joined.replayFrom() != null) {
+            fields.add("replayFrom", joined.replayFrom());
+        }
+        return fields.build();
     }
 
     /**

@@ -81,13 +81,13 @@ class PostgresLogIT {
         stored(log.append(entry("pg-gap", "e", 1)).toCompletableFuture());
         ExecutionException skipped = assertThrows(ExecutionException.class,
                 () -> stored(log.append(entry("pg-gap", "e", 3)).toCompletableFuture()));
-        assertInstanceOf(MessageLog.Refused.class, skipped.getCause());
+        assertInstanceOf(MessageLog.OutOfStep.class, skipped.getCause());
         ExecutionException twice = assertThrows(ExecutionException.class,
                 () -> stored(log.append(entry("pg-gap", "e", 1)).toCompletableFuture()));
-        assertInstanceOf(MessageLog.Refused.class, twice.getCause());
+        assertInstanceOf(MessageLog.OutOfStep.class, twice.getCause());
         ExecutionException otherRun = assertThrows(ExecutionException.class,
                 () -> stored(log.append(entry("pg-gap", "not e", 2)).toCompletableFuture()));
-        assertInstanceOf(MessageLog.Refused.class, otherRun.getCause());
+        assertInstanceOf(MessageLog.OutOfStep.class, otherRun.getCause());
         stored(log.append(entry("pg-gap", "e", 2)).toCompletableFuture());
         assertEquals(2, log.open("pg-gap", "x", 10, 0).lastSeq());
     }

@@ -1,0 +1,190 @@
+package org.clubchat.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.clubchat.support.Await;
+import org.clubchat.support.Http;
+import org.clubchat.support.Node;
+import org.clubchat.support.PostgresProcess;
+import org.clubchat.support.ServerProcess;
+import org.clubchat.support.TestClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * History in PostgreSQL (CLUBCHAT_DB_URL) on the standalone launcher, in JVMs of its own that the tests
+ * kill: an ack means committed, so nothing acked is lost to a crash; a restart keeps each club's run (epoch
+ * and seq); replay reaches back into the store past what memory holds, capped; a database that goes away
+ * makes chats unavailable in time, never falsely acked.
+ */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DurableHistoryIT {
+    private PostgresProcess postgres;
+
+    @BeforeAll
+    void start() throws Exception {
+        postgres = PostgresProcess.start();
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (postgres != null) {
+            postgres.close();
+        }
+    }
+
+    private Map<String, String> settings(String... more) {
+        Map<String, String> settings = new HashMap<>(Map.of("CLUBCHAT_DB_URL", postgres.url(), "CLUBCHAT_DB_USER", postgres.user(),
+                "CLUBCHAT_RATE_PER_SECOND", "1000", "CLUBCHAT_RATE_BURST", "1000", "CLUBCHAT_HISTORY_SIZE", "10"));
+        for (int i = 0; i < more.length; i += 2) {
+            settings.put(more[i], more[i + 1]);
+        }
+        return settings;
+    }
+
+    private static String text(int n) {
+        return "메시지 " + n + " — café 🎉";
+    }
+
+    /**
+     * 300 chats pipelined, the node killed with SIGKILL once 100 are acknowledged: started again, it
+     * replays every acked message (and nothing unacked was seen by anyone), in its run, and goes on.
+     */
+    @Test
+    void everyAckedMessageSurvivesACrashAndTheRunGoesOn() throws Exception {
+        ServerProcess node = Node.start("durable-crash", settings());
+        Map<Long, String> acked = new TreeMap<>();
+        String epoch;
+        try (TestClient alice = node.connect("앨리스")) {
+            epoch = alice.join("diary").getString("epoch");
+            for (int i = 0; i < 300; i++) {
+                alice.send(Json.createObjectBuilder().add("type", "chat").add("clubId", "diary").add("message", text(i))
+                        .add("id", String.valueOf(i)));
+            }
+            while (acked.size() < 100) {
+                JsonObject ack = alice.expect("ack");
+                acked.put(ack.getJsonNumber("seq").longValue(), text(Integer.parseInt(ack.getString("id"))));
+            }
+            node.kill();
+            JsonObject frame;
+            while ((frame = alice.nextOrClosed()) != null) {
+                if (frame.getString("type").equals("ack")) {
+                    acked.put(frame.getJsonNumber("seq").longValue(), text(Integer.parseInt(frame.getString("id"))));
+                }
+            }
+        } finally {
+            node.close();
+        }
+        ServerProcess again = Node.start("durable-crash-again", settings());
+        try (TestClient bob = again.connect("bob")) {
+            bob.send(Json.createObjectBuilder().add("type", "join").add("clubId", "diary").add("since", 0).add("epoch", epoch));
+            JsonObject joined = bob.expect("joined");
+            assertEquals(epoch, joined.getString("epoch"), "the run lasts: same epoch after a crash");
+            assertTrue(joined.getBoolean("recovered"));
+            long top = joined.getJsonNumber("seq").longValue();
+            assertTrue(top >= ((TreeMap<Long, String>) acked).lastKey(), "every acked seq is stored: " + top);
+            for (long seq = 1; seq <= top; seq++) {
+                JsonObject chat = bob.expect("chat");
+                assertEquals(seq, chat.getJsonNumber("seq").longValue(), "gapless, in order");
+                assertEquals("앨리스", chat.getString("from"));
+                if (acked.containsKey(seq)) {
+                    assertEquals(acked.get(seq), chat.getString("message"), "Korean, accents and emoji intact");
+                }
+            }
+            assertEquals(top + 1, bob.chat("diary", "after the crash 👋"), "seq goes on");
+        } finally {
+            again.close();
+        }
+    }
+
+    /** Memory holds 10; the store holds the rest; a replay is capped at CLUBCHAT_REPLAY_MAX and says where it began. */
+    @Test
+    void replayReachesIntoTheStoreAndIsCapped() throws Exception {
+        ServerProcess node = Node.start("durable-replay", settings("CLUBCHAT_REPLAY_MAX", "50"));
+        try (TestClient alice = node.connect("alice"); TestClient late = node.connect("late")) {
+            String epoch = alice.join("long").getString("epoch");
+            for (int i = 1; i <= 120; i++) {
+                assertEquals(i, alice.chat("long", text(i)));
+            }
+            late.send(Json.createObjectBuilder().add("type", "join").add("clubId", "long").add("since", 95).add("epoch", epoch));
+            JsonObject recovered = late.expect("joined");
+            assertTrue(recovered.getBoolean("recovered"), recovered::toString);
+            assertNull(recovered.get("replayFrom"));
+            for (int seq = 96; seq <= 120; seq++) {
+                assertEquals(text(seq), late.expect("chat").getString("message"), "store, then memory, without a seam");
+            }
+            late.send(Json.createObjectBuilder().add("type", "leave").add("clubId", "long"));
+            late.expect("left");
+            late.send(Json.createObjectBuilder().add("type", "join").add("clubId", "long").add("since", 0).add("epoch", epoch));
+            JsonObject capped = late.expect("joined");
+            assertFalse(capped.getBoolean("recovered"));
+            assertEquals(71, capped.getJsonNumber("replayFrom").longValue());
+            assertEquals(1, capped.getJsonNumber("firstSeq").longValue(), "the store holds everything: nothing is lost");
+            for (int seq = 71; seq <= 120; seq++) {
+                assertEquals(seq, late.expect("chat").getJsonNumber("seq").longValue());
+            }
+            late.assertNoFrame(Duration.ofMillis(200));
+        } finally {
+            node.close();
+        }
+    }
+
+    /**
+     * The database stopped during traffic: chats are answered unavailable within the protocol's 10 s (never
+     * acked), /health says so, the connection stays open; once it is back, chats are acked again and the
+     * run has no hole.
+     */
+    @Test
+    void aDatabaseThatGoesAwayMakesChatsUnavailableInTimeAndTheRunHasNoHole() throws Exception {
+        ServerProcess node = Node.start("durable-outage", settings());
+        try (TestClient alice = node.connect("alice"); TestClient bob = node.connect("bob")) {
+            alice.join("weather");
+            bob.join("weather");
+            alice.expect("presence");
+            assertEquals(1, alice.chat("weather", "sunny"));
+            bob.expect("chat");
+            postgres.stop();
+            try {
+                long start = System.nanoTime();
+                alice.send(Json.createObjectBuilder().add("type", "chat").add("clubId", "weather").add("message", "storm").add("id", "s"));
+                assertEquals("s", alice.expectError("unavailable").getString("id"));
+                assertTrue(Duration.ofNanos(System.nanoTime() - start).compareTo(Duration.ofSeconds(10)) < 0);
+                bob.assertNoFrame(Duration.ofMillis(300));
+                HttpResponse<String> health = Http.get(node.http("/health"));
+                assertEquals(503, health.statusCode());
+                assertEquals("down", Http.json(health).getString("db"));
+            } finally {
+                postgres.startAgain();
+            }
+            Await.until(Duration.ofSeconds(30), () -> {
+                try {
+                    alice.send(Json.createObjectBuilder().add("type", "chat").add("clubId", "weather").add("message", "clear")
+                            .add("id", "c"));
+                } catch (CompletionException e) {
+                    return false;
+                }
+                return alice.next().getString("type").equals("ack");
+            }, () -> "chats are stored again once the database is back");
+            assertEquals(2, bob.expect("chat").getJsonNumber("seq").longValue(), "no hole where the refused chats were");
+            Await.until(Duration.ofSeconds(10), () -> Http.get(node.http("/health")).statusCode() == 200, () -> "healthy again");
+        } finally {
+            node.close();
+        }
+    }
+}
