@@ -2,11 +2,8 @@ package org.clubchat.club;
 
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalLong;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -14,7 +11,6 @@ import org.clubchat.delivery.Closes;
 import org.clubchat.metrics.Metrics;
 import org.clubchat.protocol.ErrorCode;
 import org.clubchat.protocol.Frame;
-import org.clubchat.protocol.Names;
 import org.clubchat.protocol.ProtocolCodec;
 import org.clubchat.protocol.ServerMessage;
 
@@ -28,6 +24,18 @@ import org.clubchat.protocol.ServerMessage;
  * {@code joined} and its replay before any live frame. Messages are never sent while the lock is held:
  * {@link org.clubchat.delivery.Delivery#offer} only queues, and the server's outboxes send on their
  * writer threads.
+ *
+ * <p>With a {@link MessageLog} the step is split in two around the log, never holding the lock across it:
+ * the seq is taken under the lock ({@link Commits} keeps the message), the log commits it, and under the
+ * lock again what is committed without a gap goes to history, the members and its sender's {@code ack}.
+ * So an {@code ack} means committed and whatever a member receives is stored; a failure takes back every
+ * message still waiting, so seqs stay gapless. Reads from the log (a replay past what memory holds) are
+ * made before the lock is taken.
+ *
+ * <p>Longer than the other classes here (about 460 lines): one lock guards one state (members, seqs,
+ * history, keys, commits), and the join, chat, commit and leave paths that change it belong together;
+ * who is in the club ({@link Roster}), the commits ({@link Commits}) and history ({@link History}) are
+ * their own classes.
  */
 public final class Club implements Membership {
     private final String id;
@@ -37,9 +45,7 @@ public final class Club implements Membership {
     private final Metrics metrics;
     private final ReentrantLock lock = new ReentrantLock();
 
-    private final Map<String, Member> members = new HashMap<>();
-    /** How many of this club's connections carry each name; its keys are the distinct, sorted names. */
-    private final TreeMap<String, Integer> connectionsByName = new TreeMap<>(Names.CODE_POINT_ORDER);
+    private final Roster members = new Roster();
     private final History history;
     private final SentKeys keys = new SentKeys();
     /** The last seq taken; with a log, messages past {@code committed} are waiting in {@code commits}. */
@@ -145,8 +151,7 @@ public final class Club implements Membership {
 
     /** The join itself, under the lock: {@code stored} are the messages before what history holds, read from the log. */
     private void join(Member member, Replay asked, long from, List<Frame> stored, String requestId) {
-        Member present = members.putIfAbsent(member.connectionId(), member);
-        boolean nameArrives = present == null && connectionsByName.merge(member.name(), 1, Integer::sum) == 1;
+        boolean nameArrives = members.add(member);
         List<Frame> replay = new ArrayList<>();
         if (asked.replaysUpTo(committed)) {
             long after = from - 1;
@@ -161,12 +166,12 @@ public final class Club implements Membership {
         long oldest = log == null ? history.oldestSeq() : firstStored;
         boolean capped = asked.replaysUpTo(committed) && from > asked.from();
         Boolean recovered = capped ? Boolean.FALSE : asked.recovered(Math.max(asked.from(), oldest));
-        List<String> names = List.copyOf(connectionsByName.keySet());
+        List<String> names = members.names();
         member.delivery().offer(codec.frame(new ServerMessage.Joined(id, names, committed, epoch, recovered, oldest,
                 capped ? from : null), requestId));
         replay.forEach(member.delivery()::offer);
         if (nameArrives) {
-            offerToOthers(member, codec.frame(new ServerMessage.Presence(id, ServerMessage.Presence.Event.JOIN, member.name())));
+            members.offerToOthers(member, codec.frame(new ServerMessage.Presence(id, ServerMessage.Presence.Event.JOIN, member.name())));
         }
     }
 
@@ -262,7 +267,7 @@ public final class Club implements Membership {
             Commits.Waiter waiter) {
         keys.forget(history.oldestSeq(), clock.millis());
         OptionalLong sent = key == null ? OptionalLong.empty() : keys.find(keySender, key);
-        Commits.Waiter told = waiter != null ? waiter : acknowledging(sender, requestId);
+        Commits.Waiter told = waiter != null ? waiter : Commits.acknowledging(sender.delivery(), requestId, id, codec);
         if (sent.isPresent()) {
             Commits.Commit original = commits.waitingFor(sent.getAsLong());
             if (original != null) {
@@ -278,22 +283,6 @@ public final class Club implements Membership {
             keys.remember(keySender, key, next, clock.millis());
         }
         return commits.add(next, chat, sender, waiter, requestId, keySender, key);
-    }
-
-    /** A resend's answer for a member: its ack as a duplicate, or the error that its original was not stored. */
-    private Commits.Waiter acknowledging(Member sender, String requestId) {
-        return new Commits.Waiter() {
-            @Override
-            public void stored(ClubStore.Stored stored) {
-                sender.delivery().offer(codec.frame(new ServerMessage.Ack(id, stored.seq(), stored.duplicate()), requestId));
-            }
-
-            @Override
-            public void failed(RuntimeException failure) {
-                sender.delivery().offer(codec.frame(new ServerMessage.Error(ErrorCode.UNAVAILABLE,
-                        "the message could not be stored; it was not sent", null), requestId));
-            }
-        };
     }
 
     /** Sends a commit to the log, outside the lock; its answer hands the message out, or takes it back. */
@@ -323,7 +312,7 @@ public final class Club implements Membership {
             for (Commits.Commit ready : commits.committed(commit)) {
                 committed = ready.seq();
                 history.append(ready.seq(), ready.frame());
-                offerToOthers(ready.sender(), ready.frame());
+                members.offerToOthers(ready.sender(), ready.frame());
                 if (ready.sender() != null) {
                     // The sender may have left the club meanwhile; its ack goes out all the same.
                     ready.sender().delivery().offer(codec.frame(new ServerMessage.Ack(id, ready.seq(), false), ready.requestId()));
@@ -373,7 +362,7 @@ public final class Club implements Membership {
             seq = committed;
             if (outOfStep) {
                 retired = true;
-                members.values().forEach(member -> member.delivery().close(Closes.MISSED_MESSAGES));
+                members.all().forEach(member -> member.delivery().close(Closes.MISSED_MESSAGES));
                 afterwards.add(() -> forget.accept(this));
             }
         } finally {
@@ -396,7 +385,7 @@ public final class Club implements Membership {
     public ClubView view() {
         lock.lock();
         try {
-            return new ClubView(id, List.copyOf(connectionsByName.keySet()), committed, epoch);
+            return new ClubView(id, members.names(), committed, epoch);
         } finally {
             lock.unlock();
         }
@@ -409,7 +398,7 @@ public final class Club implements Membership {
         seq = next;
         committed = next;
         history.append(next, chat);
-        int deliveries = offerToOthers(except, chat);
+        int deliveries = members.offerToOthers(except, chat);
         metrics.chatFannedOut(deliveries, System.nanoTime() - acceptedNanos);
         return next;
     }
@@ -470,13 +459,8 @@ public final class Club implements Membership {
      */
     private boolean remove(String connectionId) {
         Member gone = members.remove(connectionId);
-        if (gone == null) {
-            throw new IllegalStateException(connectionId + " is not in club " + id);
-        }
-        if (connectionsByName.merge(gone.name(), -1, Integer::sum) == 0) {
-            connectionsByName.remove(gone.name());
-            offerToOthers(gone,
-                    codec.frame(new ServerMessage.Presence(id, ServerMessage.Presence.Event.LEAVE, gone.name())));
+        if (!members.has(gone.name())) {
+            members.offerToOthers(gone, codec.frame(new ServerMessage.Presence(id, ServerMessage.Presence.Event.LEAVE, gone.name())));
         }
         if (!members.isEmpty()) {
             return false;
@@ -484,20 +468,5 @@ public final class Club implements Membership {
         emptySinceMillis = clock.millis();
         retired = seq == 0;
         return retired;
-    }
-
-    /**
-     * Every member but {@code except} (null for none): the instance held in {@code members}, so identity
-     * is enough. Returns how many were offered the frame.
-     */
-    private int offerToOthers(Member except, Frame frame) {
-        int offered = 0;
-        for (Member other : members.values()) {
-            if (other != except) {
-                other.delivery().offer(frame);
-                offered++;
-            }
-        }
-        return offered;
     }
 }

@@ -4,7 +4,11 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.clubchat.delivery.Delivery;
+import org.clubchat.protocol.ErrorCode;
 import org.clubchat.protocol.Frame;
+import org.clubchat.protocol.ProtocolCodec;
+import org.clubchat.protocol.ServerMessage;
 
 /**
  * A durable club's messages that have their seq but not yet their commit in the {@link MessageLog}, in
@@ -79,6 +83,22 @@ final class Commits {
         done.clear();
         generation++;
         return taken;
+    }
+
+    /** A resend's answer for a member: its ack as a duplicate, or the error that its original was not stored. */
+    static Waiter acknowledging(Delivery sender, String requestId, String clubId, ProtocolCodec codec) {
+        return new Waiter() {
+            @Override
+            public void stored(ClubStore.Stored stored) {
+                sender.offer(codec.frame(new ServerMessage.Ack(clubId, stored.seq(), stored.duplicate()), requestId));
+            }
+
+            @Override
+            public void failed(RuntimeException failure) {
+                sender.offer(codec.frame(new ServerMessage.Error(ErrorCode.UNAVAILABLE,
+                        "the message could not be stored; it was not sent"), requestId));
+            }
+        };
     }
 
     /** A future that a waiter completes. */

@@ -113,6 +113,33 @@ class DurableHistoryIT {
         }
     }
 
+    /** A chat's key outlives the process: a resend after a restart is the duplicate it is, with its original seq. */
+    @Test
+    void aKeyedResendAfterARestartIsAcknowledgedAsADuplicate() throws Exception {
+        long seq;
+        ServerProcess node = Node.start("durable-keys", settings());
+        try (TestClient alice = node.connect("alice")) {
+            alice.join("keys");
+            alice.send(Json.createObjectBuilder().add("type", "chat").add("clubId", "keys").add("message", "once 🔑").add("key", "k-1"));
+            JsonObject ack = alice.expect("ack");
+            assertFalse(ack.getBoolean("duplicate"));
+            seq = ack.getJsonNumber("seq").longValue();
+        } finally {
+            node.close();
+        }
+        ServerProcess again = Node.start("durable-keys-again", settings());
+        try (TestClient alice = again.connect("alice")) {
+            alice.join("keys");
+            alice.send(Json.createObjectBuilder().add("type", "chat").add("clubId", "keys").add("message", "once 🔑").add("key", "k-1"));
+            JsonObject resent = alice.expect("ack");
+            assertTrue(resent.getBoolean("duplicate"), resent::toString);
+            assertEquals(seq, resent.getJsonNumber("seq").longValue());
+            assertEquals(seq + 1, alice.chat("keys", "the next one"), "the resend took no seq");
+        } finally {
+            again.close();
+        }
+    }
+
     /** Memory holds 10; the store holds the rest; a replay is capped at CLUBCHAT_REPLAY_MAX and says where it began. */
     @Test
     void replayReachesIntoTheStoreAndIsCapped() throws Exception {
