@@ -56,6 +56,7 @@ final class ClubScripts {
     private final Script chatScript;
     private final Script leaveScript;
     private final Script forgetNodeScript;
+    private final Script presenceScript;
 
     /** A script's text and its SHA-1, by which Redis runs it without being sent the text each time. */
     private record Script(String text, String sha) {
@@ -65,7 +66,12 @@ final class ClubScripts {
      * What a join read: the club's epoch and seq, the names in it (the joiner's included), and the seq of
      * the oldest message its history holds ({@code seq + 1} when none).
      */
-    record Joined(String epoch, long seq, List<String> names, long firstSeq) {
+    /** @param presenceVersion the club's presence version when the names were read (see {@link #presence}) */
+    record Joined(String epoch, long seq, List<String> names, long firstSeq, long presenceVersion) {
+    }
+
+    /** The club's names, and the presence version they are at: every presence event moves it on by one. */
+    record Presence(long version, List<String> names) {
     }
 
     /** What an append did: the seq the message has, and whether it was stored before (a resend of a key). */
@@ -80,6 +86,7 @@ final class ClubScripts {
         this.chatScript = script(redis, "chat.lua");
         this.leaveScript = script(redis, "leave-club.lua", "leave.lua");
         this.forgetNodeScript = script(redis, "leave-club.lua", "forget-node.lua");
+        this.presenceScript = script(redis, "presence.lua");
         this.node = node;
         this.historySize = historySize;
         this.retentionMillis = retentionMillis;
@@ -93,7 +100,8 @@ final class ClubScripts {
                     @SuppressWarnings("unchecked")
                     List<String> names = new ArrayList<>((List<String>) joined.get(2));
                     names.sort(Names.CODE_POINT_ORDER);
-                    return new Joined((String) joined.get(0), (Long) joined.get(1), names, (Long) joined.get(3));
+                    return new Joined((String) joined.get(0), (Long) joined.get(1), names, (Long) joined.get(3),
+                            (Long) joined.get(4));
                 });
     }
 
@@ -189,6 +197,16 @@ final class ClubScripts {
     record Run(String epoch, long seq) {
     }
 
+    /** The club's names with their presence version, read together. */
+    CompletableFuture<Presence> presence(ClubKeys keys) {
+        return this.<List<Object>>run(presenceScript, ScriptOutputType.MULTI, new String[] {keys.presenceVersion(), keys.names()})
+                .thenApply(read -> {
+                    @SuppressWarnings("unchecked")
+                    List<String> names = (List<String>) read.get(1);
+                    return new Presence((Long) read.get(0), names);
+                });
+    }
+
     /** The distinct names in the club, in code point order. */
     CompletableFuture<List<String>> names(ClubKeys keys) {
         return timed(() -> redis.hkeys(keys.names())).thenApply(found -> {
@@ -209,7 +227,7 @@ final class ClubScripts {
 
     private String[] withNodeClubs(ClubKeys keys) {
         return new String[] {keys.epoch(), keys.seq(), keys.log(), keys.names(), keys.conns(), ClubKeys.nodeClubs(node),
-            keys.sentKeys()};
+            keys.sentKeys(), keys.presenceVersion()};
     }
 
     /**
@@ -218,7 +236,7 @@ final class ClubScripts {
      * as Redis may have restarted without them.
      */
     CompletableFuture<Void> load() {
-        return CompletableFuture.allOf(Stream.of(joinScript, chatScript, leaveScript, forgetNodeScript)
+        return CompletableFuture.allOf(Stream.of(joinScript, chatScript, leaveScript, forgetNodeScript, presenceScript)
                 .map(script -> timed(() -> redis.scriptLoad(script.text()))).toArray(CompletableFuture[]::new));
     }
 

@@ -70,10 +70,13 @@ final class RedisClub {
     private final Map<String, Local> members = new LinkedHashMap<>();
     private final Map<String, Joining> joining = new HashMap<>();
     /**
-     * The names the local members know to be in the club: from the first local join's answer, then each
-     * presence event and {@link #resync}; null until a join has been answered.
+     * The names the local members know to be in the club, and the presence version that is (every change
+     * of the club's names in Redis moves the version on): from the first local join's answer, then each
+     * newer presence event, join answer or {@link #resync}; null until a join has been answered. A reading
+     * or event no newer than what was applied changes nothing, so a stale reading cannot undo an event.
      */
     private Set<String> names;
+    private long presenceVersion;
     private final ClubFeed feed;
     private final UnansweredChats unanswered;
 
@@ -145,6 +148,9 @@ final class RedisClub {
         if (names == null) {
             names = new TreeSet<>(Names.CODE_POINT_ORDER);
             names.addAll(joined.names());
+            presenceVersion = joined.presenceVersion();
+        } else {
+            caughtUp(joined.presenceVersion(), joined.names());
         }
         String epoch = feed.epoch();
         // Messages this node has handed out already are behind the joiner too: live delivery goes on from there.
@@ -220,6 +226,13 @@ final class RedisClub {
     /** A message or presence event published by any node, this one included. */
     void published(JsonObject event) {
         if (event.getString("k").equals("presence")) {
+            long version = event.getJsonNumber("v").longValue();
+            if (names != null) {
+                if (version <= presenceVersion) {
+                    return;
+                }
+                presenceVersion = version;
+            }
             presence(event.getString("event").equals("join") ? ServerMessage.Presence.Event.JOIN
                     : ServerMessage.Presence.Event.LEAVE, event.getString("name"));
             return;
@@ -229,10 +242,7 @@ final class RedisClub {
                 "conn", event.getString("conn"), "req", event.getString("req"), "att", event.getString("att", "")));
     }
 
-    /**
-     * Tells the local members that a name came or went, unless they know it already (an event that a
-     * {@link #resync} has told them of, or a join their own {@code joined} listed).
-     */
+    /** Tells the local members that a name came or went, unless they know it already. */
     private void presence(ServerMessage.Presence.Event event, String name) {
         if (names != null && !(event == ServerMessage.Presence.Event.JOIN ? names.add(name) : names.remove(name))) {
             return;
@@ -247,20 +257,26 @@ final class RedisClub {
      * Redis holds are read and the local members told of every difference from what they know.
      */
     void resync() {
-        store.then(scripts.names(keys), (held, failure) -> {
+        store.then(scripts.presence(keys), (read, failure) -> {
             if (failure != null) {
                 store.lost(failure);
-                return;
+            } else if (names != null && !members.isEmpty()) {
+                caughtUp(read.version(), read.names());
             }
-            if (names == null || members.isEmpty()) {
-                return;
-            }
-            Set<String> now = new TreeSet<>(Names.CODE_POINT_ORDER);
-            now.addAll(held);
-            List.copyOf(names).stream().filter(name -> !now.contains(name))
-                    .forEach(name -> presence(ServerMessage.Presence.Event.LEAVE, name));
-            now.stream().filter(name -> !names.contains(name)).forEach(name -> presence(ServerMessage.Presence.Event.JOIN, name));
         });
+    }
+
+    /** A reading of the club's names: if newer than what the members know, they are told each difference. */
+    private void caughtUp(long version, List<String> held) {
+        if (version <= presenceVersion) {
+            return;
+        }
+        presenceVersion = version;
+        Set<String> now = new TreeSet<>(Names.CODE_POINT_ORDER);
+        now.addAll(held);
+        List.copyOf(names).stream().filter(name -> !now.contains(name))
+                .forEach(name -> presence(ServerMessage.Presence.Event.LEAVE, name));
+        now.stream().filter(name -> !names.contains(name)).forEach(name -> presence(ServerMessage.Presence.Event.JOIN, name));
     }
 
     /**
@@ -309,6 +325,7 @@ final class RedisClub {
         }
         members.clear();
         names = null;
+        presenceVersion = 0;
         unanswered.clear();
         feed.reset();
         unsubscribeIfEmpty();

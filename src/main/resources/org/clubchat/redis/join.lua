@@ -1,7 +1,9 @@
 -- Adds one connection to a club, atomically: the club's epoch (a fresh run drops an old seq, log and
 -- keys), its seq, the connection and its name, and a presence event when the name is new to the club.
 -- Answers with the seq of the oldest message history holds (seq + 1 when it holds none).
--- KEYS: epoch, seq, log, names, conns, nodeClubs, keys
+-- Presence events carry the club's presence version (v), which every change of its names moves on, so
+-- that a node can tell a stale reading of the names from a newer event. Answers with the version too.
+-- KEYS: epoch, seq, log, names, conns, nodeClubs, keys, presence version
 -- ARGV: epochCandidate, name, connField, channel, clubId
 if redis.call('SET', KEYS[1], ARGV[1], 'NX') then
   redis.call('DEL', KEYS[2], KEYS[3], KEYS[7])
@@ -10,13 +12,14 @@ local epoch = redis.call('GET', KEYS[1])
 local seq = tonumber(redis.call('GET', KEYS[2]) or '0')
 if redis.call('HSET', KEYS[5], ARGV[3], ARGV[2]) == 1 then
   if redis.call('HINCRBY', KEYS[4], ARGV[2], 1) == 1 then
-    redis.call('PUBLISH', ARGV[4], cjson.encode({k = 'presence', event = 'join', name = ARGV[2]}))
+    redis.call('PUBLISH', ARGV[4], cjson.encode({k = 'presence', event = 'join', name = ARGV[2],
+      v = redis.call('INCR', KEYS[8])}))
   end
 end
-for _, key in ipairs({KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[7]}) do
+for _, key in ipairs({KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[7], KEYS[8]}) do
   redis.call('PERSIST', key)
 end
 redis.call('SADD', KEYS[6], ARGV[5])
 local oldest = redis.call('XRANGE', KEYS[3], '-', '+', 'COUNT', 1)[1]
 local firstSeq = oldest and tonumber(string.match(oldest[1], '^(%d+)')) or seq + 1
-return {epoch, seq, redis.call('HKEYS', KEYS[4]), firstSeq}
+return {epoch, seq, redis.call('HKEYS', KEYS[4]), firstSeq, tonumber(redis.call('GET', KEYS[8]) or '0')}
