@@ -162,8 +162,9 @@ public final class ClubChat implements AutoCloseable {
     /** The history store: the container's DataSource when a JNDI name is set, else a pool of its own. */
     private static MessageLog messageLog(Settings settings) {
         return settings.dbJndi().isEmpty()
-                ? Databases.pooled(settings.dbUrl(), settings.dbUser(), settings.dbPassword(), settings.dbMigrate())
-                : Databases.fromJndi(settings.dbJndi(), settings.dbMigrate());
+                ? Databases.pooled(settings.dbUrl(), settings.dbUser(), settings.dbPassword(), settings.dbMigrate(),
+                        settings.historyRetention())
+                : Databases.fromJndi(settings.dbJndi(), settings.dbMigrate(), settings.historyRetention());
     }
 
     /** The Redis store; a URI Lettuce cannot read is reported without the credentials it may carry. */

@@ -124,6 +124,7 @@ public final class Club implements Membership {
     boolean join(Member member, OptionalLong since, String lastEpoch, String requestId) {
         List<Frame> stored = List.of();
         long storedUpTo = -1;
+        long firstFound = 0;
         while (true) {
             long readFrom;
             long readTo;
@@ -132,6 +133,8 @@ public final class Club implements Membership {
                 if (retired) {
                     return false;
                 }
+                // Retention deletes from the log's oldest end: what a read no longer finds is gone.
+                firstStored = Math.max(firstStored, firstFound);
                 Replay asked = Replay.of(since, lastEpoch, epoch, committed);
                 long from = Math.max(asked.from(), committed - replayMax + 1);
                 long cached = history.oldestSeq();
@@ -144,8 +147,13 @@ public final class Club implements Membership {
             } finally {
                 lock.unlock();
             }
-            stored = log.read(id, readFrom, readTo).stream().map(this::frameOf).toList();
+            List<MessageLog.Entry> read = log.read(id, readFrom, readTo);
+            stored = read.stream().map(this::frameOf).toList();
             storedUpTo = readTo;
+            long firstRead = read.isEmpty() ? readTo + 1 : read.get(0).seq();
+            if (firstRead > readFrom) {
+                firstFound = firstRead;
+            }
         }
     }
 

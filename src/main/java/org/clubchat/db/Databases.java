@@ -3,6 +3,8 @@ package org.clubchat.db;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.time.InstantSource;
 import javax.naming.InitialContext;
 import javax.naming.NamingException;
 import javax.sql.DataSource;
@@ -26,8 +28,10 @@ public final class Databases {
     /**
      * A store on a pool of its own, the schema migrated (or checked) first. A node that cannot reach the
      * database at start does not start; once running, the pool reconnects by itself.
+     *
+     * @param keep how long messages are kept; zero keeps everything
      */
-    public static PostgresLog pooled(String url, String user, String password, boolean migrate) {
+    public static PostgresLog pooled(String url, String user, String password, boolean migrate, Duration keep) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("clubchat-db");
         config.setJdbcUrl(url);
@@ -48,11 +52,15 @@ public final class Databases {
             pool.close();
             throw e;
         }
-        return new PostgresLog(pool, pool::close);
+        return new PostgresLog(pool, pool::close, keep, InstantSource.system());
     }
 
-    /** A store on the container's DataSource, which the container closes. */
-    public static PostgresLog fromJndi(String name, boolean migrate) {
+    /**
+     * A store on the container's DataSource, which the container closes.
+     *
+     * @param keep how long messages are kept; zero keeps everything
+     */
+    public static PostgresLog fromJndi(String name, boolean migrate, Duration keep) {
         DataSource dataSource;
         try {
             dataSource = (DataSource) new InitialContext().lookup(name);
@@ -60,7 +68,7 @@ public final class Databases {
             throw new IllegalStateException("no DataSource at JNDI name " + name + ": " + e.getMessage(), e);
         }
         schema(dataSource, migrate);
-        return new PostgresLog(dataSource, () -> { });
+        return new PostgresLog(dataSource, () -> { }, keep, InstantSource.system());
     }
 
     private static void schema(DataSource dataSource, boolean migrate) {

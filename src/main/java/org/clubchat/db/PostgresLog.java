@@ -5,11 +5,15 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
@@ -34,6 +38,8 @@ public final class PostgresLog implements MessageLog {
     private static final System.Logger LOG = System.getLogger(PostgresLog.class.getName());
     /** The most messages one transaction commits. */
     static final int BATCH = 1000;
+    /** The most messages one retention step deletes: each is a short transaction, never one long lock. */
+    static final int PURGE_BATCH = 10_000;
     static final int STATEMENT_TIMEOUT_SECONDS = 5;
 
     private record Pending(Entry entry, CompletableFuture<Void> stored) {
@@ -43,19 +49,63 @@ public final class PostgresLog implements MessageLog {
     private final Runnable closeDataSource;
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
+    /** Deletes what is past its retention, on a thread of its own; null when everything is kept. */
+    private final ScheduledExecutorService retention;
     /** Why the store cannot serve now, or null when it can. */
     private volatile String down;
     private volatile boolean closed;
 
     /**
      * @param closeDataSource closes a pool of club-chat's own (HikariCP); nothing for a container's
+     * @param keep            how long messages are kept; zero keeps everything
+     * @param clock           the time messages' {@code ts} are in
      */
-    public PostgresLog(DataSource dataSource, Runnable closeDataSource) {
+    public PostgresLog(DataSource dataSource, Runnable closeDataSource, Duration keep, InstantSource clock) {
         this.dataSource = dataSource;
         this.closeDataSource = closeDataSource;
         this.writer = new Thread(this::write, "clubchat-db-writer");
         writer.setDaemon(true);
         writer.start();
+        if (keep.isZero()) {
+            retention = null;
+        } else {
+            retention = Executors.newSingleThreadScheduledExecutor(task -> {
+                Thread thread = new Thread(task, "clubchat-db-retention");
+                thread.setDaemon(true);
+                return thread;
+            });
+            // Every tenth of the retention, at most every minute and at least every hour.
+            long every = Math.max(Duration.ofMinutes(1).toMillis(), Math.min(Duration.ofHours(1).toMillis(), keep.toMillis() / 10));
+            retention.scheduleWithFixedDelay(() -> purgeQuietly(clock.millis() - keep.toMillis()), every, every, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * Deletes the messages older than {@code before} (epoch milliseconds), {@link #PURGE_BATCH} rows per
+     * transaction, until none is left: returns how many.
+     */
+    long purge(long before) throws SQLException {
+        long deleted = 0;
+        int step;
+        do {
+            try (Connection connection = connect(); PreparedStatement delete = statement(connection,
+                    "DELETE FROM clubchat_message WHERE ctid IN (SELECT ctid FROM clubchat_message WHERE ts < ? LIMIT ?)")) {
+                delete.setLong(1, before);
+                delete.setInt(2, PURGE_BATCH);
+                step = delete.executeUpdate();
+            }
+            deleted += step;
+        } while (step == PURGE_BATCH && !closed);
+        return deleted;
+    }
+
+    private void purgeQuietly(long before) {
+        try {
+            long deleted = purge(before);
+            LOG.log(Level.DEBUG, "retention deleted {0} messages", deleted);
+        } catch (SQLException e) {
+            lost(e);
+        }
     }
 
     @Override
@@ -141,6 +191,9 @@ public final class PostgresLog implements MessageLog {
     @Override
     public void close() {
         closed = true;
+        if (retention != null) {
+            retention.shutdownNow();
+        }
         writer.interrupt();
         try {
             writer.join(TimeUnit.SECONDS.toMillis(STATEMENT_TIMEOUT_SECONDS * 2L));

@@ -32,7 +32,7 @@ class PostgresLogIT {
     @BeforeAll
     void start() throws Exception {
         postgres = PostgresProcess.start();
-        log = Databases.pooled(postgres.url(), postgres.user(), "", true);
+        log = Databases.pooled(postgres.url(), postgres.user(), "", true, Duration.ZERO);
     }
 
     @AfterAll
@@ -126,8 +126,28 @@ class PostgresLogIT {
             statement.execute("CREATE DATABASE unmigrated");
         }
         String url = postgres.url().replace("/postgres", "/unmigrated");
-        RuntimeException refused = assertThrows(RuntimeException.class, () -> Databases.pooled(url, postgres.user(), "", false));
+        RuntimeException refused = assertThrows(RuntimeException.class,
+                () -> Databases.pooled(url, postgres.user(), "", false, Duration.ZERO));
         assertTrue(refused.getMessage().toLowerCase().contains("migration") || refused.getMessage().toLowerCase().contains("schema"),
                 refused::getMessage);
+    }
+
+    /** Retention deletes by age, 10,000 rows a transaction, and leaves each club's run where it stands. */
+    @Test
+    void retentionDeletesWhatIsOldInBatchesAndKeepsTheRun() throws Exception {
+        long old = 1_000_000L;
+        List<CompletableFuture<Void>> appends = new ArrayList<>();
+        for (long seq = 1; seq <= 25_000; seq++) {
+            appends.add(log.append(new Entry("pg-old", "e", seq, seq <= 24_990 ? old : 5_000_000L, "alice", "alice", "m", null))
+                    .toCompletableFuture());
+        }
+        for (CompletableFuture<Void> append : appends) {
+            stored(append);
+        }
+        assertEquals(24_990, log.purge(2_000_000L));
+        MessageLog.Run run = log.open("pg-old", "x", 5, 0);
+        assertEquals(25_000, run.lastSeq(), "the run goes on where it stood");
+        assertEquals(24_991, run.firstSeq(), "the oldest held is after what was deleted");
+        assertEquals(10, log.read("pg-old", 1, 25_000).size());
     }
 }

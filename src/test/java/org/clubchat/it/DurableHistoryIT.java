@@ -140,6 +140,31 @@ class DurableHistoryIT {
         }
     }
 
+    /** What retention deleted is lost, and a replay that reaches for it says so exactly (firstSeq). */
+    @Test
+    void aReplayIntoWhatRetentionDeletedSaysWhatWasLost() throws Exception {
+        ServerProcess node = Node.start("durable-retention", settings());
+        try (TestClient alice = node.connect("alice"); TestClient late = node.connect("late")) {
+            String epoch = alice.join("trimmed").getString("epoch");
+            for (int i = 1; i <= 30; i++) {
+                alice.chat("trimmed", text(i));
+            }
+            try (var connection = postgres.connect(); var delete = connection.prepareStatement(
+                    "DELETE FROM clubchat_message WHERE club_id = 'trimmed' AND seq <= 15")) {
+                assertEquals(15, delete.executeUpdate(), "as retention would");
+            }
+            late.send(Json.createObjectBuilder().add("type", "join").add("clubId", "trimmed").add("since", 0).add("epoch", epoch));
+            JsonObject joined = late.expect("joined");
+            assertFalse(joined.getBoolean("recovered"));
+            assertEquals(16, joined.getJsonNumber("firstSeq").longValue(), "1 to 15 are gone, and the client is told");
+            for (int seq = 16; seq <= 30; seq++) {
+                assertEquals(seq, late.expect("chat").getJsonNumber("seq").longValue());
+            }
+        } finally {
+            node.close();
+        }
+    }
+
     /** Memory holds 10; the store holds the rest; a replay is capped at CLUBCHAT_REPLAY_MAX and says where it began. */
     @Test
     void replayReachesIntoTheStoreAndIsCapped() throws Exception {
