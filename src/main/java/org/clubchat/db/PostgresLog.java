@@ -111,7 +111,6 @@ public final class PostgresLog implements MessageLog {
     @Override
     public Run open(String clubId, String epochCandidate, int newest, long keysSince) {
         try (Connection connection = connect()) {
-            connection.setReadOnly(true);
             String epoch = epochCandidate;
             long lastSeq = 0;
             try (PreparedStatement club = statement(connection, "SELECT epoch, last_seq FROM clubchat_club WHERE club_id = ?")) {
@@ -151,7 +150,6 @@ public final class PostgresLog implements MessageLog {
     @Override
     public List<Entry> read(String clubId, long from, long to) {
         try (Connection connection = connect()) {
-            connection.setReadOnly(true);
             String epoch;
             try (PreparedStatement club = statement(connection, "SELECT epoch FROM clubchat_club WHERE club_id = ?")) {
                 club.setString(1, clubId);
@@ -232,15 +230,19 @@ public final class PostgresLog implements MessageLog {
         }
     }
 
-    /** Commits the batch: each club's messages move its last seq on from where the store has it, or are refused. */
+    /**
+     * Commits the batch: each club's messages move its last seq on from where the store has it, or are
+     * refused as out of step. The appends are answered once the connection is given back, so the clubs'
+     * hand-outs that follow do not hold it.
+     */
     private void commit(List<Pending> batch) {
         List<ClubAppend> clubs = ClubAppend.of(batch.stream().map(Pending::entry).toList());
+        List<String> refused = new ArrayList<>();
         boolean committing = false;
         try (Connection connection = connect()) {
             connection.setAutoCommit(false);
             try {
                 List<Entry> accepted = new ArrayList<>(batch.size());
-                List<String> refused = new ArrayList<>();
                 for (ClubAppend club : clubs) {
                     if (club.advance(connection)) {
                         accepted.addAll(club.entries());
@@ -251,19 +253,14 @@ public final class PostgresLog implements MessageLog {
                 insert(connection, accepted);
                 committing = true;
                 connection.commit();
-                answered();
-                for (Pending pending : batch) {
-                    if (refused.contains(pending.entry().clubId())) {
-                        pending.stored().completeExceptionally(new OutOfStep("the club's run or seq in the store is not where this message follows"));
-                    } else {
-                        pending.stored().complete(null);
-                    }
-                }
             } catch (SQLException e) {
                 if (!committing) {
                     rollback(connection);
                 }
                 throw e;
+            } finally {
+                // A container's pool may hand the connection on as it is left.
+                connection.setAutoCommit(true);
             }
         } catch (SQLException e) {
             lost(e);
@@ -273,6 +270,15 @@ public final class PostgresLog implements MessageLog {
             List<Pending> behind = new ArrayList<>();
             queue.drainTo(behind);
             fail(behind, new Refused("the store could not take it just now", e));
+            return;
+        }
+        answered();
+        for (Pending pending : batch) {
+            if (refused.contains(pending.entry().clubId())) {
+                pending.stored().completeExceptionally(new OutOfStep("the club's run or seq in the store is not where this message follows"));
+            } else {
+                pending.stored().complete(null);
+            }
         }
     }
 

@@ -41,6 +41,10 @@ public final class ClubChatListener implements ServletContextListener {
 
     @Override
     public void contextDestroyed(ServletContextEvent event) {
+        if (app == null) {
+            // It never started (a bad setting, an unreachable database): the container said why.
+            return;
+        }
         ChatEndpointConfigurator.uninstall(app);
         app.close();
         LOG.log(Level.INFO, "club-chat stopped");

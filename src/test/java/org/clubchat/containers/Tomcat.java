@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.Map;
 import org.clubchat.support.ServerProcess;
 
@@ -31,15 +32,27 @@ final class Tomcat {
     /** As above, deploying {@code war} (e.g. club-chat's WAR with a hook jar added) as {@code club-chat}. */
     static ServerProcess start(String name, int port, Path home, Map<String, String> env, Map<String, String> contextParameters,
             Path war) throws IOException {
+        return start(name, port, home, env, contextParameters, war, "", List.of());
+    }
+
+    /**
+     * As above, with more of the context descriptor ({@code <Resource>}s) and jars for Tomcat's own
+     * {@code lib} (a JDBC driver for a container's pool).
+     */
+    static ServerProcess start(String name, int port, Path home, Map<String, String> env, Map<String, String> contextParameters,
+            Path war, String contextXml, List<Path> libs) throws IOException {
         Path base = ServerProcess.freshFolder(name);
         copyConfiguration(home.resolve("conf"), base.resolve("conf"), port);
-        for (String folder : new String[] {"logs", "temp", "work", "webapps"}) {
+        for (String folder : new String[] {"logs", "temp", "work", "webapps", "lib"}) {
             Files.createDirectories(base.resolve(folder));
         }
-        if (!contextParameters.isEmpty()) {
+        for (Path lib : libs) {
+            Files.copy(lib, base.resolve("lib").resolve(lib.getFileName()));
+        }
+        if (!contextParameters.isEmpty() || !contextXml.isEmpty()) {
             Path descriptor = base.resolve("conf/Catalina/localhost/club-chat.xml");
             Files.createDirectories(descriptor.getParent());
-            StringBuilder xml = new StringBuilder("<Context>\n");
+            StringBuilder xml = new StringBuilder("<Context>\n").append(contextXml);
             contextParameters.forEach((key, value) ->
                     xml.append("  <Parameter name=\"").append(key).append("\" value=\"").append(value).append("\" override=\"false\"/>\n"));
             Files.writeString(descriptor, xml.append("</Context>\n"));
