@@ -12,7 +12,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -49,6 +51,15 @@ public final class PostgresLog implements MessageLog {
     private final Runnable closeDataSource;
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
+    /**
+     * Answers the appends of each committed batch, in order, on a thread of its own: the clubs hand the
+     * messages out from there, while the writer goes on with the next batch.
+     */
+    private final ExecutorService answers = Executors.newSingleThreadExecutor(task -> {
+        Thread thread = new Thread(task, "clubchat-db-answers");
+        thread.setDaemon(true);
+        return thread;
+    });
     /** Deletes what is past its retention, on a thread of its own; null when everything is kept. */
     private final ScheduledExecutorService retention;
     /** Why the store cannot serve now, or null when it can. */
@@ -198,6 +209,12 @@ public final class PostgresLog implements MessageLog {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        answers.shutdown();
+        try {
+            answers.awaitTermination(STATEMENT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         List<Pending> left = new ArrayList<>();
         queue.drainTo(left);
         left.forEach(pending -> pending.stored().completeExceptionally(new Refused("the server is stopping", null)));
@@ -273,13 +290,16 @@ public final class PostgresLog implements MessageLog {
             return;
         }
         answered();
-        for (Pending pending : batch) {
-            if (refused.contains(pending.entry().clubId())) {
-                pending.stored().completeExceptionally(new OutOfStep("the club's run or seq in the store is not where this message follows"));
-            } else {
-                pending.stored().complete(null);
+        List<Pending> committed = List.copyOf(batch);
+        answer(() -> {
+            for (Pending pending : committed) {
+                if (refused.contains(pending.entry().clubId())) {
+                    pending.stored().completeExceptionally(new OutOfStep("the club's run or seq in the store is not where this message follows"));
+                } else {
+                    pending.stored().complete(null);
+                }
             }
-        }
+        });
     }
 
     private static void insert(Connection connection, List<Entry> entries) throws SQLException {
@@ -302,8 +322,19 @@ public final class PostgresLog implements MessageLog {
         }
     }
 
-    private static void fail(List<Pending> pendings, RuntimeException failure) {
-        pendings.forEach(pending -> pending.stored().completeExceptionally(failure));
+    /** On the answers' thread too, behind the answers of the batches before: a club learns its fate in order. */
+    private void fail(List<Pending> pendings, RuntimeException failure) {
+        List<Pending> failed = List.copyOf(pendings);
+        answer(() -> failed.forEach(pending -> pending.stored().completeExceptionally(failure)));
+    }
+
+    /** Runs on the answers' thread; once that has stopped (the store closing), right here. */
+    private void answer(Runnable answers) {
+        try {
+            this.answers.execute(answers);
+        } catch (RejectedExecutionException stopped) {
+            answers.run();
+        }
     }
 
     private static void rollback(Connection connection) {
