@@ -129,7 +129,7 @@ public final class ClubChat implements AutoCloseable {
         this.gateway = new Gateway(connections, chat, settings.limits(), metrics, writers, blockingWriters, closers, budget);
         this.handshakes = new HandshakeGate(new OriginPolicy(settings.allowedOrigins()), tokens, metrics);
         this.ops = new OpsApi(settings.apiKey(), () -> !closing, connections, clubs, new Publisher(clubs, settings.limits()), codec, meters::scrape,
-                !settings.redisUri().isEmpty() ? "redis" : settings.durable() ? "db" : null, settings.tokenMode() ? settings.pageTokenUrl() : null,
+                settings.tokenMode() ? settings.pageTokenUrl() : null,
                 settings.opsProtected());
         this.socketIo = new EngineServer(
                 // A session becomes at most one connection, and as many may be on their way to one: twice the
@@ -169,13 +169,21 @@ public final class ClubChat implements AutoCloseable {
 
     /** The Redis store; a URI Lettuce cannot read is reported without the credentials it may carry. */
     private RedisClubStore redisStore(Settings settings, Metrics metrics) {
+        MessageLog log = settings.durable() ? messageLog(settings) : null;
         try {
             return new RedisClubStore(settings.redisUri(), settings.historySize(), settings.clubRetention(), codec,
-                    InstantSource.system(), metrics);
-        } catch (IllegalArgumentException e) {
-            throw new Settings.InvalidSettingException(Settings.Key.REDIS_URI.systemProperty()
-                    + " must be a Redis URI (redis://HOST:PORT), was " + Settings.withoutCredentials(settings.redisUri()));
+                    InstantSource.system(), metrics, log, settings.replayMax());
+        } catch (RuntimeException e) {
+            if (log != null) {
+                log.close();
+            }
+            throw e instanceof IllegalArgumentException ? invalidRedisUri(settings) : e;
         }
+    }
+
+    private static Settings.InvalidSettingException invalidRedisUri(Settings settings) {
+        return new Settings.InvalidSettingException(Settings.Key.REDIS_URI.systemProperty()
+                + " must be a Redis URI (redis://HOST:PORT), was " + Settings.withoutCredentials(settings.redisUri()));
     }
 
     /** Runs the task every {@code period}, kept within 10 ms–30 s. */

@@ -224,8 +224,6 @@ public record Settings(
         require(!historyRetention.isNegative(), Key.HISTORY_RETENTION, "a duration of 0 or more (0 or empty: keep everything)",
                 historyRetention);
         require(replayMax >= 1, Key.REPLAY_MAX, "1 or more", replayMax);
-        require(redisUri.isEmpty() || (dbUrl.isEmpty() && dbJndi.isEmpty()), Key.DB_URL,
-                "empty with " + Key.REDIS_URI.systemProperty() + " (the store with Redis is not there yet)", withoutCredentials(dbUrl));
     }
 
     /** The limits the service enforces on each connection. */

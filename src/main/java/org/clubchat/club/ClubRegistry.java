@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
@@ -178,10 +179,10 @@ public final class ClubRegistry implements ClubStore {
                 retired -> clubs.remove(id, retired), log, run, replayMax));
     }
 
-    /** The log's trouble, when it has some. */
+    /** The log, when there is one. */
     @Override
-    public Optional<String> problem() {
-        return log == null ? Optional.empty() : log.problem();
+    public Map<String, Boolean> backends() {
+        return log == null ? Map.of() : Map.of("db", log.problem().isEmpty());
     }
 
     /** Closes the log, which commits what it was given first. */

@@ -2,6 +2,7 @@ package org.clubchat.club;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletionStage;
@@ -109,9 +110,12 @@ public interface ClubStore extends AutoCloseable {
     /** How often {@link #sweep} should run; the caller keeps any period within its own bounds. */
     Duration sweepInterval();
 
-    /** Why the store cannot serve now (for /health), or empty when it can. */
-    default Optional<String> problem() {
-        return Optional.empty();
+    /**
+     * What the store depends on outside this process, by the name /health gives it ({@code redis},
+     * {@code db}): true for each that serves now. Empty for clubs in memory only.
+     */
+    default Map<String, Boolean> backends() {
+        return Map.of();
     }
 
     @Override

@@ -43,6 +43,15 @@ public interface MessageLog extends AutoCloseable {
     Run open(String clubId, String epochCandidate, int newest, long keysSince);
 
     /**
+     * The club's run as {@link #open} reads it (without messages or keys), made in the store with
+     * {@code epochCandidate} first if the store has never held the club: nodes that share clubs and take
+     * seqs from the store ({@link #take}) then all agree on its epoch from its first join on.
+     *
+     * @throws ClubStore.Unavailable when the store cannot be asked now
+     */
+    Run claim(String clubId, String epochCandidate);
+
+    /**
      * The club's messages with seq from {@code from} to {@code to}, oldest first (those retention has
      * deleted are missing at the start).
      *
@@ -58,6 +67,26 @@ public interface MessageLog extends AutoCloseable {
      * or skipped.
      */
     CompletionStage<Void> append(Entry entry);
+
+    /**
+     * A message for which the store takes the seq itself: the next of its club, in one transaction with
+     * the club's other messages, so that several nodes sending to one club never take the same seq nor
+     * skip one. {@code epochCandidate} is the run a club new to the store begins; {@code key} is null
+     * without one.
+     */
+    record Draft(String clubId, String epochCandidate, long ts, String sender, String from, String message, String key) {
+    }
+
+    /** Where a draft went: its club's run and its seq, or, for a key its sender used before in the club, that message's. */
+    record Taken(String epoch, long seq, boolean duplicate) {
+    }
+
+    /**
+     * Stores the draft with the next seq of its club: the stage completes once it is committed, or fails
+     * with {@link Refused} or {@link Unconfirmed}. A draft whose sender already stored a message with its
+     * key in the club is not stored again: it completes with that message's seq, as a duplicate.
+     */
+    CompletionStage<Taken> take(Draft draft);
 
     /** Why the store cannot serve now (for /health), or empty when it can. */
     Optional<String> problem();

@@ -44,7 +44,15 @@ public final class PostgresLog implements MessageLog {
     static final int PURGE_BATCH = 10_000;
     static final int STATEMENT_TIMEOUT_SECONDS = 5;
 
-    private record Pending(Entry entry, CompletableFuture<Void> stored) {
+    /** What waits for the writer: a message with its seq (a club in this node's memory), or one the store gives its seq. */
+    private sealed interface Pending permits Append, Take {
+        CompletableFuture<?> answer();
+    }
+
+    private record Append(Entry entry, CompletableFuture<Void> answer) implements Pending {
+    }
+
+    private record Take(Draft draft, CompletableFuture<Taken> answer) implements Pending {
     }
 
     private final DataSource dataSource;
@@ -159,6 +167,19 @@ public final class PostgresLog implements MessageLog {
     }
 
     @Override
+    public Run claim(String clubId, String epochCandidate) {
+        try (Connection connection = connect(); PreparedStatement insert = statement(connection,
+                "INSERT INTO clubchat_club (club_id, epoch, last_seq) VALUES (?, ?, 0) ON CONFLICT (club_id) DO NOTHING")) {
+            insert.setString(1, clubId);
+            insert.setString(2, epochCandidate);
+            insert.executeUpdate();
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+        return open(clubId, epochCandidate, 0, Long.MAX_VALUE);
+    }
+
+    @Override
     public List<Entry> read(String clubId, long from, long to) {
         try (Connection connection = connect()) {
             String epoch;
@@ -186,9 +207,20 @@ public final class PostgresLog implements MessageLog {
         if (closed) {
             stored.completeExceptionally(new Refused("the store is closed", null));
         } else {
-            queue.add(new Pending(entry, stored));
+            queue.add(new Append(entry, stored));
         }
         return stored;
+    }
+
+    @Override
+    public CompletionStage<Taken> take(Draft draft) {
+        CompletableFuture<Taken> taken = new CompletableFuture<>();
+        if (closed) {
+            taken.completeExceptionally(new Refused("the store is closed", null));
+        } else {
+            queue.add(new Take(draft, taken));
+        }
+        return taken;
     }
 
     @Override
@@ -217,7 +249,7 @@ public final class PostgresLog implements MessageLog {
         }
         List<Pending> left = new ArrayList<>();
         queue.drainTo(left);
-        left.forEach(pending -> pending.stored().completeExceptionally(new Refused("the server is stopping", null)));
+        left.forEach(pending -> pending.answer().completeExceptionally(new Refused("the server is stopping", null)));
         closeDataSource.run();
     }
 
@@ -253,8 +285,11 @@ public final class PostgresLog implements MessageLog {
      * hand-outs that follow do not hold it.
      */
     private void commit(List<Pending> batch) {
-        List<ClubAppend> clubs = ClubAppend.of(batch.stream().map(Pending::entry).toList());
+        List<Append> appends = batch.stream().filter(Append.class::isInstance).map(Append.class::cast).toList();
+        List<Take> takes = batch.stream().filter(Take.class::isInstance).map(Take.class::cast).toList();
+        List<ClubAppend> clubs = ClubAppend.of(appends.stream().map(Append::entry).toList());
         List<String> refused = new ArrayList<>();
+        List<Taken> taken;
         boolean committing = false;
         try (Connection connection = connect()) {
             connection.setAutoCommit(false);
@@ -267,6 +302,7 @@ public final class PostgresLog implements MessageLog {
                         refused.add(club.clubId());
                     }
                 }
+                taken = new SeqTaking(takes.stream().map(Take::draft).toList()).take(connection, accepted);
                 insert(connection, accepted);
                 committing = true;
                 connection.commit();
@@ -290,14 +326,16 @@ public final class PostgresLog implements MessageLog {
             return;
         }
         answered();
-        List<Pending> committed = List.copyOf(batch);
         answer(() -> {
-            for (Pending pending : committed) {
-                if (refused.contains(pending.entry().clubId())) {
-                    pending.stored().completeExceptionally(new OutOfStep("the club's run or seq in the store is not where this message follows"));
+            for (Append append : appends) {
+                if (refused.contains(append.entry().clubId())) {
+                    append.answer().completeExceptionally(new OutOfStep("the club's run or seq in the store is not where this message follows"));
                 } else {
-                    pending.stored().complete(null);
+                    append.answer().complete(null);
                 }
+            }
+            for (int i = 0; i < takes.size(); i++) {
+                takes.get(i).answer().complete(taken.get(i));
             }
         });
     }
@@ -325,7 +363,7 @@ public final class PostgresLog implements MessageLog {
     /** On the answers' thread too, behind the answers of the batches before: a club learns its fate in order. */
     private void fail(List<Pending> pendings, RuntimeException failure) {
         List<Pending> failed = List.copyOf(pendings);
-        answer(() -> failed.forEach(pending -> pending.stored().completeExceptionally(failure)));
+        answer(() -> failed.forEach(pending -> pending.answer().completeExceptionally(failure)));
     }
 
     /** Runs on the answers' thread; once that has stopped (the store closing), right here. */

@@ -14,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -52,7 +51,6 @@ public final class OpsApi {
     private final ClubStore clubs;
     private final Publisher publisher;
     private final Supplier<String> metricsText;
-    private final String storeName;
     private final String pageConfig;
     private final ProtocolCodec codec;
     private final boolean opsProtected;
@@ -61,12 +59,10 @@ public final class OpsApi {
      * @param apiKey       the bearer key of {@code /api/}; empty switches the API off
      * @param serving      false once the server is shutting down
      * @param metricsText  every meter in the Prometheus text format, made at each scrape
-     * @param storeName    what {@code /health} calls the store it says is up or down ({@code redis}, {@code db}), or
-     *                     null when the store is memory
      * @param tokenUrl     token mode: where the bundled page gets a token (null in open mode, empty when not set)
      */
     public OpsApi(String apiKey, BooleanSupplier serving, Connections connections, ClubStore clubs, Publisher publisher,
-            ProtocolCodec codec, Supplier<String> metricsText, String storeName, String tokenUrl, boolean opsProtected) {
+            ProtocolCodec codec, Supplier<String> metricsText, String tokenUrl, boolean opsProtected) {
         this.codec = codec;
         this.opsProtected = opsProtected;
         this.apiKey = apiKey.getBytes(StandardCharsets.UTF_8);
@@ -75,7 +71,6 @@ public final class OpsApi {
         this.clubs = clubs;
         this.publisher = publisher;
         this.metricsText = metricsText;
-        this.storeName = storeName;
         JsonObjectBuilder page = Json.createObjectBuilder().add("tokenMode", tokenUrl != null);
         if (tokenUrl != null && !tokenUrl.isEmpty()) {
             page.add("tokenUrl", tokenUrl);
@@ -155,8 +150,7 @@ public final class OpsApi {
     /** 200 while the server takes connections, 503 once it is shutting down, so a load balancer moves on. */
     private OpsResponse health() {
         boolean stopping = !serving.getAsBoolean();
-        Optional<String> problem = clubs.problem();
-        return new OpsResponse(!stopping && problem.isEmpty() ? 200 : 503, JSON, Map.of("Cache-Control", "no-store"),
+        return new OpsResponse(!stopping && !clubs.backends().containsValue(false) ? 200 : 503, JSON, Map.of("Cache-Control", "no-store"),
                 state().build().toString());
     }
 
@@ -170,16 +164,14 @@ public final class OpsApi {
 
     /** This node's state: status, connections by wire, clubs held here, and Redis when there is one. */
     private JsonObjectBuilder state() {
-        Optional<String> problem = clubs.problem();
+        Map<String, Boolean> backends = clubs.backends();
         boolean stopping = !serving.getAsBoolean();
         JsonObjectBuilder body = Json.createObjectBuilder()
-                .add("status", stopping ? "stopping" : problem.isPresent() ? "degraded" : "up")
+                .add("status", stopping ? "stopping" : backends.containsValue(false) ? "degraded" : "up")
                 .add("connections", connections.size())
                 .add("connectionsByProtocol", Json.createObjectBuilder(new TreeMap<String, Object>(connections.sizesByProtocol())))
                 .add("clubs", clubs.size());
-        if (storeName != null) {
-            body.add(storeName, problem.isPresent() ? "down" : "up");
-        }
+        new TreeMap<>(backends).forEach((name, up) -> body.add(name, up ? "up" : "down"));
         return body;
     }
 

@@ -3,6 +3,7 @@ package org.clubchat.redis;
 import io.lettuce.core.StreamMessage;
 import java.util.Map;
 import java.util.TreeMap;
+import org.clubchat.club.MessageLog;
 
 /**
  * One club's messages, handed to this node's members gaplessly and in seq order. They come from the
@@ -10,6 +11,11 @@ import java.util.TreeMap;
  * from the club's stream, one read at a time, and what arrived meanwhile waits in {@code ahead}. When the
  * stream no longer holds what is missing, or Redis lost the club, the feed says so and the club closes
  * its members so that they re-join ("What was lost"). Used only on the store's events thread.
+ *
+ * <p>With the history store, the store is the truth and Redis a cache in front of it: what the stream
+ * does not hold is read from the store, a Redis that lost the club is given its run and seq back, and
+ * only a message with another run (the store's history of the club is gone) or one the store no longer
+ * holds ends the members' feed.
  */
 final class ClubFeed {
     /** Channel messages kept while a gap before them is read from the stream; more means the node cannot keep up. */
@@ -42,12 +48,15 @@ final class ClubFeed {
     private boolean reading;
     /** The seq the stream is to be read up to once the read that is out comes back. */
     private long readUpTo;
+    /** The history store, or null without one. */
+    private final MessageLog log;
 
     ClubFeed(RedisClubStore store, ClubScripts scripts, ClubKeys keys, Club club) {
         this.store = store;
         this.scripts = scripts;
         this.keys = keys;
         this.club = club;
+        this.log = store.log();
     }
 
     /** The run being handed out, or null before a join has read the club. */
@@ -80,6 +89,10 @@ final class ClubFeed {
 
     /** A message published on the club's channel. */
     void published(String messageEpoch, long seq, Map<String, String> entry) {
+        if (log != null && delivered >= 0 && !messageEpoch.equals(epoch)) {
+            club.runLost();
+            return;
+        }
         if (delivered < 0 || !messageEpoch.equals(epoch)) {
             check();
             return;
@@ -110,7 +123,18 @@ final class ClubFeed {
             if (delivered < 0 || !checkedEpoch.equals(epoch)) {
                 return;
             }
-            if (run.epoch() == null || !run.epoch().equals(epoch)) {
+            if (log != null && run.epoch() != null && !run.epoch().equals(epoch)) {
+                // The store decides the run: a message of the other run, if it is the store's, ends this feed.
+                return;
+            }
+            if (log != null && (run.epoch() == null || run.seq() < delivered)) {
+                // Redis restarted empty, or a relay did not reach it: it gets back what the store has given.
+                store.then(scripts.restore(keys, epoch, delivered), (done, restoreFailure) -> {
+                    if (restoreFailure != null) {
+                        store.lost(restoreFailure);
+                    }
+                });
+            } else if (run.epoch() == null || !run.epoch().equals(epoch)) {
                 club.runLost();
                 return;
             }
@@ -143,13 +167,51 @@ final class ClubFeed {
                 ahead.putIfAbsent(ClubScripts.seqOf(entry), entry.getBody());
             }
             handAhead();
-            if (delivered < to) {
+            if (delivered < to && log != null) {
+                readStore(readEpoch, to);
+            } else if (delivered < to) {
                 // The stream no longer holds what comes next: members would skip it without knowing.
                 club.missed();
+            } else {
+                catchUp(readUpTo);
+            }
+        });
+    }
+
+    /** Reads from the history store what the stream does not hold, up to {@code to}, and hands it out. */
+    private void readStore(String readEpoch, long to) {
+        reading = true;
+        long from = delivered + 1;
+        store.readStore(() -> log.read(keys.clubId(), from, to), (entries, failure) -> {
+            reading = false;
+            if (delivered < 0 || !readEpoch.equals(epoch)) {
                 return;
             }
-            catchUp(readUpTo);
+            if (failure != null) {
+                // The club's check tries again; an ack waiting behind the gap is settled in time by its chats.
+                return;
+            }
+            for (MessageLog.Entry entry : entries) {
+                if (!entry.epoch().equals(epoch)) {
+                    club.runLost();
+                    return;
+                }
+                ahead.putIfAbsent(entry.seq(), entryOf(entry));
+            }
+            handAhead();
+            if (delivered < to) {
+                // Not even the store holds it now (retention): members would skip it without knowing.
+                club.missed();
+            } else {
+                catchUp(readUpTo);
+            }
         });
+    }
+
+    /** A stored message as the stream holds one; a node's own chats reach it from their commit, so these carry none. */
+    static Map<String, String> entryOf(MessageLog.Entry entry) {
+        return Map.of("ts", String.valueOf(entry.ts()), "from", entry.from(), "message", entry.message(), "node", "",
+                "conn", "", "req", "", "att", "");
     }
 
     /** Hands out the messages that continue the club's seqs without a gap. */

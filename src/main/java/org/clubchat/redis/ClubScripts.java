@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -57,6 +58,7 @@ final class ClubScripts {
     private final Script leaveScript;
     private final Script forgetNodeScript;
     private final Script presenceScript;
+    private final Script relayScript;
 
     /** A script's text and its SHA-1, by which Redis runs it without being sent the text each time. */
     private record Script(String text, String sha) {
@@ -87,16 +89,22 @@ final class ClubScripts {
         this.leaveScript = script(redis, "leave-club.lua", "leave.lua");
         this.forgetNodeScript = script(redis, "leave-club.lua", "forget-node.lua");
         this.presenceScript = script(redis, "presence.lua");
+        this.relayScript = script(redis, "relay.lua");
         this.node = node;
         this.historySize = historySize;
         this.retentionMillis = retentionMillis;
         this.clock = clock;
     }
 
-    /** Adds a connection (by its field, {@link #field}) to the club; idempotent. */
-    CompletableFuture<Joined> join(ClubKeys keys, String name, String field) {
+    /**
+     * Adds a connection (by its field, {@link #field}) to the club; idempotent.
+     *
+     * @param beginsRun whether a club Redis does not hold begins a new run here; not when the history store
+     *                  gives the club's run (its epoch is then answered as '')
+     */
+    CompletableFuture<Joined> join(ClubKeys keys, String name, String field, boolean beginsRun) {
         return this.<List<Object>>run(joinScript, ScriptOutputType.MULTI, withNodeClubs(keys),
-                newId(), name, field, keys.channel(), keys.clubId()).thenApply(joined -> {
+                beginsRun ? newId() : "", name, field, keys.channel(), keys.clubId()).thenApply(joined -> {
                     @SuppressWarnings("unchecked")
                     List<String> names = new ArrayList<>((List<String>) joined.get(2));
                     names.sort(Names.CODE_POINT_ORDER);
@@ -143,6 +151,23 @@ final class ClubScripts {
                 requestId == null ? "" : requestId, keys.channel(), String.valueOf(retentionMillis), attempt,
                 String.valueOf(receiptTtl.toMillis()), keyId == null ? "" : keyId)
                 .thenApply(result -> new Appended((Long) result.get(0), (Long) result.get(2) == 1));
+    }
+
+    /**
+     * Passes a message the history store committed on to every node with members in the club, and keeps
+     * it among the club's newest in Redis (relay.lua).
+     */
+    CompletableFuture<Long> relay(ClubKeys keys, String epoch, long seq, Map<String, String> entry) {
+        return run(relayScript, ScriptOutputType.INTEGER, new String[] {keys.epoch(), keys.seq(), keys.log(), keys.conns()},
+                epoch, String.valueOf(seq), String.valueOf(retentionMillis), String.valueOf(historySize), entry.get("ts"),
+                entry.get("from"), entry.get("message"), entry.get("node"), entry.get("conn"), entry.get("req"), entry.get("att"),
+                keys.channel());
+    }
+
+    /** Puts the club's run and seq, as the history store has them, back into Redis if it has less (relay.lua). */
+    CompletableFuture<Long> restore(ClubKeys keys, String epoch, long seq) {
+        return run(relayScript, ScriptOutputType.INTEGER, new String[] {keys.epoch(), keys.seq(), keys.log(), keys.conns()},
+                epoch, String.valueOf(seq), String.valueOf(retentionMillis));
     }
 
     /** The receipt name of a chat without a key. */
@@ -236,7 +261,7 @@ final class ClubScripts {
      * as Redis may have restarted without them.
      */
     CompletableFuture<Void> load() {
-        return CompletableFuture.allOf(Stream.of(joinScript, chatScript, leaveScript, forgetNodeScript, presenceScript)
+        return CompletableFuture.allOf(Stream.of(joinScript, chatScript, leaveScript, forgetNodeScript, presenceScript, relayScript)
                 .map(script -> timed(() -> redis.scriptLoad(script.text()))).toArray(CompletableFuture[]::new));
     }
 

@@ -11,6 +11,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import org.clubchat.club.Member;
+import org.clubchat.club.MessageLog;
 import org.clubchat.club.Replay;
 import org.clubchat.delivery.Close;
 import org.clubchat.delivery.Closes;
@@ -77,6 +78,8 @@ final class RedisClub {
      */
     private Set<String> names;
     private long presenceVersion;
+    /** With the history store: the oldest seq it held when the club's run was last read from it. */
+    private long firstStored;
     private final ClubFeed feed;
     private final UnansweredChats unanswered;
 
@@ -101,7 +104,8 @@ final class RedisClub {
                 closeAll(Closes.SHUTDOWN, null);
             }
         });
-        this.unanswered = new UnansweredChats(store, scripts, keys, feed::catchUp);
+        this.unanswered = new UnansweredChats(store, scripts, keys, feed::catchUp, this::committed,
+                () -> feed.epoch() != null ? feed.epoch() : ClubScripts.newId());
     }
 
     /**
@@ -122,20 +126,51 @@ final class RedisClub {
         String field = present != null ? present.field : scripts.field(connectionId);
         Joining attempt = new Joining();
         joining.put(connectionId, attempt);
-        store.then(scripts.join(keys, member.name(), field), (joined, failure) -> {
+        store.then(scripts.join(keys, member.name(), field, store.log() == null), (joined, failure) -> {
             if (failure != null) {
                 store.lost(failure);
-                if (present == null) {
-                    // Redis may have run it after all: the leave takes it out again, behind it on the connection.
-                    store.leave(keys, member.name(), field, othersHere(connectionId));
-                    store.metrics().redisJoinUndone();
-                }
-                member.delivery().offer(store.error(ErrorCode.UNAVAILABLE, "the club is unavailable; join again", requestId));
-                joinDone(connectionId, attempt);
+                joinFailed(member, field, present, requestId, attempt);
+            } else if (store.log() != null) {
+                store.answered();
+                readRun(member, field, present, since, lastEpoch, requestId, joined, attempt);
             } else {
                 store.answered();
                 joinAnswered(member, field, since, lastEpoch, requestId, joined, attempt);
             }
+        });
+    }
+
+    /** The join could not be made: it is undone and answered {@code unavailable}. */
+    private void joinFailed(Member member, String field, Local present, String requestId, Joining attempt) {
+        if (present == null) {
+            // Redis may have run it after all: the leave takes it out again, behind it on the connection.
+            store.leave(keys, member.name(), field, othersHere(member.connectionId()));
+            store.metrics().redisJoinUndone();
+        }
+        member.delivery().offer(store.error(ErrorCode.UNAVAILABLE, "the club is unavailable; join again", requestId));
+        joinDone(member.connectionId(), attempt);
+    }
+
+    /**
+     * With the history store, the club's run and seq are the store's: read from it for the club's first
+     * local join (made there if the club is new, so every node agrees on its epoch), and from then on the
+     * feed's, which goes on from there.
+     */
+    private void readRun(Member member, String field, Local present, OptionalLong since, String lastEpoch, String requestId,
+            ClubScripts.Joined joined, Joining attempt) {
+        if (feed.delivered() >= 0) {
+            joinAnswered(member, field, since, lastEpoch, requestId, new ClubScripts.Joined(feed.epoch(), feed.delivered(),
+                    joined.names(), firstStored, joined.presenceVersion()), attempt);
+            return;
+        }
+        store.readStore(() -> store.log().claim(keys.clubId(), ClubScripts.newId()), (run, failure) -> {
+            if (failure != null) {
+                joinFailed(member, field, present, requestId, attempt);
+                return;
+            }
+            firstStored = run.firstSeq();
+            joinAnswered(member, field, since, lastEpoch, requestId, new ClubScripts.Joined(run.epoch(), run.lastSeq(),
+                    joined.names(), run.firstSeq(), joined.presenceVersion()), attempt);
         });
     }
 
@@ -158,11 +193,15 @@ final class RedisClub {
         Local local = members.computeIfAbsent(member.connectionId(), id -> new Local(member, field, seq));
         Replay asked = Replay.of(since, lastEpoch, epoch, seq);
         if (!asked.replaysUpTo(seq)) {
-            local.offer(joinedFrame(joined, seq, asked.recovered(seq + 1), joined.firstSeq(), requestId));
+            local.offer(joinedFrame(joined, seq, asked.recovered(seq + 1), joined.firstSeq(), null, requestId));
             joinDone(member.connectionId(), attempt);
             return;
         }
         local.held = new ArrayList<>();
+        if (store.log() != null) {
+            replayFromStore(local, asked, seq, joined, requestId, attempt);
+            return;
+        }
         store.then(scripts.log(keys, asked.from(), seq), (replay, failure) -> {
             if (members.get(member.connectionId()) == local && epoch.equals(feed.epoch())) {
                 replayRead(local, asked, seq, joined, requestId, replay, failure);
@@ -177,18 +216,51 @@ final class RedisClub {
         local.held = null;
         if (failure != null) {
             store.lost(failure);
-            members.remove(local.member.connectionId());
-            store.leave(keys, local.member.name(), local.field, othersHere(local.member.connectionId()));
-            local.member.delivery().offer(store.error(ErrorCode.UNAVAILABLE, "the club is unavailable; join again", requestId));
+            replayFailed(local, requestId);
             return;
         }
         store.answered();
         long firstHeld = replay.isEmpty() ? seq + 1 : ClubScripts.seqOf(replay.get(0));
-        local.offer(joinedFrame(joined, seq, asked.recovered(firstHeld), asked.firstSeq(joined.firstSeq(), firstHeld), requestId));
+        local.offer(joinedFrame(joined, seq, asked.recovered(firstHeld), asked.firstSeq(joined.firstSeq(), firstHeld), null, requestId));
         for (StreamMessage<String, String> entry : replay) {
             local.offer(chatFrame(ClubScripts.seqOf(entry), entry.getBody()));
         }
         held.forEach(local::offer);
+    }
+
+    /** The replay could not be read: the member is taken out again and answered {@code unavailable}. */
+    private void replayFailed(Local local, String requestId) {
+        members.remove(local.member.connectionId());
+        store.leave(keys, local.member.name(), local.field, othersHere(local.member.connectionId()));
+        local.member.delivery().offer(store.error(ErrorCode.UNAVAILABLE, "the club is unavailable; join again", requestId));
+    }
+
+    /**
+     * Reads the replay from the history store, at most {@code replayMax} messages, the newest ({@code
+     * replayFrom} says where they begin: docs/protocol.md, "Capped replay"), then answers the join.
+     */
+    private void replayFromStore(Local local, Replay asked, long seq, ClubScripts.Joined joined, String requestId, Joining attempt) {
+        String connectionId = local.member.connectionId();
+        String epoch = feed.epoch();
+        long from = Math.max(asked.from(), seq - store.replayMax() + 1);
+        store.readStore(() -> store.log().read(keys.clubId(), from, seq), (read, failure) -> {
+            if (members.get(connectionId) == local && epoch.equals(feed.epoch())) {
+                List<Frame> held = local.held;
+                local.held = null;
+                if (failure != null) {
+                    replayFailed(local, requestId);
+                } else {
+                    long firstHeld = read.isEmpty() ? seq + 1 : read.get(0).seq();
+                    boolean capped = from > asked.from();
+                    long firstSeq = firstHeld > from ? Math.max(joined.firstSeq(), firstHeld) : joined.firstSeq();
+                    local.offer(joinedFrame(joined, seq, capped ? Boolean.FALSE : asked.recovered(firstHeld), firstSeq,
+                            capped ? from : null, requestId));
+                    read.forEach(entry -> local.offer(chatFrame(entry.seq(), ClubFeed.entryOf(entry))));
+                    held.forEach(local::offer);
+                }
+            }
+            joinDone(connectionId, attempt);
+        });
     }
 
     /** The join has its answer: what the connection asked for meanwhile runs now, in order. */
@@ -198,9 +270,10 @@ final class RedisClub {
         unsubscribeIfEmpty();
     }
 
-    private Frame joinedFrame(ClubScripts.Joined joined, long seq, Boolean recovered, long firstSeq, String requestId) {
+    private Frame joinedFrame(ClubScripts.Joined joined, long seq, Boolean recovered, long firstSeq, Long replayFrom,
+            String requestId) {
         return store.codec().frame(new ServerMessage.Joined(keys.clubId(), joined.names(), seq, feed.epoch(), recovered,
-                firstSeq), requestId);
+                firstSeq, replayFrom), requestId);
     }
 
     /** Sends the member's message, or acknowledges a resend of its key as a duplicate; {@code not_member} if its join failed. */
@@ -216,11 +289,21 @@ final class RedisClub {
             return;
         }
         Member sender = sending.member;
-        if (!store.connected()) {
+        // With the history store a chat needs only the store: Redis passes it on to the other nodes once back.
+        if (store.log() == null && !store.connected()) {
             sender.delivery().offer(store.error(ErrorCode.UNAVAILABLE, "the message could not be stored; it was not sent", requestId));
             return;
         }
         unanswered.send(sender, message, key, requestId, arrived);
+    }
+
+    /**
+     * With the history store: a chat of a local member, committed. The local members get it from here (in
+     * order, through the feed), the other nodes through Redis.
+     */
+    private void committed(MessageLog.Taken taken, Map<String, String> entry) {
+        feed.published(taken.epoch(), taken.seq(), entry);
+        store.relay(keys, taken, entry);
     }
 
     /** A message or presence event published by any node, this one included. */
@@ -289,11 +372,11 @@ final class RedisClub {
      */
     void reassert(Runnable failed) {
         for (Local local : List.copyOf(members.values())) {
-            store.then(scripts.join(keys, local.member.name(), local.field), (joined, failure) -> {
+            store.then(scripts.join(keys, local.member.name(), local.field, store.log() == null), (joined, failure) -> {
                 if (failure != null) {
                     store.lost(failure);
                     failed.run();
-                } else if (members.get(local.member.connectionId()) == local && feed.epoch() != null
+                } else if (store.log() == null && members.get(local.member.connectionId()) == local && feed.epoch() != null
                         && !joined.epoch().equals(feed.epoch())) {
                     closeAll(Closes.SHUTDOWN, null);
                 }

@@ -32,10 +32,12 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.clubchat.club.ClubStore;
 import org.clubchat.club.ClubView;
 import org.clubchat.club.Member;
 import org.clubchat.club.Membership;
+import org.clubchat.club.MessageLog;
 import org.clubchat.metrics.Metrics;
 import org.clubchat.protocol.ErrorCode;
 import org.clubchat.protocol.Frame;
@@ -65,8 +67,11 @@ public final class RedisClubStore implements ClubStore {
     /** How often a node renews its key, and checks its clubs for missed messages and unanswered requests. */
     public static final Duration HEARTBEAT = Duration.ofSeconds(1);
     static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(2);
+    /** Within this a read of the history store answers, or counts as failed (a join's run, a replay, a gap). */
+    static final Duration STORE_READ_WITHIN = Duration.ofSeconds(4);
     private static final Duration RECONNECT_AT_MOST = Duration.ofSeconds(2);
     private static final System.Logger LOG = System.getLogger(RedisClubStore.class.getName());
+    private static final int STORE_READERS = 4;
 
     private final String node = ClubScripts.newId();
     private final ProtocolCodec codec;
@@ -85,13 +90,33 @@ public final class RedisClubStore implements ClubStore {
         return thread;
     });
     private final Map<String, RedisClub> local = new ConcurrentHashMap<>();
+    /** The history store, which then gives every club's run and seqs (docs/architecture.md); null without one. */
+    private final MessageLog log;
+    private final int replayMax;
+    private final InstantSource clock;
+    /** Reads of the history store, which block, off the events thread; null without a store. */
+    private final ExecutorService storeReads;
     /** A re-assert of this node's members failed and is due again; on the events thread only. */
     private boolean reassertDue;
 
-    /** Connects at once: a node that cannot reach Redis at start does not start. */
-    public RedisClubStore(String uri, int historySize, Duration retention, ProtocolCodec codec, InstantSource clock, Metrics metrics) {
+    /**
+     * Connects at once: a node that cannot reach Redis at start does not start.
+     *
+     * @param log       the history store that keeps every message and gives the clubs' seqs, or null
+     * @param replayMax the most messages one join replays from the store
+     */
+    public RedisClubStore(String uri, int historySize, Duration retention, ProtocolCodec codec, InstantSource clock, Metrics metrics,
+            MessageLog log, int replayMax) {
         this.codec = codec;
         this.metrics = metrics;
+        this.log = log;
+        this.replayMax = replayMax;
+        this.clock = clock;
+        this.storeReads = log == null ? null : Executors.newFixedThreadPool(STORE_READERS, task -> {
+            Thread thread = new Thread(task, "clubchat-redis-store-reads");
+            thread.setDaemon(true);
+            return thread;
+        });
         RedisURI redisUri = RedisURI.create(uri);
         redisUri.setTimeout(COMMAND_TIMEOUT);
         // Reconnect quickly once Redis is back: at most 2 s between attempts instead of Lettuce's 30 s.
@@ -147,6 +172,23 @@ public final class RedisClubStore implements ClubStore {
             return CompletableFuture.failedFuture(new IllegalStateException("club-chat is stopping"));
         }
         CompletableFuture<Stored> result = new CompletableFuture<>();
+        if (log != null) {
+            ClubKeys keys = ClubKeys.of(clubId);
+            long ts = clock.millis();
+            afterStore(log.take(new MessageLog.Draft(clubId, ClubScripts.newId(), ts, PUBLISHER, from, message, key)),
+                    (taken, failure) -> {
+                        if (failure != null) {
+                            result.completeExceptionally(failure);
+                            return;
+                        }
+                        if (!taken.duplicate()) {
+                            relay(keys, taken, Map.of("ts", String.valueOf(ts), "from", from, "message", message,
+                                    "node", node, "conn", "", "req", "", "att", ""));
+                        }
+                        result.complete(new Stored(taken.seq(), taken.duplicate()));
+                    });
+            return result;
+        }
         String keyId = key == null ? null : ClubScripts.keyId(PUBLISHER, key);
         onEvents(() -> scripts.append(ClubKeys.of(clubId), ClubScripts.newId(), keyId, from, message, "", "")
                 .whenComplete((stored, failure) -> {
@@ -251,8 +293,8 @@ public final class RedisClubStore implements ClubStore {
 
     @Override
     public Duration answerTime() {
-        // A join runs two commands, each within the timeout.
-        return COMMAND_TIMEOUT.multipliedBy(2);
+        // A join runs two commands, each within the timeout; with the store, one command and a read of the store.
+        return log == null ? COMMAND_TIMEOUT.multipliedBy(2) : COMMAND_TIMEOUT.plus(STORE_READ_WITHIN);
     }
 
     @Override
@@ -261,8 +303,9 @@ public final class RedisClubStore implements ClubStore {
     }
 
     @Override
-    public Optional<String> problem() {
-        return availability.problem();
+    public Map<String, Boolean> backends() {
+        return log == null ? Map.of("redis", availability.problem().isEmpty())
+                : Map.of("redis", availability.problem().isEmpty(), "db", log.problem().isEmpty());
     }
 
     @Override
@@ -272,6 +315,12 @@ public final class RedisClubStore implements ClubStore {
             events.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (storeReads != null) {
+            storeReads.shutdownNow();
+        }
+        if (log != null) {
+            log.close();
         }
         heartbeat.close();
         channels.close();
@@ -289,6 +338,50 @@ public final class RedisClubStore implements ClubStore {
 
     String node() {
         return node;
+    }
+
+    /** The history store, or null without one. */
+    MessageLog log() {
+        return log;
+    }
+
+    int replayMax() {
+        return replayMax;
+    }
+
+    InstantSource clock() {
+        return clock;
+    }
+
+    /**
+     * Reads the history store on a thread of its own and runs {@code then} with what it read on the events
+     * thread; a read that takes longer than {@link #STORE_READ_WITHIN} fails (its late answer is dropped).
+     */
+    <T> void readStore(Supplier<T> read, BiConsumer<T, Throwable> then) {
+        CompletableFuture<T> reading;
+        try {
+            reading = CompletableFuture.supplyAsync(read, storeReads);
+        } catch (RejectedExecutionException stopping) {
+            return;
+        }
+        afterStore(reading.orTimeout(STORE_READ_WITHIN.toMillis(), TimeUnit.MILLISECONDS), then);
+    }
+
+    /** Runs {@code then} on the events thread once the store's answer comes, with the failure itself (not its wrapper). */
+    <T> void afterStore(CompletionStage<T> answer, BiConsumer<T, Throwable> then) {
+        answer.whenComplete((value, failure) -> onEvents(() -> then.accept(value, failure == null ? null : ClubScripts.unwrap(failure))));
+    }
+
+    /**
+     * Passes a message the store committed on to the other nodes; one Redis did not take reaches them
+     * from the store, when the next one shows them the gap or the club's check finds its seq behind.
+     */
+    void relay(ClubKeys keys, MessageLog.Taken taken, Map<String, String> entry) {
+        then(scripts.relay(keys, taken.epoch(), taken.seq(), entry), (done, failure) -> {
+            if (failure != null) {
+                lost(failure);
+            }
+        });
     }
 
     ProtocolCodec codec() {

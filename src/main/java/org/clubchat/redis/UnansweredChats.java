@@ -5,8 +5,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.LongConsumer;
+import java.util.function.Supplier;
 import org.clubchat.club.Member;
+import org.clubchat.club.MessageLog;
 import org.clubchat.delivery.Close;
 import org.clubchat.delivery.Closes;
 import org.clubchat.metrics.Metrics;
@@ -23,6 +26,11 @@ import org.clubchat.protocol.ServerMessage;
  * node closes (this, or a gap in the club) first gets an ack for every chat it knows to be stored, and
  * the answers to appends still out ({@link #close}). Used only on the store's events thread; Redis's
  * answers come back to it as new tasks.
+ *
+ * <p>With the history store, a chat goes to the store instead, which gives it its seq: once committed it
+ * is handed to the club's feed (and the other nodes) by {@code committed}, and settled by its delivery as
+ * above. The store answers every append in time; one whose commit it cannot confirm closes the sender
+ * with 1011 at once.
  */
 final class UnansweredChats {
     /** Within this, counted from its arrival, every chat has its answer (the protocol says 10 s). */
@@ -68,12 +76,19 @@ final class UnansweredChats {
      * bounded"). Redis answers or fails every command within its timeout, so none waits long.
      */
     private final Map<String, Close> closing = new HashMap<>();
+    /** Hands a message the store committed to the club's feed and the other nodes; with the store only. */
+    private final BiConsumer<MessageLog.Taken, Map<String, String>> committed;
+    /** The run a club new to the store begins: the club's, as its join read it. */
+    private final Supplier<String> epoch;
 
-    UnansweredChats(RedisClubStore store, ClubScripts scripts, ClubKeys keys, LongConsumer catchUp) {
+    UnansweredChats(RedisClubStore store, ClubScripts scripts, ClubKeys keys, LongConsumer catchUp,
+            BiConsumer<MessageLog.Taken, Map<String, String>> committed, Supplier<String> epoch) {
         this.store = store;
         this.scripts = scripts;
         this.keys = keys;
         this.catchUp = catchUp;
+        this.committed = committed;
+        this.epoch = epoch;
     }
 
     /**
@@ -82,6 +97,10 @@ final class UnansweredChats {
      * @param arrived when its frame arrived, as {@link System#nanoTime}
      */
     void send(Member sender, String message, String key, String requestId, long arrived) {
+        if (store.log() != null) {
+            take(sender, message, key, requestId, arrived);
+            return;
+        }
         String attempt = ClubScripts.newId();
         String keyId = key == null ? null : ClubScripts.keyId(sender.sender(), key);
         Chat chat = new Chat(sender, attempt, keyId != null ? keyId : ClubScripts.attemptId(attempt), requestId, arrived);
@@ -106,6 +125,39 @@ final class UnansweredChats {
                     }
                     closeIfAnswered(sender);
                 });
+    }
+
+    /** Sends a member's chat to the history store, which gives it its seq. */
+    private void take(Member sender, String message, String key, String requestId, long arrived) {
+        String attempt = ClubScripts.newId();
+        Chat chat = new Chat(sender, attempt, null, requestId, arrived);
+        byAttempt.put(attempt, chat);
+        long ts = store.clock().millis();
+        MessageLog.Draft draft = new MessageLog.Draft(keys.clubId(), epoch.get(), ts, sender.sender(), sender.name(), message, key);
+        store.afterStore(store.log().take(draft), (taken, failure) -> {
+            if (failure == null && !taken.duplicate()) {
+                // Stored: it reaches the club whatever became of its sender.
+                committed.accept(taken, Map.of("ts", String.valueOf(ts), "from", sender.name(), "message", message,
+                        "node", store.node(), "conn", sender.connectionId(), "req", requestId == null ? "" : requestId, "att", attempt));
+            }
+            if (byAttempt.get(attempt) != chat) {
+                return;
+            }
+            if (failure instanceof MessageLog.Unconfirmed) {
+                chat.unknown = true;
+                store.metrics().redisMemberClosed(Metrics.UNCONFIRMED);
+                close(sender, Closes.UNCONFIRMED, 0);
+            } else if (failure != null) {
+                byAttempt.remove(attempt);
+                sender.delivery().offer(store.error(ErrorCode.UNAVAILABLE, "the message could not be stored; it was not sent", requestId));
+            } else {
+                chat.seq = taken.seq();
+                if (taken.duplicate()) {
+                    ackDuplicate(chat);
+                }
+            }
+            closeIfAnswered(sender);
+        });
     }
 
     /**
@@ -162,7 +214,7 @@ final class UnansweredChats {
                 store.metrics().redisMemberClosed(chat.unknown ? Metrics.UNCONFIRMED : Metrics.GAP);
                 byAttempt.remove(chat.attempt);
                 close(chat.sender, chat.unknown ? Closes.UNCONFIRMED : Closes.MISSED_MESSAGES, delivered);
-            } else if (chat.unknown) {
+            } else if (chat.unknown && store.log() == null) {
                 askReceipt(chat);
             } else if (chat.seq > 0 && chat.seq > delivered) {
                 catchUp.accept(chat.seq);

@@ -1,14 +1,16 @@
 -- Adds one connection to a club, atomically: the club's epoch (a fresh run drops an old seq, log and
 -- keys), its seq, the connection and its name, and a presence event when the name is new to the club.
 -- Answers with the seq of the oldest message history holds (seq + 1 when it holds none).
+-- Without an epochCandidate (the history store gives the club's run and seqs), a club Redis does not
+-- hold is not begun here: the epoch answered is ''.
 -- Presence events carry the club's presence version (v), which every change of its names moves on, so
 -- that a node can tell a stale reading of the names from a newer event. Answers with the version too.
 -- KEYS: epoch, seq, log, names, conns, nodeClubs, keys, presence version
 -- ARGV: epochCandidate, name, connField, channel, clubId
-if redis.call('SET', KEYS[1], ARGV[1], 'NX') then
+if ARGV[1] ~= '' and redis.call('SET', KEYS[1], ARGV[1], 'NX') then
   redis.call('DEL', KEYS[2], KEYS[3], KEYS[7])
 end
-local epoch = redis.call('GET', KEYS[1])
+local epoch = redis.call('GET', KEYS[1]) or ''
 local seq = tonumber(redis.call('GET', KEYS[2]) or '0')
 if redis.call('HSET', KEYS[5], ARGV[3], ARGV[2]) == 1 then
   if redis.call('HINCRBY', KEYS[4], ARGV[2], 1) == 1 then

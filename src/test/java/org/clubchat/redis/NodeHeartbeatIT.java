@@ -29,7 +29,7 @@ class NodeHeartbeatIT {
     void heartbeatGoesOnWhileTheEventsThreadIsStuck() throws Exception {
         try (RedisProcess redis = RedisProcess.start();
                 RedisClubStore store = new RedisClubStore(redis.uri(), 100, Duration.ofMinutes(5), new ProtocolCodec(65536),
-                        InstantSource.system(), new Metrics(new SimpleMeterRegistry()))) {
+                        InstantSource.system(), new Metrics(new SimpleMeterRegistry()), null, 1000)) {
             RedisClient observer = RedisClient.create(redis.uri());
             CountDownLatch release = new CountDownLatch(1);
             try (var connection = observer.connect(); var expiries = observer.connectPubSub()) {
