@@ -338,7 +338,8 @@ public final class Club implements Membership {
 
     /**
      * The log did not take it: every message still waiting is taken back (its seq free again, its key
-     * forgotten) and answered {@code unavailable}. When the log may have stored it, or is ahead of the
+     * forgotten) and answered {@code unavailable}; one that was a resend of a key the log holds from
+     * before what memory remembers is answered as the duplicate it is. When the log may have stored it, or is ahead of the
      * club, the club cannot go on from where it stands: its members are closed with 1011 (they re-join
      * with {@code since} and find what was stored) and it retires, to be read again from the log.
      */
@@ -353,6 +354,15 @@ public final class Club implements Membership {
             for (Commits.Commit taken : commits.abandon()) {
                 if (taken.key() != null) {
                     keys.remove(taken.keySender(), taken.key());
+                }
+                if (taken == commit && failure instanceof MessageLog.KeyStored stored) {
+                    keys.remember(taken.keySender(), taken.key(), stored.seq(), clock.millis());
+                    ClubStore.Stored duplicate = new ClubStore.Stored(stored.seq(), true);
+                    Commits.Waiter told = taken.publisher() != null ? taken.publisher()
+                            : Commits.acknowledging(taken.sender().delivery(), taken.requestId(), id, codec);
+                    afterwards.add(() -> told.stored(duplicate));
+                    taken.resends().forEach(resend -> afterwards.add(() -> resend.stored(duplicate)));
+                    continue;
                 }
                 if (taken.sender() != null) {
                     if (failure instanceof MessageLog.Unconfirmed) {

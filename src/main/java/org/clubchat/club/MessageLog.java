@@ -64,7 +64,7 @@ public interface MessageLog extends AutoCloseable {
      * fails with {@link Refused} (certainly not stored), {@link Unconfirmed} (the store may have
      * committed it) or {@link OutOfStep}. The club's messages must come in its run with consecutive seqs
      * following its last one: one that does not is refused as out of step, so no seq is ever stored twice
-     * or skipped.
+     * or skipped. One whose key its sender already stored in the club fails with {@link KeyStored}.
      */
     CompletionStage<Void> append(Entry entry);
 
@@ -112,6 +112,24 @@ public interface MessageLog extends AutoCloseable {
 
         public OutOfStep(String reason) {
             super(reason);
+        }
+    }
+
+    /**
+     * Not stored: its sender already stored a message with its key in the club, with {@code seq} (a resend
+     * the club's memory no longer knew). The club's messages after it in the same batch are refused.
+     */
+    final class KeyStored extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final long seq;
+
+        public KeyStored(long seq) {
+            super("the key is stored with seq " + seq);
+            this.seq = seq;
+        }
+
+        public long seq() {
+            return seq;
         }
     }
 

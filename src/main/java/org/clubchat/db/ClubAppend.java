@@ -26,6 +26,24 @@ record ClubAppend(String clubId, List<Entry> entries) {
     }
 
     /**
+     * The entries before the first whose key its sender already stored in the club ({@code stored}), or all
+     * of them; the entry at {@code entries().size()} of the result, if any, is that one.
+     */
+    ClubAppend beforeStoredKey(Map<StoredKeys.SentKey, Long> stored) {
+        for (int i = 0; i < entries.size(); i++) {
+            Entry entry = entries.get(i);
+            if (entry.key() != null && stored.containsKey(sentKey(entry))) {
+                return new ClubAppend(clubId, entries.subList(0, i));
+            }
+        }
+        return this;
+    }
+
+    static StoredKeys.SentKey sentKey(Entry entry) {
+        return new StoredKeys.SentKey(entry.clubId(), entry.sender(), entry.key());
+    }
+
+    /**
      * Moves the club's last seq from just before the first entry to the last one, in the entries' run, if
      * that is where the store has it (a club's first message also makes its row): true if it moved, and the
      * entries are then to be inserted in the same transaction.

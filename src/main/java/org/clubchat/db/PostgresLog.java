@@ -8,7 +8,9 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -288,18 +290,32 @@ public final class PostgresLog implements MessageLog {
         List<Append> appends = batch.stream().filter(Append.class::isInstance).map(Append.class::cast).toList();
         List<Take> takes = batch.stream().filter(Take.class::isInstance).map(Take.class::cast).toList();
         List<ClubAppend> clubs = ClubAppend.of(appends.stream().map(Append::entry).toList());
-        List<String> refused = new ArrayList<>();
+        // What each append that is not committed is told, by identity (two entries may be alike).
+        Map<Entry, RuntimeException> notStored = new IdentityHashMap<>();
         List<Taken> taken;
         boolean committing = false;
         try (Connection connection = connect()) {
             connection.setAutoCommit(false);
             try {
                 List<Entry> accepted = new ArrayList<>(batch.size());
+                Map<StoredKeys.SentKey, Long> stored = StoredKeys.find(connection, appends.stream().map(Append::entry)
+                        .filter(entry -> entry.key() != null).map(ClubAppend::sentKey).toList());
                 for (ClubAppend club : clubs) {
-                    if (club.advance(connection)) {
-                        accepted.addAll(club.entries());
+                    ClubAppend kept = club.beforeStoredKey(stored);
+                    List<Entry> cut = club.entries().subList(kept.entries().size(), club.entries().size());
+                    if (!cut.isEmpty()) {
+                        notStored.put(cut.get(0), new KeyStored(stored.get(ClubAppend.sentKey(cut.get(0)))));
+                        cut.stream().skip(1).forEach(entry -> notStored.put(entry,
+                                new Refused("a message before it in the club was a resend of a stored key", null)));
+                    }
+                    if (kept.entries().isEmpty()) {
+                        continue;
+                    }
+                    if (kept.advance(connection)) {
+                        accepted.addAll(kept.entries());
                     } else {
-                        refused.add(club.clubId());
+                        kept.entries().forEach(entry -> notStored.put(entry,
+                                new OutOfStep("the club's run or seq in the store is not where this message follows")));
                     }
                 }
                 taken = new SeqTaking(takes.stream().map(Take::draft).toList()).take(connection, accepted);
@@ -328,8 +344,9 @@ public final class PostgresLog implements MessageLog {
         answered();
         answer(() -> {
             for (Append append : appends) {
-                if (refused.contains(append.entry().clubId())) {
-                    append.answer().completeExceptionally(new OutOfStep("the club's run or seq in the store is not where this message follows"));
+                RuntimeException failure = notStored.get(append.entry());
+                if (failure != null) {
+                    append.answer().completeExceptionally(failure);
                 } else {
                     append.answer().complete(null);
                 }

@@ -1,6 +1,5 @@
 package org.clubchat.db;
 
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -11,10 +10,10 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.Function;
 import org.clubchat.club.MessageLog.Draft;
 import org.clubchat.club.MessageLog.Entry;
 import org.clubchat.club.MessageLog.Taken;
+import org.clubchat.db.StoredKeys.SentKey;
 
 /**
  * One batch's drafts given their seqs, inside the writer's transaction, for nodes that share clubs: each
@@ -25,9 +24,6 @@ import org.clubchat.club.MessageLog.Taken;
  * whatever the number of clubs. Not thread-safe; one per batch.
  */
 final class SeqTaking {
-    private record SentKey(String clubId, String sender, String key) {
-    }
-
     private final List<Draft> drafts;
     /** The batch's drafts by club, clubs in order, each club's in the order taken. */
     private final TreeMap<String, List<Draft>> byClub = new TreeMap<>();
@@ -104,30 +100,8 @@ final class SeqTaking {
 
     /** The seqs of the drafts' keys already stored by their senders in their clubs. */
     private Map<SentKey, Long> storedKeys(Connection connection) throws SQLException {
-        List<Draft> keyed = drafts.stream().filter(draft -> draft.key() != null).toList();
-        Map<SentKey, Long> stored = new HashMap<>();
-        if (keyed.isEmpty()) {
-            return stored;
-        }
-        try (PreparedStatement query = PostgresLog.statement(connection,
-                "SELECT m.club_id, m.sender, m.send_key, m.seq FROM clubchat_message m "
-                        + "JOIN unnest(?::text[], ?::text[], ?::text[]) AS sent (club_id, sender, send_key) "
-                        + "ON m.club_id = sent.club_id AND m.sender = sent.sender AND m.send_key = sent.send_key")) {
-            query.setArray(1, texts(connection, keyed, Draft::clubId));
-            query.setArray(2, texts(connection, keyed, Draft::sender));
-            query.setArray(3, texts(connection, keyed, Draft::key));
-            try (ResultSet row = query.executeQuery()) {
-                while (row.next()) {
-                    stored.put(new SentKey(row.getString(1), row.getString(2), row.getString(3)), row.getLong(4));
-                }
-            }
-        }
-        return stored;
-    }
-
-    private static Array texts(Connection connection, List<Draft> drafts, Function<Draft, String> field)
-            throws SQLException {
-        return connection.createArrayOf("text", drafts.stream().map(field).toArray(String[]::new));
+        return StoredKeys.find(connection, drafts.stream().filter(draft -> draft.key() != null)
+                .map(draft -> new SentKey(draft.clubId(), draft.sender(), draft.key())).toList());
     }
 
     /** Clubs whose duplicates took no seq: their last seq is set back to the last one given. */

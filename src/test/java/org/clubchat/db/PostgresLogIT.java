@@ -7,7 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -82,14 +87,89 @@ class PostgresLogIT {
         ExecutionException skipped = assertThrows(ExecutionException.class,
                 () -> stored(log.append(entry("pg-gap", "e", 3)).toCompletableFuture()));
         assertInstanceOf(MessageLog.OutOfStep.class, skipped.getCause());
-        ExecutionException twice = assertThrows(ExecutionException.class,
-                () -> stored(log.append(entry("pg-gap", "e", 1)).toCompletableFuture()));
+        ExecutionException twice = assertThrows(ExecutionException.class, () -> stored(log.append(
+                new Entry("pg-gap", "e", 1, 1_795_000_000_001L, "alice", "앨리스", "seq 1 again", null)).toCompletableFuture()));
         assertInstanceOf(MessageLog.OutOfStep.class, twice.getCause());
+        ExecutionException resent = assertThrows(ExecutionException.class,
+                () -> stored(log.append(entry("pg-gap", "e", 1)).toCompletableFuture()));
+        assertEquals(1, assertInstanceOf(MessageLog.KeyStored.class, resent.getCause()).seq(), "its key is stored");
         ExecutionException otherRun = assertThrows(ExecutionException.class,
                 () -> stored(log.append(entry("pg-gap", "not e", 2)).toCompletableFuture()));
         assertInstanceOf(MessageLog.OutOfStep.class, otherRun.getCause());
         stored(log.append(entry("pg-gap", "e", 2)).toCompletableFuture());
         assertEquals(2, log.open("pg-gap", "x", 10, 0).lastSeq());
+    }
+
+    /**
+     * Two stores on one database, as two nodes, take seqs for the same clubs at once: every club's seqs are
+     * 1 to n, each given once, in each store's order of its own drafts; keys resent (in one batch, on the
+     * other node) are duplicates that take no seq; the first draft's candidate begins a new club's run.
+     */
+    @Test
+    void twoNodesTakingSeqsForTheSameClubsGetThemGaplessAndOnce() throws Exception {
+        try (PostgresLog other = Databases.pooled(postgres.url(), postgres.user(), "", true, Duration.ZERO)) {
+            List<CompletableFuture<MessageLog.Taken>> mine = new ArrayList<>();
+            List<CompletableFuture<MessageLog.Taken>> theirs = new ArrayList<>();
+            for (int i = 0; i < 1500; i++) {
+                String club = "pg-take-" + (i % 3);
+                mine.add(log.take(draft(club, "mine " + i, null)).toCompletableFuture());
+                theirs.add(other.take(draft(club, "theirs " + i, null)).toCompletableFuture());
+            }
+            Map<String, Set<Long>> seqs = new HashMap<>();
+            Map<String, Long> lastMine = new HashMap<>();
+            for (int i = 0; i < 1500; i++) {
+                String club = "pg-take-" + (i % 3);
+                MessageLog.Taken taken = mine.get(i).get(10, TimeUnit.SECONDS);
+                assertTrue(taken.seq() > lastMine.getOrDefault(club, 0L), "one node's drafts in its order");
+                lastMine.put(club, taken.seq());
+                assertTrue(seqs.computeIfAbsent(club, c -> new HashSet<>()).add(taken.seq()), "each seq once");
+                assertTrue(seqs.get(club).add(theirs.get(i).get(10, TimeUnit.SECONDS).seq()), "each seq once, across nodes");
+            }
+            for (int c = 0; c < 3; c++) {
+                String club = "pg-take-" + c;
+                assertEquals(1000, seqs.get(club).size());
+                assertEquals(1000, Collections.max(seqs.get(club)), "no seq skipped");
+                assertEquals(1000, log.read(club, 1, 2000).size());
+                assertEquals("e-" + club, log.claim(club, "late").epoch(), "the first draft's candidate began the run");
+            }
+
+            CompletableFuture<MessageLog.Taken> first = log.take(draft("pg-take-keys", "키 🔑", "k")).toCompletableFuture();
+            CompletableFuture<MessageLog.Taken> again = log.take(draft("pg-take-keys", "키 🔑", "k")).toCompletableFuture();
+            assertEquals(new MessageLog.Taken("e-pg-take-keys", 1, false), first.get(10, TimeUnit.SECONDS));
+            assertEquals(new MessageLog.Taken("e-pg-take-keys", 1, true), again.get(10, TimeUnit.SECONDS), "a resend in one batch");
+            assertEquals(new MessageLog.Taken("e-pg-take-keys", 1, true),
+                    other.take(draft("pg-take-keys", "키 🔑", "k")).toCompletableFuture().get(10, TimeUnit.SECONDS), "on another node");
+            assertEquals(2, other.take(draft("pg-take-keys", "next", "k2")).toCompletableFuture().get(10, TimeUnit.SECONDS).seq(),
+                    "the resends took no seq");
+        }
+    }
+
+    private static MessageLog.Draft draft(String club, String message, String key) {
+        return new MessageLog.Draft(club, "e-" + club, 1_795_000_000_000L, "alice", "앨리스", message, key);
+    }
+
+    /** A claim makes a new club's run, once: every node that claims it after gets the same. */
+    @Test
+    void aClaimMakesTheRunOnceAndKeepsIt() {
+        assertEquals(new MessageLog.Run("first", 0, 1, List.of(), List.of()), log.claim("pg-claim", "first"));
+        assertEquals(new MessageLog.Run("first", 0, 1, List.of(), List.of()), log.claim("pg-claim", "second"));
+    }
+
+    /** An append whose key its sender stored before, long ago, is that duplicate; the club's appends after it in the batch are refused. */
+    @Test
+    void anAppendOfAStoredKeyIsTheDuplicateItIs() throws Exception {
+        stored(log.append(entry("pg-stored-key", "e", 1)).toCompletableFuture());
+        CompletableFuture<Void> fresh = log.append(entry("pg-stored-key", "e", 2)).toCompletableFuture();
+        Entry resent = new Entry("pg-stored-key", "e", 3, 1_795_000_000_003L, "alice", "앨리스", "again", "k1");
+        CompletableFuture<Void> duplicate = log.append(resent).toCompletableFuture();
+        CompletableFuture<Void> behind = log.append(entry("pg-stored-key", "e", 4)).toCompletableFuture();
+        stored(fresh);
+        ExecutionException stored = assertThrows(ExecutionException.class, () -> duplicate.get(10, TimeUnit.SECONDS));
+        assertEquals(1, assertInstanceOf(MessageLog.KeyStored.class, stored.getCause()).seq());
+        ExecutionException refused = assertThrows(ExecutionException.class, () -> behind.get(10, TimeUnit.SECONDS));
+        assertTrue(refused.getCause() instanceof MessageLog.Refused || refused.getCause() instanceof MessageLog.OutOfStep,
+                refused::toString);
+        assertEquals(2, log.open("pg-stored-key", "x", 10, 0).lastSeq(), "the run goes on after the last stored");
     }
 
     @Test

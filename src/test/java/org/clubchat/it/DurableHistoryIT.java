@@ -140,6 +140,42 @@ class DurableHistoryIT {
         }
     }
 
+    /**
+     * A key older than what memory remembers (10 minutes) is still the duplicate it is while its message
+     * is in the store: answered with its seq, taking none, while the club goes on for everyone else.
+     */
+    @Test
+    void aKeyOlderThanMemoryRemembersIsStillADuplicate() throws Exception {
+        ServerProcess node = Node.start("durable-old-key", settings());
+        try {
+            long hourAgo = System.currentTimeMillis() - Duration.ofHours(1).toMillis();
+            try (var connection = postgres.connect(); var club = connection.prepareStatement(
+                    "INSERT INTO clubchat_club (club_id, epoch, last_seq) VALUES ('old-keys', 'e-old', 1)");
+                    var message = connection.prepareStatement("INSERT INTO clubchat_message (club_id, seq, ts, sender, from_name, "
+                            + "message, send_key) VALUES ('old-keys', 1, ?, 'alice', 'alice', '한 시간 전 ⏳', 'k-old')")) {
+                club.executeUpdate();
+                message.setLong(1, hourAgo);
+                message.executeUpdate();
+            }
+            try (TestClient alice = node.connect("alice"); TestClient bob = node.connect("bob")) {
+                assertEquals("e-old", alice.join("old-keys").getString("epoch"));
+                bob.join("old-keys");
+                alice.expect("presence");
+                assertEquals(2, alice.chat("old-keys", "a new one"));
+                bob.expect("chat");
+                alice.send(Json.createObjectBuilder().add("type", "chat").add("clubId", "old-keys").add("message", "한 시간 전 ⏳")
+                        .add("key", "k-old"));
+                JsonObject resent = alice.expect("ack");
+                assertTrue(resent.getBoolean("duplicate"), resent::toString);
+                assertEquals(1, resent.getJsonNumber("seq").longValue());
+                assertEquals(3, alice.chat("old-keys", "and on"), "the resend took no seq");
+                assertEquals(3, bob.expect("chat").getJsonNumber("seq").longValue(), "nothing reached bob twice");
+            }
+        } finally {
+            node.close();
+        }
+    }
+
     /** What retention deleted is lost, and a replay that reaches for it says so exactly (firstSeq). */
     @Test
     void aReplayIntoWhatRetentionDeletedSaysWhatWasLost() throws Exception {
