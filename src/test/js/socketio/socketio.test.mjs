@@ -161,6 +161,26 @@ test('errors: an exception event without an ack, an error object with one; the c
   assert.equal((await socket.emitWithAck('join', { clubId: room })).clubId, room);
 });
 
+test('history reads back through the ack: newest first page, then older, more while older are held', async () => {
+  const socket = connect();
+  const room = club();
+  await socket.emitWithAck('join', { clubId: room });
+  for (const message of ['하나 🎉', 'deux café', 'three']) {
+    await socket.emitWithAck('chat', { clubId: room, message });
+  }
+  const newest = await socket.emitWithAck('history', { clubId: room, limit: 2 });
+  assert.equal(newest.clubId, room);
+  assert.deepEqual(newest.messages.map((m) => [m.seq, m.message]), [[2, 'deux café'], [3, 'three']]);
+  assert.equal(newest.more, true);
+  assert.equal(typeof newest.messages[0].ts, 'number');
+  assert.equal(newest.messages[0].from, newest.messages[1].from);
+  const older = await socket.emitWithAck('history', { clubId: room, before: 2 });
+  assert.deepEqual(older.messages.map((m) => m.message), ['하나 🎉']);
+  assert.equal(older.more, false);
+  assert.equal((await socket.emitWithAck('history', { clubId: room, limit: 0 })).error.code, 'bad_request');
+  assert.equal((await socket.emitWithAck('history', { clubId: club() })).error.code, 'not_member');
+});
+
 test('exactly-once: a keyed chat sent twice is stored once', async () => {
   const room = club();
   const socket = await connected(connect({ query: { name: 'keys' } }));

@@ -5,10 +5,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.clubchat.delivery.Closes;
 import org.clubchat.metrics.Metrics;
+import org.clubchat.protocol.ClientMessage;
 import org.clubchat.protocol.ErrorCode;
 import org.clubchat.protocol.Frame;
 import org.clubchat.protocol.ProtocolCodec;
@@ -26,8 +28,10 @@ import org.clubchat.protocol.ServerMessage;
  * writer threads.
  *
  * <p>With a {@link MessageLog} the step is split in two around the log, never holding the lock across it:
- * the seq is taken under the lock ({@link Commits} keeps the message), the log commits it, and under the
- * lock again what is committed without a gap goes to history, the members and its sender's {@code ack}.
+ * the seq is taken and the message queued for the log under the lock ({@link Commits} keeps it; queueing
+ * does not wait, and keeps the club's messages in seq order, which the log requires), the log commits it,
+ * and under the lock again what is committed without a gap goes to history, the members and its sender's
+ * {@code ack}.
  * So an {@code ack} means committed and whatever a member receives is stored; a failure takes back every
  * message still waiting, so seqs stay gapless. Reads from the log (a replay past what memory holds) are
  * made before the lock is taken.
@@ -200,6 +204,7 @@ public final class Club implements Membership {
     public void chat(String connectionId, String message, String key, String requestId, long arrived) {
         long accepted = System.nanoTime();
         Commits.Commit commit;
+        CompletionStage<Void> appended = null;
         lock.lock();
         try {
             Member sender = members.get(connectionId);
@@ -208,6 +213,7 @@ public final class Club implements Membership {
             }
             if (log != null) {
                 commit = take(sender, sender.sender(), sender.name(), message, key, requestId, null);
+                appended = append(commit);
             } else {
                 commit = null;
                 ClubStore.Stored stored = appendOnce(sender, sender.sender(), sender.name(), message, key, accepted);
@@ -216,7 +222,7 @@ public final class Club implements Membership {
         } finally {
             lock.unlock();
         }
-        store(commit);
+        store(commit, appended);
     }
 
     /**
@@ -229,6 +235,7 @@ public final class Club implements Membership {
         long accepted = System.nanoTime();
         CompletableFuture<ClubStore.Stored> published = new CompletableFuture<>();
         Commits.Commit commit = null;
+        CompletionStage<Void> appended = null;
         lock.lock();
         try {
             if (retired) {
@@ -236,13 +243,14 @@ public final class Club implements Membership {
             }
             if (log != null) {
                 commit = take(null, ClubStore.PUBLISHER, from, message, key, null, Commits.into(published));
+                appended = append(commit);
             } else {
                 published.complete(appendOnce(null, ClubStore.PUBLISHER, from, message, key, accepted));
             }
         } finally {
             lock.unlock();
         }
-        store(commit);
+        store(commit, appended);
         return published;
     }
 
@@ -293,14 +301,25 @@ public final class Club implements Membership {
         return commits.add(next, chat, sender, waiter, requestId, keySender, key);
     }
 
-    /** Sends a commit to the log, outside the lock; its answer hands the message out, or takes it back. */
-    private void store(Commits.Commit commit) {
+    /**
+     * Queues a commit for the log, under the lock, so that the club's messages reach the log in seq order
+     * (the log refuses them otherwise); queueing does not wait. Null for none.
+     */
+    private CompletionStage<Void> append(Commits.Commit commit) {
+        if (commit == null) {
+            return null;
+        }
+        ServerMessage.Chat chat = (ServerMessage.Chat) commit.frame().message();
+        return log.append(new MessageLog.Entry(id, epoch, commit.seq(), chat.ts(), commit.keySender(), chat.from(), chat.message(),
+                commit.key()));
+    }
+
+    /** Outside the lock: the log's answer hands the message out, or takes it back. */
+    private void store(Commits.Commit commit, CompletionStage<Void> appended) {
         if (commit == null) {
             return;
         }
-        ServerMessage.Chat chat = (ServerMessage.Chat) commit.frame().message();
-        log.append(new MessageLog.Entry(id, epoch, commit.seq(), chat.ts(), commit.keySender(), chat.from(), chat.message(),
-                commit.key())).whenComplete((done, failure) -> {
+        appended.whenComplete((done, failure) -> {
                     if (failure == null) {
                         committed(commit);
                     } else {
@@ -390,6 +409,48 @@ public final class Club implements Membership {
     }
 
     /** The messages history holds after {@code since}, oldest first. */
+    /**
+     * From memory when it holds the range, else (with a log) from the log, read outside the lock: one
+     * message more than asked for is read, to learn whether older ones are held.
+     */
+    @Override
+    public void history(String connectionId, ClientMessage.History asked, String requestId) {
+        Member member;
+        long top;
+        long from;
+        lock.lock();
+        try {
+            member = members.get(connectionId);
+            if (member == null) {
+                throw new IllegalStateException(connectionId + " is not in club " + id);
+            }
+            top = asked.top(committed);
+            from = Math.max(1, top - asked.limit() + 1);
+            if (log == null || from >= history.oldestSeq() || top < from) {
+                long oldest = log == null ? history.oldestSeq() : firstStored;
+                List<ServerMessage.Chat> held = history.between(from, top).stream()
+                        .map(frame -> (ServerMessage.Chat) frame.message()).toList();
+                boolean more = (held.isEmpty() ? top + 1 : held.get(0).seq()) > oldest;
+                member.delivery().offer(codec.frame(new ServerMessage.History(id, held, more), requestId));
+                return;
+            }
+        } finally {
+            lock.unlock();
+        }
+        List<MessageLog.Entry> read;
+        try {
+            read = log.read(id, Math.max(1, from - 1), top);
+        } catch (ClubStore.Unavailable e) {
+            member.delivery().offer(codec.frame(new ServerMessage.Error(ErrorCode.UNAVAILABLE,
+                    "the club's history cannot be read just now; try again"), requestId));
+            return;
+        }
+        boolean more = !read.isEmpty() && read.get(0).seq() < from;
+        List<ServerMessage.Chat> stored = read.stream().filter(entry -> entry.seq() >= from)
+                .map(entry -> (ServerMessage.Chat) frameOf(entry).message()).toList();
+        member.delivery().offer(codec.frame(new ServerMessage.History(id, stored, more), requestId));
+    }
+
     List<ServerMessage.Chat> messagesAfter(long since) {
         lock.lock();
         try {

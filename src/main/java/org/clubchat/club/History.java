@@ -55,6 +55,13 @@ final class History {
         return lastSeq - size + 1;
     }
 
+    /** The held frames with seq from {@code from} to {@code to}, oldest first. */
+    List<Frame> between(long from, long to) {
+        List<Frame> after = after(from - 1);
+        long first = Math.max(from, oldestSeq());
+        return after.subList(0, (int) Math.max(0, Math.min(after.size(), to - first + 1)));
+    }
+
     /** The held frames with seq greater than {@code since}, oldest first. */
     List<Frame> after(long since) {
         long first = Math.max(since + 1, oldestSeq());

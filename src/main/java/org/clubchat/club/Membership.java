@@ -1,5 +1,7 @@
 package org.clubchat.club;
 
+import org.clubchat.protocol.ClientMessage;
+
 /** A connection's place in one club, as {@link ClubStore#join} returns it. */
 public interface Membership {
 
@@ -20,6 +22,13 @@ public interface Membership {
      *               ({@link org.clubchat.protocol.ServerMessage.Left#FORBIDDEN})
      */
     void leave(String connectionId, String requestId, String reason);
+
+    /**
+     * Answers {@code history} (rev 3, docs/protocol.md "Reading back"): the club's stored messages below
+     * {@code before}, the newest {@code limit} of them, oldest first, and whether older ones are held;
+     * {@code unavailable} when the store cannot be read.
+     */
+    void history(String connectionId, ClientMessage.History history, String requestId);
 
     /** Removes the member of a connection that has closed; nobody is answered. */
     void disconnect(String connectionId);

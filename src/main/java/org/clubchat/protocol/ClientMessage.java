@@ -5,7 +5,8 @@ import java.util.OptionalLong;
 
 /** What a client may send, one record per wire {@code type}. Values only: the codec validates input. */
 public sealed interface ClientMessage
-        permits ClientMessage.Join, ClientMessage.Leave, ClientMessage.Chat, ClientMessage.Ping, ClientMessage.Auth {
+        permits ClientMessage.Join, ClientMessage.Leave, ClientMessage.Chat, ClientMessage.History, ClientMessage.Ping,
+                ClientMessage.Auth {
 
     /** The wire {@code type} of this message. */
     String type();
@@ -48,6 +49,31 @@ public sealed interface ClientMessage
         @Override
         public String type() {
             return "chat";
+        }
+    }
+
+    /**
+     * {@code history} (rev 3): the club's stored messages before {@code before} (the newest when empty), at
+     * most {@code limit} of them.
+     */
+    record History(String clubId, OptionalLong before, int limit) implements ClientMessage {
+        /** The most messages one {@code history} answers, and how many it answers when the client does not say. */
+        public static final int MAX_LIMIT = 100;
+        public static final int DEFAULT_LIMIT = 50;
+
+        public History {
+            Objects.requireNonNull(clubId, "clubId");
+            Objects.requireNonNull(before, "before");
+        }
+
+        /** The newest seq asked for: below {@code before}, and not past {@code seq}, the club's last. */
+        public long top(long seq) {
+            return before.isPresent() ? Math.min(seq, before.getAsLong() - 1) : seq;
+        }
+
+        @Override
+        public String type() {
+            return "history";
         }
     }
 

@@ -119,6 +119,8 @@ public final class ProtocolCodec {
                 }
                 return clubChecked(clubId, new ClientMessage.Chat(clubId, message, key), requestId);
             }
+            case "history":
+                return decodeHistory(frame, requestId);
             case "auth":
                 return new DecodeResult.Decoded(new Inbound(requestId, new ClientMessage.Auth(string(frame, "token"))));
             case "ping":
@@ -150,6 +152,32 @@ public final class ProtocolCodec {
             epoch = s.getString();
         }
         return clubChecked(clubId, new ClientMessage.Join(clubId, since, epoch), requestId);
+    }
+
+    private DecodeResult decodeHistory(JsonObject frame, String requestId) {
+        String clubId = string(frame, "clubId");
+        if (clubId == null) {
+            return missing("clubId", requestId);
+        }
+        OptionalLong before = OptionalLong.empty();
+        JsonValue beforeValue = frame.get("before");
+        if (beforeValue != null) {
+            if (!(beforeValue instanceof JsonNumber number) || !isNonNegativeLong(number) || number.longValue() < 1) {
+                return rejected(ErrorCode.BAD_REQUEST, "before must be an integer of at least 1", requestId);
+            }
+            before = OptionalLong.of(number.longValue());
+        }
+        int limit = ClientMessage.History.DEFAULT_LIMIT;
+        JsonValue limitValue = frame.get("limit");
+        if (limitValue != null) {
+            if (!(limitValue instanceof JsonNumber number) || !isNonNegativeLong(number) || number.longValue() < 1
+                    || number.longValue() > ClientMessage.History.MAX_LIMIT) {
+                return rejected(ErrorCode.BAD_REQUEST, "limit must be an integer from 1 to " + ClientMessage.History.MAX_LIMIT,
+                        requestId);
+            }
+            limit = number.intValue();
+        }
+        return clubChecked(clubId, new ClientMessage.History(clubId, before, limit), requestId);
     }
 
     /** Whether the UTF-8 encoding of {@code text} is longer than {@code limit}, without encoding it. */
@@ -254,6 +282,13 @@ public final class ProtocolCodec {
         } else if (message instanceof ServerMessage.Chat m) {
             json.write("clubId", m.clubId()).write("from", m.from()).write("message", m.message())
                     .write("seq", m.seq()).write("ts", m.ts());
+        } else if (message instanceof ServerMessage.History m) {
+            json.write("clubId", m.clubId()).writeStartArray("messages");
+            for (ServerMessage.Chat chat : m.messages()) {
+                json.writeStartObject().write("seq", chat.seq()).write("from", chat.from()).write("message", chat.message())
+                        .write("ts", chat.ts()).writeEnd();
+            }
+            json.writeEnd().write("more", m.more());
         } else if (message instanceof ServerMessage.Ack m) {
             json.write("clubId", m.clubId()).write("seq", m.seq()).write("duplicate", m.duplicate());
         } else if (message instanceof ServerMessage.Presence m) {

@@ -8,7 +8,7 @@ import java.util.Objects;
  * {@link #type()} the type itself, so a new message cannot be added without naming it.
  */
 public sealed interface ServerMessage
-        permits ServerMessage.Welcome, ServerMessage.Joined, ServerMessage.Chat, ServerMessage.Ack,
+        permits ServerMessage.Welcome, ServerMessage.Joined, ServerMessage.Chat, ServerMessage.Ack, ServerMessage.History,
                 ServerMessage.Presence, ServerMessage.Left, ServerMessage.Authed, ServerMessage.Pong, ServerMessage.Error {
 
     /** The protocol version announced in {@code welcome}. */
@@ -69,6 +69,24 @@ public sealed interface ServerMessage
         @Override
         public String type() {
             return "chat";
+        }
+    }
+
+    /**
+     * Reply to {@code history} (rev 3).
+     *
+     * @param messages consecutive seqs, oldest first
+     * @param more     whether the club holds messages older than the first of them
+     */
+    record History(String clubId, List<Chat> messages, boolean more) implements ServerMessage {
+        public History {
+            Objects.requireNonNull(clubId, "clubId");
+            messages = List.copyOf(messages);
+        }
+
+        @Override
+        public String type() {
+            return "history";
         }
     }
 

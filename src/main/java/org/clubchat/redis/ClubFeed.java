@@ -208,10 +208,13 @@ final class ClubFeed {
         });
     }
 
-    /** A stored message as the stream holds one; a node's own chats reach it from their commit, so these carry none. */
+    /**
+     * A stored message as the stream holds one, without the node, connection and attempt the store does
+     * not keep; with its sender, by which a chat of this node not yet heard of is known.
+     */
     static Map<String, String> entryOf(MessageLog.Entry entry) {
         return Map.of("ts", String.valueOf(entry.ts()), "from", entry.from(), "message", entry.message(), "node", "",
-                "conn", "", "req", "", "att", "");
+                "conn", "", "req", "", "att", "", "sender", entry.sender());
     }
 
     /** Hands out the messages that continue the club's seqs without a gap. */

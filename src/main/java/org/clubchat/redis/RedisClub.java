@@ -16,6 +16,7 @@ import org.clubchat.club.Replay;
 import org.clubchat.delivery.Close;
 import org.clubchat.delivery.Closes;
 import org.clubchat.metrics.Metrics;
+import org.clubchat.protocol.ClientMessage;
 import org.clubchat.protocol.ErrorCode;
 import org.clubchat.protocol.Frame;
 import org.clubchat.protocol.Names;
@@ -306,6 +307,61 @@ final class RedisClub {
         store.relay(keys, taken, entry);
     }
 
+    /**
+     * Answers {@code history} from what the node has handed out: with the history store, read from it;
+     * without, from the club's stream. One message more than asked for is read, to learn whether older
+     * ones are held.
+     */
+    void history(Member member, ClientMessage.History asked, String requestId) {
+        String connectionId = member.connectionId();
+        if (joining.containsKey(connectionId)) {
+            joining.get(connectionId).after.add(() -> history(member, asked, requestId));
+            return;
+        }
+        if (!members.containsKey(connectionId)) {
+            store.notMember(keys.clubId(), member, requestId);
+            return;
+        }
+        long top = asked.top(feed.delivered());
+        long from = Math.max(1, top - asked.limit() + 1);
+        if (top < from) {
+            member.delivery().offer(store.codec().frame(new ServerMessage.History(keys.clubId(), List.of(), false), requestId));
+            return;
+        }
+        if (store.log() != null) {
+            store.readStore(() -> store.log().read(keys.clubId(), Math.max(1, from - 1), top), (read, failure) -> {
+                if (failure != null) {
+                    historyUnavailable(member, requestId);
+                } else {
+                    historyRead(member, from, read.stream().map(entry -> chatOf(entry.seq(), ClubFeed.entryOf(entry))).toList(),
+                            requestId);
+                }
+            });
+            return;
+        }
+        store.then(scripts.log(keys, Math.max(1, from - 1), top), (read, failure) -> {
+            if (failure != null) {
+                store.lost(failure);
+                historyUnavailable(member, requestId);
+            } else {
+                store.answered();
+                historyRead(member, from, read.stream().map(entry -> chatOf(ClubScripts.seqOf(entry), entry.getBody())).toList(),
+                        requestId);
+            }
+        });
+    }
+
+    private void historyRead(Member member, long from, List<ServerMessage.Chat> read, String requestId) {
+        boolean more = !read.isEmpty() && read.get(0).seq() < from;
+        List<ServerMessage.Chat> asked = read.stream().filter(chat -> chat.seq() >= from).toList();
+        member.delivery().offer(store.codec().frame(new ServerMessage.History(keys.clubId(), asked, more), requestId));
+    }
+
+    private void historyUnavailable(Member member, String requestId) {
+        member.delivery().offer(store.error(ErrorCode.UNAVAILABLE, "the club's history cannot be read just now; try again",
+                requestId));
+    }
+
     /** A message or presence event published by any node, this one included. */
     void published(JsonObject event) {
         if (event.getString("k").equals("presence")) {
@@ -458,15 +514,17 @@ final class RedisClub {
         long start = System.nanoTime();
         Frame chat = null;
         int deliveries = 0;
-        UnansweredChats.Asker acked = unanswered.settle(entry.getOrDefault("att", ""));
-        boolean ours = entry.get("node").equals(store.node());
+        UnansweredChats.Asker acked = unanswered.settle(entry);
+        // Its sender: the chat it settles, else (its answer forgotten) the connection the message names, if here.
+        String sender = acked != null ? acked.sender().connectionId()
+                : entry.get("node").equals(store.node()) ? entry.get("conn") : null;
+        String request = acked != null ? acked.requestId() : entry.get("req").isEmpty() ? null : entry.get("req");
         for (Local local : members.values()) {
             if (local.joinedAt >= seq) {
                 continue;
             }
-            if (ours && local.member.connectionId().equals(entry.get("conn"))) {
-                String request = entry.get("req");
-                local.offer(store.codec().frame(new ServerMessage.Ack(keys.clubId(), seq, false), request.isEmpty() ? null : request));
+            if (local.member.connectionId().equals(sender)) {
+                local.offer(store.codec().frame(new ServerMessage.Ack(keys.clubId(), seq, false), request));
             } else {
                 chat = chat != null ? chat : chatFrame(seq, entry);
                 local.offer(chat);
@@ -481,7 +539,10 @@ final class RedisClub {
     }
 
     private Frame chatFrame(long seq, Map<String, String> entry) {
-        return store.codec().frame(new ServerMessage.Chat(keys.clubId(), entry.get("from"), entry.get("message"), seq,
-                Long.parseLong(entry.get("ts"))));
+        return store.codec().frame(chatOf(seq, entry));
+    }
+
+    private ServerMessage.Chat chatOf(long seq, Map<String, String> entry) {
+        return new ServerMessage.Chat(keys.clubId(), entry.get("from"), entry.get("message"), seq, Long.parseLong(entry.get("ts")));
     }
 }

@@ -355,12 +355,21 @@ public final class RedisClubStore implements ClubStore {
 
     /**
      * Reads the history store on a thread of its own and runs {@code then} with what it read on the events
-     * thread; a read that takes longer than {@link #STORE_READ_WITHIN} fails (its late answer is dropped).
+     * thread; a read that takes longer than {@link #STORE_READ_WITHIN} fails (its late answer is dropped),
+     * and one still queued by then is not made at all, so a slow store is not also given a backlog.
      */
     <T> void readStore(Supplier<T> read, BiConsumer<T, Throwable> then) {
-        CompletableFuture<T> reading;
+        CompletableFuture<T> reading = new CompletableFuture<>();
         try {
-            reading = CompletableFuture.supplyAsync(read, storeReads);
+            storeReads.execute(() -> {
+                if (!reading.isDone()) {
+                    try {
+                        reading.complete(read.get());
+                    } catch (RuntimeException e) {
+                        reading.completeExceptionally(e);
+                    }
+                }
+            });
         } catch (RejectedExecutionException stopping) {
             return;
         }

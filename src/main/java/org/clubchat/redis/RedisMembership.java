@@ -2,6 +2,7 @@ package org.clubchat.redis;
 
 import org.clubchat.club.Member;
 import org.clubchat.club.Membership;
+import org.clubchat.protocol.ClientMessage;
 import org.clubchat.protocol.ServerMessage;
 
 /**
@@ -41,6 +42,18 @@ final class RedisMembership implements Membership {
                 member.delivery().offer(store.codec().frame(new ServerMessage.Left(clubId, reason), requestId));
             } else {
                 club.leave(member, requestId, reason);
+            }
+        });
+    }
+
+    @Override
+    public void history(String connectionId, ClientMessage.History history, String requestId) {
+        store.onEvents(() -> {
+            RedisClub club = store.localClub(clubId);
+            if (club != null) {
+                club.history(member, history, requestId);
+            } else if (!member.delivery().isClosed()) {
+                store.notMember(clubId, member, requestId);
             }
         });
     }

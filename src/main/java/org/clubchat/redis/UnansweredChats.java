@@ -50,6 +50,8 @@ final class UnansweredChats {
         boolean unknown;
         /** The receipt has been asked for and not answered yet. */
         boolean asking;
+        /** With the history store: what was sent to it, by which a message read back from it is known as this one. */
+        MessageLog.Draft draft;
 
         Chat(Member sender, String attempt, String dedupe, String requestId, long arrived) {
             this.sender = sender;
@@ -134,6 +136,7 @@ final class UnansweredChats {
         byAttempt.put(attempt, chat);
         long ts = store.clock().millis();
         MessageLog.Draft draft = new MessageLog.Draft(keys.clubId(), epoch.get(), ts, sender.sender(), sender.name(), message, key);
+        chat.draft = draft;
         store.afterStore(store.log().take(draft), (taken, failure) -> {
             if (failure == null && !taken.duplicate()) {
                 // Stored: it reaches the club whatever became of its sender.
@@ -189,10 +192,27 @@ final class UnansweredChats {
         }
     }
 
-    /** A stored message is being handed out: the chat it was, if it is one of these, is settled; null if not. */
-    Asker settle(String attempt) {
-        Chat chat = byAttempt.remove(attempt);
+    /**
+     * A stored message is being handed out: the chat it was, if it is one of these, is settled; null if
+     * not. A message read back from the history store carries no attempt: it may be a chat of this node
+     * whose commit has not been heard of yet (another node's later message made the club read it), known
+     * by its sender, time and text; the earliest such chat is the one with the lowest seq.
+     */
+    Asker settle(Map<String, String> entry) {
+        Chat chat = byAttempt.remove(entry.getOrDefault("att", ""));
+        if (chat == null && entry.containsKey("sender")) {
+            chat = byAttempt.values().stream().filter(sent -> sent.seq == 0 && sent.draft != null && isDraftOf(sent.draft, entry))
+                    .findFirst().orElse(null);
+            if (chat != null) {
+                byAttempt.remove(chat.attempt);
+            }
+        }
         return chat == null ? null : new Asker(chat.sender, chat.requestId);
+    }
+
+    private static boolean isDraftOf(MessageLog.Draft draft, Map<String, String> entry) {
+        return String.valueOf(draft.ts()).equals(entry.get("ts")) && draft.sender().equals(entry.get("sender"))
+                && draft.from().equals(entry.get("from")) && draft.message().equals(entry.get("message"));
     }
 
     /**

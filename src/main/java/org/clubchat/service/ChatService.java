@@ -148,6 +148,8 @@ public final class ChatService {
                 strings += join.clubId().length() + length(join.epoch());
             } else if (body instanceof ClientMessage.Leave leave) {
                 strings += leave.clubId().length();
+            } else if (body instanceof ClientMessage.History history) {
+                strings += history.clubId().length();
             }
         }
         return WAITING_OVERHEAD_BYTES + 2 * strings;
@@ -231,6 +233,10 @@ public final class ChatService {
             }
         } else if (message instanceof ClientMessage.Chat chat) {
             chat(connection, chat, requestId, arrived);
+        } else if (message instanceof ClientMessage.History history) {
+            if (!connection.history(history, requestId)) {
+                notMember(connection, history.clubId(), requestId);
+            }
         } else {
             throw new IllegalStateException("unhandled " + message);
         }
@@ -319,6 +325,8 @@ public final class ChatService {
             return leave.clubId();
         } else if (message instanceof ClientMessage.Chat chat) {
             return chat.clubId();
+        } else if (message instanceof ClientMessage.History history) {
+            return history.clubId();
         }
         throw new IllegalStateException("no club in " + message);
     }

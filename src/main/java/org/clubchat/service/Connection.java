@@ -162,6 +162,19 @@ public final class Connection {
         return true;
     }
 
+    /** @return false if the connection is not in the club */
+    synchronized boolean history(ClientMessage.History history, String requestId) {
+        if (isClosing()) {
+            return true;
+        }
+        Membership club = clubs.get(history.clubId());
+        if (club == null) {
+            return false;
+        }
+        club.history(member.connectionId(), history, requestId);
+        return true;
+    }
+
     /** Leaves every club without replies; runs once, later calls do nothing. */
     synchronized void close() {
         if (closed) {

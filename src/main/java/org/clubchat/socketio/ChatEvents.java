@@ -92,6 +92,12 @@ final class ChatEvents {
         } else if (message instanceof ServerMessage.Ack ack) {
             ack(packets, id, PROVIDER.createObjectBuilder().add("clubId", ack.clubId()).add("seq", ack.seq())
                     .add("duplicate", ack.duplicate()).build());
+        } else if (message instanceof ServerMessage.History history) {
+            JsonArrayBuilder messages = PROVIDER.createArrayBuilder();
+            history.messages().forEach(chat -> messages.add(PROVIDER.createObjectBuilder().add("seq", chat.seq())
+                    .add("from", chat.from()).add("message", chat.message()).add("ts", chat.ts())));
+            ack(packets, id, PROVIDER.createObjectBuilder().add("clubId", history.clubId()).add("messages", messages)
+                    .add("more", history.more()).build());
         } else if (message instanceof ServerMessage.Presence presence) {
             if (positions.containsKey(presence.clubId())) {
                 packets.add(event("presence", PROVIDER.createObjectBuilder().add("clubId", presence.clubId())

@@ -1,6 +1,7 @@
 package org.clubchat.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lettuce.core.RedisClient;
@@ -251,6 +252,32 @@ class ClusterIT {
                 assertEquals(4, mover.expect("chat").getJsonNumber("seq").longValue());
                 mover.assertNoFrame(Duration.ofMillis(300));
             }
+        }
+    }
+
+    /** Without the store, {@code history} reads the club's stream (50 here), on any node, for messages sent on another. */
+    @Test
+    void historyOnAnotherNodeReadsBackWhatTheStreamHolds() {
+        String club = freshClub();
+        try (TestClient writer = nodes.get(0).connect("작가"); TestClient reader = nodes.get(1).connect("reader")) {
+            writer.join(club);
+            for (int i = 1; i <= 60; i++) {
+                assertEquals(i, writer.chat(club, "글 " + i + " 🎉"));
+            }
+            reader.join(club);
+            reader.send(Json.createObjectBuilder().add("type", "history").add("clubId", club).add("limit", 20));
+            JsonObject newest = reader.expect("history");
+            List<JsonObject> messages = newest.getJsonArray("messages").getValuesAs(JsonObject.class);
+            assertEquals(41, messages.get(0).getJsonNumber("seq").longValue());
+            assertEquals("글 60 🎉", messages.get(19).getString("message"));
+            assertEquals("작가", messages.get(19).getString("from"));
+            assertTrue(newest.getBoolean("more"));
+            reader.send(Json.createObjectBuilder().add("type", "history").add("clubId", club).add("before", 41).add("limit", 100));
+            JsonObject older = reader.expect("history");
+            List<JsonObject> rest = older.getJsonArray("messages").getValuesAs(JsonObject.class);
+            assertEquals(List.of(11L, 40L), List.of(rest.get(0).getJsonNumber("seq").longValue(),
+                    rest.get(rest.size() - 1).getJsonNumber("seq").longValue()), "the stream holds the newest 50");
+            assertFalse(older.getBoolean("more"));
         }
     }
 

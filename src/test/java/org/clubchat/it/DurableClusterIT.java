@@ -89,6 +89,15 @@ class DurableClusterIT {
             assertEquals(aliceSaw, bobSaw, "one order, whichever node a member is on");
             assertEquals(2 * each, aliceSaw.size());
 
+            bob.send(Json.createObjectBuilder().add("type", "history").add("clubId", "order").add("before", 101).add("limit", 100));
+            JsonObject page = bob.expect("history");
+            var read = page.getJsonArray("messages").getValuesAs(JsonObject.class);
+            assertEquals(100, read.size(), "read back from the store, far past Redis's 5");
+            for (int i = 0; i < 100; i++) {
+                assertEquals(aliceSaw.get(i + 1L), read.get(i).getString("message"));
+            }
+            assertFalse(page.getBoolean("more"));
+
             try (TestClient carol = node1.connect("carol")) {
                 carol.send(Json.createObjectBuilder().add("type", "join").add("clubId", "order").add("since", 0).add("epoch", epoch));
                 JsonObject joined = carol.expect("joined");
@@ -220,6 +229,48 @@ class DurableClusterIT {
             } finally {
                 admin.shutdown();
             }
+        }
+    }
+
+    /**
+     * PostgreSQL stopped under two nodes: a chat is answered {@code unavailable} in time (never acked), a
+     * join that needs the store too, /health says {@code "db":"down"}; once it is back the run goes on
+     * without a hole, on both nodes.
+     */
+    @Test
+    void aDatabaseThatGoesAwayIsAnsweredInTimeAndTheRunHasNoHole() throws Exception {
+        try (RedisProcess redis = RedisProcess.start(); ServerProcess node0 = Node.start("dc-db0", settings(redis));
+                ServerProcess node1 = Node.start("dc-db1", settings(redis));
+                TestClient alice = node0.connect("alice"); TestClient bob = node1.connect("bob")) {
+            alice.join("tides");
+            bob.join("tides");
+            alice.expect("presence");
+            assertEquals(1, alice.chat("tides", "high"));
+            assertEquals(1, bob.expect("chat").getJsonNumber("seq").longValue());
+            postgres.stop();
+            try {
+                long start = System.nanoTime();
+                alice.send(Json.createObjectBuilder().add("type", "chat").add("clubId", "tides").add("message", "low").add("id", "l"));
+                assertEquals("l", alice.expectError("unavailable").getString("id"));
+                bob.send(Json.createObjectBuilder().add("type", "join").add("clubId", "new-club").add("id", "j"));
+                assertEquals("j", bob.expectError("unavailable").getString("id"));
+                assertTrue(Duration.ofNanos(System.nanoTime() - start).compareTo(Duration.ofSeconds(10)) < 0);
+                HttpResponse<String> health = Http.get(node0.http("/health"));
+                assertEquals(503, health.statusCode());
+                assertEquals("down", Http.json(health).getString("db"));
+                assertEquals("up", Http.json(health).getString("redis"));
+            } finally {
+                postgres.startAgain();
+            }
+            Await.until(Duration.ofSeconds(30), () -> {
+                alice.send(Json.createObjectBuilder().add("type", "chat").add("clubId", "tides").add("message", "turning")
+                        .add("id", "t"));
+                return alice.next().getString("type").equals("ack");
+            }, () -> "chats are stored again once the database is back");
+            JsonObject chat = bob.expect("chat");
+            assertEquals(2, chat.getJsonNumber("seq").longValue(), "no hole where the refused chat was");
+            assertEquals(3, bob.chat("tides", "slack"));
+            assertEquals(3, alice.expect("chat").getJsonNumber("seq").longValue());
         }
     }
 

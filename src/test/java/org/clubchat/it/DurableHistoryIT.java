@@ -176,6 +176,33 @@ class DurableHistoryIT {
         }
     }
 
+    /** {@code history} reads back past what memory holds (10 here) from the store, with {@code more} until the first. */
+    @Test
+    void historyReadsBackIntoTheStore() throws Exception {
+        ServerProcess node = Node.start("durable-history", settings());
+        try (TestClient alice = node.connect("alice")) {
+            alice.join("archive");
+            for (int i = 1; i <= 60; i++) {
+                assertEquals(i, alice.chat("archive", text(i)));
+            }
+            alice.send(Json.createObjectBuilder().add("type", "history").add("clubId", "archive").add("before", 50).add("limit", 30));
+            JsonObject page = alice.expect("history");
+            var messages = page.getJsonArray("messages").getValuesAs(JsonObject.class);
+            assertEquals(30, messages.size());
+            for (int i = 0; i < 30; i++) {
+                assertEquals(20 + i, messages.get(i).getJsonNumber("seq").longValue(), "consecutive, oldest first");
+                assertEquals(text(20 + i), messages.get(i).getString("message"), "from the store, text intact");
+            }
+            assertTrue(page.getBoolean("more"));
+            alice.send(Json.createObjectBuilder().add("type", "history").add("clubId", "archive").add("before", 5));
+            JsonObject first = alice.expect("history");
+            assertEquals(4, first.getJsonArray("messages").size());
+            assertFalse(first.getBoolean("more"), "the club's first message is held: nothing older");
+        } finally {
+            node.close();
+        }
+    }
+
     /** What retention deleted is lost, and a replay that reaches for it says so exactly (firstSeq). */
     @Test
     void aReplayIntoWhatRetentionDeletedSaysWhatWasLost() throws Exception {

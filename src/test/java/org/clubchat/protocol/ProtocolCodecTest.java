@@ -62,6 +62,35 @@ class ProtocolCodecTest {
     }
 
     @Test
+    void historyReadsBeforeAndLimitWithTheProtocolsDefault() {
+        assertEquals(new Inbound("h", new ClientMessage.History("c", OptionalLong.of(120), 30)),
+                decoded("{\"type\":\"history\",\"clubId\":\"c\",\"before\":120,\"limit\":30,\"id\":\"h\"}"));
+        assertEquals(new Inbound(null, new ClientMessage.History("c", OptionalLong.empty(), 50)),
+                decoded("{\"type\":\"history\",\"clubId\":\"c\"}"));
+        assertEquals(new Inbound(null, new ClientMessage.History("c", OptionalLong.of(1), 100)),
+                decoded("{\"type\":\"history\",\"clubId\":\"c\",\"before\":1,\"limit\":1e2}"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "\"before\":0", "\"before\":-3", "\"before\":1.5", "\"before\":\"9\"", "\"before\":null",
+        "\"limit\":0", "\"limit\":101", "\"limit\":2.5", "\"limit\":\"5\"", "\"limit\":[5]"})
+    void historyOutOfRangeOrOfTheWrongTypeIsBadRequest(String field) {
+        var rejected = assertInstanceOf(DecodeResult.Rejected.class,
+                codec.decode("{\"type\":\"history\",\"clubId\":\"c\",\"id\":\"r\"," + field + "}"));
+        assertEquals(ErrorCode.BAD_REQUEST, rejected.code(), field);
+        assertEquals("r", rejected.requestId());
+    }
+
+    @Test
+    void historyIsWrittenOldestFirstWithMore() {
+        String text = codec.frame(new ServerMessage.History("c", List.of(new ServerMessage.Chat("c", "앨리스", "안녕 🎉", 41, 7),
+                new ServerMessage.Chat("c", "bob", "hi", 42, 8)), true), "h").text();
+        assertEquals("{\"type\":\"history\",\"id\":\"h\",\"clubId\":\"c\",\"messages\":[{\"seq\":41,\"from\":\"앨리스\","
+                + "\"message\":\"안녕 🎉\",\"ts\":7},{\"seq\":42,\"from\":\"bob\",\"message\":\"hi\",\"ts\":8}],\"more\":true}", text);
+    }
+
+    @Test
     void deepNestingIsBadJsonNotAStackOverflow() {
         String deep = "[".repeat(10_000) + "]".repeat(10_000);
         var rejected = assertInstanceOf(DecodeResult.Rejected.class, codec.decode("{\"type\":\"ping\",\"x\":" + deep + "}"));
@@ -142,7 +171,7 @@ class ProtocolCodecTest {
     private static ServerMessage sample(Class<?> type) {
         List<ServerMessage> samples = List.of(new ServerMessage.Welcome("s", "n", 1),
                 new ServerMessage.Joined("c", List.of(), 0, "e", null, 1), new ServerMessage.Chat("c", "a", "m", 1, 1),
-                new ServerMessage.Ack("c", 1, false), new ServerMessage.Presence("c", ServerMessage.Presence.Event.JOIN, "a"),
+                new ServerMessage.Ack("c", 1, false), new ServerMessage.History("c", List.of(), false), new ServerMessage.Presence("c", ServerMessage.Presence.Event.JOIN, "a"),
                 new ServerMessage.Left("c"), new ServerMessage.Authed(1), ServerMessage.Pong.INSTANCE, new ServerMessage.Error(ErrorCode.BAD_JSON, "m"));
         return samples.stream().filter(type::isInstance).findFirst().orElseThrow(() -> new AssertionError("no sample of " + type));
     }
