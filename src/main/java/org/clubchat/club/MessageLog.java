@@ -43,13 +43,17 @@ public interface MessageLog extends AutoCloseable {
     Run open(String clubId, String epochCandidate, int newest, long keysSince);
 
     /**
-     * The club's run as {@link #open} reads it (without messages or keys), made in the store with
-     * {@code epochCandidate} first if the store has never held the club: nodes that share clubs and take
-     * seqs from the store ({@link #take}) then all agree on its epoch from its first join on.
+     * The club's run as {@link #open} reads it (without messages or keys), made in the store first if the
+     * store has never held the club: nodes that share clubs and take seqs from the store ({@link #take})
+     * then all agree on its epoch from its first join on. {@code seenEpoch} and {@code seenSeq} are the
+     * run as the nodes' relay (Redis) holds it, or a fresh epoch candidate and 0: a club new to the store
+     * goes on with that run, and when the store's run is {@code seenEpoch} but its last seq is below
+     * {@code seenSeq} (seqs given without the store: a node without it shared Redis, or the store came
+     * back from an older backup) the store goes on after them, so that no seq of a run names two messages.
      *
      * @throws ClubStore.Unavailable when the store cannot be asked now
      */
-    Run claim(String clubId, String epochCandidate);
+    Run claim(String clubId, String seenEpoch, long seenSeq);
 
     /**
      * The club's messages with seq from {@code from} to {@code to}, oldest first (those retention has

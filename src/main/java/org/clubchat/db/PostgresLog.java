@@ -169,16 +169,31 @@ public final class PostgresLog implements MessageLog {
     }
 
     @Override
-    public Run claim(String clubId, String epochCandidate) {
-        try (Connection connection = connect(); PreparedStatement insert = statement(connection,
-                "INSERT INTO clubchat_club (club_id, epoch, last_seq) VALUES (?, ?, 0) ON CONFLICT (club_id) DO NOTHING")) {
+    public Run claim(String clubId, String seenEpoch, long seenSeq) {
+        try (Connection connection = connect();
+                PreparedStatement insert = statement(connection,
+                        "INSERT INTO clubchat_club (club_id, epoch, last_seq) VALUES (?, ?, ?) ON CONFLICT (club_id) DO NOTHING");
+                PreparedStatement behind = statement(connection,
+                        "UPDATE clubchat_club SET last_seq = ? WHERE club_id = ? AND epoch = ? AND last_seq < ? RETURNING 1")) {
             insert.setString(1, clubId);
-            insert.setString(2, epochCandidate);
+            insert.setString(2, seenEpoch);
+            insert.setLong(3, seenSeq);
             insert.executeUpdate();
+            behind.setLong(1, seenSeq);
+            behind.setString(2, clubId);
+            behind.setString(3, seenEpoch);
+            behind.setLong(4, seenSeq);
+            try (ResultSet moved = behind.executeQuery()) {
+                if (moved.next()) {
+                    LOG.log(Level.WARNING, "club {0}: Redis gave seqs up to {1} the store never took (a node without the store "
+                            + "shares Redis, or the store was restored from a backup); they are not in its history, and it goes on after them",
+                            clubId, seenSeq);
+                }
+            }
         } catch (SQLException e) {
             throw unavailable(e);
         }
-        return open(clubId, epochCandidate, 0, Long.MAX_VALUE);
+        return open(clubId, seenEpoch, 0, Long.MAX_VALUE);
     }
 
     @Override

@@ -164,7 +164,10 @@ final class RedisClub {
                     joined.names(), firstStored, joined.presenceVersion()), attempt);
             return;
         }
-        store.readStore(() -> store.log().claim(keys.clubId(), ClubScripts.newId()), (run, failure) -> {
+        // Redis answered first and the store relays only what it committed, so Redis ahead of the store in its
+        // run means seqs given without the store: the store goes on after them (MessageLog.claim).
+        String seenEpoch = joined.epoch().isEmpty() ? ClubScripts.newId() : joined.epoch();
+        store.readStore(() -> store.log().claim(keys.clubId(), seenEpoch, joined.seq()), (run, failure) -> {
             if (failure != null) {
                 joinFailed(member, field, present, requestId, attempt);
                 return;

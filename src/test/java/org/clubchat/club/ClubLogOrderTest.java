@@ -40,7 +40,7 @@ class ClubLogOrderTest {
         }
 
         @Override
-        public Run claim(String clubId, String epochCandidate) {
+        public Run claim(String clubId, String seenEpoch, long seenSeq) {
             throw new UnsupportedOperationException("Redis mode only");
         }
 

@@ -130,7 +130,7 @@ class PostgresLogIT {
                 assertEquals(1000, seqs.get(club).size());
                 assertEquals(1000, Collections.max(seqs.get(club)), "no seq skipped");
                 assertEquals(1000, log.read(club, 1, 2000).size());
-                assertEquals("e-" + club, log.claim(club, "late").epoch(), "the first draft's candidate began the run");
+                assertEquals("e-" + club, log.claim(club, "late", 0).epoch(), "the first draft's candidate began the run");
             }
 
             CompletableFuture<MessageLog.Taken> first = log.take(draft("pg-take-keys", "키 🔑", "k")).toCompletableFuture();
@@ -148,11 +148,19 @@ class PostgresLogIT {
         return new MessageLog.Draft(club, "e-" + club, 1_795_000_000_000L, "alice", "앨리스", message, key);
     }
 
-    /** A claim makes a new club's run, once: every node that claims it after gets the same. */
+    /**
+     * A claim makes a new club's run, once, with the seq Redis held: every node that claims it after gets
+     * the same. Seqs Redis gave in that run without the store move the store on; another run's do not.
+     */
     @Test
     void aClaimMakesTheRunOnceAndKeepsIt() {
-        assertEquals(new MessageLog.Run("first", 0, 1, List.of(), List.of()), log.claim("pg-claim", "first"));
-        assertEquals(new MessageLog.Run("first", 0, 1, List.of(), List.of()), log.claim("pg-claim", "second"));
+        assertEquals(new MessageLog.Run("first", 0, 1, List.of(), List.of()), log.claim("pg-claim", "first", 0));
+        assertEquals(new MessageLog.Run("first", 0, 1, List.of(), List.of()), log.claim("pg-claim", "second", 0));
+        assertEquals(new MessageLog.Run("first", 7, 8, List.of(), List.of()), log.claim("pg-claim", "first", 7), "ahead in its run");
+        assertEquals(new MessageLog.Run("first", 7, 8, List.of(), List.of()), log.claim("pg-claim", "first", 5), "never back");
+        assertEquals(new MessageLog.Run("first", 7, 8, List.of(), List.of()), log.claim("pg-claim", "other", 9), "another run");
+        assertEquals(new MessageLog.Run("redis", 12, 13, List.of(), List.of()), log.claim("pg-claim-redis", "redis", 12),
+                "a club only Redis held goes on in its run");
     }
 
     /** An append whose key its sender stored before, long ago, is that duplicate; the club's appends after it in the batch are refused. */

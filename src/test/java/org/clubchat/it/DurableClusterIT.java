@@ -299,4 +299,58 @@ class DurableClusterIT {
             assertEquals("up", health.getString("status"));
         }
     }
+    /**
+     * A cluster that ran on Redis alone is given the store, and later a node without it shares Redis for
+     * a while: the clubs keep their runs (members recover), and the store goes on after the seqs Redis gave
+     * without it, so no seq of the run names two messages and nothing sent afterwards is lost.
+     */
+    @Test
+    void runsRedisGaveWithoutTheStoreGoOnInIt() throws Exception {
+        try (RedisProcess redis = RedisProcess.start()) {
+            Map<String, String> redisOnly = new HashMap<>(settings(redis));
+            redisOnly.remove("CLUBCHAT_DB_URL");
+            redisOnly.remove("CLUBCHAT_DB_USER");
+            String epoch;
+            try (ServerProcess before = Node.start("dc-upgrade0", redisOnly); TestClient alice = before.connect("alice")) {
+                epoch = alice.join("upgrade").getString("epoch");
+                for (int i = 1; i <= 3; i++) {
+                    assertEquals(i, alice.chat("upgrade", text("a", i)));
+                }
+            }
+            try (ServerProcess stored = Node.start("dc-upgrade1", settings(redis)); TestClient alice = stored.connect("alice")) {
+                assertEquals(3, rejoin(alice, epoch, 3).getJsonNumber("seq").longValue(), "the store took on the run Redis held");
+                assertEquals(4, alice.chat("upgrade", text("a", 4)));
+            }
+            try (ServerProcess without = Node.start("dc-upgrade2", redisOnly); TestClient alice = without.connect("alice")) {
+                rejoin(alice, epoch, 4);
+                assertEquals(5, alice.chat("upgrade", text("a", 5)));
+                assertEquals(6, alice.chat("upgrade", text("a", 6)));
+            }
+            try (ServerProcess stored = Node.start("dc-upgrade3", settings(redis)); TestClient alice = stored.connect("alice");
+                    TestClient bob = stored.connect("bob")) {
+                assertEquals(6, rejoin(alice, epoch, 6).getJsonNumber("seq").longValue(), "the store went on after Redis's seqs");
+                bob.join("upgrade");
+                alice.expect("presence");
+                for (long seq = 7; seq <= 9; seq++) {
+                    assertEquals(seq, alice.chat("upgrade", text("a", (int) seq)));
+                    JsonObject chat = bob.expect("chat");
+                    assertEquals(seq, chat.getJsonNumber("seq").longValue());
+                    assertEquals(text("a", (int) seq), chat.getString("message"));
+                }
+                bob.send(Json.createObjectBuilder().add("type", "history").add("clubId", "upgrade"));
+                var read = bob.expect("history").getJsonArray("messages").getValuesAs(JsonObject.class);
+                assertEquals(List.of(4L, 7L, 8L, 9L), read.stream().map(m -> m.getJsonNumber("seq").longValue()).toList(),
+                        "what the store took, and nothing under a seq Redis gave another message");
+            }
+        }
+    }
+
+    /** Joins the club with {@code since} in {@code epoch} and checks that the run was recovered. */
+    private static JsonObject rejoin(TestClient member, String epoch, long since) {
+        member.send(Json.createObjectBuilder().add("type", "join").add("clubId", "upgrade").add("since", since).add("epoch", epoch));
+        JsonObject joined = member.expect("joined");
+        assertEquals(epoch, joined.getString("epoch"), joined::toString);
+        assertTrue(joined.getBoolean("recovered"), joined::toString);
+        return joined;
+    }
 }
