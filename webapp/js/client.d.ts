@@ -36,6 +36,8 @@ export interface Joined {
   epoch: string;
   recovered?: boolean;
   firstSeq: number;
+  /** Only when the server capped the replay: the first seq it replays (a `skipped` event names the rest). */
+  replayFrom?: number;
   /** A join again after a reconnect or a gap. */
   rejoin: boolean;
   /** The club started over (a new epoch): earlier messages are gone. */
@@ -43,6 +45,11 @@ export interface Joined {
 }
 
 export interface Lost { clubId: string; from: number; to: number; count: number; }
+/** Messages a capped replay left out: still held, read with `loadEarlier` or `history`. */
+export interface Skipped { clubId: string; from: number; to: number; count: number; }
+/** One message read back: a chat, or one deleted in its place. */
+export type HeldMessage = { seq: number; from: string; message: string; ts: number } | { seq: number; deleted: true };
+export interface Page { messages: HeldMessage[]; more: boolean; }
 export interface Chat { clubId: string; from: string; message: string; seq: number; ts: number; }
 export interface Presence { clubId: string; event: 'join' | 'leave'; name: string; }
 export interface Sent { key: string; clubId: string; message: string; seq: number; duplicate: boolean; }
@@ -57,6 +64,7 @@ export interface ChatClientEventMap {
   state: CustomEvent<StateDetail>;
   joined: CustomEvent<Joined>;
   lost: CustomEvent<Lost>;
+  skipped: CustomEvent<Skipped>;
   chat: CustomEvent<Chat>;
   presence: CustomEvent<Presence>;
   sent: CustomEvent<Sent>;
@@ -83,6 +91,10 @@ export declare class ChatClient extends EventTarget {
   leave(clubId: string): void;
   /** Sends with a fresh key and returns it; `sent` or `failed` settles it, exactly once. */
   chat(clubId: string, message: string): string;
+  /** The club's stored messages below `before` (the newest without it), at most `limit` (1–100, default 50); rejects with an Error whose `code` is the server's, or `offline`. */
+  history(clubId: string, options?: { before?: number; limit?: number }): Promise<Page>;
+  /** The messages before the oldest one handed on in the club (a scroll to the top); `more: false` at the beginning. */
+  loadEarlier(clubId: string, limit?: number): Promise<Page>;
   addEventListener<K extends keyof ChatClientEventMap>(type: K, listener: (event: ChatClientEventMap[K]) => void,
     options?: boolean | AddEventListenerOptions): void;
   addEventListener(type: string, listener: EventListenerOrEventListenerObject | null,

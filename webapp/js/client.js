@@ -1,8 +1,9 @@
 // club-chat's client: the wire protocol (docs/protocol.md) for browsers and Node, with what every app
 // needs and few get right: reconnect with backoff, re-joining each club with `since` and `epoch`,
 // exactly-once sends (each chat has a key and is resent after a reconnect until it is settled), gap
-// detection, the lost range when history could not cover a reconnect, retried refusals, and token
-// refresh. It knows nothing of any page: it emits events. Documented in docs/client.md.
+// detection, the lost range when history could not cover a reconnect (and, apart from it, the range a
+// capped replay skipped, to read back on demand), reading back, retried refusals, and token refresh.
+// It knows nothing of any page: it emits events. Documented in docs/client.md.
 
 const BACKOFF_FIRST_MS = 500;
 const BACKOFF_MAX_MS = 30_000;
@@ -14,6 +15,8 @@ const RENEW_AHEAD_MS = 60_000;
 const REFRESH_ID = 'auth';
 /** Refusals that pass by themselves: the request is sent again after a backoff. */
 const RETRIED_ERRORS = new Set(['rate_limited', 'unavailable']);
+/** How many messages `loadEarlier` reads by default, and the most one `history` may ask for. */
+const PAGE_DEFAULT = 50;
 
 /**
  * @typedef {'connecting' | 'online' | 'reconnecting' | 'offline' | 'failed'} ConnectionState
@@ -84,6 +87,8 @@ function reasonOf(code, welcomed, tokenDue) {
  * - `state`    {@link StateDetail}
  * - `joined`   the server's `joined`, plus `rejoin` (a re-join after a reconnect or a gap) and `epochChanged`
  * - `lost`     `{ clubId, from, to, count }`: messages history no longer held when the club was re-joined
+ * - `skipped`  `{ clubId, from, to, count }`: messages a capped replay left out; still held, read them with
+ *              `loadEarlier` (or `history`) when they are wanted
  * - `chat`     the server's `chat`, each seq once and in order
  * - `presence` the server's `presence`
  * - `sent`     `{ key, clubId, message, seq, duplicate }`: an own chat settled, exactly once
@@ -105,7 +110,10 @@ export class ChatClient extends EventTarget {
   #wanted = false;
   #token = null;
   #nextId = 1;
-  /** clubId -> { epoch, lastSeq, joined }: where each club's seqs stand; joined once its `joined` came. */
+  /**
+   * clubId -> { epoch, lastSeq, joined, oldest }: where each club's seqs stand; joined once its `joined`
+   * came; oldest, the lowest seq handed on in this epoch (null before any), where `loadEarlier` goes on.
+   */
   #clubs = new Map();
   /** key -> { clubId, message }: own chats not settled yet, in the order they were sent. */
   #unsettled = new Map();
@@ -115,6 +123,8 @@ export class ChatClient extends EventTarget {
   #joinRefusals = new Map();
   /** key -> chats refused in a row (`rate_limited`, `unavailable`), for the resend's backoff. */
   #chatRefusals = new Map();
+  /** request id -> { resolve, reject }: `history` requests waiting for their answer on this connection. */
+  #reading = new Map();
 
   /** @param {ChatClientOptions} options */
   constructor(options) {
@@ -151,6 +161,7 @@ export class ChatClient extends EventTarget {
     this.#socket = null;
     for (const club of this.#clubs.values()) club.joined = false;
     this.#joining.clear();
+    this.#abandonReads();
     this.#emit('state', { state: 'offline' });
   }
 
@@ -160,7 +171,7 @@ export class ChatClient extends EventTarget {
   }
 
   join(clubId) {
-    if (!this.#clubs.has(clubId)) this.#clubs.set(clubId, { epoch: null, lastSeq: 0, joined: false });
+    if (!this.#clubs.has(clubId)) this.#clubs.set(clubId, { epoch: null, lastSeq: 0, joined: false, oldest: null });
     if (this.online) this.#sendJoin(clubId);
   }
 
@@ -186,6 +197,42 @@ export class ChatClient extends EventTarget {
     this.#unsettled.set(key, { clubId, message });
     if (this.#clubs.get(clubId)?.joined) this.#sendChat(key);
     return key;
+  }
+
+  /**
+   * Reads back the club's stored messages below `before` (the newest when absent), at most `limit` (1–100,
+   * default 50): resolves with `{ messages, more }` (oldest first; each `{ seq, from, message, ts }`, or
+   * `{ seq, deleted: true }`), rejects with an Error whose `code` is the server's (`not_member`,
+   * `bad_request`, `unavailable`) or `offline` when there is no connection or it ends first.
+   */
+  history(clubId, { before, limit } = {}) {
+    const id = `h${this.#nextId++}`;
+    const request = { type: 'history', clubId, id };
+    if (before !== undefined) request.before = before;
+    if (limit !== undefined) request.limit = limit;
+    return new Promise((resolve, reject) => {
+      if (!this.#clubs.get(clubId)?.joined || !this.#send(request)) {
+        reject(Object.assign(new Error(`not in ${clubId} on a live connection`), { code: 'offline' }));
+        return;
+      }
+      this.#reading.set(id, { resolve, reject });
+    });
+  }
+
+  /**
+   * Reads the messages just before the oldest one this client has handed on for the club (a scroll to the
+   * top): resolves with `{ messages, more }` as `history` does; `more: false` with nothing older held.
+   */
+  async loadEarlier(clubId, limit = PAGE_DEFAULT) {
+    const club = this.#clubs.get(clubId);
+    const before = club?.oldest ?? (club ? club.lastSeq + 1 : 1);
+    if (before <= 1) return { messages: [], more: false };
+    const page = await this.history(clubId, { before, limit });
+    const now = this.#clubs.get(clubId);
+    if (now && page.messages.length > 0 && now.epoch === club.epoch) {
+      now.oldest = Math.min(now.oldest ?? Infinity, page.messages[0].seq);
+    }
+    return { messages: page.messages, more: page.more };
   }
 
   async #open() {
@@ -226,6 +273,7 @@ export class ChatClient extends EventTarget {
     this.#socket = null;
     for (const club of this.#clubs.values()) club.joined = false;
     this.#joining.clear();
+    this.#abandonReads();
     if (!this.#wanted) return;
     const exp = this.#token ? tokenExpiry(this.#token) : null;
     const reason = reasonOf(code, this.#welcomed, exp !== null && Date.now() >= exp * 1000 - RENEW_AHEAD_MS);
@@ -269,6 +317,14 @@ export class ChatClient extends EventTarget {
     this.#socket?.close(4001, 'token refresh');
   }
 
+  /** Reads still waiting when the connection ends get no answer: they are rejected as `offline`. */
+  #abandonReads() {
+    for (const { reject } of this.#reading.values()) {
+      reject(Object.assign(new Error('the connection ended before the answer came'), { code: 'offline' }));
+    }
+    this.#reading.clear();
+  }
+
   #fail(reason, said = {}) {
     this.#wanted = false;
     clearTimeout(this.#refreshTimer);
@@ -293,6 +349,12 @@ export class ChatClient extends EventTarget {
       case 'ack':
         this.#onAck(frame);
         break;
+      case 'history': {
+        const read = this.#reading.get(frame.id);
+        this.#reading.delete(frame.id);
+        read?.resolve({ clubId: frame.clubId, messages: frame.messages, more: frame.more });
+        break;
+      }
       case 'left':
         // Unasked (a renewed token no longer allows the club): the club is not joined again.
         if (frame.reason) this.#forget(frame.clubId);
@@ -329,9 +391,20 @@ export class ChatClient extends EventTarget {
       const lost = { clubId: frame.clubId, from: since + 1, to: frame.firstSeq - 1 };
       this.#emit('lost', { ...lost, count: lost.to - lost.from + 1 });
     }
+    // A capped replay starts at `replayFrom`: what lies between is held, not lost, and read on demand.
+    const skippedFrom = Math.max(since + 1, frame.firstSeq);
+    if (frame.replayFrom !== undefined && frame.replayFrom > skippedFrom) {
+      const skipped = { clubId: frame.clubId, from: skippedFrom, to: frame.replayFrom - 1 };
+      this.#emit('skipped', { ...skipped, count: skipped.to - skipped.from + 1 });
+      // What the client holds runs on from the replay's start: reading earlier goes back through the skipped.
+      club.oldest = frame.replayFrom;
+    } else if (epochChanged) {
+      club.oldest = null;
+    }
     club.epoch = frame.epoch;
-    // The replay starts at the oldest message history holds after `since`; live ones follow `seq`.
-    club.lastSeq = Math.max(since, frame.firstSeq - 1);
+    // The replay starts at the oldest message history holds after `since`, or where a capped one begins;
+    // live ones follow `seq`.
+    club.lastSeq = Math.max(since, frame.firstSeq - 1, (frame.replayFrom ?? 0) - 1);
     if (club.lastSeq > frame.seq) club.lastSeq = frame.seq;
     club.joined = true;
     this.#emit('joined', { ...frame, rejoin, epochChanged });
@@ -356,6 +429,7 @@ export class ChatClient extends EventTarget {
       return;
     }
     club.lastSeq = frame.seq;
+    if (club.oldest === null) club.oldest = frame.seq;
     handOn();
   }
 
@@ -370,6 +444,12 @@ export class ChatClient extends EventTarget {
   }
 
   #onError(frame) {
+    const read = this.#reading.get(frame.id);
+    if (read) {
+      this.#reading.delete(frame.id);
+      read.reject(Object.assign(new Error(frame.message), { code: frame.code }));
+      return;
+    }
     const join = this.#joining.get(frame.id);
     if (join) {
       this.#joining.delete(frame.id);
