@@ -192,7 +192,7 @@ public final class Club implements Membership {
     }
 
     private Frame frameOf(MessageLog.Entry entry) {
-        return codec.frame(new ServerMessage.Chat(id, entry.from(), entry.message(), entry.seq(), entry.ts()));
+        return codec.frame(entry.chat());
     }
 
     /**
@@ -408,22 +408,42 @@ public final class Club implements Membership {
         afterwards.forEach(Runnable::run);
     }
 
-    /** The messages history holds after {@code since}, oldest first. */
-    /**
-     * From memory when it holds the range, else (with a log) from the log, read outside the lock: one
-     * message more than asked for is read, to learn whether older ones are held.
-     */
+    /** Answers a member's {@code history} with {@link #readBack}, or {@code unavailable} when the log cannot be read. */
     @Override
     public void history(String connectionId, ClientMessage.History asked, String requestId) {
         Member member;
+        lock.lock();
+        try {
+            member = members.get(connectionId);
+        } finally {
+            lock.unlock();
+        }
+        if (member == null) {
+            throw new IllegalStateException(connectionId + " is not in club " + id);
+        }
+        ServerMessage.History page;
+        try {
+            page = readBack(asked);
+        } catch (ClubStore.Unavailable e) {
+            member.delivery().offer(codec.frame(new ServerMessage.Error(ErrorCode.UNAVAILABLE,
+                    "the club's history cannot be read just now; try again"), requestId));
+            return;
+        }
+        member.delivery().offer(codec.frame(page, requestId));
+    }
+
+    /**
+     * The page {@code asked} reads back: from memory when it holds the range, else (with a log) from the
+     * log, read outside the lock; one message more than asked for is read, to learn whether older ones
+     * are held.
+     *
+     * @throws ClubStore.Unavailable when the log cannot be read now
+     */
+    ServerMessage.History readBack(ClientMessage.History asked) {
         long top;
         long from;
         lock.lock();
         try {
-            member = members.get(connectionId);
-            if (member == null) {
-                throw new IllegalStateException(connectionId + " is not in club " + id);
-            }
             top = asked.top(committed);
             from = Math.max(1, top - asked.limit() + 1);
             if (log == null || from >= history.oldestSeq() || top < from) {
@@ -431,26 +451,16 @@ public final class Club implements Membership {
                 List<ServerMessage.Chat> held = history.between(from, top).stream()
                         .map(frame -> (ServerMessage.Chat) frame.message()).toList();
                 boolean more = (held.isEmpty() ? top + 1 : held.get(0).seq()) > oldest;
-                member.delivery().offer(codec.frame(new ServerMessage.History(id, held, more), requestId));
-                return;
+                return new ServerMessage.History(id, held, more);
             }
         } finally {
             lock.unlock();
         }
-        List<MessageLog.Entry> read;
-        try {
-            read = log.read(id, Math.max(1, from - 1), top);
-        } catch (ClubStore.Unavailable e) {
-            member.delivery().offer(codec.frame(new ServerMessage.Error(ErrorCode.UNAVAILABLE,
-                    "the club's history cannot be read just now; try again"), requestId));
-            return;
-        }
-        boolean more = !read.isEmpty() && read.get(0).seq() < from;
-        List<ServerMessage.Chat> stored = read.stream().filter(entry -> entry.seq() >= from)
-                .map(entry -> (ServerMessage.Chat) frameOf(entry).message()).toList();
-        member.delivery().offer(codec.frame(new ServerMessage.History(id, stored, more), requestId));
+        return ServerMessage.History.readBack(id, from, log.read(id, Math.max(1, from - 1), top).stream()
+                .map(MessageLog.Entry::chat).toList());
     }
 
+    /** The messages history holds after {@code since}, oldest first. */
     List<ServerMessage.Chat> messagesAfter(long since) {
         lock.lock();
         try {

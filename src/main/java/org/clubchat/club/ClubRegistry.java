@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import org.clubchat.metrics.Metrics;
+import org.clubchat.protocol.ClientMessage;
 import org.clubchat.protocol.ProtocolCodec;
 import org.clubchat.protocol.ServerMessage;
 
@@ -123,6 +124,23 @@ public final class ClubRegistry implements ClubStore {
     @Override
     public List<ServerMessage.Chat> messagesAfter(String clubId, long since) {
         return Optional.ofNullable(clubs.get(clubId)).map(club -> club.messagesAfter(since)).orElse(List.of());
+    }
+
+    /** From the club when it is held, else from the log (a club forgotten or never opened since a start). */
+    @Override
+    public ServerMessage.History readBack(ClientMessage.History asked) {
+        Club club = clubs.get(asked.clubId());
+        if (club != null) {
+            return club.readBack(asked);
+        }
+        if (log == null) {
+            return new ServerMessage.History(asked.clubId(), List.of(), false);
+        }
+        MessageLog.Run run = log.open(asked.clubId(), newEpoch(), 0, Long.MAX_VALUE);
+        long top = asked.top(run.lastSeq());
+        long from = Math.max(1, top - asked.limit() + 1);
+        return ServerMessage.History.readBack(asked.clubId(), from, top < from ? List.of()
+                : log.read(asked.clubId(), Math.max(1, from - 1), top).stream().map(MessageLog.Entry::chat).toList());
     }
 
     /** One server: the broadcast is this node's alone. */

@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
+import org.clubchat.protocol.ClientMessage;
 import org.clubchat.protocol.ServerMessage;
 
 /**
@@ -60,6 +61,14 @@ public interface ClubStore extends AutoCloseable {
      * @throws Unavailable when the store cannot be asked now
      */
     List<ServerMessage.Chat> messagesAfter(String clubId, long since);
+
+    /**
+     * The club's stored messages as {@code history} reads them back (docs/protocol.md, "Reading back"),
+     * for an operator: without membership, and from the durable store too when the club is not held.
+     *
+     * @throws Unavailable when the store cannot be asked now
+     */
+    ServerMessage.History readBack(ClientMessage.History asked);
 
     /**
      * Hands {@code message} to the broadcast listener of every node that shares these clubs, this one

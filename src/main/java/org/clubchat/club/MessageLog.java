@@ -3,6 +3,7 @@ package org.clubchat.club;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import org.clubchat.protocol.ServerMessage;
 
 /**
  * A club's history that lasts: every accepted message, by club and seq, in a durable store (PostgreSQL,
@@ -18,6 +19,10 @@ public interface MessageLog extends AutoCloseable {
      * one; {@code epoch} is the run of the club it belongs to.
      */
     record Entry(String clubId, String epoch, long seq, long ts, String sender, String from, String message, String key) {
+        /** The message as members get it. */
+        public ServerMessage.Chat chat() {
+            return new ServerMessage.Chat(clubId, from, message, seq, ts);
+        }
     }
 
     /**

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -21,6 +22,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.clubchat.club.ClubStore;
 import org.clubchat.club.ClubView;
+import org.clubchat.protocol.ClientMessage;
 import org.clubchat.protocol.ClubIds;
 import org.clubchat.protocol.ErrorCode;
 import org.clubchat.protocol.ProtocolCodec;
@@ -219,10 +221,18 @@ public final class OpsApi {
                 Json.createObjectBuilder().add("clubs", list).build().toString());
     }
 
-    /** The club's history after {@code ?since=} (default 0), as the {@code chat} frames a member would get. */
+    /**
+     * The club's history after {@code ?since=} (default 0), as the {@code chat} frames a member would get;
+     * or, with {@code ?before=} or {@code ?limit=}, a page read back as {@code history} reads it.
+     */
     private OpsResponse history(String clubId, String query) {
         if (!ClubIds.isValid(clubId)) {
             return badRequest(ErrorCode.INVALID_CLUB, ClubIds.RULE);
+        }
+        String before = queryParameter(query, "before");
+        String limit = queryParameter(query, "limit");
+        if (before != null || limit != null) {
+            return readBack(clubId, before, limit, queryParameter(query, "since") != null);
         }
         long since = 0;
         String value = queryParameter(query, "since");
@@ -242,6 +252,35 @@ public final class OpsApi {
         }
         return new OpsResponse(200, JSON, Map.of("Cache-Control", "no-store"),
                 Json.createObjectBuilder().add("clubId", clubId).add("messages", chats).build().toString());
+    }
+
+    /** A page of the club's stored messages below {@code before} (the newest without it), as {@code history} answers. */
+    private OpsResponse readBack(String clubId, String before, String limit, boolean since) {
+        if (since) {
+            return badRequest(ErrorCode.BAD_REQUEST, "since reads forward, before and limit read back: not both");
+        }
+        long beforeSeq = before == null ? 0 : positiveInteger(before);
+        if (beforeSeq < 1 && before != null) {
+            return badRequest(ErrorCode.BAD_REQUEST, "before must be an integer of at least 1");
+        }
+        long pageSize = limit == null ? ClientMessage.History.DEFAULT_LIMIT : positiveInteger(limit);
+        if (pageSize < 1 || pageSize > ClientMessage.History.MAX_LIMIT) {
+            return badRequest(ErrorCode.BAD_REQUEST, "limit must be an integer from 1 to " + ClientMessage.History.MAX_LIMIT);
+        }
+        ServerMessage.History page = clubs.readBack(new ClientMessage.History(clubId,
+                before == null ? OptionalLong.empty() : OptionalLong.of(beforeSeq), (int) pageSize));
+        JsonObject read = Json.createReader(new StringReader(codec.frame(page).text())).readObject();
+        return new OpsResponse(200, JSON, Map.of("Cache-Control", "no-store"),
+                Json.createObjectBuilder(read).remove("type").build().toString());
+    }
+
+    /** The value as a positive integer, or 0 when it is not one. */
+    private static long positiveInteger(String value) {
+        try {
+            return Math.max(0, Long.parseLong(value));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     /** Closes every connection of a user, on every node, with 1008; answered before the far nodes act. */

@@ -84,6 +84,15 @@ public sealed interface ServerMessage
             messages = List.copyOf(messages);
         }
 
+        /**
+         * The page from {@code from} on, out of messages read from one before it (oldest first): that one,
+         * when there, says older messages are held.
+         */
+        public static History readBack(String clubId, long from, List<Chat> read) {
+            boolean more = !read.isEmpty() && read.get(0).seq() < from;
+            return new History(clubId, read.stream().filter(chat -> chat.seq() >= from).toList(), more);
+        }
+
         @Override
         public String type() {
             return "history";

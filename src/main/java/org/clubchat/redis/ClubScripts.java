@@ -30,6 +30,7 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.clubchat.metrics.Metrics;
 import org.clubchat.protocol.Names;
+import org.clubchat.protocol.ServerMessage;
 
 /**
  * What a node asks of Redis about clubs, typed: the Lua scripts (each one atomic step, loaded from
@@ -239,6 +240,16 @@ final class ClubScripts {
             names.sort(Names.CODE_POINT_ORDER);
             return names;
         });
+    }
+
+    /** A message of the club's stream as members get it. */
+    static ServerMessage.Chat chatOf(String clubId, StreamMessage<String, String> entry) {
+        return chatOf(clubId, seqOf(entry), entry.getBody());
+    }
+
+    /** A message, by seq and its stream fields, as members get it. */
+    static ServerMessage.Chat chatOf(String clubId, long seq, Map<String, String> fields) {
+        return new ServerMessage.Chat(clubId, fields.get("from"), fields.get("message"), seq, Long.parseLong(fields.get("ts")));
     }
 
     static long seqOf(StreamMessage<String, String> entry) {

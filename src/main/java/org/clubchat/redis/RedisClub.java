@@ -336,7 +336,7 @@ final class RedisClub {
                 if (failure != null) {
                     historyUnavailable(member, requestId);
                 } else {
-                    historyRead(member, from, read.stream().map(entry -> chatOf(entry.seq(), ClubFeed.entryOf(entry))).toList(),
+                    historyRead(member, from, read.stream().map(MessageLog.Entry::chat).toList(),
                             requestId);
                 }
             });
@@ -348,16 +348,14 @@ final class RedisClub {
                 historyUnavailable(member, requestId);
             } else {
                 store.answered();
-                historyRead(member, from, read.stream().map(entry -> chatOf(ClubScripts.seqOf(entry), entry.getBody())).toList(),
+                historyRead(member, from, read.stream().map(entry -> ClubScripts.chatOf(keys.clubId(), entry)).toList(),
                         requestId);
             }
         });
     }
 
     private void historyRead(Member member, long from, List<ServerMessage.Chat> read, String requestId) {
-        boolean more = !read.isEmpty() && read.get(0).seq() < from;
-        List<ServerMessage.Chat> asked = read.stream().filter(chat -> chat.seq() >= from).toList();
-        member.delivery().offer(store.codec().frame(new ServerMessage.History(keys.clubId(), asked, more), requestId));
+        member.delivery().offer(store.codec().frame(ServerMessage.History.readBack(keys.clubId(), from, read), requestId));
     }
 
     private void historyUnavailable(Member member, String requestId) {
@@ -542,10 +540,7 @@ final class RedisClub {
     }
 
     private Frame chatFrame(long seq, Map<String, String> entry) {
-        return store.codec().frame(chatOf(seq, entry));
+        return store.codec().frame(ClubScripts.chatOf(keys.clubId(), seq, entry));
     }
 
-    private ServerMessage.Chat chatOf(long seq, Map<String, String> entry) {
-        return new ServerMessage.Chat(keys.clubId(), entry.get("from"), entry.get("message"), seq, Long.parseLong(entry.get("ts")));
-    }
 }

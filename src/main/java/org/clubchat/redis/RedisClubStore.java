@@ -42,6 +42,7 @@ import org.clubchat.metrics.Metrics;
 import org.clubchat.protocol.ErrorCode;
 import org.clubchat.protocol.Frame;
 import org.clubchat.protocol.ProtocolCodec;
+import org.clubchat.protocol.ClientMessage;
 import org.clubchat.protocol.ServerMessage;
 
 /**
@@ -242,11 +243,26 @@ public final class RedisClubStore implements ClubStore {
 
     @Override
     public List<ServerMessage.Chat> messagesAfter(String clubId, long since) {
-        return await(scripts.log(ClubKeys.of(clubId), since + 1, Long.MAX_VALUE)).stream().map(entry -> {
-            Map<String, String> body = entry.getBody();
-            return new ServerMessage.Chat(clubId, body.get("from"), body.get("message"), ClubScripts.seqOf(entry),
-                    Long.parseLong(body.get("ts")));
-        }).toList();
+        return await(scripts.log(ClubKeys.of(clubId), since + 1, Long.MAX_VALUE)).stream()
+                .map(entry -> ClubScripts.chatOf(clubId, entry)).toList();
+    }
+
+    /** From the history store when there is one, else from the club's stream; on the operator's request thread. */
+    @Override
+    public ServerMessage.History readBack(ClientMessage.History asked) {
+        String clubId = asked.clubId();
+        long last = log != null ? log.open(clubId, ClubScripts.newId(), 0, Long.MAX_VALUE).lastSeq()
+                : await(scripts.run(ClubKeys.of(clubId))).seq();
+        long top = asked.top(last);
+        long from = Math.max(1, top - asked.limit() + 1);
+        if (top < from) {
+            return new ServerMessage.History(clubId, List.of(), false);
+        }
+        List<ServerMessage.Chat> read = log != null
+                ? log.read(clubId, Math.max(1, from - 1), top).stream().map(MessageLog.Entry::chat).toList()
+                : await(scripts.log(ClubKeys.of(clubId), Math.max(1, from - 1), top)).stream()
+                        .map(entry -> ClubScripts.chatOf(clubId, entry)).toList();
+        return ServerMessage.History.readBack(clubId, from, read);
     }
 
     /** Waits, on an operator's request thread, for Redis's answer; Unavailable when it does not come. */

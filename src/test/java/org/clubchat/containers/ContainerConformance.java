@@ -175,6 +175,15 @@ abstract class ContainerConformance {
             assertTrue(Http.json(resent).getBoolean("duplicate"));
             assertEquals(2, alice.chat(club, "after"), "the resend reached nobody");
             assertEquals(401, Http.post(server.http("/api/clubs/" + club + "/messages"), "{\"message\":\"x\"}").statusCode());
+            JsonObject page = Http.json(Http.get(server.http("/api/clubs/" + club + "/messages?before=2&limit=5"),
+                    "Authorization", "Bearer " + API_KEY));
+            JsonObject first = page.getJsonArray("messages").getJsonObject(0);
+            assertEquals(List.of(1L, "백엔드에서 ✓ café", "ops"), List.of(first.getJsonNumber("seq").longValue(), first.getString("message"),
+                    first.getString("from")), "paged back: " + page);
+            assertFalse(page.getBoolean("more"));
+            HttpResponse<String> refused = Http.get(server.http("/api/clubs/" + club + "/messages?limit=101"), "Authorization", "Bearer " + API_KEY);
+            assertEquals(400, refused.statusCode(), refused::body);
+            assertEquals("bad_request", Http.json(refused).getString("code"));
         }
     }
 

@@ -278,6 +278,11 @@ class ClusterIT {
             assertEquals(List.of(11L, 40L), List.of(rest.get(0).getJsonNumber("seq").longValue(),
                     rest.get(rest.size() - 1).getJsonNumber("seq").longValue()), "the stream holds the newest 50");
             assertFalse(older.getBoolean("more"));
+            JsonObject page = Http.json(Http.get(nodes.get(2).http("/api/clubs/" + club + "/messages?before=60&limit=2"),
+                    "Authorization", "Bearer " + API_KEY));
+            assertEquals(List.of("글 58 🎉", "글 59 🎉"), page.getJsonArray("messages").getValuesAs(JsonObject.class).stream()
+                    .map(m -> m.getString("message")).toList(), "an operator on a third node pages the stream back");
+            assertTrue(page.getBoolean("more"));
         }
     }
 

@@ -97,6 +97,10 @@ class DurableClusterIT {
                 assertEquals(aliceSaw.get(i + 1L), read.get(i).getString("message"));
             }
             assertFalse(page.getBoolean("more"));
+            JsonObject operator = Http.json(Http.get(node0.http("/api/clubs/order/messages?before=3&limit=100"),
+                    "Authorization", "Bearer " + API_KEY));
+            assertEquals(List.of(aliceSaw.get(1L), aliceSaw.get(2L)), operator.getJsonArray("messages").getValuesAs(JsonObject.class)
+                    .stream().map(m -> m.getString("message")).toList(), "an operator reads back from the store");
 
             try (TestClient carol = node1.connect("carol")) {
                 carol.send(Json.createObjectBuilder().add("type", "join").add("clubId", "order").add("since", 0).add("epoch", epoch));

@@ -10,6 +10,7 @@ import jakarta.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletionException;
@@ -176,10 +177,13 @@ class DurableHistoryIT {
         }
     }
 
-    /** {@code history} reads back past what memory holds (10 here) from the store, with {@code more} until the first. */
+    /**
+     * {@code history} reads back past what memory holds (10 here) from the store, with {@code more} until
+     * the first; after a restart, before anyone joins, an operator pages back from the store too.
+     */
     @Test
     void historyReadsBackIntoTheStore() throws Exception {
-        ServerProcess node = Node.start("durable-history", settings());
+        ServerProcess node = Node.start("durable-history", settings("CLUBCHAT_API_KEY", "durable-key"));
         try (TestClient alice = node.connect("alice")) {
             alice.join("archive");
             for (int i = 1; i <= 60; i++) {
@@ -200,6 +204,15 @@ class DurableHistoryIT {
             assertFalse(first.getBoolean("more"), "the club's first message is held: nothing older");
         } finally {
             node.close();
+        }
+        try (ServerProcess again = Node.start("durable-history", settings("CLUBCHAT_API_KEY", "durable-key"))) {
+            JsonObject page = Http.json(Http.get(again.http("/api/clubs/archive/messages?before=50&limit=3"),
+                    "Authorization", "Bearer durable-key"));
+            var messages = page.getJsonArray("messages").getValuesAs(JsonObject.class);
+            assertEquals(List.of(47L, 48L, 49L), messages.stream().map(m -> m.getJsonNumber("seq").longValue()).toList(),
+                    "a club nobody has opened since the start is read from the store");
+            assertEquals(text(49), messages.get(2).getString("message"));
+            assertTrue(page.getBoolean("more"));
         }
     }
 

@@ -102,6 +102,42 @@ class PublishApiIT {
         }
     }
 
+    /** An operator pages back through a club as a member's {@code history} does, newest first. */
+    @Test
+    void messagesArePagedBackWithBeforeAndLimit() {
+        try (TestClient erin = server.connect("에린")) {
+            erin.join("paged");
+            for (int i = 1; i <= 7; i++) {
+                erin.chat("paged", "말 " + i + " é🎉");
+            }
+            JsonObject newest = Http.json(Http.get(server.http("/api/clubs/paged/messages?limit=3"), AUTHORIZED));
+            assertEquals(List.of(5L, 6L, 7L), seqs(newest));
+            JsonObject first = newest.getJsonArray("messages").getJsonObject(0);
+            assertEquals("말 5 é🎉", first.getString("message"));
+            assertEquals("에린", first.getString("from"));
+            assertTrue(newest.getBoolean("more"));
+            JsonObject earlier = Http.json(Http.get(server.http("/api/clubs/paged/messages?before=5&limit=3"), AUTHORIZED));
+            assertEquals(List.of(2L, 3L, 4L), seqs(earlier));
+            JsonObject last = Http.json(Http.get(server.http("/api/clubs/paged/messages?before=2"), AUTHORIZED));
+            assertEquals(List.of(1L), seqs(last));
+            assertEquals(false, last.getBoolean("more"));
+            JsonObject none = Http.json(Http.get(server.http("/api/clubs/nobody-paged/messages?before=9"), AUTHORIZED));
+            assertEquals(List.of(), seqs(none));
+        }
+    }
+
+    private static List<Long> seqs(JsonObject page) {
+        return page.getJsonArray("messages").getValuesAs(JsonObject.class).stream().map(m -> m.getJsonNumber("seq").longValue()).toList();
+    }
+
+    @ParameterizedTest(name = "{0} -> 400")
+    @CsvSource({"before=0", "before=x", "before=-3", "limit=0", "limit=101", "limit=1.5", "since=1&before=3"})
+    void badPagesAreBadRequests(String query) {
+        HttpResponse<String> refused = Http.get(server.http("/api/clubs/paged/messages?" + query), AUTHORIZED);
+        assertEquals(400, refused.statusCode(), refused::body);
+        assertEquals("bad_request", Http.json(refused).getString("code"));
+    }
+
     @Test
     void unknownClubIsEmpty() {
         JsonObject club = Http.json(Http.get(server.http("/api/clubs/nobody-here"), AUTHORIZED));
