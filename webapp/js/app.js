@@ -33,7 +33,17 @@ let tokenUrl = null;
 let tokenMode = false;
 let current = null;
 let countdown = null;
-/** clubId -> { list, members, unread, entry, epoch }: each club's message list, member names, sidebar entry and run. */
+/** How many messages one scroll to the top, or one click on the skipped ones, reads back. */
+const PAGE = 50;
+/** How close to the top of a list (px) reading earlier messages starts. */
+const NEAR_TOP = 40;
+/** How long a club's messages must pause before the page looks whether its list fills its box. */
+const SETTLE_MS = 200;
+/**
+ * clubId -> { list, members, unread, entry, epoch, top, reading, begun, settling }: each club's message
+ * list, member names, sidebar entry and run; its top line (what reading back is doing), whether a read
+ * is under way, whether the beginning of the club is shown, and the timer that waits for a burst to end.
+ */
 const clubs = new Map();
 
 function element(tag, className, text) {
@@ -80,6 +90,10 @@ function clubView(clubId) {
   list.dataset.club = clubId;
   list.hidden = true;
   list.setAttribute('aria-live', 'polite');
+  const top = element('li', 'top-line');
+  top.hidden = true;
+  list.append(top);
+  list.addEventListener('scroll', () => readEarlier(clubId));
   $('conversation').insertBefore(list, $('composer'));
   const button = element('button');
   button.type = 'button';
@@ -89,7 +103,7 @@ function clubView(clubId) {
   const entry = element('li');
   entry.append(button);
   $('clubs').append(entry);
-  club = { list, members: [], unread: 0, entry, button };
+  club = { list, members: [], unread: 0, entry, button, top, reading: false, begun: false };
   clubs.set(clubId, club);
   saveClubs();
   return club;
@@ -111,6 +125,7 @@ function select(clubId) {
   renderMembers(club);
   club.list.scrollTop = club.list.scrollHeight;
   $('message').focus();
+  readEarlier(clubId);
 }
 
 function renderUnread(club) {
@@ -136,7 +151,12 @@ function notice(club, text) {
 }
 
 /** A message; {@code mine} only for what this page sent (by its key), never by the name it carries. */
-function messageItem({ from, message, ts, seq }, mine) {
+function messageItem({ from, message, ts, seq, deleted }, mine) {
+  if (deleted) {
+    const gone = element('li', 'deleted', 'message deleted');
+    gone.dataset.seq = String(seq);
+    return gone;
+  }
   const item = element('li', mine ? 'mine' : '');
   const meta = element('span', 'meta');
   meta.append(element('span', 'from', mine ? 'you' : from), element('time', '', ts ? new Date(ts).toLocaleTimeString() : 'sending…'));
@@ -167,6 +187,11 @@ function onChat({ detail: chat }) {
   const item = messageItem(chat, false);
   item.dataset.epoch = club.epoch;
   append(club, item);
+  // Once a burst (a replay) is in, a list that does not fill its box reads earlier messages by itself.
+  clearTimeout(club.settling);
+  club.settling = setTimeout(() => {
+    if (club.list.scrollHeight <= club.list.clientHeight) readEarlier(chat.clubId);
+  }, SETTLE_MS);
   if (chat.clubId !== current) {
     club.unread += 1;
     renderUnread(club);
@@ -200,6 +225,99 @@ function onFailed({ detail: failed }) {
   showError(ERRORS[failed.code] ?? 'The message could not be sent.');
 }
 
+/** The first message the list shows in the club's run: where reading earlier goes on from. */
+function firstShown(club) {
+  const first = club.list.querySelector(`li[data-epoch="${CSS.escape(club.epoch ?? '')}"][data-seq]`);
+  return first ? Number(first.dataset.seq) : null;
+}
+
+/** Items for what was read back that the list does not show yet, tagged with the club's run. */
+function readItems(club, messages, from = 1) {
+  return messages.filter((m) => m.seq >= from && !shown(club, m.seq)).map((m) => {
+    const item = messageItem(m, false);
+    item.dataset.epoch = club.epoch;
+    return item;
+  });
+}
+
+/** Nothing older is held: at seq 1 that is the club's beginning; past it, retention or memory's limit. */
+function begin(club, first) {
+  club.begun = true;
+  topLine(club, first === 1 ? 'the beginning of this club' : 'earlier messages are no longer kept');
+}
+
+function topLine(club, text) {
+  club.top.textContent = text;
+  club.top.hidden = !text;
+}
+
+/**
+ * At the top of a club's list (or when it does not fill its box), reads the messages before the first
+ * one shown and puts them above it, keeping the reader's place; says when the club's beginning is shown.
+ */
+async function readEarlier(clubId) {
+  const club = clubs.get(clubId);
+  if (!club || club.reading || club.begun || !club.epoch || club.list.hidden || club.list.scrollTop > NEAR_TOP) return;
+  const before = firstShown(club);
+  if (before === 1) {
+    begin(club, 1);
+    return;
+  }
+  if (before === null || !client?.online) return;
+  club.reading = true;
+  topLine(club, 'loading earlier messages…');
+  const epoch = club.epoch;
+  try {
+    const page = await client.history(clubId, { before, limit: PAGE });
+    if (club.epoch !== epoch) return;
+    const height = club.list.scrollHeight;
+    club.top.after(...readItems(club, page.messages));
+    club.list.scrollTop += club.list.scrollHeight - height;
+    if (page.more) topLine(club, '');
+    else begin(club, firstShown(club));
+  } catch {
+    topLine(club, '');
+  } finally {
+    club.reading = false;
+  }
+  if (!club.begun) readEarlier(clubId);
+}
+
+/**
+ * A capped replay: the skipped messages are held, not lost. With nothing shown above them, scrolling to
+ * the top reads them; between older messages and the replay (a long absence), a line where they belong
+ * offers them, a page a click, newest first, each page put just below the line.
+ */
+function onSkipped({ detail: skipped }) {
+  const club = clubs.get(skipped.clubId);
+  if (!club || firstShown(club) === null) return;
+  const line = element('li', 'skipped');
+  const button = element('button', 'load-skipped');
+  button.type = 'button';
+  let to = skipped.to;
+  const label = () => {
+    const count = to - skipped.from + 1;
+    button.textContent = `${count} earlier ${count === 1 ? 'message' : 'messages'}, load them`;
+  };
+  label();
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      const page = await client.history(skipped.clubId, { before: to + 1, limit: Math.min(PAGE, to - skipped.from + 1) });
+      line.after(...readItems(club, page.messages, skipped.from));
+      to = page.messages.length ? page.messages[0].seq - 1 : skipped.from - 1;
+    } catch {
+      // Offline or refused: the line stays, to be clicked again.
+    } finally {
+      button.disabled = false;
+    }
+    if (to < skipped.from) line.remove();
+    else label();
+  });
+  line.append(button);
+  append(club, line);
+}
+
 function onLost({ detail: lost }) {
   const club = clubs.get(lost.clubId);
   if (club) notice(club, `${lost.count} earlier ${lost.count === 1 ? 'message' : 'messages'} could not be recovered`);
@@ -210,7 +328,11 @@ function onJoined({ detail: joined }) {
   club.epoch = joined.epoch;
   club.members = joined.members;
   renderMembers(club);
-  if (joined.epochChanged) notice(club, 'The club started over: earlier messages are gone.');
+  if (joined.epochChanged) {
+    notice(club, 'The club started over: earlier messages are gone.');
+    club.begun = false;
+    topLine(club, '');
+  }
   if (!current || !clubs.has(current)) select(joined.clubId);
 }
 
@@ -248,6 +370,7 @@ function connect(name) {
   client.addEventListener('resending', onResending);
   client.addEventListener('failed', onFailed);
   client.addEventListener('lost', onLost);
+  client.addEventListener('skipped', onSkipped);
   client.addEventListener('presence', onPresence);
   client.addEventListener('error', onError);
   client.addEventListener('left', onLeft);
