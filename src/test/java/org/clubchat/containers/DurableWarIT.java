@@ -11,14 +11,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.clubchat.support.PostgresProcess;
+import org.clubchat.support.PostgresServer;
 import org.clubchat.support.ServerProcess;
 import org.clubchat.support.TestClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The WAR keeps its history in PostgreSQL through the container's own pool (a JNDI DataSource): on
@@ -27,22 +25,10 @@ import org.junit.jupiter.api.Timeout;
  * undeploy and redeploy, in its run.
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DurableWarIT {
     private static final String MESSAGE = "오래 남는 메시지 — café 🗄️";
-    private PostgresProcess postgres;
-
-    @BeforeAll
-    void start() throws Exception {
-        postgres = PostgresProcess.start();
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        if (postgres != null) {
-            postgres.close();
-        }
-    }
+    @RegisterExtension
+    static final PostgresServer postgres = new PostgresServer();
 
     private interface Deployment {
         ServerProcess deploy(String name) throws Exception;

@@ -20,23 +20,24 @@ import org.clubchat.club.ClubStore;
 import org.clubchat.club.MessageLog;
 import org.clubchat.club.MessageLog.Entry;
 import org.clubchat.support.Await;
-import org.clubchat.support.PostgresProcess;
+import org.clubchat.support.PostgresServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The history store against a real PostgreSQL: batched appends, gapless runs, reads, and a server that goes away. */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PostgresLogIT {
-    private PostgresProcess postgres;
+    @RegisterExtension
+    static final PostgresServer postgres = new PostgresServer();
     private PostgresLog log;
 
     @BeforeAll
     void start() throws Exception {
-        postgres = PostgresProcess.start();
         log = Databases.pooled(postgres.url(), postgres.user(), "", true, Duration.ZERO);
     }
 
@@ -44,9 +45,6 @@ class PostgresLogIT {
     void stop() throws Exception {
         if (log != null) {
             log.close();
-        }
-        if (postgres != null) {
-            postgres.close();
         }
     }
 

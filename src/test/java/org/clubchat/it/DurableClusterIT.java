@@ -19,15 +19,13 @@ import java.util.concurrent.TimeUnit;
 import org.clubchat.support.Await;
 import org.clubchat.support.Http;
 import org.clubchat.support.Node;
-import org.clubchat.support.PostgresProcess;
+import org.clubchat.support.PostgresServer;
 import org.clubchat.support.RedisProcess;
 import org.clubchat.support.ServerProcess;
 import org.clubchat.support.TestClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Two nodes sharing clubs through a real redis-server, with the history in a real PostgreSQL: the store
@@ -36,22 +34,10 @@ import org.junit.jupiter.api.Timeout;
  * stream is filled from the store; keys hold across nodes and Redis restarts.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DurableClusterIT {
     private static final String API_KEY = "durable-cluster-key";
-    private PostgresProcess postgres;
-
-    @BeforeAll
-    void start() throws Exception {
-        postgres = PostgresProcess.start();
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        if (postgres != null) {
-            postgres.close();
-        }
-    }
+    @RegisterExtension
+    static final PostgresServer postgres = new PostgresServer();
 
     /** The store, Redis with a stream of 5 messages only, and limits that let a test pipeline. */
     private Map<String, String> settings(RedisProcess redis) {

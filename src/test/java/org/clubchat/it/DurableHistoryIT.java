@@ -18,14 +18,12 @@ import java.util.concurrent.TimeUnit;
 import org.clubchat.support.Await;
 import org.clubchat.support.Http;
 import org.clubchat.support.Node;
-import org.clubchat.support.PostgresProcess;
+import org.clubchat.support.PostgresServer;
 import org.clubchat.support.ServerProcess;
 import org.clubchat.support.TestClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * History in PostgreSQL (CLUBCHAT_DB_URL) on the standalone launcher, in JVMs of its own that the tests
@@ -34,21 +32,9 @@ import org.junit.jupiter.api.Timeout;
  * makes chats unavailable in time, never falsely acked.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DurableHistoryIT {
-    private PostgresProcess postgres;
-
-    @BeforeAll
-    void start() throws Exception {
-        postgres = PostgresProcess.start();
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        if (postgres != null) {
-            postgres.close();
-        }
-    }
+    @RegisterExtension
+    static final PostgresServer postgres = new PostgresServer();
 
     private Map<String, String> settings(String... more) {
         Map<String, String> settings = new HashMap<>(Map.of("CLUBCHAT_DB_URL", postgres.url(), "CLUBCHAT_DB_USER", postgres.user(),

@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.clubchat.support.Browser;
 import org.clubchat.support.Node;
-import org.clubchat.support.PostgresProcess;
+import org.clubchat.support.PostgresServer;
 import org.clubchat.support.ServerProcess;
 import org.clubchat.support.TestClient;
 import org.junit.jupiter.api.AfterAll;
@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Reading back on the page, in headless Chromium, against a server keeping history in PostgreSQL that
@@ -28,12 +29,12 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HistoryPageIT {
-    private PostgresProcess postgres;
+    @RegisterExtension
+    static final PostgresServer postgres = new PostgresServer();
     private ServerProcess server;
 
     @BeforeAll
     void start() throws Exception {
-        postgres = PostgresProcess.start();
         server = Node.start("history-page", Map.of("CLUBCHAT_DB_URL", postgres.url(), "CLUBCHAT_DB_USER", postgres.user(),
                 "CLUBCHAT_REPLAY_MAX", "40", "CLUBCHAT_RATE_PER_SECOND", "1000", "CLUBCHAT_RATE_BURST", "1000"));
     }
@@ -42,9 +43,6 @@ class HistoryPageIT {
     void stop() throws Exception {
         if (server != null) {
             server.close();
-        }
-        if (postgres != null) {
-            postgres.close();
         }
     }
 
