@@ -36,10 +36,10 @@ import org.clubchat.protocol.ServerMessage;
  * message still waiting, so seqs stay gapless. Reads from the log (a replay past what memory holds) are
  * made before the lock is taken.
  *
- * <p>Longer than the other classes here (about 460 lines): one lock guards one state (members, seqs,
- * history, keys, commits), and the join, chat, commit and leave paths that change it belong together;
- * who is in the club ({@link Roster}), the commits ({@link Commits}) and history ({@link History}) are
- * their own classes.
+ * <p>Longer than the other classes here (about 560 lines): one lock guards one state (members, seqs,
+ * history, keys, commits), and the join, chat, commit, read-back and leave paths that change or read it
+ * belong together; who is in the club ({@link Roster}), the commits ({@link Commits}) and history
+ * ({@link History}) are their own classes.
  */
 public final class Club implements Membership {
     private final String id;

@@ -86,7 +86,7 @@ public final class Outbox implements Delivery {
      * @param maxQueuedBytes the bound on frames waiting behind a stalled send, in UTF-8 bytes
      * @param sender         runs the drain an offer starts (the server's writer threads; tests may pass
      *                       {@code Runnable::run}); if it refuses (shutting down), the offering thread sends
-     * @param closer         runs the transport's close and then {@link #whenClosed}
+     * @param closer         runs {@link #whenClosed} and then the transport's close
      */
     /** The wire its transport speaks; see {@link Transport#protocol}. */
     public String protocol() {
@@ -244,10 +244,12 @@ public final class Outbox implements Delivery {
     private void closeTransport(Close reason) {
         Runnable close = () -> {
             try {
-                transport.close(reason);
-            } finally {
-                // However the transport's close ends, the connection is gone for club-chat.
+                // Gone for club-chat at once: a container may take long to close a connection whose peer
+                // does not read (Payara waits for the close frame behind what is queued), and its member
+                // must not stay in its clubs meanwhile.
                 whenClosed.accept(reason);
+            } finally {
+                transport.close(reason);
             }
         };
         try {

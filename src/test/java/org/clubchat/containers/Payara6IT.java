@@ -15,9 +15,4 @@ class Payara6IT extends ContainerConformance {
                         "-Dclubchat.allowed.origins=" + allowedOrigins(port), "-Dclubchat.api.key=" + API_KEY),
                 Map.of(), List.of());
     }
-
-    @Override
-    int slowConsumerSees() {
-        return 1006;
-    }
 }

@@ -25,9 +25,4 @@ class Payara7IT extends ContainerConformance {
                 List.of(), Map.of("CLUBCHAT_MESSAGE_MAX_LENGTH", String.valueOf(MAX_MESSAGE_LENGTH), "CLUBCHAT_API_KEY", API_KEY),
                 List.of("--systemproperties", properties.toString()));
     }
-
-    @Override
-    int slowConsumerSees() {
-        return 1006;
-    }
 }

@@ -13,9 +13,4 @@ class Tomcat10IT extends ContainerConformance {
                 "CLUBCHAT_ALLOWED_ORIGINS", allowedOrigins(port),
                 "CLUBCHAT_API_KEY", API_KEY), Map.of());
     }
-
-    @Override
-    int slowConsumerSees() {
-        return 1006;
-    }
 }

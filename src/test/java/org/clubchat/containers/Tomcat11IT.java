@@ -16,9 +16,4 @@ class Tomcat11IT extends ContainerConformance {
                         "clubchat.allowed.origins", allowedOrigins(port),
                         "clubchat.api.key", API_KEY));
     }
-
-    @Override
-    int slowConsumerSees() {
-        return 1006;
-    }
 }

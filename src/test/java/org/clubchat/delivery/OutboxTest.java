@@ -32,7 +32,7 @@ class OutboxTest {
      * {@code inline} is set, it completes every new send on the calling thread before returning.
      * Records the frames sent and, separately, the batches.
      */
-    private static final class ManualTransport implements Transport {
+    private static class ManualTransport implements Transport {
         final List<String> sent = new ArrayList<>();
         final List<List<String>> batches = new ArrayList<>();
         final List<Close> closes = new ArrayList<>();
@@ -244,6 +244,40 @@ class OutboxTest {
             sender.shutdownNow();
             releaser.join(10_000);
         }
+    }
+
+    /**
+     * A container that holds a close while its peer does not read (Payara writes the close frame behind
+     * what is queued): the connection is gone for club-chat before that close returns.
+     */
+    @Test
+    void theConnectionIsForgottenBeforeAClosingTransportReturns() throws Exception {
+        CountDownLatch closeMayReturn = new CountDownLatch(1);
+        CountDownLatch told = new CountDownLatch(1);
+        ManualTransport transport = new ManualTransport() {
+            @Override
+            public void close(Close reason) {
+                super.close(reason);
+                try {
+                    closeMayReturn.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        ExecutorService closer = Executors.newSingleThreadExecutor();
+        try {
+            Outbox outbox = new Outbox(transport, 9, Runnable::run, closer);
+            outbox.whenClosed(reason -> told.countDown());
+            outbox.offer(frame(0));
+            IntStream.rangeClosed(1, 5).forEach(i -> outbox.offer(frame(i)));
+            assertTrue(told.await(5, TimeUnit.SECONDS), "forgotten while the transport's close still waits");
+            closeMayReturn.countDown();
+        } finally {
+            closer.shutdown();
+            assertTrue(closer.awaitTermination(5, TimeUnit.SECONDS));
+        }
+        assertEquals(List.of(Closes.OUTBOX_OVERFLOW), transport.closes);
     }
 
     @Test
