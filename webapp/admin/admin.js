@@ -6,6 +6,10 @@ const KEY = 'clubchat.admin.key';
 const $ = (id) => document.getElementById(id);
 let key = sessionStorage.getItem(KEY);
 let selected = null;
+/** The open club's messages shown, by seq: the newest page, read again every 2 s, and the earlier pages asked for. */
+let shown = new Map();
+/** Whether the server holds messages older than the oldest shown. */
+let moreHeld = false;
 let lastDelivered = null;
 let timer = null;
 
@@ -84,13 +88,59 @@ async function listClubs() {
 
 function openClub(clubId) {
   selected = clubId;
+  shown = new Map();
+  moreHeld = false;
   refreshClub().catch((e) => showStatus('failed', e.message));
 }
 
+/** A page of the club's messages read back (GET …/messages?before=&limit=), kept with the rest. */
+async function readPage(before) {
+  const query = before === undefined ? 'limit=50' : `before=${before}&limit=50`;
+  const page = await (await api(`/api/clubs/${encodeURIComponent(selected)}/messages?${query}`)).json();
+  for (const message of page.messages) shown.set(message.seq, message);
+  if (before !== undefined || shown.size <= page.messages.length) moreHeld = page.more;
+}
+
+/** The 50 messages before the oldest shown, above it, keeping the operator's place in the list. */
+async function readEarlier() {
+  const list = $('club-messages');
+  const height = list.scrollHeight;
+  await readPage(Math.min(...shown.keys()));
+  renderMessages();
+  list.scrollTop += list.scrollHeight - height;
+}
+
+function renderMessages() {
+  const top = element('li');
+  top.className = 'earlier';
+  if (moreHeld) {
+    const button = element('button', 'Load 50 earlier messages');
+    button.type = 'button';
+    button.id = 'read-earlier';
+    button.addEventListener('click', () => readEarlier().catch((e) => showStatus('failed', e.message)));
+    top.append(button);
+  } else {
+    top.textContent = shown.size ? 'the beginning of what the server holds' : 'no messages';
+  }
+  const items = [...shown.values()].sort((a, b) => a.seq - b.seq).map((message) => {
+    const item = element('li');
+    item.dataset.seq = String(message.seq);
+    if (message.deleted) {
+      item.append(element('span', `#${message.seq} `), element('span', 'message deleted'));
+      item.className = 'deleted';
+    } else {
+      item.append(element('span', `#${message.seq} `), element('span', message.from), element('span', `: ${message.message}`));
+      item.children[1].className = 'from';
+    }
+    return item;
+  });
+  $('club-messages').replaceChildren(top, ...items);
+}
+
 async function refreshClub() {
-  const [club, history] = await Promise.all([
+  const [club] = await Promise.all([
     api(`/api/clubs/${encodeURIComponent(selected)}`).then((r) => r.json()),
-    api(`/api/clubs/${encodeURIComponent(selected)}/messages`).then((r) => r.json()),
+    readPage(),
   ]);
   const count = club.members.length;
   $('club-title').textContent = `${club.clubId}: ${count} member${count === 1 ? '' : 's'}, seq ${club.seq}`;
@@ -104,12 +154,10 @@ async function refreshClub() {
     item.append(element('span', name), end);
     return item;
   }));
-  $('club-messages').replaceChildren(...history.messages.slice(-50).map((chat) => {
-    const item = element('li');
-    item.append(element('span', `#${chat.seq} `), element('span', chat.from), element('span', `: ${chat.message}`));
-    item.children[1].className = 'from';
-    return item;
-  }));
+  const list = $('club-messages');
+  const atBottom = list.scrollTop + list.clientHeight >= list.scrollHeight - 8;
+  renderMessages();
+  if (atBottom) list.scrollTop = list.scrollHeight;
 }
 
 /** Ends every connection of the user, on every node (POST /api/disconnect), and says so. */

@@ -3,6 +3,7 @@ package org.clubchat.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import jakarta.json.Json;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -50,7 +51,7 @@ class AdminPageIT {
                     "the page polls no list of clubs, which in Redis mode scans Redis");
             admin.find("#list-clubs").click();
             admin.await("the club in the table", d -> !admin.findAll("#clubs-table tr[data-club='admin-lobby']").isEmpty());
-            assertTrue(admin.find("#clubs-listed").getText().startsWith("1 club, listed at"), admin.find("#clubs-listed").getText());
+            assertTrue(admin.find("#clubs-listed").getText().matches("\\d+ clubs?, listed at .*"), admin.find("#clubs-listed").getText());
             var row = admin.find("#clubs-table tr[data-club='admin-lobby']");
             assertEquals("2", row.findElements(By.tagName("td")).get(1).getText());
             row.findElement(By.tagName("button")).click();
@@ -101,6 +102,32 @@ class AdminPageIT {
     }
 
     /** An operator ends a user's connection: the page says so in the server's words (not "your session expired") and comes back. */
+    /** The newest 50 of a club's messages, and earlier pages on demand down to what the server holds (100 in memory). */
+    @Test
+    void operatorPagesBackThroughAClub() {
+        try (Browser admin = new Browser(server.http("/admin/"))) {
+            for (int i = 1; i <= 130; i++) {
+                String body = Json.createObjectBuilder().add("message", "글 " + i + " — café 🎉").add("from", "작가").build().toString();
+                assertEquals(201, Http.post(server.http("/api/clubs/admin-pages/messages"), body, "Authorization", "Bearer " + KEY)
+                        .statusCode());
+            }
+            admin.find("#key").sendKeys(KEY, Keys.ENTER);
+            admin.find("#club-id").sendKeys("admin-pages", Keys.ENTER);
+            admin.await("the newest 50", d -> admin.findAll("#club-messages li[data-seq]").size() == 50
+                    && "81".equals(admin.find("#club-messages li[data-seq]").getAttribute("data-seq")));
+            assertTrue(admin.find("#club-messages").getText().contains("#130 작가: 글 130 — café 🎉"), admin.find("#club-messages").getText());
+            admin.script("document.getElementById('club-messages').scrollTop = 0");
+            admin.screenshot(Path.of("target", "screenshots", "admin-messages.png"));
+            admin.find("#read-earlier").click();
+            admin.await("50 more above", d -> admin.findAll("#club-messages li[data-seq]").size() == 100);
+            assertEquals("31", admin.find("#club-messages li[data-seq]").getAttribute("data-seq"), "memory holds the newest 100");
+            admin.await("nothing older held", d -> admin.find("#club-messages li.earlier").getText()
+                    .equals("the beginning of what the server holds"));
+            admin.script("document.getElementById('club-messages').scrollTop = 0");
+            admin.screenshot(Path.of("target", "screenshots", "admin-messages-earlier.png"));
+        }
+    }
+
     @Test
     void chatPageSaysAnOperatorClosedItsConnection() {
         try (Browser page = new Browser(server.http("/"))) {
