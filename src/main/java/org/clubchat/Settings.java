@@ -292,12 +292,12 @@ public record Settings(
                 source.integer(Key.REPLAY_MAX));
     }
 
-    /** Whether connections are identified by tokens (a secret or an identity provider's keys) rather than names. */
     /** Whether history is kept in a database (a URL, or a container's DataSource by JNDI name). */
     public boolean durable() {
         return !dbUrl.isEmpty() || !dbJndi.isEmpty();
     }
 
+    /** Whether connections are identified by tokens (a secret or an identity provider's keys) rather than names. */
     public boolean tokenMode() {
         return !tokenSecret.isEmpty() || !tokenJwksUrl.isEmpty();
     }
