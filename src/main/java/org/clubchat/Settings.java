@@ -61,6 +61,7 @@ import org.clubchat.service.Limits;
  * @param dbMigrate         whether the schema is brought up to date at start (else only checked)
  * @param historyRetention  how long stored messages are kept; zero keeps everything
  * @param replayMax         the most messages one join with {@code since} replays
+ * @param wsCompression     whether a client that offers permessage-deflate may have it
  */
 public record Settings(
         String host,
@@ -99,7 +100,8 @@ public record Settings(
         String dbJndi,
         boolean dbMigrate,
         Duration historyRetention,
-        int replayMax) {
+        int replayMax,
+        boolean wsCompression) {
 
     /** The keys, their defaults and meanings: the README's settings table lists exactly these. */
     public enum Key {
@@ -139,7 +141,8 @@ public record Settings(
         DB_JNDI("db.jndi", "", "in the WAR: the JNDI name of the container's DataSource (`java:comp/env/jdbc/clubchat`), used instead of `CLUBCHAT_DB_URL`"),
         DB_MIGRATE("db.migrate", "true", "`true` brings the schema up to date at start (Flyway); `false` leaves migrations to a DBA (the SQL files in `db/migration` of the jar) and only checks them"),
         HISTORY_RETENTION("history.retention", "", "with the database: how long messages are kept (ISO-8601 duration, `P90D`); empty keeps everything"),
-        REPLAY_MAX("replay.max", "1000", "the most messages one join with `since` replays; older ones are read with `history` (`joined.replayFrom`)");
+        REPLAY_MAX("replay.max", "1000", "the most messages one join with `since` replays; older ones are read with `history` (`joined.replayFrom`)"),
+        WS_COMPRESSION("ws.compression", "off", "`on` lets a client that offers permessage-deflate (every browser does) have it; `off` declines it, so no connection costs a compression context (docs/operations.md, \"Compression\")");
 
         private final String name;
         private final String defaultValue;
@@ -289,7 +292,8 @@ public record Settings(
                 source.raw(Key.DB_JNDI),
                 source.bool(Key.DB_MIGRATE),
                 source.raw(Key.HISTORY_RETENTION).isEmpty() ? Duration.ZERO : source.duration(Key.HISTORY_RETENTION),
-                source.integer(Key.REPLAY_MAX));
+                source.integer(Key.REPLAY_MAX),
+                source.choice(Key.WS_COMPRESSION, "off", "on").equals("on"));
     }
 
     /** Whether history is kept in a database (a URL, or a container's DataSource by JNDI name). */

@@ -1,7 +1,10 @@
 package org.clubchat.endpoint;
 
+import jakarta.websocket.Extension;
 import jakarta.websocket.server.ServerEndpointConfig;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.clubchat.ClubChat;
 
 /**
@@ -44,6 +47,20 @@ public final class ChatEndpointConfigurator extends ServerEndpointConfig.Configu
     @Override
     public boolean checkOrigin(String originHeaderValue) {
         return installed().app().handshakes().allowsOrigin(originHeaderValue);
+    }
+
+    /** permessage-deflate only when the settings allow it (docs/operations.md, "Compression"). */
+    @Override
+    public List<Extension> getNegotiatedExtensions(List<Extension> installed, List<Extension> requested) {
+        return negotiated(installed().app().settings().wsCompression(), () -> super.getNegotiatedExtensions(installed, requested));
+    }
+
+    /**
+     * The extensions a handshake agrees on: the container's own choice when compression is allowed, none
+     * otherwise (permessage-deflate is the only one the containers offer).
+     */
+    static List<Extension> negotiated(boolean compression, Supplier<List<Extension>> containersChoice) {
+        return compression ? containersChoice.get() : List.of();
     }
 
     @Override

@@ -32,7 +32,8 @@ public final class ClubChatListener implements ServletContextListener {
         ChatEndpointConfigurator.install(app, Transports.forServer(context.getServerInfo()));
         ServerContainer container = (ServerContainer) context.getAttribute(ServerContainer.class.getName());
         try {
-            container.addEndpoint(EngineEndpoint.config(SOCKET_IO_PATH, app.socketIo(), context.getServerInfo()));
+            container.addEndpoint(EngineEndpoint.config(SOCKET_IO_PATH, app.socketIo(), app.settings().wsCompression(),
+                    context.getServerInfo()));
         } catch (DeploymentException e) {
             throw new IllegalStateException("could not serve socket.io at " + SOCKET_IO_PATH, e);
         }

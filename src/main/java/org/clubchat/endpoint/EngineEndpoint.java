@@ -3,6 +3,7 @@ package org.clubchat.endpoint;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Endpoint;
 import jakarta.websocket.EndpointConfig;
+import jakarta.websocket.Extension;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.io.IOException;
@@ -33,21 +34,29 @@ public final class EngineEndpoint extends Endpoint {
     /**
      * The endpoint at {@code path} (such as {@code /socket.io/}) for this server, sending with the API in
      * the way that costs least on the container that reports {@code serverInfo}
-     * ({@code ServletContext.getServerInfo()}; see {@link Transports#forServer}).
+     * ({@code ServletContext.getServerInfo()}; see {@link Transports#forServer}); permessage-deflate only
+     * with {@code compression}.
      */
-    public static ServerEndpointConfig config(String path, EngineServer server, String serverInfo) {
+    public static ServerEndpointConfig config(String path, EngineServer server, boolean compression, String serverInfo) {
         boolean throughMessageWriter = Transports.prefersMessageWriter(serverInfo);
-        return config(path, server, session -> new SessionSocket(session, throughMessageWriter));
+        return config(path, server, compression, session -> new SessionSocket(session, throughMessageWriter));
     }
 
     /**
      * The same, with a server's own way of writing to a connection (the launcher's raw frames).
      *
-     * @param sockets the socket for a session being opened, called in {@code onOpen}
+     * @param compression whether a client that offers permessage-deflate may have it
+     * @param sockets     the socket for a session being opened, called in {@code onOpen}
      */
-    public static ServerEndpointConfig config(String path, EngineServer server, Function<Session, EngineSocket> sockets) {
+    public static ServerEndpointConfig config(String path, EngineServer server, boolean compression,
+            Function<Session, EngineSocket> sockets) {
         return ServerEndpointConfig.Builder.create(EngineEndpoint.class, path)
                 .configurator(new ServerEndpointConfig.Configurator() {
+                    @Override
+                    public List<Extension> getNegotiatedExtensions(List<Extension> installed, List<Extension> requested) {
+                        return ChatEndpointConfigurator.negotiated(compression, () -> super.getNegotiatedExtensions(installed, requested));
+                    }
+
                     @Override
                     public <T> T getEndpointInstance(Class<T> endpointClass) {
                         return endpointClass.cast(new EngineEndpoint(server, sockets));

@@ -116,7 +116,8 @@ public final class Launcher implements AutoCloseable {
             ChatEndpointConfigurator.install(app, container.engine::transportFor);
             container.addEndpoint(ChatEndpoint.class);
             for (Map.Entry<String, EngineServer> mount : mounts.entrySet()) {
-                container.addEndpoint(EngineEndpoint.config(mount.getKey(), mount.getValue(), container.engine::engineSocketFor));
+                container.addEndpoint(EngineEndpoint.config(mount.getKey(), mount.getValue(), settings.wsCompression(),
+                        container.engine::engineSocketFor));
                 http.getServerConfiguration().addHttpHandler(new PollingHandler(mount.getValue()), mount.getKey() + "*");
             }
             // As Tyrus's WebSocketAddOn does, with the filter that tells the engine each read's connection;

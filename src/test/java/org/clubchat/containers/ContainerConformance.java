@@ -28,6 +28,7 @@ import org.clubchat.support.Await;
 import org.clubchat.support.Browser;
 import org.clubchat.support.Http;
 import org.clubchat.support.JavaSocketIoScenarios;
+import org.clubchat.support.CompressionChecks;
 import org.clubchat.support.RawWebSocket;
 import org.clubchat.support.TestClient;
 import org.junit.jupiter.api.AfterAll;
@@ -184,6 +185,23 @@ abstract class ContainerConformance {
             HttpResponse<String> refused = Http.get(server.http("/api/clubs/" + club + "/messages?limit=101"), "Authorization", "Bearer " + API_KEY);
             assertEquals(400, refused.statusCode(), refused::body);
             assertEquals("bad_request", Http.json(refused).getString("code"));
+        }
+    }
+
+    /**
+     * Compression is off by default (docs/operations.md, "Compression"): a client that offers
+     * permessage-deflate, as every browser does, connects without it, on the native and the socket.io
+     * endpoint, and Korean and emoji arrive intact.
+     */
+    @Test
+    void aClientOfferingDeflateConnectsWithoutIt() throws Exception {
+        String club = freshClub();
+        try (RawWebSocket browserLike = RawWebSocket.offeringDeflate(port, CONTEXT_PATH + "/chat?name=deflate");
+                RawWebSocket engine = RawWebSocket.offeringDeflate(port, CONTEXT_PATH + "/socket.io/?EIO=4&transport=websocket");
+                TestClient peer = server.connect("peer")) {
+            assertEquals("", browserLike.extensions());
+            assertEquals("", engine.extensions(), "socket.io's endpoint too");
+            CompressionChecks.chatArrivesIntact(browserLike, peer, club);
         }
     }
 

@@ -8,8 +8,12 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.Locale;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
 
 /**
  * A WebSocket client at the byte level, for what real clients never do: one frame whose header alone
@@ -20,6 +24,9 @@ public final class RawWebSocket implements AutoCloseable {
     private final Socket socket;
     private final DataInputStream in;
     private final OutputStream out;
+    private final String responseHead;
+    /** The server's side of permessage-deflate, with its context kept from message to message (RFC 7692). */
+    private final Inflater inflater = new Inflater(true);
 
     public RawWebSocket(int port) throws IOException {
         this(port, "/chat", 0);
@@ -30,6 +37,15 @@ public final class RawWebSocket implements AutoCloseable {
      * @param receiveBuffer the socket's receive buffer in bytes, or 0 for the system's default
      */
     public RawWebSocket(int port, String pathAndQuery, int receiveBuffer) throws IOException {
+        this(port, pathAndQuery, receiveBuffer, "");
+    }
+
+    /** Offering permessage-deflate as Chromium does: see {@link #extensions} for what the server took. */
+    public static RawWebSocket offeringDeflate(int port, String pathAndQuery) throws IOException {
+        return new RawWebSocket(port, pathAndQuery, 0, "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n");
+    }
+
+    private RawWebSocket(int port, String pathAndQuery, int receiveBuffer, String moreHeaders) throws IOException {
         socket = new Socket();
         if (receiveBuffer > 0) {
             socket.setReceiveBufferSize(receiveBuffer);
@@ -40,10 +56,41 @@ public final class RawWebSocket implements AutoCloseable {
         out = socket.getOutputStream();
         String key = Base64.getEncoder().encodeToString(new byte[16]);
         out.write(("GET " + pathAndQuery + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-        String status = readHeaders();
-        if (!status.startsWith("HTTP/1.1 101")) {
-            throw new IOException("upgrade refused: " + status);
+                + "Sec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n" + moreHeaders + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        responseHead = readHeaders();
+        if (!responseHead.startsWith("HTTP/1.1 101")) {
+            throw new IOException("upgrade refused: " + responseHead);
+        }
+    }
+
+    /** The {@code Sec-WebSocket-Extensions} the server answered the upgrade with, or "" for none. */
+    public String extensions() {
+        return responseHead.lines().filter(line -> line.toLowerCase(Locale.ROOT).startsWith("sec-websocket-extensions:"))
+                .map(line -> line.substring(line.indexOf(':') + 1).strip()).findFirst().orElse("");
+    }
+
+    /** The next text message (inflated when the server compressed it), passing over control frames. */
+    public String nextText() throws IOException {
+        while (true) {
+            ServerFrame frame = readFrame();
+            byte[] payload = frame.payload();
+            if ((frame.first() & 0x0F) != 0x1) {
+                continue;
+            }
+            if ((frame.first() & 0x40) == 0) {
+                return new String(payload, StandardCharsets.UTF_8);
+            }
+            inflater.setInput(ByteBuffer.allocate(payload.length + 4).put(payload).put(new byte[] {0, 0, (byte) 0xFF, (byte) 0xFF}).flip());
+            ByteArrayOutputStream text = new ByteArrayOutputStream();
+            byte[] chunk = new byte[4096];
+            try {
+                while (!inflater.needsInput()) {
+                    text.write(chunk, 0, inflater.inflate(chunk));
+                }
+            } catch (DataFormatException e) {
+                throw new IOException("not deflate: " + e.getMessage(), e);
+            }
+            return text.toString(StandardCharsets.UTF_8);
         }
     }
 
@@ -79,19 +126,28 @@ public final class RawWebSocket implements AutoCloseable {
     /** Reads frames until a close frame arrives and returns its status code. */
     public int awaitCloseCode() throws IOException {
         while (true) {
-            int first = in.readUnsignedByte();
-            long length = in.readUnsignedByte() & 0x7F;
-            if (length == 126) {
-                length = in.readUnsignedShort();
-            } else if (length == 127) {
-                length = in.readLong();
-            }
-            byte[] payload = new byte[(int) length];
-            in.readFully(payload);
-            if ((first & 0x0F) == 0x8) {
-                return ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF);
+            ServerFrame frame = readFrame();
+            if ((frame.first() & 0x0F) == 0x8) {
+                return ((frame.payload()[0] & 0xFF) << 8) | (frame.payload()[1] & 0xFF);
             }
         }
+    }
+
+    /** A frame from the server (unmasked): its first byte (FIN, RSV1, opcode) and its payload. */
+    private record ServerFrame(int first, byte[] payload) {
+    }
+
+    private ServerFrame readFrame() throws IOException {
+        int first = in.readUnsignedByte();
+        long length = in.readUnsignedByte() & 0x7F;
+        if (length == 126) {
+            length = in.readUnsignedShort();
+        } else if (length == 127) {
+            length = in.readLong();
+        }
+        byte[] payload = new byte[(int) length];
+        in.readFully(payload);
+        return new ServerFrame(first, payload);
     }
 
     /**
