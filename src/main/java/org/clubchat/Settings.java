@@ -21,6 +21,9 @@ import org.clubchat.service.Limits;
  * default; a bad value stops the start with a sentence naming the key. The machine-wide sources win so
  * that an operator can override what a deployment descriptor ships with.
  *
+ * <p>Long (over 400 lines) because it is one list: every setting, its key, default and meaning (which
+ * the README's table mirrors and a test compares), and its check, side by side.
+ *
  * @param host              the standalone launcher's bind address
  * @param port              the standalone launcher's port
  * @param historySize       chat messages each club keeps for replay
