@@ -86,13 +86,9 @@ public final class Outbox implements Delivery {
      * @param maxQueuedBytes the bound on frames waiting behind a stalled send, in UTF-8 bytes
      * @param sender         runs the drain an offer starts (the server's writer threads; tests may pass
      *                       {@code Runnable::run}); if it refuses (shutting down), the offering thread sends
-     * @param closer         runs {@link #whenClosed} and then the transport's close
+     * @param closer         runs {@link #whenClosed} (the connection is gone for club-chat) and then the
+     *                       transport's close
      */
-    /** The wire its transport speaks; see {@link Transport#protocol}. */
-    public String protocol() {
-        return transport.protocol();
-    }
-
     public Outbox(Transport transport, long maxQueuedBytes, Executor sender, Executor closer) {
         this(transport, maxQueuedBytes, OutboxBudget.UNLIMITED, sender, closer);
     }
@@ -104,6 +100,11 @@ public final class Outbox implements Delivery {
         this.budget = budget;
         this.sender = sender;
         this.closer = closer;
+    }
+
+    /** The wire its transport speaks; see {@link Transport#protocol}. */
+    public String protocol() {
+        return transport.protocol();
     }
 
     /** What to run, on the closer executor, once this outbox has closed its connection, and why. */
