@@ -445,7 +445,7 @@ public final class Club implements Membership {
         lock.lock();
         try {
             top = asked.top(committed);
-            from = Math.max(1, top - asked.limit() + 1);
+            from = asked.from(top);
             if (log == null || from >= history.oldestSeq() || top < from) {
                 long oldest = log == null ? history.oldestSeq() : firstStored;
                 List<ServerMessage.Chat> held = history.between(from, top).stream()

@@ -138,7 +138,7 @@ public final class ClubRegistry implements ClubStore {
         }
         MessageLog.Run run = log.open(asked.clubId(), newEpoch(), 0, Long.MAX_VALUE);
         long top = asked.top(run.lastSeq());
-        long from = Math.max(1, top - asked.limit() + 1);
+        long from = asked.from(top);
         return ServerMessage.History.readBack(asked.clubId(), from, top < from ? List.of()
                 : log.read(asked.clubId(), Math.max(1, from - 1), top).stream().map(MessageLog.Entry::chat).toList());
     }

@@ -71,6 +71,11 @@ public sealed interface ClientMessage
             return before.isPresent() ? Math.min(seq, before.getAsLong() - 1) : seq;
         }
 
+        /** The oldest seq asked for, with {@code top} the newest: {@code limit} back from it, from 1 at most. */
+        public long from(long top) {
+            return Math.max(1, top - limit + 1);
+        }
+
         @Override
         public String type() {
             return "history";

@@ -326,7 +326,7 @@ final class RedisClub {
             return;
         }
         long top = asked.top(feed.delivered());
-        long from = Math.max(1, top - asked.limit() + 1);
+        long from = asked.from(top);
         if (top < from) {
             member.delivery().offer(store.codec().frame(new ServerMessage.History(keys.clubId(), List.of(), false), requestId));
             return;

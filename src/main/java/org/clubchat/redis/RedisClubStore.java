@@ -254,7 +254,7 @@ public final class RedisClubStore implements ClubStore {
         long last = log != null ? log.open(clubId, ClubScripts.newId(), 0, Long.MAX_VALUE).lastSeq()
                 : await(scripts.run(ClubKeys.of(clubId))).seq();
         long top = asked.top(last);
-        long from = Math.max(1, top - asked.limit() + 1);
+        long from = asked.from(top);
         if (top < from) {
             return new ServerMessage.History(clubId, List.of(), false);
         }
