@@ -68,11 +68,8 @@ public final class RedisClubStore implements ClubStore {
     /** How often a node renews its key, and checks its clubs for missed messages and unanswered requests. */
     public static final Duration HEARTBEAT = Duration.ofSeconds(1);
     static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(2);
-    /** Within this a read of the history store answers, or counts as failed (a join's run, a replay, a gap). */
-    static final Duration STORE_READ_WITHIN = Duration.ofSeconds(4);
     private static final Duration RECONNECT_AT_MOST = Duration.ofSeconds(2);
     private static final System.Logger LOG = System.getLogger(RedisClubStore.class.getName());
-    private static final int STORE_READERS = 4;
 
     private final String node = ClubScripts.newId();
     private final ProtocolCodec codec;
@@ -96,7 +93,7 @@ public final class RedisClubStore implements ClubStore {
     private final int replayMax;
     private final InstantSource clock;
     /** Reads of the history store, which block, off the events thread; null without a store. */
-    private final ExecutorService storeReads;
+    private final StoreReads storeReads;
     /** A re-assert of this node's members failed and is due again; on the events thread only. */
     private boolean reassertDue;
 
@@ -113,11 +110,7 @@ public final class RedisClubStore implements ClubStore {
         this.log = log;
         this.replayMax = replayMax;
         this.clock = clock;
-        this.storeReads = log == null ? null : Executors.newFixedThreadPool(STORE_READERS, task -> {
-            Thread thread = new Thread(task, "clubchat-redis-store-reads");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.storeReads = log == null ? null : new StoreReads();
         RedisURI redisUri = RedisURI.create(uri);
         redisUri.setTimeout(COMMAND_TIMEOUT);
         // Reconnect quickly once Redis is back: at most 2 s between attempts instead of Lettuce's 30 s.
@@ -310,7 +303,7 @@ public final class RedisClubStore implements ClubStore {
     @Override
     public Duration answerTime() {
         // A join runs two commands, each within the timeout; with the store, one command and a read of the store.
-        return log == null ? COMMAND_TIMEOUT.multipliedBy(2) : COMMAND_TIMEOUT.plus(STORE_READ_WITHIN);
+        return log == null ? COMMAND_TIMEOUT.multipliedBy(2) : COMMAND_TIMEOUT.plus(StoreReads.WITHIN);
     }
 
     @Override
@@ -333,7 +326,7 @@ public final class RedisClubStore implements ClubStore {
             Thread.currentThread().interrupt();
         }
         if (storeReads != null) {
-            storeReads.shutdownNow();
+            storeReads.close();
         }
         if (log != null) {
             log.close();
@@ -370,26 +363,17 @@ public final class RedisClubStore implements ClubStore {
     }
 
     /**
-     * Reads the history store on a thread of its own and runs {@code then} with what it read on the events
-     * thread; a read that takes longer than {@link #STORE_READ_WITHIN} fails (its late answer is dropped),
-     * and one still queued by then is not made at all, so a slow store is not also given a backlog.
+     * Reads the history store on a thread of its own ({@link StoreReads}) and runs {@code then} with what
+     * it read, or its failure, on the events thread; nothing once the server is stopping.
      */
     <T> void readStore(Supplier<T> read, BiConsumer<T, Throwable> then) {
-        CompletableFuture<T> reading = new CompletableFuture<>();
+        CompletableFuture<T> reading;
         try {
-            storeReads.execute(() -> {
-                if (!reading.isDone()) {
-                    try {
-                        reading.complete(read.get());
-                    } catch (RuntimeException e) {
-                        reading.completeExceptionally(e);
-                    }
-                }
-            });
+            reading = storeReads.read(read);
         } catch (RejectedExecutionException stopping) {
             return;
         }
-        afterStore(reading.orTimeout(STORE_READ_WITHIN.toMillis(), TimeUnit.MILLISECONDS), then);
+        afterStore(reading, then);
     }
 
     /** Runs {@code then} on the events thread once the store's answer comes, with the failure itself (not its wrapper). */
