@@ -245,9 +245,8 @@ public final class Outbox implements Delivery {
     private void closeTransport(Close reason) {
         Runnable close = () -> {
             try {
-                // Gone for club-chat at once: a container may take long to close a connection whose peer
-                // does not read (Payara waits for the close frame behind what is queued), and its member
-                // must not stay in its clubs meanwhile.
+                // Gone for club-chat at once: a container may be slow to close for a peer that does not read
+                // (Payara writes the close frame behind the queue), and its member must not stay meanwhile.
                 whenClosed.accept(reason);
             } finally {
                 transport.close(reason);
