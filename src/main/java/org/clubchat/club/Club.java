@@ -69,6 +69,11 @@ public final class Club implements Membership {
     private final int replayMax;
     /** With a log: the oldest seq it holds ({@code committed + 1} when none). */
     private long firstStored;
+    /**
+     * How many messages have been deleted here: what was read from the log before a deletion may still
+     * hold it, and is read again.
+     */
+    private long deletions;
 
     /** @param forget drops the club from its registry when it retires as its last member goes, unused */
     Club(String id, String epoch, int historySize, ProtocolCodec codec, InstantSource clock, Metrics metrics,
@@ -103,7 +108,7 @@ public final class Club implements Membership {
         }
         if (run != null) {
             history.startAfter(run.newest().isEmpty() ? run.lastSeq() : run.newest().get(0).seq() - 1);
-            run.newest().forEach(entry -> history.append(entry.seq(), frameOf(entry)));
+            run.newest().forEach(entry -> history.append(entry.seq(), frameOf(entry), entry.isDeleted() ? null : entry.sender()));
             run.recentKeys().forEach(entry -> keys.remember(entry.sender(), entry.key(), entry.seq(), entry.ts()));
         }
     }
@@ -128,10 +133,12 @@ public final class Club implements Membership {
     boolean join(Member member, OptionalLong since, String lastEpoch, String requestId) {
         List<Frame> stored = List.of();
         long storedUpTo = -1;
+        long storedAtDeletions = -1;
         long firstFound = 0;
         while (true) {
             long readFrom;
             long readTo;
+            long readAtDeletions;
             lock.lock();
             try {
                 if (retired) {
@@ -144,16 +151,19 @@ public final class Club implements Membership {
                 long cached = history.oldestSeq();
                 readFrom = Math.max(from, firstStored);
                 readTo = cached - 1;
-                if (log == null || !asked.replaysUpTo(committed) || readFrom > readTo || storedUpTo >= readTo) {
+                if (log == null || !asked.replaysUpTo(committed) || readFrom > readTo
+                        || storedUpTo >= readTo && storedAtDeletions == deletions) {
                     join(member, asked, from, stored, requestId);
                     return true;
                 }
+                readAtDeletions = deletions;
             } finally {
                 lock.unlock();
             }
             List<MessageLog.Entry> read = log.read(id, readFrom, readTo);
             stored = read.stream().map(this::frameOf).toList();
             storedUpTo = readTo;
+            storedAtDeletions = readAtDeletions;
             long firstRead = read.isEmpty() ? readTo + 1 : read.get(0).seq();
             if (firstRead > readFrom) {
                 firstFound = firstRead;
@@ -187,12 +197,12 @@ public final class Club implements Membership {
         }
     }
 
-    private static long seqOf(Frame chat) {
-        return ((ServerMessage.Chat) chat.message()).seq();
+    private static long seqOf(Frame held) {
+        return ((ServerMessage.Numbered) held.message()).seq();
     }
 
     private Frame frameOf(MessageLog.Entry entry) {
-        return codec.frame(entry.chat());
+        return codec.frame(entry.seen());
     }
 
     /**
@@ -265,7 +275,7 @@ public final class Club implements Membership {
         if (sent.isPresent()) {
             return new ClubStore.Stored(sent.getAsLong(), true);
         }
-        long next = append(except, from, message, acceptedNanos);
+        long next = append(except, sender, from, message, acceptedNanos);
         if (key != null) {
             keys.remember(sender, key, next, clock.millis());
         }
@@ -338,7 +348,7 @@ public final class Club implements Membership {
             }
             for (Commits.Commit ready : commits.committed(commit)) {
                 committed = ready.seq();
-                history.append(ready.seq(), ready.frame());
+                history.append(ready.seq(), ready.frame(), ready.keySender());
                 members.offerToOthers(ready.sender(), ready.frame());
                 if (ready.sender() != null) {
                     // The sender may have left the club meanwhile; its ack goes out all the same.
@@ -411,16 +421,7 @@ public final class Club implements Membership {
     /** Answers a member's {@code history} with {@link #readBack}, or {@code unavailable} when the log cannot be read. */
     @Override
     public void history(String connectionId, ClientMessage.History asked, String requestId) {
-        Member member;
-        lock.lock();
-        try {
-            member = members.get(connectionId);
-        } finally {
-            lock.unlock();
-        }
-        if (member == null) {
-            throw new IllegalStateException(connectionId + " is not in club " + id);
-        }
+        Member member = member(connectionId);
         ServerMessage.History page;
         try {
             page = readBack(asked);
@@ -440,31 +441,169 @@ public final class Club implements Membership {
      * @throws ClubStore.Unavailable when the log cannot be read now
      */
     ServerMessage.History readBack(ClientMessage.History asked) {
-        long top;
-        long from;
+        List<ServerMessage.Numbered> read = null;
+        long readAtDeletions = -1;
+        while (true) {
+            long top;
+            long from;
+            lock.lock();
+            try {
+                top = asked.top(committed);
+                from = asked.from(top);
+                if (log == null || from >= history.oldestSeq() || top < from) {
+                    long oldest = log == null ? history.oldestSeq() : firstStored;
+                    List<ServerMessage.Numbered> held = history.between(from, top).stream()
+                            .map(frame -> (ServerMessage.Numbered) frame.message()).toList();
+                    boolean more = (held.isEmpty() ? top + 1 : held.get(0).seq()) > oldest;
+                    return new ServerMessage.History(id, held, more);
+                }
+                if (read != null && readAtDeletions == deletions) {
+                    return ServerMessage.History.readBack(id, from, read);
+                }
+                readAtDeletions = deletions;
+            } finally {
+                lock.unlock();
+            }
+            read = log.read(id, Math.max(1, from - 1), top).stream().map(MessageLog.Entry::seen).toList();
+        }
+    }
+
+    /**
+     * Deletes one of the member's messages (docs/protocol.md, "Deleting"): {@code deleted} to it and to
+     * the others; {@code not_found}, {@code forbidden} or {@code unavailable} to it otherwise.
+     */
+    @Override
+    public void delete(String connectionId, long seq, String requestId) {
+        Member member = member(connectionId);
+        Deletion outcome;
+        try {
+            outcome = delete(seq, member, requestId);
+        } catch (ClubStore.Unavailable e) {
+            member.delivery().offer(codec.frame(new ServerMessage.Error(ErrorCode.UNAVAILABLE,
+                    "the club's history cannot be changed just now; try again"), requestId));
+            return;
+        }
+        if (outcome == Deletion.NOT_FOUND) {
+            member.delivery().offer(codec.frame(new ServerMessage.Error(ErrorCode.NOT_FOUND,
+                    "club " + id + " holds no message " + seq), requestId));
+        } else if (outcome == Deletion.FORBIDDEN) {
+            member.delivery().offer(codec.frame(new ServerMessage.Error(ErrorCode.FORBIDDEN,
+                    "message " + seq + " was sent by someone else: only its sender may delete it"), requestId));
+        }
+    }
+
+    /**
+     * Deletes message {@code seq} if {@code requester} sent it, or whoever did when it is null (an
+     * operator): memory decides without a log; with one, the log does (outside the lock) and memory
+     * follows. The requester gets {@code deleted} when it is answered so, the other members when it is
+     * deleted now.
+     *
+     * @throws ClubStore.Unavailable when the log cannot be asked now
+     */
+    Deletion delete(long seq, Member requester, String requestId) {
         lock.lock();
         try {
-            top = asked.top(committed);
-            from = asked.from(top);
-            if (log == null || from >= history.oldestSeq() || top < from) {
-                long oldest = log == null ? history.oldestSeq() : firstStored;
-                List<ServerMessage.Chat> held = history.between(from, top).stream()
-                        .map(frame -> (ServerMessage.Chat) frame.message()).toList();
-                boolean more = (held.isEmpty() ? top + 1 : held.get(0).seq()) > oldest;
-                return new ServerMessage.History(id, held, more);
+            if (seq < 1 || seq > committed) {
+                return Deletion.NOT_FOUND;
+            }
+            if (log == null) {
+                Deletion outcome;
+                if (!history.holds(seq)) {
+                    outcome = Deletion.NOT_FOUND;
+                } else if (history.senderOf(seq) == null) {
+                    outcome = Deletion.ALREADY_DELETED;
+                } else if (requester != null && !requester.sender().equals(history.senderOf(seq))) {
+                    outcome = Deletion.FORBIDDEN;
+                } else {
+                    outcome = Deletion.DELETED;
+                }
+                deleted(seq, outcome, requester, requestId);
+                return outcome;
             }
         } finally {
             lock.unlock();
         }
-        return ServerMessage.History.readBack(id, from, log.read(id, Math.max(1, from - 1), top).stream()
-                .map(MessageLog.Entry::chat).toList());
-    }
-
-    /** The messages history holds after {@code since}, oldest first. */
-    List<ServerMessage.Chat> messagesAfter(long since) {
+        Deletion outcome = log.delete(id, seq, requester == null ? null : requester.sender());
         lock.lock();
         try {
-            return history.after(since).stream().map(frame -> (ServerMessage.Chat) frame.message()).toList();
+            deleted(seq, outcome, requester, requestId);
+        } finally {
+            lock.unlock();
+        }
+        return outcome;
+    }
+
+    /** A message the log deleted for an erasure: memory follows, and the members are told. */
+    void deleted(long seq) {
+        lock.lock();
+        try {
+            deleted(seq, Deletion.DELETED, null, null);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Deletes every message memory holds that {@code who} names (a club without a log), telling the
+     * members of each.
+     *
+     * @return how many
+     */
+    int erase(Erasure who) {
+        lock.lock();
+        try {
+            int erased = 0;
+            for (long seq = history.oldestSeq(); seq <= committed; seq++) {
+                String sender = history.senderOf(seq);
+                if (sender != null && who.matches(sender, ((ServerMessage.Chat) history.get(seq).message()).from())) {
+                    deleted(seq, Deletion.DELETED, null, null);
+                    erased++;
+                }
+            }
+            return erased;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * What follows a deletion's {@code outcome} here: the tombstone in memory and to the members but
+     * {@code requester} when it is deleted now, {@code deleted} to the requester when answered so. Under
+     * the lock.
+     */
+    private void deleted(long seq, Deletion outcome, Member requester, String requestId) {
+        if (outcome == Deletion.DELETED) {
+            Frame tombstone = codec.frame(new ServerMessage.Deleted(id, seq));
+            if (history.holds(seq)) {
+                history.delete(seq, tombstone);
+            }
+            deletions++;
+            members.offerToOthers(requester, tombstone);
+        }
+        if (requester != null && outcome.answered()) {
+            requester.delivery().offer(codec.frame(new ServerMessage.Deleted(id, seq), requestId));
+        }
+    }
+
+    private Member member(String connectionId) {
+        Member member;
+        lock.lock();
+        try {
+            member = members.get(connectionId);
+        } finally {
+            lock.unlock();
+        }
+        if (member == null) {
+            throw new IllegalStateException(connectionId + " is not in club " + id);
+        }
+        return member;
+    }
+
+    /** The messages history holds after {@code since}, oldest first, deleted ones as their tombstones. */
+    List<ServerMessage.Numbered> messagesAfter(long since) {
+        lock.lock();
+        try {
+            return history.after(since).stream().map(frame -> (ServerMessage.Numbered) frame.message()).toList();
         } finally {
             lock.unlock();
         }
@@ -481,12 +620,12 @@ public final class Club implements Membership {
     }
 
     /** Takes the next seq, stores the message and offers it to every member but {@code except}. Under the lock. */
-    private long append(Member except, String from, String message, long acceptedNanos) {
+    private long append(Member except, String sender, String from, String message, long acceptedNanos) {
         long next = seq + 1;
         Frame chat = codec.frame(new ServerMessage.Chat(id, from, message, next, clock.millis()));
         seq = next;
         committed = next;
-        history.append(next, chat);
+        history.append(next, chat, sender);
         int deliveries = members.offerToOthers(except, chat);
         metrics.chatFannedOut(deliveries, System.nanoTime() - acceptedNanos);
         return next;

@@ -122,7 +122,7 @@ public final class ClubRegistry implements ClubStore {
     }
 
     @Override
-    public List<ServerMessage.Chat> messagesAfter(String clubId, long since) {
+    public List<ServerMessage.Numbered> messagesAfter(String clubId, long since) {
         return Optional.ofNullable(clubs.get(clubId)).map(club -> club.messagesAfter(since)).orElse(List.of());
     }
 
@@ -140,7 +140,41 @@ public final class ClubRegistry implements ClubStore {
         long top = asked.top(run.lastSeq());
         long from = asked.from(top);
         return ServerMessage.History.readBack(asked.clubId(), from, top < from ? List.of()
-                : log.read(asked.clubId(), Math.max(1, from - 1), top).stream().map(MessageLog.Entry::chat).toList());
+                : log.read(asked.clubId(), Math.max(1, from - 1), top).stream().map(MessageLog.Entry::seen).toList());
+    }
+
+    /** Through the club when it is held, else in the log alone (nobody to tell). */
+    @Override
+    public Deletion delete(String clubId, long seq) {
+        Club club = clubs.get(clubId);
+        if (club != null) {
+            return club.delete(seq, null, null);
+        }
+        return log == null ? Deletion.NOT_FOUND : log.delete(clubId, seq, null);
+    }
+
+    /**
+     * Club by club in memory; with a log, from the log in batches of {@link MessageLog#ERASE_BATCH}, each followed
+     * by the clubs held here.
+     */
+    @Override
+    public long erase(Erasure who) {
+        if (log == null) {
+            return clubs.values().stream().mapToLong(club -> club.erase(who)).sum();
+        }
+        long erased = 0;
+        List<MessageLog.Erased> step;
+        do {
+            step = log.erase(who, MessageLog.ERASE_BATCH);
+            for (MessageLog.Erased gone : step) {
+                Club club = clubs.get(gone.clubId());
+                if (club != null) {
+                    club.deleted(gone.seq());
+                }
+            }
+            erased += step.size();
+        } while (step.size() == MessageLog.ERASE_BATCH);
+        return erased;
     }
 
     /** One server: the broadcast is this node's alone. */

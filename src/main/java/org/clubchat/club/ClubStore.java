@@ -60,7 +60,7 @@ public interface ClubStore extends AutoCloseable {
      *
      * @throws Unavailable when the store cannot be asked now
      */
-    List<ServerMessage.Chat> messagesAfter(String clubId, long since);
+    List<ServerMessage.Numbered> messagesAfter(String clubId, long since);
 
     /**
      * The club's stored messages as {@code history} reads them back (docs/protocol.md, "Reading back"),
@@ -69,6 +69,24 @@ public interface ClubStore extends AutoCloseable {
      * @throws Unavailable when the store cannot be asked now
      */
     ServerMessage.History readBack(ClientMessage.History asked);
+
+    /**
+     * Deletes message {@code seq} of the club, whoever sent it (an operator's request), and tells its
+     * members on every node: {@link Deletion#DELETED}, {@link Deletion#ALREADY_DELETED} or
+     * {@link Deletion#NOT_FOUND}.
+     *
+     * @throws Unavailable when the store cannot be asked now
+     */
+    Deletion delete(String clubId, long seq);
+
+    /**
+     * Deletes every message {@code who} names in every club, as {@link #delete} does, in short steps
+     * that never hold a club (or the durable store) for long.
+     *
+     * @return how many it deleted
+     * @throws Unavailable when the store cannot be asked now (what it deleted until then stays deleted)
+     */
+    long erase(Erasure who);
 
     /**
      * Hands {@code message} to the broadcast listener of every node that shares these clubs, this one

@@ -6,13 +6,16 @@ import org.clubchat.protocol.Frame;
 
 /**
  * A club's last chat frames, a ring of fixed capacity holding a gapless run of seqs that ends at the
- * last one appended. The ring is made at the first append, so a club nobody speaks in costs none.
+ * last one appended, each with whose message it is; a deleted message's frame is its tombstone. The
+ * ring is made at the first append, so a club nobody speaks in costs none.
  * Not thread-safe: the owning {@link Club}'s lock guards it.
  */
 final class History {
     private static final Frame[] NONE = new Frame[0];
     private final int capacity;
     private Frame[] ring = NONE;
+    /** Whose each frame's message is (the sender its keys belong to), at the same index; null for a tombstone. */
+    private String[] senders = new String[0];
     private int oldest;
     private int size;
     private long lastSeq;
@@ -29,8 +32,11 @@ final class History {
         lastSeq = seq;
     }
 
-    /** Appends the frame of {@code seq}, which must be one past the last seq; drops the oldest when full. */
-    void append(long seq, Frame chat) {
+    /**
+     * Appends the frame of {@code seq}, which must be one past the last seq, sent by {@code sender}
+     * (null for a tombstone); drops the oldest when full.
+     */
+    void append(long seq, Frame chat, String sender) {
         if (seq != lastSeq + 1) {
             throw new IllegalStateException("seq " + seq + " does not follow " + lastSeq);
         }
@@ -40,14 +46,47 @@ final class History {
         }
         if (ring.length == 0) {
             ring = new Frame[capacity];
+            senders = new String[capacity];
         }
+        int index;
         if (size < ring.length) {
-            ring[(oldest + size) % ring.length] = chat;
+            index = (oldest + size) % ring.length;
             size++;
         } else {
-            ring[oldest] = chat;
+            index = oldest;
             oldest = (oldest + 1) % ring.length;
         }
+        ring[index] = chat;
+        senders[index] = sender;
+    }
+
+    /** Whether the frame of {@code seq} is held. */
+    boolean holds(long seq) {
+        return seq >= oldestSeq() && seq <= lastSeq;
+    }
+
+    /** The frame of {@code seq}, which must be held. */
+    Frame get(long seq) {
+        return ring[indexOf(seq)];
+    }
+
+    /** Whose message {@code seq} is, which must be held; null once deleted. */
+    String senderOf(long seq) {
+        return senders[indexOf(seq)];
+    }
+
+    /** Puts the tombstone of {@code seq}, which must be held, in place of its message: text, name and sender are gone. */
+    void delete(long seq, Frame tombstone) {
+        int index = indexOf(seq);
+        ring[index] = tombstone;
+        senders[index] = null;
+    }
+
+    private int indexOf(long seq) {
+        if (!holds(seq)) {
+            throw new IllegalArgumentException("seq " + seq + " is not held");
+        }
+        return (int) ((oldest + (seq - oldestSeq())) % ring.length);
     }
 
     /** The seq of the oldest frame held, or {@code lastSeq + 1} when none is held. */

@@ -30,6 +30,13 @@ public interface Membership {
      */
     void history(String connectionId, ClientMessage.History history, String requestId);
 
+    /**
+     * Answers {@code delete} (rev 3, docs/protocol.md "Deleting"): deletes one of the member's messages,
+     * {@code deleted} to it and to every other member; {@code not_found}, {@code forbidden} or
+     * {@code unavailable} otherwise.
+     */
+    void delete(String connectionId, long seq, String requestId);
+
     /** Removes the member of a connection that has closed; nobody is answered. */
     void disconnect(String connectionId);
 }

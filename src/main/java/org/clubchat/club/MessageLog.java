@@ -1,8 +1,10 @@
 package org.clubchat.club;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import org.clubchat.protocol.SendKeys;
 import org.clubchat.protocol.ServerMessage;
 
 /**
@@ -13,15 +15,27 @@ import org.clubchat.protocol.ServerMessage;
  * appends do not block.
  */
 public interface MessageLog extends AutoCloseable {
+    /** How long a message's key at least makes a resend a duplicate: the protocol's 10 minutes. */
+    Duration KEYS_KEPT = SendKeys.KEPT;
 
     /**
      * One stored message. {@code sender} is whose exactly-once keys it uses; {@code key} is null without
-     * one; {@code epoch} is the run of the club it belongs to.
+     * one; {@code epoch} is the run of the club it belongs to. A deleted message has neither {@code from}
+     * nor {@code message}.
      */
     record Entry(String clubId, String epoch, long seq, long ts, String sender, String from, String message, String key) {
-        /** The message as members get it. */
-        public ServerMessage.Chat chat() {
-            return new ServerMessage.Chat(clubId, from, message, seq, ts);
+        /** A deleted message: its seq and run, nothing of what it said or who said it. */
+        public static Entry deleted(String clubId, String epoch, long seq, long ts) {
+            return new Entry(clubId, epoch, seq, ts, null, null, null, null);
+        }
+
+        public boolean isDeleted() {
+            return message == null;
+        }
+
+        /** The message as members get it, or its tombstone. */
+        public ServerMessage.Numbered seen() {
+            return isDeleted() ? new ServerMessage.Deleted(clubId, seq) : new ServerMessage.Chat(clubId, from, message, seq, ts);
         }
     }
 
@@ -96,6 +110,32 @@ public interface MessageLog extends AutoCloseable {
      * key in the club is not stored again: it completes with that message's seq, as a duplicate.
      */
     CompletionStage<Taken> take(Draft draft);
+
+    /**
+     * Deletes message {@code seq} of the club if {@code sender} sent it (null: whoever did, an operator's
+     * request): its text, name and sender are gone from the store, and its seq holds a tombstone. A key
+     * it was sent with stays while a resend may come (the protocol's 10 minutes), so that the message
+     * cannot come back.
+     *
+     * @throws ClubStore.Unavailable when the store cannot be asked now
+     */
+    Deletion delete(String clubId, long seq, String sender);
+
+    /** The most messages one step of an erasure deletes: a short transaction each. */
+    int ERASE_BATCH = 1000;
+
+    /** A message an erasure deleted. */
+    record Erased(String clubId, long seq) {
+    }
+
+    /**
+     * Deletes at most {@code batch} of the messages {@code who} names, in every club, in one short
+     * transaction; an erasure calls it until it deletes fewer.
+     *
+     * @return the messages it deleted
+     * @throws ClubStore.Unavailable when the store cannot be asked now
+     */
+    List<Erased> erase(Erasure who, int batch);
 
     /** Why the store cannot serve now (for /health), or empty when it can. */
     Optional<String> problem();

@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.OptionalLong;
+import org.clubchat.protocol.SendKeys;
 
 /**
  * The exactly-once keys of the chats a club accepted, per sender (docs/protocol.md, "Exactly-once
@@ -13,7 +14,7 @@ import java.util.OptionalLong;
  */
 final class SentKeys {
     /** The protocol's "at least 10 minutes". */
-    static final Duration KEEP = Duration.ofMinutes(10);
+    static final Duration KEEP = SendKeys.KEPT;
 
     private record Sent(String id, long seq, long atMillis) {
     }

@@ -22,6 +22,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.clubchat.club.ClubStore;
+import org.clubchat.club.Deletion;
+import org.clubchat.club.Erasure;
 import org.clubchat.club.MessageLog;
 
 /**
@@ -70,8 +72,16 @@ public final class PostgresLog implements MessageLog {
         thread.setDaemon(true);
         return thread;
     });
-    /** Deletes what is past its retention, on a thread of its own; null when everything is kept. */
-    private final ScheduledExecutorService retention;
+    /**
+     * On a thread of its own: deletes what is past its retention, and clears the senders and keys that
+     * deleted messages keep for their 10 minutes.
+     */
+    private final ScheduledExecutorService upkeep = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "clubchat-db-upkeep");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final InstantSource clock;
     /** Why the store cannot serve now, or null when it can. */
     private volatile String down;
     private volatile boolean closed;
@@ -87,18 +97,13 @@ public final class PostgresLog implements MessageLog {
         this.writer = new Thread(this::write, "clubchat-db-writer");
         writer.setDaemon(true);
         writer.start();
-        if (keep.isZero()) {
-            retention = null;
-        } else {
-            retention = Executors.newSingleThreadScheduledExecutor(task -> {
-                Thread thread = new Thread(task, "clubchat-db-retention");
-                thread.setDaemon(true);
-                return thread;
-            });
+        this.clock = clock;
+        if (!keep.isZero()) {
             // Every tenth of the retention, at most every minute and at least every hour.
             long every = Math.max(Duration.ofMinutes(1).toMillis(), Math.min(Duration.ofHours(1).toMillis(), keep.toMillis() / 10));
-            retention.scheduleWithFixedDelay(() -> purgeQuietly(clock.millis() - keep.toMillis()), every, every, TimeUnit.MILLISECONDS);
+            upkeep.scheduleWithFixedDelay(() -> purgeQuietly(clock.millis() - keep.toMillis()), every, every, TimeUnit.MILLISECONDS);
         }
+        upkeep.scheduleWithFixedDelay(this::forgetKeysQuietly, 1, 1, TimeUnit.MINUTES);
     }
 
     /**
@@ -124,6 +129,48 @@ public final class PostgresLog implements MessageLog {
         try {
             long deleted = purge(before);
             LOG.log(Level.DEBUG, "retention deleted {0} messages", deleted);
+        } catch (SQLException e) {
+            lost(e);
+        }
+    }
+
+    @Override
+    public Deletion delete(String clubId, long seq, String sender) {
+        try (Connection connection = connect()) {
+            Deletion outcome = StoredDeletions.delete(connection, clubId, seq, sender, resendsUntil());
+            answered();
+            return outcome;
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
+    @Override
+    public List<Erased> erase(Erasure who, int batch) {
+        try (Connection connection = connect()) {
+            List<Erased> erased = StoredDeletions.erase(connection, who, batch, resendsUntil());
+            answered();
+            return erased;
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
+    /** Epoch milliseconds: a message accepted since then may still be sent again with its key. */
+    private long resendsUntil() {
+        return clock.millis() - KEYS_KEPT.toMillis();
+    }
+
+    /** Clears the senders and keys that deleted messages kept for resends, once their 10 minutes are over. */
+    int forgetKeys() throws SQLException {
+        try (Connection connection = connect()) {
+            return StoredDeletions.forgetKeys(connection, resendsUntil());
+        }
+    }
+
+    private void forgetKeysQuietly() {
+        try {
+            forgetKeys();
         } catch (SQLException e) {
             lost(e);
         }
@@ -249,9 +296,7 @@ public final class PostgresLog implements MessageLog {
     @Override
     public void close() {
         closed = true;
-        if (retention != null) {
-            retention.shutdownNow();
-        }
+        upkeep.shutdownNow();
         writer.interrupt();
         try {
             writer.join(TimeUnit.SECONDS.toMillis(STATEMENT_TIMEOUT_SECONDS * 2L));

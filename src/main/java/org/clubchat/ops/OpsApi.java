@@ -39,12 +39,13 @@ import org.clubchat.service.Connections;
 public final class OpsApi {
     /** Longer bodies are refused before they are parsed: room for the longest message there can be. */
     public static final int MAX_BODY_BYTES = 256 * 1024;
-    private static final String JSON = "application/json";
+    static final String JSON = "application/json";
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     /** What the bundled page needs to know of the server: whether it must get a token, and where (docs/client.md). */
     public static final String PAGE_CONFIG = "/page-config.json";
     private static final Pattern CLUB = Pattern.compile("/api/clubs/([^/]*)");
     private static final Pattern CLUB_MESSAGES = Pattern.compile("/api/clubs/([^/]*)/messages");
+    private static final Pattern CLUB_MESSAGE = Pattern.compile("/api/clubs/([^/]*)/messages/([^/]*)");
     private static final String DEFAULT_FROM = "server";
 
     private final byte[] apiKey;
@@ -55,6 +56,7 @@ public final class OpsApi {
     private final Supplier<String> metricsText;
     private final String pageConfig;
     private final ProtocolCodec codec;
+    private final MessagesApi messages;
     private final boolean opsProtected;
 
     /**
@@ -66,6 +68,7 @@ public final class OpsApi {
     public OpsApi(String apiKey, BooleanSupplier serving, Connections connections, ClubStore clubs, Publisher publisher,
             ProtocolCodec codec, Supplier<String> metricsText, String tokenUrl, boolean opsProtected) {
         this.codec = codec;
+        this.messages = new MessagesApi(clubs, codec);
         this.opsProtected = opsProtected;
         this.apiKey = apiKey.getBytes(StandardCharsets.UTF_8);
         this.serving = serving;
@@ -135,12 +138,20 @@ public final class OpsApi {
         if (path.equals("/api/disconnect")) {
             return request.method().equals("POST") ? disconnect(request.body()) : notAllowed("POST");
         }
-        Matcher messages = CLUB_MESSAGES.matcher(path);
-        if (messages.matches()) {
+        if (path.equals("/api/erase")) {
+            return request.method().equals("POST") ? messages.erase(request.body()) : notAllowed("POST");
+        }
+        Matcher clubMessages = CLUB_MESSAGES.matcher(path);
+        if (clubMessages.matches()) {
             if (request.method().equals("POST")) {
-                return publish(messages.group(1), request.body());
+                return publish(clubMessages.group(1), request.body());
             }
-            return onlyGet(request) ? history(messages.group(1), request.query()) : notAllowed("GET, POST");
+            return onlyGet(request) ? messages.history(clubMessages.group(1), request.query()) : notAllowed("GET, POST");
+        }
+        Matcher clubMessage = CLUB_MESSAGE.matcher(path);
+        if (clubMessage.matches()) {
+            return request.method().equals("DELETE") ? messages.delete(clubMessage.group(1), clubMessage.group(2))
+                    : notAllowed("DELETE");
         }
         Matcher club = CLUB.matcher(path);
         if (club.matches()) {
@@ -221,68 +232,6 @@ public final class OpsApi {
                 Json.createObjectBuilder().add("clubs", list).build().toString());
     }
 
-    /**
-     * The club's history after {@code ?since=} (default 0), as the {@code chat} frames a member would get;
-     * or, with {@code ?before=} or {@code ?limit=}, a page read back as {@code history} reads it.
-     */
-    private OpsResponse history(String clubId, String query) {
-        if (!ClubIds.isValid(clubId)) {
-            return badRequest(ErrorCode.INVALID_CLUB, ClubIds.RULE);
-        }
-        String before = queryParameter(query, "before");
-        String limit = queryParameter(query, "limit");
-        if (before != null || limit != null) {
-            return readBack(clubId, before, limit, queryParameter(query, "since") != null);
-        }
-        long since = 0;
-        String value = queryParameter(query, "since");
-        if (value != null) {
-            try {
-                since = Long.parseLong(value);
-            } catch (NumberFormatException e) {
-                since = -1;
-            }
-            if (since < 0) {
-                return badRequest(ErrorCode.BAD_REQUEST, "since must be an integer of at least 0");
-            }
-        }
-        JsonArrayBuilder chats = Json.createArrayBuilder();
-        for (ServerMessage.Chat chat : clubs.messagesAfter(clubId, since)) {
-            chats.add(Json.createReader(new StringReader(codec.frame(chat).text())).readObject());
-        }
-        return new OpsResponse(200, JSON, Map.of("Cache-Control", "no-store"),
-                Json.createObjectBuilder().add("clubId", clubId).add("messages", chats).build().toString());
-    }
-
-    /** A page of the club's stored messages below {@code before} (the newest without it), as {@code history} answers. */
-    private OpsResponse readBack(String clubId, String before, String limit, boolean since) {
-        if (since) {
-            return badRequest(ErrorCode.BAD_REQUEST, "since reads forward, before and limit read back: not both");
-        }
-        long beforeSeq = before == null ? 0 : positiveInteger(before);
-        if (beforeSeq < 1 && before != null) {
-            return badRequest(ErrorCode.BAD_REQUEST, "before must be an integer of at least 1");
-        }
-        long pageSize = limit == null ? ClientMessage.History.DEFAULT_LIMIT : positiveInteger(limit);
-        if (pageSize < 1 || pageSize > ClientMessage.History.MAX_LIMIT) {
-            return badRequest(ErrorCode.BAD_REQUEST, "limit must be an integer from 1 to " + ClientMessage.History.MAX_LIMIT);
-        }
-        ServerMessage.History page = clubs.readBack(new ClientMessage.History(clubId,
-                before == null ? OptionalLong.empty() : OptionalLong.of(beforeSeq), (int) pageSize));
-        JsonObject read = Json.createReader(new StringReader(codec.frame(page).text())).readObject();
-        return new OpsResponse(200, JSON, Map.of("Cache-Control", "no-store"),
-                Json.createObjectBuilder(read).remove("type").build().toString());
-    }
-
-    /** The value as a positive integer, or 0 when it is not one. */
-    private static long positiveInteger(String value) {
-        try {
-            return Math.max(0, Long.parseLong(value));
-        } catch (NumberFormatException e) {
-            return 0;
-        }
-    }
-
     /** Closes every connection of a user, on every node, with 1008; answered before the far nodes act. */
     private OpsResponse disconnect(String body) {
         JsonObject json;
@@ -302,20 +251,6 @@ public final class OpsApi {
         }
         clubs.broadcast(user.text());
         return new OpsResponse(202, JSON, Map.of(), Json.createObjectBuilder().add(user.field(), user.value()).build().toString());
-    }
-
-    /** The first value of a query parameter, URL-decoded, or null. */
-    private static String queryParameter(String query, String name) {
-        if (query == null) {
-            return null;
-        }
-        for (String pair : query.split("&")) {
-            int equals = pair.indexOf('=');
-            if (equals > 0 && URLDecoder.decode(pair.substring(0, equals), StandardCharsets.UTF_8).equals(name)) {
-                return URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8);
-            }
-        }
-        return null;
     }
 
     /** A club this server does not hold has nobody in it and no messages: the same as a new club. */
@@ -346,15 +281,15 @@ public final class OpsApi {
         return request.method().equals("GET") || request.method().equals("HEAD");
     }
 
-    private static OpsResponse notAllowed(String allowed) {
+    static OpsResponse notAllowed(String allowed) {
         return new OpsResponse(405, JSON, Map.of("Allow", allowed), error("method_not_allowed", "use " + allowed).toString());
     }
 
-    private static OpsResponse badRequest(ErrorCode code, String detail) {
+    static OpsResponse badRequest(ErrorCode code, String detail) {
         return new OpsResponse(400, JSON, Map.of(), error(code.wireName(), detail).toString());
     }
 
-    private static JsonObject error(String code, String message) {
+    static JsonObject error(String code, String message) {
         return Json.createObjectBuilder().add("code", code).add("message", message).build();
     }
 }

@@ -5,8 +5,8 @@ import java.util.OptionalLong;
 
 /** What a client may send, one record per wire {@code type}. Values only: the codec validates input. */
 public sealed interface ClientMessage
-        permits ClientMessage.Join, ClientMessage.Leave, ClientMessage.Chat, ClientMessage.History, ClientMessage.Ping,
-                ClientMessage.Auth {
+        permits ClientMessage.Join, ClientMessage.Leave, ClientMessage.Chat, ClientMessage.History, ClientMessage.Delete,
+                ClientMessage.Ping, ClientMessage.Auth {
 
     /** The wire {@code type} of this message. */
     String type();
@@ -79,6 +79,18 @@ public sealed interface ClientMessage
         @Override
         public String type() {
             return "history";
+        }
+    }
+
+    /** {@code delete} (rev 3): takes back message {@code seq} of the club, one's own. */
+    record Delete(String clubId, long seq) implements ClientMessage {
+        public Delete {
+            Objects.requireNonNull(clubId, "clubId");
+        }
+
+        @Override
+        public String type() {
+            return "delete";
         }
     }
 

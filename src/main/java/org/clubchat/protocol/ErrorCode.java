@@ -12,7 +12,8 @@ public enum ErrorCode {
     TOO_MANY_CLUBS("too_many_clubs"),
     FORBIDDEN("forbidden"),
     UNAVAILABLE("unavailable"),
-    UNAUTHORIZED("unauthorized");
+    UNAUTHORIZED("unauthorized"),
+    NOT_FOUND("not_found");
 
     private final String wireName;
 

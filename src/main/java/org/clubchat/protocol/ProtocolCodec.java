@@ -121,6 +121,8 @@ public final class ProtocolCodec {
             }
             case "history":
                 return decodeHistory(frame, requestId);
+            case "delete":
+                return decodeDelete(frame, requestId);
             case "auth":
                 return new DecodeResult.Decoded(new Inbound(requestId, new ClientMessage.Auth(string(frame, "token"))));
             case "ping":
@@ -178,6 +180,17 @@ public final class ProtocolCodec {
             limit = number.intValue();
         }
         return clubChecked(clubId, new ClientMessage.History(clubId, before, limit), requestId);
+    }
+
+    private DecodeResult decodeDelete(JsonObject frame, String requestId) {
+        String clubId = string(frame, "clubId");
+        if (clubId == null) {
+            return missing("clubId", requestId);
+        }
+        if (!(frame.get("seq") instanceof JsonNumber seq) || !isNonNegativeLong(seq)) {
+            return rejected(ErrorCode.BAD_REQUEST, "seq is required and must be an integer of at least 0", requestId);
+        }
+        return clubChecked(clubId, new ClientMessage.Delete(clubId, seq.longValue()), requestId);
     }
 
     /** Whether the UTF-8 encoding of {@code text} is longer than {@code limit}, without encoding it. */
@@ -284,11 +297,18 @@ public final class ProtocolCodec {
                     .write("seq", m.seq()).write("ts", m.ts());
         } else if (message instanceof ServerMessage.History m) {
             json.write("clubId", m.clubId()).writeStartArray("messages");
-            for (ServerMessage.Chat chat : m.messages()) {
-                json.writeStartObject().write("seq", chat.seq()).write("from", chat.from()).write("message", chat.message())
-                        .write("ts", chat.ts()).writeEnd();
+            for (ServerMessage.Numbered held : m.messages()) {
+                json.writeStartObject().write("seq", held.seq());
+                if (held instanceof ServerMessage.Chat chat) {
+                    json.write("from", chat.from()).write("message", chat.message()).write("ts", chat.ts());
+                } else {
+                    json.write("deleted", true);
+                }
+                json.writeEnd();
             }
             json.writeEnd().write("more", m.more());
+        } else if (message instanceof ServerMessage.Deleted m) {
+            json.write("clubId", m.clubId()).write("seq", m.seq());
         } else if (message instanceof ServerMessage.Ack m) {
             json.write("clubId", m.clubId()).write("seq", m.seq()).write("duplicate", m.duplicate());
         } else if (message instanceof ServerMessage.Presence m) {

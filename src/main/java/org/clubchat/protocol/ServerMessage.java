@@ -8,7 +8,7 @@ import java.util.Objects;
  * {@link #type()} the type itself, so a new message cannot be added without naming it.
  */
 public sealed interface ServerMessage
-        permits ServerMessage.Welcome, ServerMessage.Joined, ServerMessage.Chat, ServerMessage.Ack, ServerMessage.History,
+        permits ServerMessage.Welcome, ServerMessage.Joined, ServerMessage.Numbered, ServerMessage.Ack, ServerMessage.History,
                 ServerMessage.Presence, ServerMessage.Left, ServerMessage.Authed, ServerMessage.Pong, ServerMessage.Error {
 
     /** The protocol version announced in {@code welcome}. */
@@ -58,8 +58,18 @@ public sealed interface ServerMessage
         }
     }
 
+    /**
+     * What holds one of a club's seqs, as members see it (rev 3): the message, or in its place the
+     * tombstone of a deleted one, so that seqs stay gapless.
+     */
+    sealed interface Numbered extends ServerMessage permits Chat, Deleted {
+        String clubId();
+
+        long seq();
+    }
+
     /** A club message, live or replayed; {@code ts} is the server's epoch milliseconds when it was accepted. */
-    record Chat(String clubId, String from, String message, long seq, long ts) implements ServerMessage {
+    record Chat(String clubId, String from, String message, long seq, long ts) implements Numbered {
         public Chat {
             Objects.requireNonNull(clubId, "clubId");
             Objects.requireNonNull(from, "from");
@@ -73,12 +83,27 @@ public sealed interface ServerMessage
     }
 
     /**
+     * Message {@code seq} was deleted (rev 3): the reply to {@code delete}, the news to the other members,
+     * and what a replay or a {@code history} page holds in its place.
+     */
+    record Deleted(String clubId, long seq) implements Numbered {
+        public Deleted {
+            Objects.requireNonNull(clubId, "clubId");
+        }
+
+        @Override
+        public String type() {
+            return "deleted";
+        }
+    }
+
+    /**
      * Reply to {@code history} (rev 3).
      *
-     * @param messages consecutive seqs, oldest first
+     * @param messages consecutive seqs, oldest first, deleted ones as their tombstones
      * @param more     whether the club holds messages older than the first of them
      */
-    record History(String clubId, List<Chat> messages, boolean more) implements ServerMessage {
+    record History(String clubId, List<Numbered> messages, boolean more) implements ServerMessage {
         public History {
             Objects.requireNonNull(clubId, "clubId");
             messages = List.copyOf(messages);
@@ -88,9 +113,9 @@ public sealed interface ServerMessage
          * The page from {@code from} on, out of messages read from one before it (oldest first): that one,
          * when there, says older messages are held.
          */
-        public static History readBack(String clubId, long from, List<Chat> read) {
+        public static History readBack(String clubId, long from, List<? extends Numbered> read) {
             boolean more = !read.isEmpty() && read.get(0).seq() < from;
-            return new History(clubId, read.stream().filter(chat -> chat.seq() >= from).toList(), more);
+            return new History(clubId, read.stream().filter(held -> held.seq() >= from).map(Numbered.class::cast).toList(), more);
         }
 
         @Override

@@ -213,8 +213,16 @@ final class ClubFeed {
      * not keep; with its sender, by which a chat of this node not yet heard of is known.
      */
     static Map<String, String> entryOf(MessageLog.Entry entry) {
+        if (entry.isDeleted()) {
+            return ClubScripts.TOMBSTONE;
+        }
         return Map.of("ts", String.valueOf(entry.ts()), "from", entry.from(), "message", entry.message(), "node", "",
                 "conn", "", "req", "", "att", "", "sender", entry.sender());
+    }
+
+    /** A message deleted before it was handed out: its tombstone takes its place behind the gap. */
+    void deleted(long seq) {
+        ahead.computeIfPresent(seq, (held, entry) -> ClubScripts.TOMBSTONE);
     }
 
     /** Hands out the messages that continue the club's seqs without a gap. */

@@ -7,7 +7,7 @@ package org.clubchat.redis;
  * Redis (or a Sentinel-managed primary) is what club-chat supports.
  */
 record ClubKeys(String clubId, String epoch, String seq, String log, String names, String conns, String sentKeys,
-        String presenceVersion, String channel) {
+        String presenceVersion, String gone, String channel) {
     static final String PREFIX = "clubchat:";
     /** The channel every node subscribes to for operators' requests ({@code ClubStore.broadcast}). */
     static final String BROADCAST = PREFIX + "broadcast";
@@ -15,7 +15,7 @@ record ClubKeys(String clubId, String epoch, String seq, String log, String name
     static ClubKeys of(String clubId) {
         String base = PREFIX + "{" + clubId + "}:";
         return new ClubKeys(clubId, base + "epoch", base + "seq", base + "log", base + "names", base + "conns", base + "keys",
-                base + "pv", base + "events");
+                base + "pv", base + "gone", base + "events");
     }
 
     /**

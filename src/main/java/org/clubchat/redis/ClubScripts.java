@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -28,8 +29,10 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
+import org.clubchat.club.Deletion;
 import org.clubchat.metrics.Metrics;
 import org.clubchat.protocol.Names;
+import org.clubchat.protocol.SendKeys;
 import org.clubchat.protocol.ServerMessage;
 
 /**
@@ -44,7 +47,7 @@ final class ClubScripts {
     /** How long Redis keeps the receipt of a chat without a key: long after any answer could still be missing. */
     static final Duration RECEIPT_TTL = Duration.ofMinutes(1);
     /** How long Redis keeps the receipt of a chat with a client's key: the protocol's "at least 10 minutes". */
-    static final Duration KEY_TTL = Duration.ofMinutes(10);
+    static final Duration KEY_TTL = SendKeys.KEPT;
     /** How long the mark a node finds when it was taken for dead while it lived is kept for it. */
     static final Duration FORGOTTEN_MARK_TTL = Duration.ofMinutes(10);
 
@@ -60,6 +63,7 @@ final class ClubScripts {
     private final Script forgetNodeScript;
     private final Script presenceScript;
     private final Script relayScript;
+    private final Script deleteScript;
 
     /** A script's text and its SHA-1, by which Redis runs it without being sent the text each time. */
     private record Script(String text, String sha) {
@@ -86,11 +90,12 @@ final class ClubScripts {
         this.redis = redis;
         this.metrics = metrics;
         this.joinScript = script(redis, "join.lua");
-        this.chatScript = script(redis, "chat.lua");
+        this.chatScript = script(redis, "gone.lua", "chat.lua");
         this.leaveScript = script(redis, "leave-club.lua", "leave.lua");
         this.forgetNodeScript = script(redis, "leave-club.lua", "forget-node.lua");
         this.presenceScript = script(redis, "presence.lua");
-        this.relayScript = script(redis, "relay.lua");
+        this.relayScript = script(redis, "gone.lua", "relay.lua");
+        this.deleteScript = script(redis, "delete.lua");
         this.node = node;
         this.historySize = historySize;
         this.retentionMillis = retentionMillis;
@@ -141,16 +146,16 @@ final class ClubScripts {
      * @param attempt the attempt's own id, which the published message carries back to its node
      * @param keyId   {@link #keyId} when the client gave a key, else null
      */
-    CompletableFuture<Appended> append(ClubKeys keys, String attempt, String keyId, String from, String message,
-            String connection, String requestId) {
+    CompletableFuture<Appended> append(ClubKeys keys, String attempt, String keyId, String sender, String from,
+            String message, String connection, String requestId) {
         String dedupe = keyId != null ? keyId : attemptId(attempt);
         Duration receiptTtl = keyId != null ? KEY_TTL : RECEIPT_TTL;
         return this.<List<Object>>runInOrder(chatScript, ScriptOutputType.MULTI,
                 new String[] {keys.epoch(), keys.seq(), keys.log(), keys.names(), keys.conns(), keys.receipt(dedupe),
-                    keys.sentKeys()},
+                    keys.sentKeys(), keys.gone()},
                 newId(), String.valueOf(historySize), String.valueOf(clock.millis()), from, message, node, connection,
                 requestId == null ? "" : requestId, keys.channel(), String.valueOf(retentionMillis), attempt,
-                String.valueOf(receiptTtl.toMillis()), keyId == null ? "" : keyId)
+                String.valueOf(receiptTtl.toMillis()), keyId == null ? "" : keyId, sender)
                 .thenApply(result -> new Appended((Long) result.get(0), (Long) result.get(2) == 1));
     }
 
@@ -159,7 +164,7 @@ final class ClubScripts {
      * it among the club's newest in Redis (relay.lua).
      */
     CompletableFuture<Long> relay(ClubKeys keys, String epoch, long seq, Map<String, String> entry) {
-        return run(relayScript, ScriptOutputType.INTEGER, new String[] {keys.epoch(), keys.seq(), keys.log(), keys.conns()},
+        return run(relayScript, ScriptOutputType.INTEGER, relayKeys(keys),
                 epoch, String.valueOf(seq), String.valueOf(retentionMillis), String.valueOf(historySize), entry.get("ts"),
                 entry.get("from"), entry.get("message"), entry.get("node"), entry.get("conn"), entry.get("req"), entry.get("att"),
                 keys.channel());
@@ -167,8 +172,37 @@ final class ClubScripts {
 
     /** Puts the club's run and seq, as the history store has them, back into Redis if it has less (relay.lua). */
     CompletableFuture<Long> restore(ClubKeys keys, String epoch, long seq) {
-        return run(relayScript, ScriptOutputType.INTEGER, new String[] {keys.epoch(), keys.seq(), keys.log(), keys.conns()},
+        return run(relayScript, ScriptOutputType.INTEGER, relayKeys(keys),
                 epoch, String.valueOf(seq), String.valueOf(retentionMillis));
+    }
+
+    private static String[] relayKeys(ClubKeys keys) {
+        return new String[] {keys.epoch(), keys.seq(), keys.log(), keys.conns(), keys.gone()};
+    }
+
+    /**
+     * Deletes message {@code seq} of the club in Redis and tells every node with members there
+     * (delete.lua): what Redis answers, or, with {@code storeDecided}, {@link Deletion#DELETED} after
+     * following the history store's deletion.
+     *
+     * @param sender    whose message it must be; null for an operator
+     * @param requester the connection that asked ({@link #requester}), whose node answers it itself; "" for none
+     */
+    CompletableFuture<Deletion> delete(ClubKeys keys, long seq, String sender, String requester, boolean storeDecided) {
+        return this.<String>run(deleteScript, ScriptOutputType.STATUS,
+                new String[] {keys.epoch(), keys.seq(), keys.log(), keys.gone()},
+                String.valueOf(seq), sender == null ? "" : sender, keys.channel(), requester, storeDecided ? "1" : "0")
+                .thenApply(outcome -> switch (outcome) {
+                    case "deleted" -> Deletion.DELETED;
+                    case "already" -> Deletion.ALREADY_DELETED;
+                    case "forbidden" -> Deletion.FORBIDDEN;
+                    default -> Deletion.NOT_FOUND;
+                });
+    }
+
+    /** How a deletion's event names the connection that asked for it, which its node answers itself. */
+    String requester(String connection) {
+        return node + ":" + connection;
     }
 
     /** The receipt name of a chat without a key. */
@@ -198,9 +232,32 @@ final class ClubScripts {
                 .thenApply(forgotten -> forgotten == 1);
     }
 
-    /** The club's log entries with seq in [from, to], oldest first. */
+    /**
+     * The club's log entries with seq in [from, to], oldest first, a deleted message's as a tombstone
+     * ({@link #TOMBSTONE}). The stream is read before the gone set, on the same connection: a deletion
+     * between the two reads shows as both, and the tombstone wins.
+     */
     CompletableFuture<List<StreamMessage<String, String>>> log(ClubKeys keys, long from, long to) {
-        return timed(() -> redis.xrange(keys.log(), Range.create(from + "-0", to + "-0")));
+        CompletableFuture<List<StreamMessage<String, String>>> entries =
+                timed(() -> redis.xrange(keys.log(), Range.create(from + "-0", to + "-0")));
+        CompletableFuture<List<String>> gone =
+                timed(() -> redis.zrangebyscore(keys.gone(), Range.create(from, to)));
+        return entries.thenCombine(gone, (held, deleted) -> {
+            if (deleted.isEmpty()) {
+                return held;
+            }
+            TreeMap<Long, StreamMessage<String, String>> merged = new TreeMap<>();
+            held.forEach(entry -> merged.put(seqOf(entry), entry));
+            deleted.forEach(seq -> merged.put(Long.parseLong(seq), new StreamMessage<>(keys.log(), seq + "-0", TOMBSTONE)));
+            return List.copyOf(merged.values());
+        });
+    }
+
+    /** The fields that stand for a deleted message among a club's entries. */
+    static final Map<String, String> TOMBSTONE = Map.of("deleted", "1");
+
+    static boolean isTombstone(Map<String, String> fields) {
+        return fields.containsKey("deleted");
     }
 
     /** Publishes an operator's request to every node. */
@@ -242,13 +299,16 @@ final class ClubScripts {
         });
     }
 
-    /** A message of the club's stream as members get it. */
-    static ServerMessage.Chat chatOf(String clubId, StreamMessage<String, String> entry) {
-        return chatOf(clubId, seqOf(entry), entry.getBody());
+    /** A message of the club's stream as members get it, or its tombstone. */
+    static ServerMessage.Numbered seenOf(String clubId, StreamMessage<String, String> entry) {
+        return seenOf(clubId, seqOf(entry), entry.getBody());
     }
 
-    /** A message, by seq and its stream fields, as members get it. */
-    static ServerMessage.Chat chatOf(String clubId, long seq, Map<String, String> fields) {
+    /** A message, by seq and its stream fields, as members get it, or its tombstone. */
+    static ServerMessage.Numbered seenOf(String clubId, long seq, Map<String, String> fields) {
+        if (isTombstone(fields)) {
+            return new ServerMessage.Deleted(clubId, seq);
+        }
         return new ServerMessage.Chat(clubId, fields.get("from"), fields.get("message"), seq, Long.parseLong(fields.get("ts")));
     }
 
@@ -263,7 +323,7 @@ final class ClubScripts {
 
     private String[] withNodeClubs(ClubKeys keys) {
         return new String[] {keys.epoch(), keys.seq(), keys.log(), keys.names(), keys.conns(), ClubKeys.nodeClubs(node),
-            keys.sentKeys(), keys.presenceVersion()};
+            keys.sentKeys(), keys.presenceVersion(), keys.gone()};
     }
 
     /**
@@ -272,7 +332,8 @@ final class ClubScripts {
      * as Redis may have restarted without them.
      */
     CompletableFuture<Void> load() {
-        return CompletableFuture.allOf(Stream.of(joinScript, chatScript, leaveScript, forgetNodeScript, presenceScript, relayScript)
+        return CompletableFuture.allOf(Stream.of(joinScript, chatScript, leaveScript, forgetNodeScript, presenceScript, relayScript,
+                        deleteScript)
                 .map(script -> timed(() -> redis.scriptLoad(script.text()))).toArray(CompletableFuture[]::new));
     }
 

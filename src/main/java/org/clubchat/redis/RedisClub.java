@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
+import org.clubchat.club.Deletion;
 import org.clubchat.club.Member;
 import org.clubchat.club.MessageLog;
 import org.clubchat.club.Replay;
@@ -259,7 +260,7 @@ final class RedisClub {
                     long firstSeq = firstHeld > from ? Math.max(joined.firstSeq(), firstHeld) : joined.firstSeq();
                     local.offer(joinedFrame(joined, seq, capped ? Boolean.FALSE : asked.recovered(firstHeld), firstSeq,
                             capped ? from : null, requestId));
-                    read.forEach(entry -> local.offer(chatFrame(entry.seq(), ClubFeed.entryOf(entry))));
+                    read.forEach(entry -> local.offer(store.codec().frame(entry.seen())));
                     held.forEach(local::offer);
                 }
             }
@@ -336,8 +337,7 @@ final class RedisClub {
                 if (failure != null) {
                     historyUnavailable(member, requestId);
                 } else {
-                    historyRead(member, from, read.stream().map(MessageLog.Entry::chat).toList(),
-                            requestId);
+                    historyRead(member, from, read.stream().map(MessageLog.Entry::seen).toList(), requestId);
                 }
             });
             return;
@@ -348,14 +348,91 @@ final class RedisClub {
                 historyUnavailable(member, requestId);
             } else {
                 store.answered();
-                historyRead(member, from, read.stream().map(entry -> ClubScripts.chatOf(keys.clubId(), entry)).toList(),
+                historyRead(member, from, read.stream().map(entry -> ClubScripts.seenOf(keys.clubId(), entry)).toList(),
                         requestId);
             }
         });
     }
 
-    private void historyRead(Member member, long from, List<ServerMessage.Chat> read, String requestId) {
+    private void historyRead(Member member, long from, List<ServerMessage.Numbered> read, String requestId) {
         member.delivery().offer(store.codec().frame(ServerMessage.History.readBack(keys.clubId(), from, read), requestId));
+    }
+
+    /**
+     * Deletes one of the member's messages (docs/protocol.md, "Deleting"): with the history store, the
+     * store decides and Redis follows; without, Redis decides. Every node's members are told through the
+     * club's channel, the requester by this node, with its request's {@code id}.
+     */
+    void delete(Member member, long seq, String requestId) {
+        String connectionId = member.connectionId();
+        if (joining.containsKey(connectionId)) {
+            joining.get(connectionId).after.add(() -> delete(member, seq, requestId));
+            return;
+        }
+        if (!members.containsKey(connectionId)) {
+            store.notMember(keys.clubId(), member, requestId);
+            return;
+        }
+        if (seq < 1 || seq > feed.delivered()) {
+            deleteAnswered(member, seq, Deletion.NOT_FOUND, requestId);
+            return;
+        }
+        String requester = scripts.requester(connectionId);
+        if (store.log() == null) {
+            store.then(scripts.delete(keys, seq, member.sender(), requester, false), (outcome, failure) -> {
+                if (failure != null) {
+                    store.lost(failure);
+                    deleteUnavailable(member, requestId);
+                } else {
+                    store.answered();
+                    deleteAnswered(member, seq, outcome, requestId);
+                }
+            });
+            return;
+        }
+        store.readStore(() -> store.log().delete(keys.clubId(), seq, member.sender()), (outcome, failure) -> {
+            if (failure != null) {
+                deleteUnavailable(member, requestId);
+                return;
+            }
+            if (outcome == Deletion.DELETED) {
+                store.followDeletion(keys, seq, requester);
+            }
+            deleteAnswered(member, seq, outcome, requestId);
+        });
+    }
+
+    private void deleteAnswered(Member member, long seq, Deletion outcome, String requestId) {
+        if (outcome.answered()) {
+            member.delivery().offer(store.codec().frame(new ServerMessage.Deleted(keys.clubId(), seq), requestId));
+        } else if (outcome == Deletion.FORBIDDEN) {
+            member.delivery().offer(store.error(ErrorCode.FORBIDDEN,
+                    "message " + seq + " was sent by someone else: only its sender may delete it", requestId));
+        } else {
+            member.delivery().offer(store.error(ErrorCode.NOT_FOUND, "club " + keys.clubId() + " holds no message " + seq, requestId));
+        }
+    }
+
+    private void deleteUnavailable(Member member, String requestId) {
+        member.delivery().offer(store.error(ErrorCode.UNAVAILABLE, "the club's history cannot be changed just now; try again",
+                requestId));
+    }
+
+    /**
+     * A deletion on any node: the local members get the tombstone (but the one that asked, which its node
+     * answered), or, for a message the feed holds back behind a gap, the tombstone takes its place.
+     */
+    private void deletedElsewhere(long seq, String requester) {
+        if (seq > feed.delivered()) {
+            feed.deleted(seq);
+            return;
+        }
+        Frame tombstone = store.codec().frame(new ServerMessage.Deleted(keys.clubId(), seq));
+        members.forEach((id, local) -> {
+            if (!scripts.requester(id).equals(requester)) {
+                local.offer(tombstone);
+            }
+        });
     }
 
     private void historyUnavailable(Member member, String requestId) {
@@ -365,6 +442,12 @@ final class RedisClub {
 
     /** A message or presence event published by any node, this one included. */
     void published(JsonObject event) {
+        if (event.getString("k").equals("deleted")) {
+            if (event.getString("epoch").equals(feed.epoch())) {
+                deletedElsewhere(event.getJsonNumber("seq").longValue(), event.getString("by"));
+            }
+            return;
+        }
         if (event.getString("k").equals("presence")) {
             long version = event.getJsonNumber("v").longValue();
             if (names != null) {
@@ -512,6 +595,11 @@ final class RedisClub {
     }
 
     private void deliver(long seq, Map<String, String> entry) {
+        if (ClubScripts.isTombstone(entry)) {
+            Frame tombstone = store.codec().frame(new ServerMessage.Deleted(keys.clubId(), seq));
+            members.values().stream().filter(local -> local.joinedAt < seq).forEach(local -> local.offer(tombstone));
+            return;
+        }
         long start = System.nanoTime();
         Frame chat = null;
         int deliveries = 0;
@@ -540,7 +628,7 @@ final class RedisClub {
     }
 
     private Frame chatFrame(long seq, Map<String, String> entry) {
-        return store.codec().frame(ClubScripts.chatOf(keys.clubId(), seq, entry));
+        return store.codec().frame(ClubScripts.seenOf(keys.clubId(), seq, entry));
     }
 
 }

@@ -35,6 +35,8 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.clubchat.club.ClubStore;
 import org.clubchat.club.ClubView;
+import org.clubchat.club.Deletion;
+import org.clubchat.club.Erasure;
 import org.clubchat.club.Member;
 import org.clubchat.club.Membership;
 import org.clubchat.club.MessageLog;
@@ -94,6 +96,7 @@ public final class RedisClubStore implements ClubStore {
     private final InstantSource clock;
     /** Reads of the history store, which block, off the events thread; null without a store. */
     private final StoreReads storeReads;
+    private final OperatorRequests operators;
     /** A re-assert of this node's members failed and is due again; on the events thread only. */
     private boolean reassertDue;
 
@@ -127,6 +130,7 @@ public final class RedisClubStore implements ClubStore {
         connection = client.connect();
         scripts = new ClubScripts(connection.async(), metrics, node, historySize, retentionMillis, clock);
         ClubScripts.await(scripts.load());
+        operators = new OperatorRequests(scripts, log, availability);
         connection.addListener(new RedisConnectionStateListener() {
             @Override
             public void onRedisConnected(RedisChannelHandler<?, ?> reconnected, SocketAddress address) {
@@ -184,7 +188,7 @@ public final class RedisClubStore implements ClubStore {
             return result;
         }
         String keyId = key == null ? null : ClubScripts.keyId(PUBLISHER, key);
-        onEvents(() -> scripts.append(ClubKeys.of(clubId), ClubScripts.newId(), keyId, from, message, "", "")
+        onEvents(() -> scripts.append(ClubKeys.of(clubId), ClubScripts.newId(), keyId, PUBLISHER, from, message, "", "")
                 .whenComplete((stored, failure) -> {
                     if (failure == null) {
                         availability.answered();
@@ -199,18 +203,13 @@ public final class RedisClubStore implements ClubStore {
 
     @Override
     public Optional<ClubView> view(String clubId) {
-        ClubKeys keys = ClubKeys.of(clubId);
-        ClubScripts.Run run = await(scripts.run(keys));
-        if (run.epoch() == null) {
-            return Optional.empty();
-        }
-        return Optional.of(new ClubView(clubId, await(scripts.names(keys)), run.seq(), run.epoch()));
+        return operators.view(clubId);
     }
 
     /** Published to every node (each subscribes to the broadcast channel), this one included. */
     @Override
     public void broadcast(String message) {
-        await(scripts.broadcast(message));
+        operators.broadcast(message);
     }
 
     @Override
@@ -218,54 +217,29 @@ public final class RedisClubStore implements ClubStore {
         channels.onBroadcast(listener);
     }
 
-    /** Every club Redis holds, whichever node its members are on: a scan, for operators, not for a hot path. */
     @Override
     public List<ClubView> clubs() {
-        List<ClubView> found = new ArrayList<>();
-        ScanCursor cursor = ScanCursor.INITIAL;
-        do {
-            KeyScanCursor<String> page = await(scripts.clubIds(cursor));
-            for (String key : page.getKeys()) {
-                view(ClubKeys.clubOfEpochKey(key)).ifPresent(found::add);
-            }
-            cursor = page;
-        } while (!cursor.isFinished());
-        found.sort(Comparator.comparing(ClubView::clubId));
-        return found;
+        return operators.clubs();
     }
 
     @Override
-    public List<ServerMessage.Chat> messagesAfter(String clubId, long since) {
-        return await(scripts.log(ClubKeys.of(clubId), since + 1, Long.MAX_VALUE)).stream()
-                .map(entry -> ClubScripts.chatOf(clubId, entry)).toList();
+    public List<ServerMessage.Numbered> messagesAfter(String clubId, long since) {
+        return operators.messagesAfter(clubId, since);
     }
 
-    /** From the history store when there is one, else from the club's stream; on the operator's request thread. */
     @Override
     public ServerMessage.History readBack(ClientMessage.History asked) {
-        String clubId = asked.clubId();
-        long last = log != null ? log.open(clubId, ClubScripts.newId(), 0, Long.MAX_VALUE).lastSeq()
-                : await(scripts.run(ClubKeys.of(clubId))).seq();
-        long top = asked.top(last);
-        long from = asked.from(top);
-        if (top < from) {
-            return new ServerMessage.History(clubId, List.of(), false);
-        }
-        List<ServerMessage.Chat> read = log != null
-                ? log.read(clubId, Math.max(1, from - 1), top).stream().map(MessageLog.Entry::chat).toList()
-                : await(scripts.log(ClubKeys.of(clubId), Math.max(1, from - 1), top)).stream()
-                        .map(entry -> ClubScripts.chatOf(clubId, entry)).toList();
-        return ServerMessage.History.readBack(clubId, from, read);
+        return operators.readBack(asked);
     }
 
-    /** Waits, on an operator's request thread, for Redis's answer; Unavailable when it does not come. */
-    private <T> T await(CompletableFuture<T> command) {
-        try {
-            return ClubScripts.await(command);
-        } catch (RedisException e) {
-            availability.lost(e);
-            throw new Unavailable(e);
-        }
+    @Override
+    public Deletion delete(String clubId, long seq) {
+        return operators.delete(clubId, seq);
+    }
+
+    @Override
+    public long erase(Erasure who) {
+        return operators.erase(who);
     }
 
     @Override
@@ -379,6 +353,18 @@ public final class RedisClubStore implements ClubStore {
     /** Runs {@code then} on the events thread once the store's answer comes, with the failure itself (not its wrapper). */
     <T> void afterStore(CompletionStage<T> answer, BiConsumer<T, Throwable> then) {
         answer.whenComplete((value, failure) -> onEvents(() -> then.accept(value, failure == null ? null : ClubScripts.unwrap(failure))));
+    }
+
+    /**
+     * Follows a deletion the history store made: the message leaves Redis too (if it holds it), and every
+     * node's members are told, but {@code requester} ({@link ClubScripts#requester}, "" for none).
+     */
+    void followDeletion(ClubKeys keys, long seq, String requester) {
+        then(scripts.delete(keys, seq, null, requester, true), (done, failure) -> {
+            if (failure != null) {
+                lost(failure);
+            }
+        });
     }
 
     /**

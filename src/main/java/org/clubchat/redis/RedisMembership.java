@@ -59,6 +59,18 @@ final class RedisMembership implements Membership {
     }
 
     @Override
+    public void delete(String connectionId, long seq, String requestId) {
+        store.onEvents(() -> {
+            RedisClub club = store.localClub(clubId);
+            if (club != null) {
+                club.delete(member, seq, requestId);
+            } else if (!member.delivery().isClosed()) {
+                store.notMember(clubId, member, requestId);
+            }
+        });
+    }
+
+    @Override
     public void disconnect(String connectionId) {
         store.onEvents(() -> {
             RedisClub club = store.localClub(clubId);

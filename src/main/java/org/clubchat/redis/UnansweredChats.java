@@ -107,7 +107,7 @@ final class UnansweredChats {
         String keyId = key == null ? null : ClubScripts.keyId(sender.sender(), key);
         Chat chat = new Chat(sender, attempt, keyId != null ? keyId : ClubScripts.attemptId(attempt), requestId, arrived);
         byAttempt.put(attempt, chat);
-        store.then(scripts.append(keys, attempt, keyId, sender.name(), message, sender.connectionId(), requestId),
+        store.then(scripts.append(keys, attempt, keyId, sender.sender(), sender.name(), message, sender.connectionId(), requestId),
                 (appended, failure) -> {
                     if (byAttempt.get(attempt) != chat) {
                         return;

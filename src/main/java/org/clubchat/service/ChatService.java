@@ -150,6 +150,8 @@ public final class ChatService {
                 strings += leave.clubId().length();
             } else if (body instanceof ClientMessage.History history) {
                 strings += history.clubId().length();
+            } else if (body instanceof ClientMessage.Delete delete) {
+                strings += delete.clubId().length();
             }
         }
         return WAITING_OVERHEAD_BYTES + 2 * strings;
@@ -236,6 +238,10 @@ public final class ChatService {
         } else if (message instanceof ClientMessage.History history) {
             if (!connection.history(history, requestId)) {
                 notMember(connection, history.clubId(), requestId);
+            }
+        } else if (message instanceof ClientMessage.Delete delete) {
+            if (!connection.delete(delete, requestId)) {
+                notMember(connection, delete.clubId(), requestId);
             }
         } else {
             throw new IllegalStateException("unhandled " + message);
@@ -327,6 +333,8 @@ public final class ChatService {
             return chat.clubId();
         } else if (message instanceof ClientMessage.History history) {
             return history.clubId();
+        } else if (message instanceof ClientMessage.Delete delete) {
+            return delete.clubId();
         }
         throw new IllegalStateException("no club in " + message);
     }

@@ -175,6 +175,19 @@ public final class Connection {
         return true;
     }
 
+    /** @return false if the connection is not in the club */
+    synchronized boolean delete(ClientMessage.Delete delete, String requestId) {
+        if (isClosing()) {
+            return true;
+        }
+        Membership club = clubs.get(delete.clubId());
+        if (club == null) {
+            return false;
+        }
+        club.delete(member.connectionId(), delete.seq(), requestId);
+        return true;
+    }
+
     /** Leaves every club without replies; runs once, later calls do nothing. */
     synchronized void close() {
         if (closed) {

@@ -89,13 +89,30 @@ final class ChatEvents {
                 positions.put(chat.clubId(), position.at(chat.seq()));
                 packets.add(frame.encoded(CHAT_EVENT) + ",\"" + offset() + "\"]");
             }
+        } else if (message instanceof ServerMessage.Deleted deleted) {
+            JsonObject fields = PROVIDER.createObjectBuilder().add("clubId", deleted.clubId()).add("seq", deleted.seq()).build();
+            Offsets.Position position = positions.get(deleted.clubId());
+            if (id != null) {
+                ack(packets, id, fields);
+            } else if (position != null) {
+                // In a replay it holds its seq in place of the message: the offset moves past it.
+                positions.put(deleted.clubId(), position.at(Math.max(position.seq(), deleted.seq())));
+                packets.add(event("deleted", fields));
+            }
         } else if (message instanceof ServerMessage.Ack ack) {
             ack(packets, id, PROVIDER.createObjectBuilder().add("clubId", ack.clubId()).add("seq", ack.seq())
                     .add("duplicate", ack.duplicate()).build());
         } else if (message instanceof ServerMessage.History history) {
             JsonArrayBuilder messages = PROVIDER.createArrayBuilder();
-            history.messages().forEach(chat -> messages.add(PROVIDER.createObjectBuilder().add("seq", chat.seq())
-                    .add("from", chat.from()).add("message", chat.message()).add("ts", chat.ts())));
+            for (ServerMessage.Numbered held : history.messages()) {
+                JsonObjectBuilder item = PROVIDER.createObjectBuilder().add("seq", held.seq());
+                if (held instanceof ServerMessage.Chat chat) {
+                    item.add("from", chat.from()).add("message", chat.message()).add("ts", chat.ts());
+                } else {
+                    item.add("deleted", true);
+                }
+                messages.add(item);
+            }
             ack(packets, id, PROVIDER.createObjectBuilder().add("clubId", history.clubId()).add("messages", messages)
                     .add("more", history.more()).build());
         } else if (message instanceof ServerMessage.Presence presence) {

@@ -9,7 +9,8 @@ end
 local prefix = ARGV[1] .. ':'
 for _, clubId in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   local base = ARGV[2] .. '{' .. clubId .. '}:'
-  local club = {base .. 'epoch', base .. 'seq', base .. 'log', base .. 'names', base .. 'conns', base .. 'keys', base .. 'pv'}
+  local club = {base .. 'epoch', base .. 'seq', base .. 'log', base .. 'names', base .. 'conns', base .. 'keys', base .. 'pv',
+    base .. 'gone'}
   local all = redis.call('HGETALL', club[5])
   for i = 1, #all, 2 do
     if string.sub(all[i], 1, #prefix) == prefix then

@@ -5,10 +5,10 @@
 -- hold is not begun here: the epoch answered is ''.
 -- Presence events carry the club's presence version (v), which every change of its names moves on, so
 -- that a node can tell a stale reading of the names from a newer event. Answers with the version too.
--- KEYS: epoch, seq, log, names, conns, nodeClubs, keys, presence version
+-- KEYS: epoch, seq, log, names, conns, nodeClubs, keys, presence version, gone
 -- ARGV: epochCandidate, name, connField, channel, clubId
 if ARGV[1] ~= '' and redis.call('SET', KEYS[1], ARGV[1], 'NX') then
-  redis.call('DEL', KEYS[2], KEYS[3], KEYS[7])
+  redis.call('DEL', KEYS[2], KEYS[3], KEYS[7], KEYS[9])
 end
 local epoch = redis.call('GET', KEYS[1]) or ''
 local seq = tonumber(redis.call('GET', KEYS[2]) or '0')
@@ -18,10 +18,15 @@ if redis.call('HSET', KEYS[5], ARGV[3], ARGV[2]) == 1 then
       v = redis.call('INCR', KEYS[8])}))
   end
 end
-for _, key in ipairs({KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[7], KEYS[8]}) do
+for _, key in ipairs({KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[7], KEYS[8], KEYS[9]}) do
   redis.call('PERSIST', key)
 end
 redis.call('SADD', KEYS[6], ARGV[5])
 local oldest = redis.call('XRANGE', KEYS[3], '-', '+', 'COUNT', 1)[1]
 local firstSeq = oldest and tonumber(string.match(oldest[1], '^(%d+)')) or seq + 1
+-- A deleted message holds its seq as a tombstone in the gone set.
+local oldestGone = redis.call('ZRANGE', KEYS[9], 0, 0)[1]
+if oldestGone and tonumber(oldestGone) < firstSeq then
+  firstSeq = tonumber(oldestGone)
+end
 return {epoch, seq, redis.call('HKEYS', KEYS[4]), firstSeq, tonumber(redis.call('GET', KEYS[8]) or '0')}

@@ -2,7 +2,7 @@
 -- leaves a club the same way whether it left itself or its node died.
 -- Takes one connection out of a club; a presence event when its name's last connection goes; the club's
 -- keys start their retention time when it empties, or go at once if it never had a message.
--- club: {epoch, seq, log, names, conns, keys, presence version} keys; channel: the club's events channel
+-- club: {epoch, seq, log, names, conns, keys, presence version, gone} keys; channel: the club's events channel
 local function leave_club(club, channel, connField, name, retentionMs)
   if redis.call('HDEL', club[5], connField) == 1 then
     if redis.call('HINCRBY', club[4], name, -1) <= 0 then
@@ -17,7 +17,7 @@ local function leave_club(club, channel, connField, name, retentionMs)
       redis.call('DEL', club[1], club[4], club[6], club[7])
       return
     end
-    for _, key in ipairs({club[1], club[2], club[3], club[4], club[6], club[7]}) do
+    for _, key in ipairs({club[1], club[2], club[3], club[4], club[6], club[7], club[8]}) do
       redis.call('PEXPIRE', key, retentionMs)
     end
   end

@@ -4,10 +4,10 @@
 -- out of seq order: one below the highest seq is published but not added to the stream, and a node
 -- that needs it reads it from the store. Without a message (ARGV[4] absent) it only puts the run and
 -- seq back, as after Redis restarted empty. A club nobody is in keeps its keys for the retention time.
--- KEYS: epoch, seq, log, conns
+-- KEYS: epoch, seq, log, conns, gone
 -- ARGV: epoch, seq, retentionMs, historySize, ts, from, message, node, conn, requestId, attempt, channel
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then
-  redis.call('DEL', KEYS[2], KEYS[3])
+  redis.call('DEL', KEYS[2], KEYS[3], KEYS[5])
   redis.call('SET', KEYS[1], ARGV[1])
 end
 local seq = tonumber(ARGV[2])
@@ -19,12 +19,13 @@ if ARGV[4] then
   if newest then
     redis.call('XADD', KEYS[3], 'MAXLEN', ARGV[4], seq .. '-0', 'ts', ARGV[5], 'from', ARGV[6], 'message', ARGV[7],
       'node', ARGV[8], 'conn', ARGV[9], 'req', ARGV[10], 'att', ARGV[11], 'key', '')
+    forget_gone(KEYS[3], KEYS[5])
   end
   redis.call('PUBLISH', ARGV[12], cjson.encode({k = 'chat', seq = seq, epoch = ARGV[1], ts = ARGV[5], from = ARGV[6],
     message = ARGV[7], node = ARGV[8], conn = ARGV[9], req = ARGV[10], att = ARGV[11]}))
 end
 if redis.call('HLEN', KEYS[4]) == 0 then
-  for _, key in ipairs({KEYS[1], KEYS[2], KEYS[3]}) do
+  for _, key in ipairs({KEYS[1], KEYS[2], KEYS[3], KEYS[5]}) do
     redis.call('PEXPIRE', key, ARGV[3])
   end
 end

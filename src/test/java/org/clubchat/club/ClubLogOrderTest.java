@@ -61,6 +61,16 @@ class ClubLogOrderTest {
         }
 
         @Override
+        public Deletion delete(String clubId, long seq, String sender) {
+            throw new UnsupportedOperationException("not deleting here");
+        }
+
+        @Override
+        public List<Erased> erase(Erasure who, int batch) {
+            throw new UnsupportedOperationException("not erasing here");
+        }
+
+        @Override
         public Optional<String> problem() {
             return Optional.empty();
         }

@@ -229,4 +229,97 @@ class ClubTest {
         two.join("three", new Member("1", "alice", a), OptionalLong.empty(), null, null);
         assertEquals(2, two.size());
     }
+
+    private static List<Long> deleted(Recorder recorder) {
+        return recorder.of(ServerMessage.Deleted.class).stream().map(ServerMessage.Deleted::seq).toList();
+    }
+
+    @Test
+    void aSenderDeletesItsOwnMessageForEveryoneAndItStaysDeletedInReplayAndHistory() {
+        Recorder a = new Recorder();
+        Recorder b = new Recorder();
+        Club club = join("1", "alice", a);
+        join("2", "bob", b);
+        club.chat("1", "안녕 🎉", null, null, System.nanoTime());
+        club.chat("1", "second", null, null, System.nanoTime());
+        club.delete("1", 1, "d");
+        assertEquals(List.of(1L), deleted(a));
+        assertEquals(List.of(1L), deleted(b));
+        Recorder late = new Recorder();
+        registry.join("c", new Member("3", "carol", late), OptionalLong.of(0), null, null);
+        assertEquals(List.of(1L), deleted(late), "a replay carries the tombstone in place of the message");
+        assertEquals(List.of(2L), late.of(ServerMessage.Chat.class).stream().map(ServerMessage.Chat::seq).toList());
+        club.history("2", new org.clubchat.protocol.ClientMessage.History("c", OptionalLong.empty(), 50), "h");
+        ServerMessage.History page = b.of(ServerMessage.History.class).get(0);
+        assertEquals(List.of(new ServerMessage.Deleted("c", 1), new ServerMessage.Chat("c", "alice", "second", 2, 1_000)),
+                page.messages());
+        assertTrue(registry.messagesAfter("c", 0).get(0) instanceof ServerMessage.Deleted, "the API reads the tombstone too");
+    }
+
+    @Test
+    void deletingIsRefusedAsTheProtocolOrdersItAndChangesNothing() {
+        Recorder a = new Recorder();
+        Recorder b = new Recorder();
+        Club club = join("1", "alice", a);
+        join("2", "bob", b);
+        club.chat("1", "mine", null, null, System.nanoTime());
+        club.delete("2", 1, "x");
+        club.delete("2", 0, "y");
+        club.delete("2", 2, "z");
+        assertEquals(List.of(org.clubchat.protocol.ErrorCode.FORBIDDEN, org.clubchat.protocol.ErrorCode.NOT_FOUND,
+                org.clubchat.protocol.ErrorCode.NOT_FOUND), b.of(ServerMessage.Error.class).stream().map(ServerMessage.Error::code).toList());
+        assertEquals(List.of(), deleted(a), "nobody is told of a refused deletion");
+        club.delete("1", 1, "again");
+        club.delete("1", 1, "again");
+        assertEquals(List.of(1L, 1L), deleted(a), "deleting a deleted message answers deleted again");
+        assertEquals(List.of(1L), deleted(b), "the others are told once");
+    }
+
+    @Test
+    void aMessageThatLeftMemoryIsNotFound() {
+        ClubRegistry small = new ClubRegistry(2, Duration.ofSeconds(60), new ProtocolCodec(65536), clock,
+                new Metrics(new SimpleMeterRegistry()));
+        Recorder a = new Recorder();
+        Club club = small.join("c", new Member("1", "alice", a), OptionalLong.empty(), null, null);
+        for (int i = 0; i < 3; i++) {
+            club.chat("1", "m" + i, null, null, System.nanoTime());
+        }
+        club.delete("1", 1, "d");
+        assertEquals(org.clubchat.protocol.ErrorCode.NOT_FOUND, a.of(ServerMessage.Error.class).get(0).code());
+    }
+
+    @Test
+    void aDeletedMessagesKeyStillMakesAResendADuplicate() {
+        Recorder a = new Recorder();
+        Recorder b = new Recorder();
+        Club club = join("1", "alice", a);
+        join("2", "bob", b);
+        club.chat("1", "oops", "k1", null, System.nanoTime());
+        club.delete("1", 1, null);
+        club.chat("1", "oops", "k1", null, System.nanoTime());
+        assertEquals(List.of(new ServerMessage.Ack("c", 1, false), new ServerMessage.Ack("c", 1, true)), a.of(ServerMessage.Ack.class));
+        assertEquals(1, b.of(ServerMessage.Chat.class).size(), "the deleted message does not come back");
+    }
+
+    @Test
+    void anOperatorDeletesAnyMessageAndErasesAPersonByNameOrSender() {
+        Recorder a = new Recorder();
+        Recorder b = new Recorder();
+        Club club = join("1", "alice", a);
+        registry.join("c", new Member("2", "bob", "sub-bob", b), OptionalLong.empty(), null, null);
+        club.chat("2", "b1", null, null, System.nanoTime());
+        club.chat("1", "a1", null, null, System.nanoTime());
+        club.chat("2", "b2", null, null, System.nanoTime());
+        club.chat("1", "a2", null, null, System.nanoTime());
+        assertEquals(Deletion.DELETED, registry.delete("c", 2));
+        assertEquals(Deletion.ALREADY_DELETED, registry.delete("c", 2));
+        assertEquals(Deletion.NOT_FOUND, registry.delete("c", 9));
+        assertEquals(Deletion.NOT_FOUND, registry.delete("nowhere", 1));
+        assertEquals(List.of(2L), deleted(a), "the operator's deletion reaches every member");
+        assertEquals(1, registry.erase(Erasure.ofSub("sub-bob")), "memory holds the last three: seq 1 is gone already");
+        assertEquals(1, registry.erase(Erasure.ofName("alice")));
+        assertEquals(0, registry.erase(Erasure.ofName("alice")));
+        assertEquals(List.of(2L, 3L, 4L), deleted(a));
+        assertTrue(registry.messagesAfter("c", 0).stream().allMatch(ServerMessage.Deleted.class::isInstance));
+    }
 }

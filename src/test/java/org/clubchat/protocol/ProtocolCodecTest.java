@@ -91,6 +91,31 @@ class ProtocolCodecTest {
     }
 
     @Test
+    void deleteNamesAClubAndASeq() {
+        assertEquals(new Inbound("d", new ClientMessage.Delete("c", 42)),
+                decoded("{\"type\":\"delete\",\"clubId\":\"c\",\"seq\":42,\"id\":\"d\"}"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {",\"x\":1", ",\"seq\":-1", ",\"seq\":1.5", ",\"seq\":\"42\"", ",\"seq\":null", ",\"seq\":[1]"})
+    void deleteWithoutAnIntegerSeqIsBadRequest(String field) {
+        var rejected = assertInstanceOf(DecodeResult.Rejected.class,
+                codec.decode("{\"type\":\"delete\",\"clubId\":\"c\",\"id\":\"r\"" + field + "}"));
+        assertEquals(ErrorCode.BAD_REQUEST, rejected.code(), field);
+        assertEquals("r", rejected.requestId());
+    }
+
+    @Test
+    void aDeletedMessageIsWrittenAsItsTombstone() {
+        assertEquals("{\"type\":\"deleted\",\"id\":\"d\",\"clubId\":\"c\",\"seq\":42}",
+                codec.frame(new ServerMessage.Deleted("c", 42), "d").text());
+        String page = codec.frame(new ServerMessage.History("c", List.of(new ServerMessage.Deleted("c", 41),
+                new ServerMessage.Chat("c", "bob", "hi", 42, 8)), false)).text();
+        assertEquals("{\"type\":\"history\",\"clubId\":\"c\",\"messages\":[{\"seq\":41,\"deleted\":true},"
+                + "{\"seq\":42,\"from\":\"bob\",\"message\":\"hi\",\"ts\":8}],\"more\":false}", page);
+    }
+
+    @Test
     void deepNestingIsBadJsonNotAStackOverflow() {
         String deep = "[".repeat(10_000) + "]".repeat(10_000);
         var rejected = assertInstanceOf(DecodeResult.Rejected.class, codec.decode("{\"type\":\"ping\",\"x\":" + deep + "}"));
