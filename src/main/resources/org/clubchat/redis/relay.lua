@@ -17,9 +17,12 @@ if newest then
 end
 if ARGV[4] then
   if newest then
+    local trimming = redis.call('XLEN', KEYS[3]) >= tonumber(ARGV[4])
     redis.call('XADD', KEYS[3], 'MAXLEN', ARGV[4], seq .. '-0', 'ts', ARGV[5], 'from', ARGV[6], 'message', ARGV[7],
       'node', ARGV[8], 'conn', ARGV[9], 'req', ARGV[10], 'att', ARGV[11], 'key', '')
-    forget_gone(KEYS[3], KEYS[5])
+    if trimming then
+      forget_gone(KEYS[3], KEYS[5])
+    end
   end
   redis.call('PUBLISH', ARGV[12], cjson.encode({k = 'chat', seq = seq, epoch = ARGV[1], ts = ARGV[5], from = ARGV[6],
     message = ARGV[7], node = ARGV[8], conn = ARGV[9], req = ARGV[10], att = ARGV[11]}))

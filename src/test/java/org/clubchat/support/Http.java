@@ -32,6 +32,10 @@ public final class Http {
         return send(HttpRequest.newBuilder(uri).timeout(TestClient.TIMEOUT).POST(HttpRequest.BodyPublishers.ofString(body)), headers);
     }
 
+    public static HttpResponse<String> delete(URI uri, String... headers) {
+        return send(HttpRequest.newBuilder(uri).timeout(TestClient.TIMEOUT).DELETE(), headers);
+    }
+
     private static HttpResponse<String> send(HttpRequest.Builder request, String... headers) {
         if (headers.length > 0) {
             request.headers(headers);
