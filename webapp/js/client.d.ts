@@ -51,6 +51,8 @@ export interface Skipped { clubId: string; from: number; to: number; count: numb
 export type HeldMessage = { seq: number; from: string; message: string; ts: number } | { seq: number; deleted: true };
 export interface Page { messages: HeldMessage[]; more: boolean; }
 export interface Chat { clubId: string; from: string; message: string; seq: number; ts: number; }
+/** A message deleted by its sender or an operator, or a tombstone a replay holds in its place. */
+export interface Deleted { clubId: string; seq: number; }
 export interface Presence { clubId: string; event: 'join' | 'leave'; name: string; }
 export interface Sent { key: string; clubId: string; message: string; seq: number; duplicate: boolean; }
 export interface Resending { key: string; clubId: string; message: string; }
@@ -66,6 +68,7 @@ export interface ChatClientEventMap {
   lost: CustomEvent<Lost>;
   skipped: CustomEvent<Skipped>;
   chat: CustomEvent<Chat>;
+  deleted: CustomEvent<Deleted>;
   presence: CustomEvent<Presence>;
   sent: CustomEvent<Sent>;
   resending: CustomEvent<Resending>;
@@ -93,6 +96,8 @@ export declare class ChatClient extends EventTarget {
   chat(clubId: string, message: string): string;
   /** The club's stored messages below `before` (the newest without it), at most `limit` (1–100, default 50); rejects with an Error whose `code` is the server's, or `offline`. */
   history(clubId: string, options?: { before?: number; limit?: number }): Promise<Page>;
+  /** Deletes one of this sender's messages for everyone; rejects with an Error whose `code` is the server's (`forbidden`, `not_found`, …), or `offline`. */
+  deleteMessage(clubId: string, seq: number): Promise<Deleted>;
   /** The messages before the oldest one handed on in the club (a scroll to the top); `more: false` at the beginning. */
   loadEarlier(clubId: string, limit?: number): Promise<Page>;
   addEventListener<K extends keyof ChatClientEventMap>(type: K, listener: (event: ChatClientEventMap[K]) => void,

@@ -90,6 +90,8 @@ function reasonOf(code, welcomed, tokenDue) {
  * - `skipped`  `{ clubId, from, to, count }`: messages a capped replay left out; still held, read them with
  *              `loadEarlier` (or `history`) when they are wanted
  * - `chat`     the server's `chat`, each seq once and in order
+ * - `deleted`  `{ clubId, seq }`: a message was deleted (by its sender, this client included, or an
+ *              operator), or a replay holds its tombstone in its place: show it as deleted
  * - `presence` the server's `presence`
  * - `sent`     `{ key, clubId, message, seq, duplicate }`: an own chat settled, exactly once
  * - `resending``{ key, clubId, message }`: an own chat sent again after a reconnect (its key keeps it single)
@@ -123,7 +125,7 @@ export class ChatClient extends EventTarget {
   #joinRefusals = new Map();
   /** key -> chats refused in a row (`rate_limited`, `unavailable`), for the resend's backoff. */
   #chatRefusals = new Map();
-  /** request id -> { resolve, reject }: `history` requests waiting for their answer on this connection. */
+  /** request id -> { resolve, reject }: `history` and `delete` requests waiting for their answer on this connection. */
   #reading = new Map();
 
   /** @param {ChatClientOptions} options */
@@ -212,6 +214,23 @@ export class ChatClient extends EventTarget {
     if (limit !== undefined) request.limit = limit;
     return new Promise((resolve, reject) => {
       if (!this.#clubs.get(clubId)?.joined || !this.#send(request)) {
+        reject(Object.assign(new Error(`not in ${clubId} on a live connection`), { code: 'offline' }));
+        return;
+      }
+      this.#reading.set(id, { resolve, reject });
+    });
+  }
+
+  /**
+   * Deletes one of this sender's messages for everyone: resolves with `{ clubId, seq }` once the server
+   * has deleted it (a `deleted` event follows, as for everyone else), rejects with an Error whose `code`
+   * is the server's (`forbidden` for someone else's, `not_found`, `not_member`, `rate_limited`,
+   * `unavailable`) or `offline`.
+   */
+  deleteMessage(clubId, seq) {
+    const id = `d${this.#nextId++}`;
+    return new Promise((resolve, reject) => {
+      if (!this.#clubs.get(clubId)?.joined || !this.#send({ type: 'delete', clubId, seq, id })) {
         reject(Object.assign(new Error(`not in ${clubId} on a live connection`), { code: 'offline' }));
         return;
       }
@@ -355,6 +374,9 @@ export class ChatClient extends EventTarget {
         read?.resolve({ clubId: frame.clubId, messages: frame.messages, more: frame.more });
         break;
       }
+      case 'deleted':
+        this.#onDeleted(frame);
+        break;
       case 'left':
         // Unasked (a renewed token no longer allows the club): the club is not joined again.
         if (frame.reason) this.#forget(frame.clubId);
@@ -431,6 +453,25 @@ export class ChatClient extends EventTarget {
     club.lastSeq = frame.seq;
     if (club.oldest === null) club.oldest = frame.seq;
     handOn();
+  }
+
+  /**
+   * The answer to this client's `delete`, or news of a deletion: an earlier message's, or in a replay
+   * a tombstone holding its seq in place of the message (then it takes its place in the club's seqs).
+   */
+  #onDeleted(frame) {
+    const deleted = { clubId: frame.clubId, seq: frame.seq };
+    const asked = this.#reading.get(frame.id);
+    if (asked) {
+      this.#reading.delete(frame.id);
+      asked.resolve(deleted);
+    }
+    const club = this.#clubs.get(frame.clubId);
+    if (!asked && club && frame.seq > club.lastSeq) {
+      this.#onSeq(frame, () => this.#emit('deleted', deleted));
+    } else {
+      this.#emit('deleted', deleted);
+    }
   }
 
   /** An ack settles its chat whatever else; a fresh one (not a duplicate) also takes its place in the club's seqs. */

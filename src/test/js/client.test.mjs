@@ -267,6 +267,38 @@ test('with the store, a capped replay is skipped, not lost, and loadEarlier page
   bob.disconnect();
 });
 
+for (const [mode, url] of [['in memory', () => OPEN_URL], ['with the store', () => STORED_URL]]) {
+  test(`${mode}, deleteMessage takes back one's own message for everyone, and a re-join replays the tombstone`, async () => {
+    const room = club();
+    const carol = await online({ url: url(), name: 'carol' }, room);
+    carol.disconnect();
+    const alice = await online({ url: url(), name: '앨리스' }, room);
+    const bob = await online({ url: url(), name: 'bob' }, room);
+    const bobHeard = next(bob, 'chat', (c) => c.seq === 2);
+    await say(alice, room, ['지워 주세요 🙈', 'stays']);
+    await bobHeard;
+    const bobSaw = next(bob, 'deleted');
+    const aliceSaw = next(alice, 'deleted');
+    assert.deepEqual(await alice.deleteMessage(room, 1), { clubId: room, seq: 1 });
+    assert.deepEqual(await aliceSaw, { clubId: room, seq: 1 }, 'the sender hears of it as everyone does');
+    assert.deepEqual(await bobSaw, { clubId: room, seq: 1 });
+    await assert.rejects(bob.deleteMessage(room, 2), { code: 'forbidden' }, "someone else's message");
+    await assert.rejects(alice.deleteMessage(room, 99), { code: 'not_found' });
+    assert.deepEqual(await alice.deleteMessage(room, 1), { clubId: room, seq: 1 }, 'deleted again');
+    const page = await bob.history(room);
+    assert.deepEqual(page.messages.map((m) => [m.seq, m.deleted ?? m.message]), [[1, true], [2, 'stays']]);
+
+    const seen = record(carol, 'chat', 'deleted', 'lost', 'joined');
+    carol.connect();
+    await until(() => seen.some(([type]) => type === 'chat'), 'the replay');
+    assert.deepEqual(seen.map(([type, d]) => [type, d.seq]), [['joined', 2], ['deleted', 1], ['chat', 2]],
+      'the tombstone holds seq 1 in place: no gap, no re-join, nothing lost');
+    alice.disconnect();
+    bob.disconnect();
+    carol.disconnect();
+  });
+}
+
 test('with the store, a reconnect past the replay cap reports the skipped range and live messages go on', async () => {
   const room = club();
   const bob = await online({ url: STORED_URL, name: 'bob' }, room);
