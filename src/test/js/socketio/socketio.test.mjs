@@ -181,6 +181,25 @@ test('history reads back through the ack: newest first page, then older, more wh
   assert.equal((await socket.emitWithAck('history', { clubId: club() })).error.code, 'not_member');
 });
 
+test('delete answers through the ack, the others get deleted, and history holds the tombstone', async () => {
+  const room = club();
+  const ann = await connected(connect({ query: { name: 'ann' } }));
+  const ben = await connected(connect({ query: { name: 'ben' } }));
+  await ann.emitWithAck('join', { clubId: room });
+  await ben.emitWithAck('join', { clubId: room });
+  const heard = next(ben, 'chat');
+  const { seq } = await ann.emitWithAck('chat', { clubId: room, message: '지울게요 🙈' });
+  await heard;
+  assert.equal((await ben.emitWithAck('delete', { clubId: room, seq })).error.code, 'forbidden');
+  assert.equal((await ann.emitWithAck('delete', { clubId: room, seq: 'one' })).error.code, 'bad_request');
+  const told = next(ben, 'deleted');
+  assert.deepEqual(await ann.emitWithAck('delete', { clubId: room, seq }), { clubId: room, seq });
+  assert.deepEqual((await told)[0], { clubId: room, seq });
+  const page = await ben.emitWithAck('history', { clubId: room });
+  assert.deepEqual(page.messages, [{ seq, deleted: true }]);
+  assert.equal((await ann.emitWithAck('delete', { clubId: room, seq: 9 })).error.code, 'not_found');
+});
+
 test('exactly-once: a keyed chat sent twice is stored once', async () => {
   const room = club();
   const socket = await connected(connect({ query: { name: 'keys' } }));
