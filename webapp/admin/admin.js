@@ -129,7 +129,12 @@ function renderMessages() {
       item.append(element('span', `#${message.seq} `), element('span', 'message deleted'));
       item.className = 'deleted';
     } else {
-      item.append(element('span', `#${message.seq} `), element('span', message.from), element('span', `: ${message.message}`));
+      const remove = element('button', 'delete');
+      remove.type = 'button';
+      remove.className = 'delete';
+      remove.setAttribute('aria-label', `delete message ${message.seq}`);
+      remove.addEventListener('click', () => confirmDelete(item, message.seq));
+      item.append(element('span', `#${message.seq} `), element('span', message.from), element('span', `: ${message.message}`), remove);
       item.children[1].className = 'from';
     }
     return item;
@@ -158,6 +163,70 @@ async function refreshClub() {
   const atBottom = list.scrollTop + list.clientHeight >= list.scrollHeight - 8;
   renderMessages();
   if (atBottom) list.scrollTop = list.scrollHeight;
+}
+
+/**
+ * Asks, next to the message, whether to delete it for everyone; then DELETE …/messages/{seq}, and the
+ * members on every node see "message deleted" in its place.
+ */
+function confirmDelete(item, seq) {
+  if (item.querySelector('.confirm')) return;
+  const ask = element('span');
+  ask.className = 'confirm';
+  const yes = element('button', `Delete #${seq} for everyone`);
+  const no = element('button', 'cancel');
+  yes.type = 'button';
+  no.type = 'button';
+  yes.className = 'confirm-delete';
+  no.addEventListener('click', () => ask.remove());
+  yes.addEventListener('click', () => deleteMessage(seq).catch((e) => showStatus('failed', e.message)));
+  ask.append(yes, no);
+  item.append(ask);
+  yes.focus();
+}
+
+async function deleteMessage(seq) {
+  const response = await api(`/api/clubs/${encodeURIComponent(selected)}/messages/${seq}`, { method: 'DELETE' });
+  const answer = await response.json();
+  if (response.ok) {
+    shown.set(seq, { seq, deleted: true });
+    $('action').textContent = answer.already ? `#${seq} was deleted already` : `#${seq} deleted for everyone`;
+  } else {
+    $('action').textContent = `#${seq}: ${answer.message}`;
+  }
+  renderMessages();
+}
+
+/** Erases a person (POST /api/erase): every message of a sub or a name in every club, after a confirmation. */
+function confirmErase() {
+  const field = $('erase-field').value;
+  const value = $('erase-value').value.trim();
+  if (!value) return;
+  const ask = $('erase-confirm');
+  ask.replaceChildren();
+  const yes = element('button', `Erase every message of ${field} ${value}`);
+  const no = element('button', 'cancel');
+  yes.type = 'button';
+  no.type = 'button';
+  yes.className = 'confirm-delete';
+  no.addEventListener('click', () => ask.replaceChildren());
+  yes.addEventListener('click', () => erase(field, value).catch((e) => showStatus('failed', e.message)));
+  ask.append(yes, no);
+  yes.focus();
+}
+
+async function erase(field, value) {
+  $('erase-confirm').replaceChildren(element('span', `erasing every message of ${field} ${value}…`));
+  const response = await api('/api/erase', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ [field]: value }),
+  });
+  const answer = await response.json();
+  $('erase-confirm').replaceChildren(element('span', response.ok
+    ? `erased ${answer.erased} message${answer.erased === 1 ? '' : 's'} of ${field} ${value}`
+    : `the server answered ${response.status}: ${answer.message}`));
+  if (selected) await refreshClub();
 }
 
 /** Ends every connection of the user, on every node (POST /api/disconnect), and says so. */
@@ -190,6 +259,11 @@ $('list-clubs').addEventListener('click', () => listClubs().catch((e) => showSta
 $('club-form').addEventListener('submit', (event) => {
   event.preventDefault();
   if ($('club-id').value) openClub($('club-id').value);
+});
+
+$('erase-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  confirmErase();
 });
 
 $('key-form').addEventListener('submit', (event) => {

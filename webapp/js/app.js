@@ -33,6 +33,8 @@ let tokenUrl = null;
 let tokenMode = false;
 let current = null;
 let countdown = null;
+/** The name the server gave this connection: messages under it offer to be deleted (the server decides). */
+let myName = null;
 /** How many messages one scroll to the top, or one click on the skipped ones, reads back. */
 const PAGE = 50;
 /** How close to the top of a list (px) reading earlier messages starts. */
@@ -62,7 +64,10 @@ function showState({ state, retryAt, name, reason, message }) {
   const badge = $('state');
   badge.dataset.state = state;
   clearInterval(countdown);
-  if (state === 'online') badge.textContent = `online as ${name}`;
+  if (state === 'online') {
+    badge.textContent = `online as ${name}`;
+    myName = name;
+  }
   else if (state === 'connecting') badge.textContent = 'connecting…';
   else if (state === 'reconnecting') {
     const why = message && reason === 'refused' ? `${WHY.refused}: ${message}`
@@ -160,10 +165,66 @@ function messageItem({ from, message, ts, seq, deleted }, mine) {
   const item = element('li', mine ? 'mine' : '');
   const meta = element('span', 'meta');
   meta.append(element('span', 'from', mine ? 'you' : from), element('time', '', ts ? new Date(ts).toLocaleTimeString() : 'sending…'));
+  if (mine || (from !== undefined && from === myName)) {
+    const remove = element('button', 'delete', 'delete');
+    remove.type = 'button';
+    remove.setAttribute('aria-label', 'delete this message for everyone');
+    remove.addEventListener('click', () => confirmDelete(item));
+    meta.append(remove);
+  }
   item.append(meta, element('span', 'text', message));
   if (from) item.dataset.from = from;
   if (seq) item.dataset.seq = String(seq);
   return item;
+}
+
+/** What a refused deletion tells the reader. */
+const DELETE_ERRORS = {
+  forbidden: 'You can only delete your own messages.',
+  not_found: 'That message is no longer kept, so it cannot be deleted.',
+  rate_limited: ERRORS.rate_limited,
+  unavailable: 'The chat service is having trouble, so the message was not deleted. Try again in a moment.',
+  offline: 'You are offline: delete the message once the connection is back.',
+};
+
+/** Asks, in the message itself, whether to delete it for everyone; the server's `deleted` then shows it gone. */
+function confirmDelete(item) {
+  if (item.querySelector('.confirm') || !item.dataset.seq) return;
+  const ask = element('span', 'confirm');
+  const yes = element('button', 'confirm-delete', 'Delete for everyone');
+  const no = element('button', 'keep', 'Keep');
+  yes.type = 'button';
+  no.type = 'button';
+  ask.append(element('span', 'question', 'Delete this message for everyone?'), yes, no);
+  no.addEventListener('click', () => ask.remove());
+  yes.addEventListener('click', async () => {
+    ask.remove();
+    const clubId = item.closest('ol.messages')?.dataset.club;
+    try {
+      await client.deleteMessage(clubId, Number(item.dataset.seq));
+    } catch (refused) {
+      showError(DELETE_ERRORS[refused.code] ?? 'The message could not be deleted.');
+    }
+  });
+  item.append(ask);
+  yes.focus();
+}
+
+/**
+ * A message was deleted (by its sender or an operator): it shows as "message deleted" in place. One the
+ * page does not show is added only when it comes next in the club (a replay's tombstone).
+ */
+function onDeleted({ detail: deleted }) {
+  const club = clubs.get(deleted.clubId);
+  if (!club) return;
+  const gone = messageItem({ seq: deleted.seq, deleted: true }, false);
+  gone.dataset.epoch = club.epoch;
+  const item = shown(club, deleted.seq);
+  if (item) {
+    item.replaceWith(gone);
+  } else if (deleted.seq > (lastShown(club) ?? 0)) {
+    append(club, gone);
+  }
 }
 
 /** The item of a seq of the club's current run, if the page shows it already. */
@@ -223,6 +284,12 @@ function onFailed({ detail: failed }) {
   item?.classList.replace('pending', 'unsent');
   if (item) item.querySelector('time').textContent = 'not sent';
   showError(ERRORS[failed.code] ?? 'The message could not be sent.');
+}
+
+/** The last message the list shows in the club's run, or null. */
+function lastShown(club) {
+  const items = club.list.querySelectorAll(`li[data-epoch="${CSS.escape(club.epoch ?? '')}"][data-seq]`);
+  return items.length ? Number(items[items.length - 1].dataset.seq) : null;
 }
 
 /** The first message the list shows in the club's run: where reading earlier goes on from. */
@@ -366,6 +433,7 @@ function connect(name) {
   client.addEventListener('state', ({ detail }) => showState(detail));
   client.addEventListener('joined', onJoined);
   client.addEventListener('chat', onChat);
+  client.addEventListener('deleted', onDeleted);
   client.addEventListener('sent', onSent);
   client.addEventListener('resending', onResending);
   client.addEventListener('failed', onFailed);
