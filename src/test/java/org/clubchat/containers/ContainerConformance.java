@@ -120,6 +120,42 @@ abstract class ContainerConformance {
         }
     }
 
+    /**
+     * Deleting through the WAR: a member's {@code delete} reaches the others, a replay holds the tombstone,
+     * and the servlet passes an operator's DELETE and erase on to the API.
+     */
+    @Test
+    void membersAndOperatorsDeleteMessages() {
+        String club = freshClub();
+        try (TestClient alice = server.connect("앨리스"); TestClient bob = server.connect("bob")) {
+            alice.join(club);
+            bob.join(club);
+            alice.expect("presence");
+            assertEquals(1, alice.chat(club, "지워요 🙈"));
+            assertEquals(2, bob.chat(club, "bob's"));
+            bob.expect("chat");
+            alice.expect("chat");
+            alice.send(Json.createObjectBuilder().add("type", "delete").add("clubId", club).add("seq", 2).add("id", "x"));
+            assertEquals("x", alice.expectError("forbidden").getString("id"));
+            alice.send(Json.createObjectBuilder().add("type", "delete").add("clubId", club).add("seq", 1).add("id", "d"));
+            assertEquals("d", alice.expect("deleted").getString("id"));
+            assertEquals(1, bob.expect("deleted").getJsonNumber("seq").longValue());
+            HttpResponse<String> operator = Http.delete(server.http("/api/clubs/" + club + "/messages/2"),
+                    "Authorization", "Bearer " + API_KEY);
+            assertEquals(200, operator.statusCode(), operator.body());
+            assertEquals(2, alice.expect("deleted").getJsonNumber("seq").longValue());
+            HttpResponse<String> erased = Http.post(server.http("/api/erase"), "{\"name\":\"nobody-" + club + "\"}",
+                    "Authorization", "Bearer " + API_KEY);
+            assertEquals(200, erased.statusCode(), erased.body());
+            assertEquals(0, Http.json(erased).getInt("erased"));
+            try (TestClient carol = server.connect("carol")) {
+                carol.send(Json.createObjectBuilder().add("type", "join").add("clubId", club).add("since", 0));
+                carol.expect("joined");
+                assertEquals(List.of(1L, 2L), carol.frames("deleted", 2).stream().map(d -> d.getJsonNumber("seq").longValue()).toList());
+            }
+        }
+    }
+
     /** The page learns from the server whether it needs a token; the WAR maps this next to /health. */
     @Test
     void pageConfigSaysOpenMode() {
