@@ -9,12 +9,10 @@ import jakarta.json.JsonValue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringReader;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -22,12 +20,10 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.clubchat.club.ClubStore;
 import org.clubchat.club.ClubView;
-import org.clubchat.protocol.ClientMessage;
 import org.clubchat.protocol.ClubIds;
 import org.clubchat.protocol.ErrorCode;
 import org.clubchat.protocol.ProtocolCodec;
 import org.clubchat.protocol.SendKeys;
-import org.clubchat.protocol.ServerMessage;
 import org.clubchat.service.Publisher;
 import org.clubchat.service.Connections;
 
@@ -55,7 +51,6 @@ public final class OpsApi {
     private final Publisher publisher;
     private final Supplier<String> metricsText;
     private final String pageConfig;
-    private final ProtocolCodec codec;
     private final MessagesApi messages;
     private final boolean opsProtected;
 
@@ -67,7 +62,6 @@ public final class OpsApi {
      */
     public OpsApi(String apiKey, BooleanSupplier serving, Connections connections, ClubStore clubs, Publisher publisher,
             ProtocolCodec codec, Supplier<String> metricsText, String tokenUrl, boolean opsProtected) {
-        this.codec = codec;
         this.messages = new MessagesApi(clubs, codec);
         this.opsProtected = opsProtected;
         this.apiKey = apiKey.getBytes(StandardCharsets.UTF_8);

@@ -10,7 +10,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
 import org.clubchat.club.ClubStore;
 import org.clubchat.club.ClubView;
 import org.clubchat.club.Deletion;
