@@ -34,11 +34,13 @@ import org.clubchat.protocol.ServerMessage;
  * {@code ack}.
  * So an {@code ack} means committed and whatever a member receives is stored; a failure takes back every
  * message still waiting, so seqs stay gapless. Reads from the log (a replay past what memory holds) are
- * made before the lock is taken.
+ * made before the lock is taken. A deletion is decided by the log, also outside the lock, and followed
+ * under it (the tombstone in history, {@code deleted} to the members); a replay or page read from the log
+ * while a deletion went on is read again, so that it cannot bring the deleted text back.
  *
- * <p>Longer than the other classes here (about 560 lines): one lock guards one state (members, seqs,
- * history, keys, commits), and the join, chat, commit, read-back and leave paths that change or read it
- * belong together; who is in the club ({@link Roster}), the commits ({@link Commits}) and history
+ * <p>Longer than the other classes here (about 700 lines): one lock guards one state (members, seqs,
+ * history, keys, commits), and the join, chat, commit, read-back, delete and leave paths that change or
+ * read it belong together; who is in the club ({@link Roster}), the commits ({@link Commits}) and history
  * ({@link History}) are their own classes.
  */
 public final class Club implements Membership {
@@ -517,7 +519,7 @@ public final class Club implements Membership {
                 } else {
                     outcome = Deletion.DELETED;
                 }
-                deleted(seq, outcome, requester, requestId);
+                afterDeletion(seq, outcome, requester, requestId);
                 return outcome;
             }
         } finally {
@@ -526,7 +528,7 @@ public final class Club implements Membership {
         Deletion outcome = log.delete(id, seq, requester == null ? null : requester.sender());
         lock.lock();
         try {
-            deleted(seq, outcome, requester, requestId);
+            afterDeletion(seq, outcome, requester, requestId);
         } finally {
             lock.unlock();
         }
@@ -534,10 +536,10 @@ public final class Club implements Membership {
     }
 
     /** A message the log deleted for an erasure: memory follows, and the members are told. */
-    void deleted(long seq) {
+    void erasedInLog(long seq) {
         lock.lock();
         try {
-            deleted(seq, Deletion.DELETED, null, null);
+            afterDeletion(seq, Deletion.DELETED, null, null);
         } finally {
             lock.unlock();
         }
@@ -556,7 +558,7 @@ public final class Club implements Membership {
             for (long seq = history.oldestSeq(); seq <= committed; seq++) {
                 String sender = history.senderOf(seq);
                 if (sender != null && who.matches(sender, ((ServerMessage.Chat) history.get(seq).message()).from())) {
-                    deleted(seq, Deletion.DELETED, null, null);
+                    afterDeletion(seq, Deletion.DELETED, null, null);
                     erased++;
                 }
             }
@@ -571,7 +573,7 @@ public final class Club implements Membership {
      * {@code requester} when it is deleted now, {@code deleted} to the requester when answered so. Under
      * the lock.
      */
-    private void deleted(long seq, Deletion outcome, Member requester, String requestId) {
+    private void afterDeletion(long seq, Deletion outcome, Member requester, String requestId) {
         if (outcome == Deletion.DELETED) {
             Frame tombstone = codec.frame(new ServerMessage.Deleted(id, seq));
             if (history.holds(seq)) {

@@ -169,7 +169,7 @@ public final class ClubRegistry implements ClubStore {
             for (MessageLog.Erased gone : step) {
                 Club club = clubs.get(gone.clubId());
                 if (club != null) {
-                    club.deleted(gone.seq());
+                    club.erasedInLog(gone.seq());
                 }
             }
             erased += step.size();
