@@ -132,8 +132,8 @@ abstract class ContainerConformance {
             bob.join(club);
             alice.expect("presence");
             assertEquals(1, alice.chat(club, "지워요 🙈"));
+            assertEquals("지워요 🙈", bob.expect("chat").getString("message"));
             assertEquals(2, bob.chat(club, "bob's"));
-            bob.expect("chat");
             alice.expect("chat");
             alice.send(Json.createObjectBuilder().add("type", "delete").add("clubId", club).add("seq", 2).add("id", "x"));
             assertEquals("x", alice.expectError("forbidden").getString("id"));
