@@ -5,7 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -16,9 +20,13 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
 import org.clubchat.club.ClubStore;
+import org.clubchat.club.Deletion;
+import org.clubchat.club.Erasure;
 import org.clubchat.club.MessageLog;
 import org.clubchat.club.MessageLog.Entry;
+import org.clubchat.protocol.ServerMessage;
 import org.clubchat.support.Await;
 import org.clubchat.support.PostgresServer;
 import org.junit.jupiter.api.AfterAll;
@@ -27,6 +35,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /** The history store against a real PostgreSQL: batched appends, gapless runs, reads, and a server that goes away. */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
@@ -235,5 +244,65 @@ class PostgresLogIT {
         assertEquals(25_000, run.lastSeq(), "the run goes on where it stood");
         assertEquals(24_991, run.firstSeq(), "the oldest held is after what was deleted");
         assertEquals(10, log.read("pg-old", 1, 25_000).size());
+    }
+
+    @Test
+    void aDeletionLeavesTheSeqAndNothingOfWhatWasSaidAndAnErasureGoesInBatches() throws Exception {
+        String club = "pg-delete";
+        for (long seq = 1; seq <= 5; seq++) {
+            stored(log.append(new Entry(club, "e1", seq, 1_795_000_000_000L + seq, "dora", "도라", "메시지 " + seq, null))
+                    .toCompletableFuture());
+        }
+        long now = System.currentTimeMillis();
+        stored(log.append(new Entry(club, "e1", 6, now, "dora", "도라", "방금 🎉", "fresh")).toCompletableFuture());
+        assertEquals(Deletion.FORBIDDEN, log.delete(club, 1, "bob"));
+        assertEquals(Deletion.DELETED, log.delete(club, 1, "dora"));
+        assertEquals(Deletion.ALREADY_DELETED, log.delete(club, 1, null));
+        assertEquals(Deletion.NOT_FOUND, log.delete(club, 99, null));
+        assertEquals(Deletion.DELETED, log.delete(club, 6, null), "an operator deletes anyone's");
+        assertEquals(List.of("|null|null|null", "dora|null|null|fresh"), rows(club, 1, 6),
+                "an old message keeps nothing; a new one keeps its sender and key for resends");
+        var resent = log.append(new Entry(club, "e1", 7, now, "dora", "도라", "방금 🎉", "fresh")).toCompletableFuture();
+        var failure = assertThrows(ExecutionException.class, () -> resent.get(10, TimeUnit.SECONDS));
+        assertEquals(6, assertInstanceOf(MessageLog.KeyStored.class, failure.getCause()).seq(), "the deleted message cannot come back");
+
+        assertEquals(2, log.erase(Erasure.ofSub("dora"), 2).size());
+        assertEquals(2, log.erase(Erasure.ofSub("dora"), 2).size());
+        assertEquals(List.of(), log.erase(Erasure.ofSub("dora"), 2), "seqs 2-5 were dora's");
+        assertTrue(log.read(club, 1, 6).stream().allMatch(Entry::isDeleted));
+        assertEquals(List.of(new ServerMessage.Deleted(club, 3)), log.read(club, 3, 3).stream().map(Entry::seen).toList());
+
+        PostgresLog later = new PostgresLog(dataSource(), () -> { }, Duration.ZERO,
+                () -> Instant.ofEpochMilli(now).plus(MessageLog.KEYS_KEPT).plusSeconds(1));
+        try {
+            assertEquals(1, later.forgetKeys(), "ten minutes on, a resend can no longer come");
+        } finally {
+            later.close();
+        }
+        assertEquals(List.of("|null|null|null"), rows(club, 6, 6));
+    }
+
+    /** sender|from_name|message|send_key of the club's rows from {@code from} to {@code to}, skipping the middle ones. */
+    private static List<String> rows(String club, long from, long to) throws Exception {
+        List<String> rows = new ArrayList<>();
+        try (Connection db = postgres.connect(); PreparedStatement query = db.prepareStatement("SELECT sender, from_name, message, send_key "
+                + "FROM clubchat_message WHERE club_id = ? AND seq IN (?, ?) ORDER BY seq")) {
+            query.setString(1, club);
+            query.setLong(2, from);
+            query.setLong(3, to);
+            try (ResultSet row = query.executeQuery()) {
+                while (row.next()) {
+                    rows.add(row.getString(1) + "|" + row.getString(2) + "|" + row.getString(3) + "|" + row.getString(4));
+                }
+            }
+        }
+        return rows;
+    }
+
+    private static DataSource dataSource() {
+        PGSimpleDataSource source = new PGSimpleDataSource();
+        source.setUrl(postgres.url());
+        source.setUser(postgres.user());
+        return source;
     }
 }
