@@ -13,6 +13,8 @@ JAR=../target/club-chat-standalone.jar
 PORT=18310
 KEY=erase-bench
 PSQL=(psql -q -h 127.0.0.1 -U postgres -d "$DB" -v ON_ERROR_STOP=1)
+psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$DB'" | grep -q 1 \
+  || createdb -h 127.0.0.1 -U postgres "$DB"
 
 seed() { # a million messages of sub eraser-bench, in clubs erase-0 .. erase-99
   "${PSQL[@]}" <<'SQL'

@@ -153,28 +153,18 @@ public final class ClubRegistry implements ClubStore {
         return log == null ? Deletion.NOT_FOUND : log.delete(clubId, seq, null);
     }
 
-    /**
-     * Club by club in memory; with a log, from the log in batches of {@link MessageLog#ERASE_BATCH}, each followed
-     * by the clubs held here.
-     */
+    /** Club by club in memory; with a log, the log's batches ({@link MessageLog#eraseAll}), each followed by the clubs held here. */
     @Override
     public long erase(Erasure who) {
         if (log == null) {
             return clubs.values().stream().mapToLong(club -> club.erase(who)).sum();
         }
-        long erased = 0;
-        List<MessageLog.Erased> step;
-        do {
-            step = log.erase(who, MessageLog.ERASE_BATCH);
-            for (MessageLog.Erased gone : step) {
-                Club club = clubs.get(gone.clubId());
-                if (club != null) {
-                    club.erasedInLog(gone.seq());
-                }
+        return log.eraseAll(who, step -> step.forEach(gone -> {
+            Club club = clubs.get(gone.clubId());
+            if (club != null) {
+                club.erasedInLog(gone.seq());
             }
-            erased += step.size();
-        } while (step.size() == MessageLog.ERASE_BATCH);
-        return erased;
+        }));
     }
 
     /** One server: the broadcast is this node's alone. */

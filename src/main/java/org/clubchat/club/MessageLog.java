@@ -3,6 +3,8 @@ package org.clubchat.club;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.concurrent.CompletionStage;
 import org.clubchat.protocol.SendKeys;
 import org.clubchat.protocol.ServerMessage;
@@ -129,13 +131,44 @@ public interface MessageLog extends AutoCloseable {
     }
 
     /**
-     * Deletes at most {@code batch} of the messages {@code who} names, in every club, in one short
-     * transaction; an erasure calls it until it deletes fewer.
+     * Deletes at most {@code batch} of the messages {@code who} names, in every club, after {@code after}
+     * (null: from the first) in (club, seq) order, in one short transaction; {@link #eraseAll} calls it
+     * until it deletes fewer.
      *
-     * @return the messages it deleted
+     * @return the messages it deleted, in that order
      * @throws ClubStore.Unavailable when the store cannot be asked now
      */
-    List<Erased> erase(Erasure who, int batch);
+    List<Erased> erase(Erasure who, Erased after, int batch);
+
+    /**
+     * Deletes every message {@code who} names, {@link #ERASE_BATCH} at a time, handing each batch to
+     * {@code followed} (memory or Redis follows, and the members are told). After each batch it waits
+     * as long as the batch took, so that an erasure of a million messages leaves the store at least half
+     * of its time for the chats going on.
+     *
+     * @return how many it deleted
+     * @throws ClubStore.Unavailable when the store cannot be asked now (what it deleted until then stays deleted)
+     */
+    default long eraseAll(Erasure who, Consumer<List<Erased>> followed) {
+        long erased = 0;
+        Erased after = null;
+        while (true) {
+            long start = System.nanoTime();
+            List<Erased> step = erase(who, after, ERASE_BATCH);
+            followed.accept(step);
+            erased += step.size();
+            if (step.size() < ERASE_BATCH) {
+                return erased;
+            }
+            after = step.get(step.size() - 1);
+            try {
+                TimeUnit.NANOSECONDS.sleep(System.nanoTime() - start);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ClubStore.Unavailable(e);
+            }
+        }
+    }
 
     /** Why the store cannot serve now (for /health), or empty when it can. */
     Optional<String> problem();

@@ -146,9 +146,9 @@ public final class PostgresLog implements MessageLog {
     }
 
     @Override
-    public List<Erased> erase(Erasure who, int batch) {
+    public List<Erased> erase(Erasure who, Erased after, int batch) {
         try (Connection connection = connect()) {
-            List<Erased> erased = StoredDeletions.erase(connection, who, batch, resendsUntil());
+            List<Erased> erased = StoredDeletions.erase(connection, who, after, batch, resendsUntil());
             answered();
             return erased;
         } catch (SQLException e) {

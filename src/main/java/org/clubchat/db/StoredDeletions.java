@@ -56,16 +56,25 @@ final class StoredDeletions {
         }
     }
 
-    /** Deletes at most {@code batch} of the messages {@code who} names, in one statement: the ones it deleted. */
-    static List<MessageLog.Erased> erase(Connection connection, Erasure who, int batch, long resendsUntil) throws SQLException {
+    /**
+     * Deletes at most {@code batch} of the messages {@code who} names after {@code after} (null: from the
+     * first) in (club, seq) order, in one statement: the ones it deleted, in that order.
+     */
+    static List<MessageLog.Erased> erase(Connection connection, Erasure who, MessageLog.Erased after, int batch, long resendsUntil)
+            throws SQLException {
         String column = who.sub() != null ? "sender" : "from_name";
-        try (PreparedStatement erase = PostgresLog.statement(connection, "UPDATE clubchat_message SET " + DELETING
-                + " WHERE ctid IN (SELECT ctid FROM clubchat_message WHERE " + column
-                + " = ? AND message IS NOT NULL LIMIT ?) RETURNING club_id, seq")) {
-            erase.setLong(1, resendsUntil);
-            erase.setLong(2, resendsUntil);
-            erase.setString(3, who.sub() != null ? who.sub() : who.name());
+        try (PreparedStatement erase = PostgresLog.statement(connection, "WITH picked AS (SELECT club_id, seq FROM clubchat_message"
+                + " WHERE " + column + " = ? AND message IS NOT NULL AND (club_id COLLATE \"C\", seq) > (?, ?)"
+                + " ORDER BY club_id COLLATE \"C\", seq LIMIT ?),"
+                + " erased AS (UPDATE clubchat_message m SET " + DELETING + " FROM picked"
+                + " WHERE m.club_id = picked.club_id AND m.seq = picked.seq RETURNING m.club_id, m.seq)"
+                + " SELECT club_id, seq FROM erased ORDER BY club_id COLLATE \"C\", seq")) {
+            erase.setString(1, who.sub() != null ? who.sub() : who.name());
+            erase.setString(2, after == null ? "" : after.clubId());
+            erase.setLong(3, after == null ? 0 : after.seq());
             erase.setInt(4, batch);
+            erase.setLong(5, resendsUntil);
+            erase.setLong(6, resendsUntil);
             List<MessageLog.Erased> erased = new ArrayList<>();
             try (ResultSet row = erase.executeQuery()) {
                 while (row.next()) {

@@ -92,17 +92,14 @@ final class OperatorRequests {
     }
 
     /**
-     * With the history store, its batches, each followed in Redis (a Redis that does not follow leaves
+     * With the history store, its batches ({@link MessageLog#eraseAll}), each followed in Redis (a Redis that does not follow leaves
      * the text in its cache of the club's newest messages until they are pushed out, and says so in
      * the log). Without, Redis holds each club's newest messages only: every club's are read and the
      * person's deleted one by one.
      */
     long erase(Erasure who) {
-        long erased = 0;
         if (log != null) {
-            List<MessageLog.Erased> step;
-            do {
-                step = log.erase(who, MessageLog.ERASE_BATCH);
+            return log.eraseAll(who, step -> {
                 List<CompletableFuture<Deletion>> followed = step.stream()
                         .map(gone -> scripts.delete(ClubKeys.of(gone.clubId()), gone.seq(), null, "", true)).toList();
                 try {
@@ -111,10 +108,9 @@ final class OperatorRequests {
                     LOG.log(Level.WARNING, "an erasure's deletions did not all reach Redis: its members may not have been told, "
                             + "and its cache may hold the text until newer messages push it out: {0}", e.getMessage());
                 }
-                erased += step.size();
-            } while (step.size() == MessageLog.ERASE_BATCH);
-            return erased;
+            });
         }
+        long erased = 0;
         for (String clubId : clubIds()) {
             ClubKeys keys = ClubKeys.of(clubId);
             for (StreamMessage<String, String> entry : await(scripts.log(keys, 1, Long.MAX_VALUE))) {

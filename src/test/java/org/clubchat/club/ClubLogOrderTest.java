@@ -66,7 +66,7 @@ class ClubLogOrderTest {
         }
 
         @Override
-        public List<Erased> erase(Erasure who, int batch) {
+        public List<Erased> erase(Erasure who, Erased after, int batch) {
             throw new UnsupportedOperationException("not erasing here");
         }
 
