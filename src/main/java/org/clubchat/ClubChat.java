@@ -27,6 +27,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.clubchat.club.ClubRegistry;
 import org.clubchat.club.ClubStore;
+import org.clubchat.club.PresenceLimit;
 import org.clubchat.club.MessageLog;
 import org.clubchat.db.Databases;
 import org.clubchat.delivery.Closes;
@@ -117,7 +118,9 @@ public final class ClubChat implements AutoCloseable {
         this.codec = new ProtocolCodec(settings.maxFrameBytes());
         this.clubs = settings.redisUri().isEmpty()
                 ? new ClubRegistry(settings.maxHeldClubs(), settings.historySize(), settings.clubRetention(), codec,
-                        InstantSource.system(), metrics, settings.durable() ? messageLog(settings) : null, settings.replayMax())
+                        InstantSource.system(), metrics, settings.durable() ? messageLog(settings) : null, settings.replayMax(),
+                        new PresenceLimit(settings.presenceLimit(), (task, delayMillis) -> timer.schedule(task, delayMillis,
+                                TimeUnit.MILLISECONDS)))
                 : redisStore(settings, metrics);
         this.connections = new Connections(settings.limits(), timer, System::nanoTime, InstantSource.system(), metrics);
         clubs.onBroadcast(message -> Optional.ofNullable(Connections.Disconnect.parse(message)).ifPresent(connections::disconnect));

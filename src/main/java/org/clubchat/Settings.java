@@ -65,6 +65,7 @@ import org.clubchat.service.Limits;
  * @param historyRetention  how long stored messages are kept; zero keeps everything
  * @param replayMax         the most messages one join with {@code since} replays
  * @param wsCompression     whether a client that offers permessage-deflate may have it
+ * @param presenceLimit     above how many distinct names a club gets {@code count} instead of {@code presence}
  */
 public record Settings(
         String host,
@@ -104,7 +105,8 @@ public record Settings(
         boolean dbMigrate,
         Duration historyRetention,
         int replayMax,
-        boolean wsCompression) {
+        boolean wsCompression,
+        int presenceLimit) {
 
     /** The keys, their defaults and meanings: the README's settings table lists exactly these. */
     public enum Key {
@@ -145,7 +147,8 @@ public record Settings(
         DB_MIGRATE("db.migrate", "true", "`true` brings the schema up to date at start (Flyway); `false` leaves migrations to a DBA (the SQL files in `db/migration` of the jar) and only checks them"),
         HISTORY_RETENTION("history.retention", "", "with the database: how long messages are kept (ISO-8601 duration, `P90D`); empty keeps everything"),
         REPLAY_MAX("replay.max", "1000", "the most messages one join with `since` replays; older ones are read with `history` (`joined.replayFrom`)"),
-        WS_COMPRESSION("ws.compression", "off", "`on` lets a client that offers permessage-deflate (every browser does) have it; `off` declines it, so no connection costs a compression context (docs/operations.md, \"Compression\")");
+        WS_COMPRESSION("ws.compression", "off", "`on` lets a client that offers permessage-deflate (every browser does) have it; `off` declines it, so no connection costs a compression context (docs/operations.md, \"Compression\")"),
+        PRESENCE_LIMIT("presence.limit", "1000", "above this many distinct names a club is large: members get `count` at most once a second instead of `presence`, and `joined.members` lists this many (docs/protocol.md, \"Large clubs\"; memory mode so far)");
 
         private final String name;
         private final String defaultValue;
@@ -230,6 +233,7 @@ public record Settings(
         require(!historyRetention.isNegative(), Key.HISTORY_RETENTION, "a duration of 0 or more (0 or empty: keep everything)",
                 historyRetention);
         require(replayMax >= 1, Key.REPLAY_MAX, "1 or more", replayMax);
+        require(presenceLimit >= 1, Key.PRESENCE_LIMIT, "1 or more", presenceLimit);
     }
 
     /** The limits the service enforces on each connection. */
@@ -296,7 +300,8 @@ public record Settings(
                 source.bool(Key.DB_MIGRATE),
                 source.raw(Key.HISTORY_RETENTION).isEmpty() ? Duration.ZERO : source.duration(Key.HISTORY_RETENTION),
                 source.integer(Key.REPLAY_MAX),
-                source.choice(Key.WS_COMPRESSION, "off", "on").equals("on"));
+                source.choice(Key.WS_COMPRESSION, "off", "on").equals("on"),
+                source.integer(Key.PRESENCE_LIMIT));
     }
 
     /** Whether history is kept in a database (a URL, or a container's DataSource by JNDI name). */

@@ -71,6 +71,11 @@ public final class Club implements Membership {
     private final int replayMax;
     /** With a log: the oldest seq it holds ({@code committed + 1} when none). */
     private long firstStored;
+    private final PresenceLimit presenceLimit;
+    /** When a large club's members last got a {@code count}, epoch milliseconds. */
+    private long countSentMillis;
+    /** Whether a large club's next {@code count} is waiting for its second to come. */
+    private boolean countDue;
     /**
      * How many messages have been deleted here: what was read from the log before a deletion may still
      * hold it, and is read again.
@@ -80,7 +85,7 @@ public final class Club implements Membership {
     /** @param forget drops the club from its registry when it retires as its last member goes, unused */
     Club(String id, String epoch, int historySize, ProtocolCodec codec, InstantSource clock, Metrics metrics,
             Consumer<Club> forget) {
-        this(id, epoch, historySize, codec, clock, metrics, forget, null, null, Integer.MAX_VALUE);
+        this(id, epoch, historySize, codec, clock, metrics, forget, null, null, Integer.MAX_VALUE, PresenceLimit.NONE);
     }
 
     /**
@@ -89,8 +94,9 @@ public final class Club implements Membership {
      * @param replayMax the most messages one join replays
      */
     Club(String id, String epoch, int historySize, ProtocolCodec codec, InstantSource clock, Metrics metrics,
-            Consumer<Club> forget, MessageLog log, MessageLog.Run run, int replayMax) {
+            Consumer<Club> forget, MessageLog log, MessageLog.Run run, int replayMax, PresenceLimit presenceLimit) {
         this.id = id;
+        this.presenceLimit = presenceLimit;
         this.forget = forget;
         this.epoch = run != null ? run.epoch() : epoch;
         this.codec = codec;
@@ -190,12 +196,11 @@ public final class Club implements Membership {
         long oldest = log == null ? history.oldestSeq() : firstStored;
         boolean capped = asked.replaysUpTo(committed) && from > asked.from();
         Boolean recovered = capped ? Boolean.FALSE : asked.recovered(Math.max(asked.from(), oldest));
-        List<String> names = members.names();
-        member.delivery().offer(codec.frame(new ServerMessage.Joined(id, names, committed, epoch, recovered, oldest,
-                capped ? from : null), requestId));
+        member.delivery().offer(codec.frame(new ServerMessage.Joined(id, members.names(null, presenceLimit.names()), committed, epoch,
+                recovered, oldest, members.distinct(), capped ? from : null), requestId));
         replay.forEach(member.delivery()::offer);
         if (nameArrives) {
-            members.offerToOthers(member, codec.frame(new ServerMessage.Presence(id, ServerMessage.Presence.Event.JOIN, member.name())));
+            namesChanged(member, ServerMessage.Presence.Event.JOIN);
         }
     }
 
@@ -611,6 +616,73 @@ public final class Club implements Membership {
         }
     }
 
+    /**
+     * Tells the others that {@code who}'s name came or went (docs/protocol.md, "Large clubs"): a
+     * {@code presence} while the club is within its presence limit; above it, a {@code count} at most once
+     * a second; and one {@code count} at once when it shrinks back to the limit, before presence resumes.
+     * Under the lock.
+     */
+    private void namesChanged(Member who, ServerMessage.Presence.Event event) {
+        int distinct = members.distinct();
+        boolean wasLarge = presenceLimit.isLarge(event == ServerMessage.Presence.Event.JOIN ? distinct - 1 : distinct + 1);
+        if (presenceLimit.isLarge(distinct)) {
+            countChanged();
+        } else if (wasLarge) {
+            countDue = false;
+            sendCount();
+        } else {
+            members.offerToOthers(who, codec.frame(new ServerMessage.Presence(id, event, who.name())));
+        }
+    }
+
+    /** A large club's count moved: sent now if the last one is a second old, else once it is. Under the lock. */
+    private void countChanged() {
+        if (countDue) {
+            return;
+        }
+        long wait = countSentMillis + PresenceLimit.COUNT_EVERY.toMillis() - clock.millis();
+        if (wait <= 0) {
+            sendCount();
+            return;
+        }
+        countDue = true;
+        presenceLimit.later().run(this::sendDueCount, wait);
+    }
+
+    private void sendDueCount() {
+        lock.lock();
+        try {
+            if (countDue) {
+                countDue = false;
+                sendCount();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void sendCount() {
+        countSentMillis = clock.millis();
+        members.offerToOthers(null, codec.frame(new ServerMessage.Count(id, members.distinct())));
+    }
+
+    /** Answers {@code members} (rev 3): a page of the club's names in code point order. */
+    @Override
+    public void members(String connectionId, ClientMessage.Members asked, String requestId) {
+        lock.lock();
+        try {
+            Member member = members.get(connectionId);
+            if (member == null) {
+                throw new IllegalStateException(connectionId + " is not in club " + id);
+            }
+            List<String> names = members.names(asked.after(), asked.limit());
+            boolean more = !names.isEmpty() && members.hasAfter(names.get(names.size() - 1));
+            member.delivery().offer(codec.frame(new ServerMessage.Members(id, names, members.distinct(), more), requestId));
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Who is in the club and how far its seqs have gone. */
     public ClubView view() {
         lock.lock();
@@ -690,7 +762,7 @@ public final class Club implements Membership {
     private boolean remove(String connectionId) {
         Member gone = members.remove(connectionId);
         if (!members.has(gone.name())) {
-            members.offerToOthers(gone, codec.frame(new ServerMessage.Presence(id, ServerMessage.Presence.Event.LEAVE, gone.name())));
+            namesChanged(gone, ServerMessage.Presence.Event.LEAVE);
         }
         if (!members.isEmpty()) {
             return false;

@@ -38,6 +38,7 @@ public final class ClubRegistry implements ClubStore {
     /** Where clubs' messages last, or null for memory only. */
     private final MessageLog log;
     private final int replayMax;
+    private final PresenceLimit presenceLimit;
     /** Set once at start, before any request can broadcast. */
     private volatile Consumer<String> broadcasts = message -> { };
 
@@ -49,7 +50,7 @@ public final class ClubRegistry implements ClubStore {
     /** @param maxClubs the most clubs it holds; a new club past it is refused */
     public ClubRegistry(int maxClubs, int historySize, Duration retention, ProtocolCodec codec, InstantSource clock,
             Metrics metrics) {
-        this(maxClubs, historySize, retention, codec, clock, metrics, null, Integer.MAX_VALUE);
+        this(maxClubs, historySize, retention, codec, clock, metrics, null, Integer.MAX_VALUE, PresenceLimit.NONE);
     }
 
     /**
@@ -57,11 +58,13 @@ public final class ClubRegistry implements ClubStore {
      * newest {@code historySize} messages, and a club it forgets is read back from the log when used again,
      * in the same run.
      *
-     * @param replayMax the most messages one join replays
+     * @param replayMax     the most messages one join replays
+     * @param presenceLimit above how many names a club is large (docs/protocol.md, "Large clubs")
      */
     public ClubRegistry(int maxClubs, int historySize, Duration retention, ProtocolCodec codec, InstantSource clock,
-            Metrics metrics, MessageLog log, int replayMax) {
+            Metrics metrics, MessageLog log, int replayMax, PresenceLimit presenceLimit) {
         this.log = log;
+        this.presenceLimit = presenceLimit;
         this.replayMax = replayMax;
         this.maxClubs = maxClubs;
         this.historySize = historySize;
@@ -218,7 +221,7 @@ public final class ClubRegistry implements ClubStore {
         MessageLog.Run run = log == null ? null
                 : log.open(clubId, newEpoch(), historySize, clock.millis() - SentKeys.KEEP.toMillis());
         return clubs.computeIfAbsent(clubId, id -> new Club(id, newEpoch(), historySize, codec, clock, metrics,
-                retired -> clubs.remove(id, retired), log, run, replayMax));
+                retired -> clubs.remove(id, retired), log, run, replayMax, presenceLimit));
     }
 
     /** The log, when there is one. */

@@ -37,6 +37,12 @@ public interface Membership {
      */
     void delete(String connectionId, long seq, String requestId);
 
+    /**
+     * Answers {@code members} (rev 3, docs/protocol.md "Large clubs"): the club's names after
+     * {@code asked.after()}, at most {@code asked.limit()}, with the club's count and whether more remain.
+     */
+    void members(String connectionId, ClientMessage.Members asked, String requestId);
+
     /** Removes the member of a connection that has closed; nobody is answered. */
     void disconnect(String connectionId);
 }

@@ -1,5 +1,6 @@
 package org.clubchat.club;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +56,29 @@ final class Roster {
     /** The distinct names, in code point order. */
     List<String> names() {
         return List.copyOf(connectionsByName.keySet());
+    }
+
+    /** How many distinct names. */
+    int distinct() {
+        return connectionsByName.size();
+    }
+
+    /** At most {@code limit} of the distinct names after {@code after} (from the first when null), in code point order. */
+    List<String> names(String after, int limit) {
+        Map<String, Integer> from = after == null ? connectionsByName : connectionsByName.tailMap(after, false);
+        List<String> names = new ArrayList<>(Math.min(limit, from.size()));
+        for (String name : from.keySet()) {
+            if (names.size() == limit) {
+                break;
+            }
+            names.add(name);
+        }
+        return names;
+    }
+
+    /** Whether there are names after {@code last}. */
+    boolean hasAfter(String last) {
+        return connectionsByName.higherKey(last) != null;
     }
 
     /** Offers the frame to every member but {@code except} (null for none; compared by identity); returns how many. */

@@ -6,7 +6,7 @@ import java.util.OptionalLong;
 /** What a client may send, one record per wire {@code type}. Values only: the codec validates input. */
 public sealed interface ClientMessage
         permits ClientMessage.Join, ClientMessage.Leave, ClientMessage.Chat, ClientMessage.History, ClientMessage.Delete,
-                ClientMessage.Ping, ClientMessage.Auth {
+                ClientMessage.Members, ClientMessage.Ping, ClientMessage.Auth {
 
     /** The wire {@code type} of this message. */
     String type();
@@ -91,6 +91,24 @@ public sealed interface ClientMessage
         @Override
         public String type() {
             return "delete";
+        }
+    }
+
+    /**
+     * {@code members} (rev 3): the club's names after {@code after} (from the first when null) in code
+     * point order, at most {@code limit} of them.
+     */
+    record Members(String clubId, String after, int limit) implements ClientMessage {
+        /** The most names one {@code members} answers, and how many it answers when the client does not say. */
+        public static final int MAX_LIMIT = 1000;
+
+        public Members {
+            Objects.requireNonNull(clubId, "clubId");
+        }
+
+        @Override
+        public String type() {
+            return "members";
         }
     }
 

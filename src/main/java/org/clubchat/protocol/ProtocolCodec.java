@@ -123,6 +123,8 @@ public final class ProtocolCodec {
                 return decodeHistory(frame, requestId);
             case "delete":
                 return decodeDelete(frame, requestId);
+            case "members":
+                return decodeMembers(frame, requestId);
             case "auth":
                 return new DecodeResult.Decoded(new Inbound(requestId, new ClientMessage.Auth(string(frame, "token"))));
             case "ping":
@@ -191,6 +193,32 @@ public final class ProtocolCodec {
             return rejected(ErrorCode.BAD_REQUEST, "seq is required and must be an integer of at least 0", requestId);
         }
         return clubChecked(clubId, new ClientMessage.Delete(clubId, seq.longValue()), requestId);
+    }
+
+    private DecodeResult decodeMembers(JsonObject frame, String requestId) {
+        String clubId = string(frame, "clubId");
+        if (clubId == null) {
+            return missing("clubId", requestId);
+        }
+        String after = null;
+        JsonValue afterValue = frame.get("after");
+        if (afterValue != null) {
+            if (!(afterValue instanceof JsonString s) || !Names.isWellFormed(s.getString())) {
+                return rejected(ErrorCode.BAD_REQUEST, "after must be a string", requestId);
+            }
+            after = s.getString();
+        }
+        int limit = ClientMessage.Members.MAX_LIMIT;
+        JsonValue limitValue = frame.get("limit");
+        if (limitValue != null) {
+            if (!(limitValue instanceof JsonNumber number) || !isNonNegativeLong(number) || number.longValue() < 1
+                    || number.longValue() > ClientMessage.Members.MAX_LIMIT) {
+                return rejected(ErrorCode.BAD_REQUEST, "limit must be an integer from 1 to " + ClientMessage.Members.MAX_LIMIT,
+                        requestId);
+            }
+            limit = number.intValue();
+        }
+        return clubChecked(clubId, new ClientMessage.Members(clubId, after, limit), requestId);
     }
 
     /** Whether the UTF-8 encoding of {@code text} is longer than {@code limit}, without encoding it. */
@@ -288,7 +316,7 @@ public final class ProtocolCodec {
             if (m.recovered() != null) {
                 json.write("recovered", m.recovered());
             }
-            json.write("firstSeq", m.firstSeq());
+            json.write("firstSeq", m.firstSeq()).write("count", m.count());
             if (m.replayFrom() != null) {
                 json.write("replayFrom", m.replayFrom());
             }
@@ -309,6 +337,12 @@ public final class ProtocolCodec {
             json.writeEnd().write("more", m.more());
         } else if (message instanceof ServerMessage.Deleted m) {
             json.write("clubId", m.clubId()).write("seq", m.seq());
+        } else if (message instanceof ServerMessage.Members m) {
+            json.write("clubId", m.clubId()).writeStartArray("names");
+            m.names().forEach(json::write);
+            json.writeEnd().write("count", m.count()).write("more", m.more());
+        } else if (message instanceof ServerMessage.Count m) {
+            json.write("clubId", m.clubId()).write("count", m.count());
         } else if (message instanceof ServerMessage.Ack m) {
             json.write("clubId", m.clubId()).write("seq", m.seq()).write("duplicate", m.duplicate());
         } else if (message instanceof ServerMessage.Presence m) {

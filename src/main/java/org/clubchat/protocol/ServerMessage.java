@@ -9,7 +9,7 @@ import java.util.Objects;
  */
 public sealed interface ServerMessage
         permits ServerMessage.Welcome, ServerMessage.Joined, ServerMessage.Numbered, ServerMessage.Ack, ServerMessage.History,
-                ServerMessage.Presence, ServerMessage.Left, ServerMessage.Authed, ServerMessage.Pong, ServerMessage.Error {
+                ServerMessage.Members, ServerMessage.Count, ServerMessage.Presence, ServerMessage.Left, ServerMessage.Authed, ServerMessage.Pong, ServerMessage.Error {
 
     /** The protocol version announced in {@code welcome}. */
     int PROTOCOL_VERSION = 1;
@@ -32,15 +32,15 @@ public sealed interface ServerMessage
     /**
      * Reply to {@code join}.
      *
-     * @param members   distinct names in code point order, the joiner included
-     * @param recovered null when the join carried no {@code since}, so the field is left out
-     * @param firstSeq  the seq of the oldest message history holds, or {@code seq + 1} when it holds none
-     */
-    /**
+     * @param members    distinct names in code point order, the joiner included; rev 3: in a large club the
+     *                   first ones only, as many as the presence limit
+     * @param recovered  null when the join carried no {@code since}, so the field is left out
+     * @param firstSeq   the seq of the oldest message history holds, or {@code seq + 1} when it holds none
+     * @param count      rev 3: how many distinct names are in the club
      * @param replayFrom rev 3: the first seq the replay sends when it was capped (the client reads the rest
      *                   with {@code history}); null otherwise
      */
-    record Joined(String clubId, List<String> members, long seq, String epoch, Boolean recovered, long firstSeq,
+    record Joined(String clubId, List<String> members, long seq, String epoch, Boolean recovered, long firstSeq, int count,
             Long replayFrom) implements ServerMessage {
         public Joined {
             Objects.requireNonNull(clubId, "clubId");
@@ -48,8 +48,9 @@ public sealed interface ServerMessage
             members = List.copyOf(members);
         }
 
+        /** A club of at most the presence limit: every name is listed. */
         public Joined(String clubId, List<String> members, long seq, String epoch, Boolean recovered, long firstSeq) {
-            this(clubId, members, seq, epoch, recovered, firstSeq, null);
+            this(clubId, members, seq, epoch, recovered, firstSeq, members.size(), null);
         }
 
         @Override
@@ -121,6 +122,36 @@ public sealed interface ServerMessage
         @Override
         public String type() {
             return "history";
+        }
+    }
+
+    /**
+     * Reply to {@code members} (rev 3): the club's names after the one asked for, in code point order.
+     *
+     * @param count how many distinct names are in the club
+     * @param more  whether names remain after the last of these
+     */
+    record Members(String clubId, List<String> names, int count, boolean more) implements ServerMessage {
+        public Members {
+            Objects.requireNonNull(clubId, "clubId");
+            names = List.copyOf(names);
+        }
+
+        @Override
+        public String type() {
+            return "members";
+        }
+    }
+
+    /** In a club above the presence limit (rev 3), instead of {@code presence}: how many distinct names are in it. */
+    record Count(String clubId, int count) implements ServerMessage {
+        public Count {
+            Objects.requireNonNull(clubId, "clubId");
+        }
+
+        @Override
+        public String type() {
+            return "count";
         }
     }
 

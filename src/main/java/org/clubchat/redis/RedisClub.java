@@ -278,7 +278,7 @@ final class RedisClub {
     private Frame joinedFrame(ClubScripts.Joined joined, long seq, Boolean recovered, long firstSeq, Long replayFrom,
             String requestId) {
         return store.codec().frame(new ServerMessage.Joined(keys.clubId(), joined.names(), seq, feed.epoch(), recovered,
-                firstSeq, replayFrom), requestId);
+                firstSeq, joined.names().size(), replayFrom), requestId);
     }
 
     /** Sends the member's message, or acknowledges a resend of its key as a duplicate; {@code not_member} if its join failed. */
@@ -432,6 +432,36 @@ final class RedisClub {
             if (!scripts.requester(id).equals(requester)) {
                 local.offer(tombstone);
             }
+        });
+    }
+
+    /**
+     * Answers {@code members} (rev 3) from the club's names as Redis holds them now. Redis mode sends
+     * {@code presence} whatever the club's size (no presence limit yet), so {@code joined} lists every name.
+     */
+    void members(Member member, ClientMessage.Members asked, String requestId) {
+        String connectionId = member.connectionId();
+        if (joining.containsKey(connectionId)) {
+            joining.get(connectionId).after.add(() -> members(member, asked, requestId));
+            return;
+        }
+        if (!members.containsKey(connectionId)) {
+            store.notMember(keys.clubId(), member, requestId);
+            return;
+        }
+        store.then(scripts.names(keys), (names, failure) -> {
+            if (failure != null) {
+                store.lost(failure);
+                member.delivery().offer(store.error(ErrorCode.UNAVAILABLE, "the club's members cannot be read just now; try again",
+                        requestId));
+                return;
+            }
+            store.answered();
+            List<String> after = asked.after() == null ? names
+                    : names.stream().filter(name -> Names.CODE_POINT_ORDER.compare(name, asked.after()) > 0).toList();
+            List<String> page = after.subList(0, Math.min(asked.limit(), after.size()));
+            member.delivery().offer(store.codec().frame(new ServerMessage.Members(keys.clubId(), page, names.size(),
+                    page.size() < after.size()), requestId));
         });
     }
 

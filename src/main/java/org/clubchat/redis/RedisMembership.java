@@ -71,6 +71,18 @@ final class RedisMembership implements Membership {
     }
 
     @Override
+    public void members(String connectionId, ClientMessage.Members asked, String requestId) {
+        store.onEvents(() -> {
+            RedisClub club = store.localClub(clubId);
+            if (club != null) {
+                club.members(member, asked, requestId);
+            } else if (!member.delivery().isClosed()) {
+                store.notMember(clubId, member, requestId);
+            }
+        });
+    }
+
+    @Override
     public void disconnect(String connectionId) {
         store.onEvents(() -> {
             RedisClub club = store.localClub(clubId);

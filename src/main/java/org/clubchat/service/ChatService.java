@@ -152,6 +152,8 @@ public final class ChatService {
                 strings += history.clubId().length();
             } else if (body instanceof ClientMessage.Delete delete) {
                 strings += delete.clubId().length();
+            } else if (body instanceof ClientMessage.Members asked) {
+                strings += asked.clubId().length() + length(asked.after());
             }
         }
         return WAITING_OVERHEAD_BYTES + 2 * strings;
@@ -242,6 +244,10 @@ public final class ChatService {
         } else if (message instanceof ClientMessage.Delete delete) {
             if (!connection.delete(delete, requestId)) {
                 notMember(connection, delete.clubId(), requestId);
+            }
+        } else if (message instanceof ClientMessage.Members asked) {
+            if (!connection.members(asked, requestId)) {
+                notMember(connection, asked.clubId(), requestId);
             }
         } else {
             throw new IllegalStateException("unhandled " + message);
@@ -335,6 +341,8 @@ public final class ChatService {
             return history.clubId();
         } else if (message instanceof ClientMessage.Delete delete) {
             return delete.clubId();
+        } else if (message instanceof ClientMessage.Members asked) {
+            return asked.clubId();
         }
         throw new IllegalStateException("no club in " + message);
     }

@@ -188,6 +188,19 @@ public final class Connection {
         return true;
     }
 
+    /** @return false if the connection is not in the club */
+    synchronized boolean members(ClientMessage.Members asked, String requestId) {
+        if (isClosing()) {
+            return true;
+        }
+        Membership club = clubs.get(asked.clubId());
+        if (club == null) {
+            return false;
+        }
+        club.members(member.connectionId(), asked, requestId);
+        return true;
+    }
+
     /** Leaves every club without replies; runs once, later calls do nothing. */
     synchronized void close() {
         if (closed) {

@@ -115,6 +115,14 @@ final class ChatEvents {
             }
             ack(packets, id, PROVIDER.createObjectBuilder().add("clubId", history.clubId()).add("messages", messages)
                     .add("more", history.more()).build());
+        } else if (message instanceof ServerMessage.Members members) {
+            ack(packets, id, PROVIDER.createObjectBuilder().add("clubId", members.clubId())
+                    .add("names", PROVIDER.createArrayBuilder(members.names())).add("count", members.count())
+                    .add("more", members.more()).build());
+        } else if (message instanceof ServerMessage.Count count) {
+            if (positions.containsKey(count.clubId())) {
+                packets.add(event("count", PROVIDER.createObjectBuilder().add("clubId", count.clubId()).add("count", count.count()).build()));
+            }
         } else if (message instanceof ServerMessage.Presence presence) {
             if (positions.containsKey(presence.clubId())) {
                 packets.add(event("presence", PROVIDER.createObjectBuilder().add("clubId", presence.clubId())
@@ -218,7 +226,7 @@ final class ChatEvents {
         if (joined.recovered() != null) {
             fields.add("recovered", joined.recovered());
         }
-        fields.add("firstSeq", joined.firstSeq());
+        fields.add("firstSeq", joined.firstSeq()).add("count", joined.count());
         if (joined.replayFrom() != null) {
             fields.add("replayFrom", joined.replayFrom());
         }

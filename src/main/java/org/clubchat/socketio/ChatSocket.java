@@ -33,7 +33,7 @@ import org.clubchat.service.Gateway;
  * {@code joinsSince} is a concurrent map shared with the transport side.
  */
 final class ChatSocket implements Namespace.Client, Transport {
-    private static final Set<String> EVENTS = Set.of("join", "leave", "chat", "history", "delete", "auth");
+    private static final Set<String> EVENTS = Set.of("join", "leave", "chat", "history", "delete", "members", "auth");
     private static final int BATCH_BYTES = 64 * 1024;
     private static final Set<Close> TOLD = Set.of(Closes.DISCONNECTED, Closes.FLOODING, Closes.BINARY_FRAME,
             Closes.PROTOCOL_ERROR, Closes.TOO_BIG, Closes.HANDSHAKE_REFUSED);

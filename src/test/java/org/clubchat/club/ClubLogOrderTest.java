@@ -95,7 +95,7 @@ class ClubLogOrderTest {
     void sendersChattingAtOnceReachTheLogInSeqOrder() throws Exception {
         RecordingLog log = new RecordingLog();
         ClubRegistry clubs = new ClubRegistry(1000, 100, Duration.ofMinutes(5), new ProtocolCodec(65536), InstantSource.system(),
-                new Metrics(new SimpleMeterRegistry()), log, 1000);
+                new Metrics(new SimpleMeterRegistry()), log, 1000, PresenceLimit.NONE);
         int senders = 4;
         int each = 5000;
         List<Club> joined = new ArrayList<>();

@@ -322,4 +322,56 @@ class ClubTest {
         assertEquals(List.of(2L, 3L, 4L), deleted(a));
         assertTrue(registry.messagesAfter("c", 0).stream().allMatch(ServerMessage.Deleted.class::isInstance));
     }
+
+    @Test
+    void aClubAboveThePresenceLimitGetsACountAtMostOnceASecondAndPresenceAgainOnceBelowIt() {
+        List<Runnable> due = new ArrayList<>();
+        List<Long> waits = new ArrayList<>();
+        ClubRegistry limited = new ClubRegistry(10, 100, Duration.ofSeconds(60), new ProtocolCodec(65536), clock,
+                new Metrics(new SimpleMeterRegistry()), null, 1000, new PresenceLimit(2, (task, wait) -> {
+                    due.add(task);
+                    waits.add(wait);
+                }));
+        Recorder a = new Recorder();
+        Club club = limited.join("big", new Member("1", "alice", a), OptionalLong.empty(), null, null);
+        List<String> names = List.of("bob", "carol", "dave", "erin");
+        List<Recorder> others = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            others.add(new Recorder());
+            if (i == 2) {
+                now.addAndGet(100);
+            }
+            limited.join("big", new Member(String.valueOf(i + 2), names.get(i), others.get(i)), OptionalLong.empty(), null, null);
+        }
+        ServerMessage.Joined erinJoined = others.get(3).of(ServerMessage.Joined.class).get(0);
+        assertEquals(List.of("alice", "bob"), erinJoined.members(), "the first names, as many as the limit");
+        assertEquals(5, erinJoined.count());
+        assertEquals(List.of("presence bob", "count 3"), seen(a), "carol made it large: a count at once, no presence");
+        assertEquals(List.of(900L), waits, "dave and erin came within the second: one count, when it is due");
+        due.remove(0).run();
+        assertEquals(List.of("presence bob", "count 3", "count 5"), seen(a));
+
+        club.members("1", new org.clubchat.protocol.ClientMessage.Members("big", null, 2), "m1");
+        club.members("1", new org.clubchat.protocol.ClientMessage.Members("big", "bob", 2), "m2");
+        club.members("1", new org.clubchat.protocol.ClientMessage.Members("big", "dave", 2), "m3");
+        assertEquals(List.of(new ServerMessage.Members("big", List.of("alice", "bob"), 5, true),
+                new ServerMessage.Members("big", List.of("carol", "dave"), 5, true),
+                new ServerMessage.Members("big", List.of("erin"), 5, false)), a.of(ServerMessage.Members.class));
+
+        now.addAndGet(2_000);
+        club.leave("5", null, null);
+        club.leave("4", null, null);
+        club.leave("3", null, null);
+        assertEquals(1, due.size(), "dave left within the second of erin's count");
+        club.leave("2", null, null);
+        due.remove(0).run();
+        assertEquals(List.of("presence bob", "count 3", "count 5", "count 4", "count 2", "presence bob"), seen(a),
+                "back at the limit: one count at once, then presence again; the count that was due is not sent");
+    }
+
+    private static List<String> seen(Recorder recorder) {
+        return recorder.received.stream().filter(m -> m instanceof ServerMessage.Presence || m instanceof ServerMessage.Count)
+                .map(m -> m instanceof ServerMessage.Count count ? "count " + count.count() : "presence " + ((ServerMessage.Presence) m).name())
+                .toList();
+    }
 }

@@ -91,6 +91,21 @@ class ProtocolCodecTest {
     }
 
     @Test
+    void membersPagesAfterANameWithTheProtocolsDefault() {
+        assertEquals(new Inbound("m", new ClientMessage.Members("c", "앨리스", 20)),
+                decoded("{\"type\":\"members\",\"clubId\":\"c\",\"after\":\"앨리스\",\"limit\":20,\"id\":\"m\"}"));
+        assertEquals(new Inbound(null, new ClientMessage.Members("c", null, 1000)), decoded("{\"type\":\"members\",\"clubId\":\"c\"}"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"\"after\":5", "\"after\":null", "\"limit\":0", "\"limit\":1001", "\"limit\":\"9\""})
+    void membersOutOfRangeOrOfTheWrongTypeIsBadRequest(String field) {
+        var rejected = assertInstanceOf(DecodeResult.Rejected.class,
+                codec.decode("{\"type\":\"members\",\"clubId\":\"c\",\"id\":\"r\"," + field + "}"));
+        assertEquals(ErrorCode.BAD_REQUEST, rejected.code(), field);
+    }
+
+    @Test
     void deleteNamesAClubAndASeq() {
         assertEquals(new Inbound("d", new ClientMessage.Delete("c", 42)),
                 decoded("{\"type\":\"delete\",\"clubId\":\"c\",\"seq\":42,\"id\":\"d\"}"));
@@ -167,10 +182,15 @@ class ProtocolCodecTest {
     void encodesEveryServerMessageWithTheWireFieldNames() {
         assertJson("{\"type\":\"welcome\",\"sessionId\":\"s\",\"name\":\"n\",\"protocol\":1}",
                 new ServerMessage.Welcome("s", "n", 1), null);
-        assertJson("{\"type\":\"joined\",\"id\":\"q\",\"clubId\":\"c\",\"members\":[\"a\",\"b\"],\"seq\":3,\"epoch\":\"e\",\"recovered\":true,\"firstSeq\":2}",
+        assertJson("{\"type\":\"joined\",\"id\":\"q\",\"clubId\":\"c\",\"members\":[\"a\",\"b\"],\"seq\":3,\"epoch\":\"e\",\"recovered\":true,\"firstSeq\":2,\"count\":2}",
                 new ServerMessage.Joined("c", List.of("a", "b"), 3, "e", true, 2), "q");
-        assertJson("{\"type\":\"joined\",\"clubId\":\"c\",\"members\":[],\"seq\":0,\"epoch\":\"e\",\"firstSeq\":1}",
+        assertJson("{\"type\":\"joined\",\"clubId\":\"c\",\"members\":[],\"seq\":0,\"epoch\":\"e\",\"firstSeq\":1,\"count\":0}",
                 new ServerMessage.Joined("c", List.of(), 0, "e", null, 1), null);
+        assertJson("{\"type\":\"joined\",\"clubId\":\"c\",\"members\":[\"a\"],\"seq\":0,\"epoch\":\"e\",\"firstSeq\":1,\"count\":1200}",
+                new ServerMessage.Joined("c", List.of("a"), 0, "e", null, 1, 1200, null), null);
+        assertJson("{\"type\":\"members\",\"id\":\"m\",\"clubId\":\"c\",\"names\":[\"앨리스\",\"😀\"],\"count\":1200,\"more\":true}",
+                new ServerMessage.Members("c", List.of("앨리스", "😀"), 1200, true), "m");
+        assertJson("{\"type\":\"count\",\"clubId\":\"c\",\"count\":1201}", new ServerMessage.Count("c", 1201), null);
         assertJson("{\"type\":\"chat\",\"clubId\":\"c\",\"from\":\"a\",\"message\":\"<b>\\\"x\\\"\",\"seq\":2,\"ts\":5}",
                 new ServerMessage.Chat("c", "a", "<b>\"x\"", 2, 5), null);
         assertJson("{\"type\":\"ack\",\"clubId\":\"c\",\"seq\":9,\"duplicate\":false}", new ServerMessage.Ack("c", 9, false), null);
@@ -196,7 +216,8 @@ class ProtocolCodecTest {
     private static ServerMessage sample(Class<?> type) {
         List<ServerMessage> samples = List.of(new ServerMessage.Welcome("s", "n", 1),
                 new ServerMessage.Joined("c", List.of(), 0, "e", null, 1), new ServerMessage.Chat("c", "a", "m", 1, 1),
-                new ServerMessage.Ack("c", 1, false), new ServerMessage.History("c", List.of(), false), new ServerMessage.Presence("c", ServerMessage.Presence.Event.JOIN, "a"),
+                new ServerMessage.Ack("c", 1, false), new ServerMessage.History("c", List.of(), false),
+                new ServerMessage.Members("c", List.of(), 0, false), new ServerMessage.Count("c", 0), new ServerMessage.Presence("c", ServerMessage.Presence.Event.JOIN, "a"),
                 new ServerMessage.Left("c"), new ServerMessage.Authed(1), ServerMessage.Pong.INSTANCE, new ServerMessage.Error(ErrorCode.BAD_JSON, "m"));
         return samples.stream().filter(type::isInstance).findFirst().orElseThrow(() -> new AssertionError("no sample of " + type));
     }

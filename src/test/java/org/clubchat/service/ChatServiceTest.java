@@ -68,7 +68,8 @@ class ChatServiceTest {
     void everyClientMessageTypeIsDispatched() {
         List<ClientMessage> samples = List.of(new ClientMessage.Join("c", OptionalLong.empty(), null),
                 new ClientMessage.Chat("c", "hi", null), new ClientMessage.History("c", OptionalLong.empty(), 50),
-                new ClientMessage.Delete("c", 1), new ClientMessage.Leave("c"), ClientMessage.Ping.INSTANCE,
+                new ClientMessage.Delete("c", 1), new ClientMessage.Members("c", null, 10), new ClientMessage.Leave("c"),
+                ClientMessage.Ping.INSTANCE,
                 new ClientMessage.Auth("t"));
         assertEquals(ClientMessage.class.getPermittedSubclasses().length, samples.size(), "a sample of every type");
         Sent sent = new Sent();
@@ -76,7 +77,7 @@ class ChatServiceTest {
         for (ClientMessage sample : samples) {
             service.handle(connection, new DecodeResult.Decoded(new Inbound(null, sample)));
         }
-        assertEquals(List.of("Welcome", "Joined", "Ack", "History", "Deleted", "Left", "Pong", "Error"), sent.types,
+        assertEquals(List.of("Welcome", "Joined", "Ack", "History", "Deleted", "Members", "Left", "Pong", "Error"), sent.types,
                 "auth in open mode: unknown_type");
     }
 

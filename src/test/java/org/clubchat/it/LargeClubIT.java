@@ -1,0 +1,112 @@
+package org.clubchat.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.clubchat.support.JavaSocketIoClient;
+import org.clubchat.support.TestClient;
+import org.clubchat.support.TestServer;
+import org.json.JSONObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Large clubs (docs/protocol.md, "Large clubs") against the real server with a presence limit of 3: above
+ * it, `joined` lists the first names and counts them all, `count` replaces `presence` (natively and on
+ * socket.io), `members` pages through every name, and below it presence comes back after one `count`.
+ */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class LargeClubIT {
+    @RegisterExtension
+    static final TestServer server = new TestServer(Map.of("CLUBCHAT_PRESENCE_LIMIT", "3"));
+
+    @Test
+    void aClubAboveThePresenceLimitCountsItsNamesAndListsThemInPages() throws Exception {
+        String club = "big";
+        List<String> names = List.of("앨리스", "bob", "carol", "dave", "Émile 🎉");
+        List<TestClient> clients = new ArrayList<>();
+        try (JavaSocketIoClient android = JavaSocketIoClient.named(server, "zoë").connected()) {
+            JSONObject sioJoined = (JSONObject) android.emitWithAck("join", new JSONObject(Map.of("clubId", club))).get(0);
+            assertEquals(1, sioJoined.getInt("count"));
+            for (String name : names) {
+                TestClient client = server.connect(name);
+                clients.add(client);
+                client.join(club);
+            }
+            JsonObject last = clients.get(4).next();
+            assertEquals("count", last.getString("type"), () -> "no presence in a large club: " + last);
+            TestClient first = clients.get(0);
+            List<String> presence = new ArrayList<>();
+            int count = 0;
+            while (count != 6) {
+                JsonObject frame = first.next();
+                if (frame.getString("type").equals("presence")) {
+                    presence.add(frame.getString("name"));
+                } else {
+                    assertEquals("count", frame.getString("type"), frame::toString);
+                    count = frame.getInt("count");
+                }
+            }
+            assertEquals(List.of("bob"), presence, "presence while the club has 3 names (zoë, 앨리스, bob), counts after");
+            int sioCount = 0;
+            while (sioCount != 6) {
+                sioCount = ((JSONObject) android.expect("count").args().get(0)).getInt("count");
+            }
+
+            TestClient newcomer = server.connect("newcomer");
+            JsonObject joined = newcomer.join(club);
+            assertEquals(List.of("bob", "carol", "dave"), TestClient.members(joined), "the first names in code point order");
+            assertEquals(7, joined.getInt("count"));
+            List<String> listed = new ArrayList<>();
+            String after = null;
+            boolean more = true;
+            while (more) {
+                var asked = Json.createObjectBuilder().add("type", "members").add("clubId", club).add("limit", 2).add("id", "m");
+                if (after != null) {
+                    asked.add("after", after);
+                }
+                newcomer.send(asked);
+                JsonObject page = newcomer.expectSkipping("members", "count");
+                assertEquals(7, page.getInt("count"));
+                page.getJsonArray("names").getValuesAs(jakarta.json.JsonString.class).forEach(name -> listed.add(name.getString()));
+                more = page.getBoolean("more");
+                after = listed.get(listed.size() - 1);
+            }
+            assertEquals(List.of("bob", "carol", "dave", "newcomer", "zoë", "Émile 🎉", "앨리스"), listed, "every name once, in code point order");
+            JSONObject sioPage = (JSONObject) android.emitWithAck("members", new JSONObject(Map.of("clubId", club, "limit", 3))).get(0);
+            assertEquals(7, sioPage.getInt("count"));
+            assertTrue(sioPage.getBoolean("more"));
+            assertEquals(3, sioPage.getJSONArray("names").length());
+            newcomer.send(Json.createObjectBuilder().add("type", "members").add("clubId", "elsewhere").add("id", "x"));
+            assertEquals("x", newcomer.expectError("not_member").getString("id"));
+
+            newcomer.close();
+            for (int i = 4; i >= 1; i--) {
+                clients.remove(i).close();
+            }
+            int shrunk = 0;
+            while (shrunk != 3) {
+                JsonObject frame = first.next();
+                assertEquals("count", frame.getString("type"), () -> "presence waits until the club is back at its limit: " + frame);
+                shrunk = frame.getInt("count");
+            }
+            JsonObject gone = first.expect("presence");
+            assertEquals(List.of("leave", "bob"), List.of(gone.getString("event"), gone.getString("name")),
+                    "back at the limit, one count came first; then presence as before");
+            try (TestClient again = server.connect("bob")) {
+                again.join(club);
+                JsonObject back = first.expect("presence");
+                assertEquals(List.of("join", "bob"), List.of(back.getString("event"), back.getString("name")));
+            }
+        } finally {
+            clients.forEach(TestClient::close);
+        }
+    }
+}
