@@ -35,6 +35,8 @@ let current = null;
 let countdown = null;
 /** The name the server gave this connection: messages under it offer to be deleted (the server decides). */
 let myName = null;
+/** How many names one click on "Show more names" reads in a large club. */
+const NAMES_PAGE = 200;
 /** How many messages one scroll to the top, or one click on the skipped ones, reads back. */
 const PAGE = 50;
 /** How close to the top of a list (px) reading earlier messages starts. */
@@ -139,8 +141,39 @@ function renderUnread(club) {
 
 function renderMembers(club) {
   if (clubs.get(current) !== club) return;
-  $('members').replaceChildren(...club.members.map((name) => element('li', '', name)));
-  $('member-count').textContent = `(${club.members.length})`;
+  const count = club.count ?? club.members.length;
+  const items = club.members.map((name) => element('li', '', name));
+  if (club.large) {
+    // A large club sends counts, not who comes and goes: the names are read in pages when wanted.
+    const more = element('button', 'more-names', club.members.length < count
+      ? `Show more names (${club.members.length} of ${count})` : 'Refresh the names');
+    more.type = 'button';
+    more.addEventListener('click', () => readNames(club));
+    const entry = element('li', 'names-more');
+    entry.append(more);
+    items.push(entry);
+  }
+  $('members').replaceChildren(...items);
+  $('member-count').textContent = `(${count})`;
+}
+
+/**
+ * The next page of a large club's names (code point order), or from the first again once every name
+ * counted is shown; a page that ends the list tells whether the club is still large.
+ */
+async function readNames(club) {
+  const clubId = club.list.dataset.club;
+  const fromStart = club.members.length >= (club.count ?? 0);
+  try {
+    const page = await client.members(clubId, { after: fromStart ? undefined : club.members.at(-1), limit: NAMES_PAGE });
+    club.members = fromStart ? page.names : [...club.members, ...page.names];
+    club.count = page.count;
+    if (!page.more && fromStart) club.large = page.count > club.members.length;
+  } catch (refused) {
+    showError(refused.code === 'offline' ? 'You are offline: the names can be read once the connection is back.'
+      : 'The names could not be read just now. Try again in a moment.');
+  }
+  renderMembers(club);
 }
 
 /** Appends to a club's list, keeping it scrolled to the newest unless the reader scrolled up. */
@@ -394,6 +427,8 @@ function onJoined({ detail: joined }) {
   const club = clubView(joined.clubId);
   club.epoch = joined.epoch;
   club.members = joined.members;
+  club.count = joined.count ?? joined.members.length;
+  club.large = club.count > joined.members.length;
   renderMembers(club);
   if (joined.epochChanged) {
     notice(club, 'The club started over: earlier messages are gone.');
@@ -408,8 +443,18 @@ function onPresence({ detail: presence }) {
   if (!club) return;
   const others = club.members.filter((name) => name !== presence.name);
   club.members = presence.event === 'join' ? [...others, presence.name].sort() : others;
+  club.count = club.large ? club.count + (presence.event === 'join' ? 1 : -1) : club.members.length;
   renderMembers(club);
   notice(club, `${presence.name} ${presence.event === 'join' ? 'joined' : 'left'}`);
+}
+
+/** A large club's member count: the list shown stays as read, and says it can be read again. */
+function onCount({ detail: counted }) {
+  const club = clubs.get(counted.clubId);
+  if (!club) return;
+  club.count = counted.count;
+  club.large = true;
+  renderMembers(club);
 }
 
 function onError({ detail: error }) {
@@ -440,6 +485,7 @@ function connect(name) {
   client.addEventListener('lost', onLost);
   client.addEventListener('skipped', onSkipped);
   client.addEventListener('presence', onPresence);
+  client.addEventListener('count', onCount);
   client.addEventListener('error', onError);
   client.addEventListener('left', onLeft);
   for (const clubId of clubs.keys()) client.join(clubId);

@@ -31,11 +31,14 @@ export interface ChatClientOptions {
 
 export interface Joined {
   clubId: string;
+  /** The names in code point order; in a large club, the first ones only (`count` says how many there are). */
   members: string[];
   seq: number;
   epoch: string;
   recovered?: boolean;
   firstSeq: number;
+  /** How many distinct names are in the club. */
+  count: number;
   /** Only when the server capped the replay: the first seq it replays (a `skipped` event names the rest). */
   replayFrom?: number;
   /** A join again after a reconnect or a gap. */
@@ -54,6 +57,9 @@ export interface Chat { clubId: string; from: string; message: string; seq: numb
 /** A message deleted by its sender or an operator, or a tombstone a replay holds in its place. */
 export interface Deleted { clubId: string; seq: number; }
 export interface Presence { clubId: string; event: 'join' | 'leave'; name: string; }
+/** In a large club, instead of presence: how many distinct names are in it. */
+export interface Count { clubId: string; count: number; }
+export interface MembersPage { clubId: string; names: string[]; count: number; more: boolean; }
 export interface Sent { key: string; clubId: string; message: string; seq: number; duplicate: boolean; }
 export interface Resending { key: string; clubId: string; message: string; }
 export interface Failed { key: string; clubId: string; message: string; code: string; text: string; }
@@ -70,6 +76,7 @@ export interface ChatClientEventMap {
   chat: CustomEvent<Chat>;
   deleted: CustomEvent<Deleted>;
   presence: CustomEvent<Presence>;
+  count: CustomEvent<Count>;
   sent: CustomEvent<Sent>;
   resending: CustomEvent<Resending>;
   failed: CustomEvent<Failed>;
@@ -96,6 +103,8 @@ export declare class ChatClient extends EventTarget {
   chat(clubId: string, message: string): string;
   /** The club's stored messages below `before` (the newest without it), at most `limit` (1–100, default 50); rejects with an Error whose `code` is the server's, or `offline`. */
   history(clubId: string, options?: { before?: number; limit?: number }): Promise<Page>;
+  /** A page of the club's names in code point order after `after`, at most `limit` (1–1000, default 1000). */
+  members(clubId: string, options?: { after?: string; limit?: number }): Promise<MembersPage>;
   /** Deletes one of this sender's messages for everyone; rejects with an Error whose `code` is the server's (`forbidden`, `not_found`, …), or `offline`. */
   deleteMessage(clubId: string, seq: number): Promise<Deleted>;
   /** The messages before the oldest one handed on in the club (a scroll to the top); `more: false` at the beginning. */

@@ -93,6 +93,8 @@ function reasonOf(code, welcomed, tokenDue) {
  * - `deleted`  `{ clubId, seq }`: a message was deleted (by its sender, this client included, or an
  *              operator), or a replay holds its tombstone in its place: show it as deleted
  * - `presence` the server's `presence`
+ * - `count`    `{ clubId, count }`: in a large club, instead of `presence`, how many names are in it (at
+ *              most once a second); `joined.count` gives the first figure
  * - `sent`     `{ key, clubId, message, seq, duplicate }`: an own chat settled, exactly once
  * - `resending``{ key, clubId, message }`: an own chat sent again after a reconnect (its key keeps it single)
  * - `failed`   `{ key, clubId, message, code, text }`: an own chat the server refused for good
@@ -125,7 +127,7 @@ export class ChatClient extends EventTarget {
   #joinRefusals = new Map();
   /** key -> chats refused in a row (`rate_limited`, `unavailable`), for the resend's backoff. */
   #chatRefusals = new Map();
-  /** request id -> { resolve, reject }: `history` and `delete` requests waiting for their answer on this connection. */
+  /** request id -> { resolve, reject }: `history`, `delete` and `members` requests waiting for their answer on this connection. */
   #reading = new Map();
 
   /** @param {ChatClientOptions} options */
@@ -231,6 +233,25 @@ export class ChatClient extends EventTarget {
     const id = `d${this.#nextId++}`;
     return new Promise((resolve, reject) => {
       if (!this.#clubs.get(clubId)?.joined || !this.#send({ type: 'delete', clubId, seq, id })) {
+        reject(Object.assign(new Error(`not in ${clubId} on a live connection`), { code: 'offline' }));
+        return;
+      }
+      this.#reading.set(id, { resolve, reject });
+    });
+  }
+
+  /**
+   * A page of the club's member names in code point order, after `after` (from the first without it), at
+   * most `limit` (1–1000, default 1000): resolves with `{ names, count, more }`; read on with `after` set
+   * to the last name while `more`. Rejects as `history` does.
+   */
+  members(clubId, { after, limit } = {}) {
+    const id = `m${this.#nextId++}`;
+    const request = { type: 'members', clubId, id };
+    if (after !== undefined) request.after = after;
+    if (limit !== undefined) request.limit = limit;
+    return new Promise((resolve, reject) => {
+      if (!this.#clubs.get(clubId)?.joined || !this.#send(request)) {
         reject(Object.assign(new Error(`not in ${clubId} on a live connection`), { code: 'offline' }));
         return;
       }
@@ -377,6 +398,12 @@ export class ChatClient extends EventTarget {
       case 'deleted':
         this.#onDeleted(frame);
         break;
+      case 'members': {
+        const read = this.#reading.get(frame.id);
+        this.#reading.delete(frame.id);
+        read?.resolve({ clubId: frame.clubId, names: frame.names, count: frame.count, more: frame.more });
+        break;
+      }
       case 'left':
         // Unasked (a renewed token no longer allows the club): the club is not joined again.
         if (frame.reason) this.#forget(frame.clubId);

@@ -267,6 +267,18 @@ test('with the store, a capped replay is skipped, not lost, and loadEarlier page
   bob.disconnect();
 });
 
+test('members reads the names in pages, in code point order, with the count', async () => {
+  const room = club();
+  const alice = await online({ url: OPEN_URL, name: '앨리스' }, room);
+  const bob = await online({ url: OPEN_URL, name: 'Émile' }, room);
+  const first = await bob.members(room, { limit: 1 });
+  assert.deepEqual(first, { clubId: room, names: ['Émile'], count: 2, more: true });
+  assert.deepEqual(await bob.members(room, { after: 'Émile' }), { clubId: room, names: ['앨리스'], count: 2, more: false });
+  await assert.rejects(bob.members(room, { limit: 0 }), { code: 'bad_request' });
+  alice.disconnect();
+  bob.disconnect();
+});
+
 for (const [mode, url] of [['in memory', () => OPEN_URL], ['with the store', () => STORED_URL]]) {
   test(`${mode}, deleteMessage takes back one's own message for everyone, and a re-join replays the tombstone`, async () => {
     const room = club();

@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.nio.file.Path;
+import org.clubchat.support.Browser;
 import org.clubchat.support.JavaSocketIoClient;
 import org.clubchat.support.TestClient;
 import org.clubchat.support.TestServer;
@@ -108,5 +110,46 @@ class LargeClubIT {
         } finally {
             clients.forEach(TestClient::close);
         }
+    }
+
+    /** The page in headless Chromium: "Members (N)" follows the count, and the names come in pages. */
+    @Test
+    void thePageShowsALargeClubsCountAndItsNamesInPages() {
+        String club = "big-page";
+        List<TestClient> clients = new ArrayList<>();
+        try (Browser page = new Browser(server.http("/"))) {
+            for (String name : List.of("앨리스", "bob", "carol", "dave", "Émile 🎉")) {
+                TestClient client = server.connect(name);
+                clients.add(client);
+                client.join(club);
+            }
+            page.connectAs("zoë 🦊");
+            page.join(club);
+            assertEquals("(6)", memberCount(page));
+            assertEquals(List.of("bob", "carol", "dave", "Show more names (3 of 6)"), names(page));
+            page.screenshot(Path.of("target", "screenshots", "large-club.png"));
+            page.script("document.querySelector('.more-names').click()");
+            page.await("every name", d -> names(page).equals(List.of("bob", "carol", "dave", "zoë 🦊", "Émile 🎉", "앨리스",
+                    "Refresh the names")));
+            TestClient late = server.connect("newcomer");
+            clients.add(late);
+            late.join(club);
+            page.await("the count from the server", d -> memberCount(page).equals("(7)"));
+            assertEquals(List.of(), page.notices(club).stream().filter(n -> n.contains("joined")).toList(),
+                    "no line per arrival in a large club");
+            page.screenshot(Path.of("target", "screenshots", "large-club-names.png"));
+        } finally {
+            clients.forEach(TestClient::close);
+        }
+    }
+
+    /** The member list as the page shows it now, read in one go (it is drawn again with each count). */
+    @SuppressWarnings("unchecked")
+    private static List<String> names(Browser page) {
+        return (List<String>) page.script("return [...document.querySelectorAll('#members li')].map((li) => li.textContent)");
+    }
+
+    private static String memberCount(Browser page) {
+        return (String) page.script("return document.getElementById('member-count').textContent");
     }
 }
