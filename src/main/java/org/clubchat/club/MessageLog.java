@@ -26,11 +26,6 @@ public interface MessageLog extends AutoCloseable {
      * nor {@code message}.
      */
     record Entry(String clubId, String epoch, long seq, long ts, String sender, String from, String message, String key) {
-        /** A deleted message: its seq and run, nothing of what it said or who said it. */
-        public static Entry deleted(String clubId, String epoch, long seq, long ts) {
-            return new Entry(clubId, epoch, seq, ts, null, null, null, null);
-        }
-
         public boolean isDeleted() {
             return message == null;
         }
