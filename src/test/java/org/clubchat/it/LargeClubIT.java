@@ -126,10 +126,10 @@ class LargeClubIT {
             page.connectAs("zoë 🦊");
             page.join(club);
             assertEquals("(6)", memberCount(page));
-            assertEquals(List.of("bob", "carol", "dave", "Show more names (3 of 6)"), names(page));
+            assertEquals(List.of("bob", "carol", "dave", "Show more names (3 of 6)"), page.memberNames());
             page.screenshot(Path.of("target", "screenshots", "large-club.png"));
             page.script("document.querySelector('.more-names').click()");
-            page.await("every name", d -> names(page).equals(List.of("bob", "carol", "dave", "zoë 🦊", "Émile 🎉", "앨리스",
+            page.await("every name", d -> page.memberNames().equals(List.of("bob", "carol", "dave", "zoë 🦊", "Émile 🎉", "앨리스",
                     "Refresh the names")));
             TestClient late = server.connect("newcomer");
             clients.add(late);
@@ -141,12 +141,6 @@ class LargeClubIT {
         } finally {
             clients.forEach(TestClient::close);
         }
-    }
-
-    /** The member list as the page shows it now, read in one go (it is drawn again with each count). */
-    @SuppressWarnings("unchecked")
-    private static List<String> names(Browser page) {
-        return (List<String>) page.script("return [...document.querySelectorAll('#members li')].map((li) => li.textContent)");
     }
 
     private static String memberCount(Browser page) {

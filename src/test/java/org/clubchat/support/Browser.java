@@ -102,8 +102,10 @@ public final class Browser implements AutoCloseable {
                 .anyMatch(li -> li.findElement(By.cssSelector(".text")).getText().equals(message)));
     }
 
+    /** The member list as shown, read in one script: the page draws it again as presence and counts come. */
+    @SuppressWarnings("unchecked")
     public List<String> memberNames() {
-        return findAll("#members li").stream().map(WebElement::getText).toList();
+        return (List<String>) script("return [...document.querySelectorAll('#members li')].map((li) => li.textContent.trim())");
     }
 
     /** The texts of the chat messages (not notices) in the club's list, in order. */
