@@ -210,13 +210,22 @@ export class ChatClient extends EventTarget {
    * `bad_request`, `unavailable`) or `offline` when there is no connection or it ends first.
    */
   history(clubId, { before, limit } = {}) {
-    const id = `h${this.#nextId++}`;
-    const request = { type: 'history', clubId, id };
+    const request = { type: 'history', clubId };
     if (before !== undefined) request.before = before;
     if (limit !== undefined) request.limit = limit;
+    return this.#ask(request);
+  }
+
+  /**
+   * Sends a request of a club this client is in, with an id of its own, and waits for its answer: resolved
+   * by it (`#receive` hands it over), rejected by an `error`, or as `offline` without a live connection or
+   * when the connection ends first.
+   */
+  #ask(request) {
+    const id = `${request.type[0]}${this.#nextId++}`;
     return new Promise((resolve, reject) => {
-      if (!this.#clubs.get(clubId)?.joined || !this.#send(request)) {
-        reject(Object.assign(new Error(`not in ${clubId} on a live connection`), { code: 'offline' }));
+      if (!this.#clubs.get(request.clubId)?.joined || !this.#send({ ...request, id })) {
+        reject(Object.assign(new Error(`not in ${request.clubId} on a live connection`), { code: 'offline' }));
         return;
       }
       this.#reading.set(id, { resolve, reject });
@@ -230,14 +239,7 @@ export class ChatClient extends EventTarget {
    * `unavailable`) or `offline`.
    */
   deleteMessage(clubId, seq) {
-    const id = `d${this.#nextId++}`;
-    return new Promise((resolve, reject) => {
-      if (!this.#clubs.get(clubId)?.joined || !this.#send({ type: 'delete', clubId, seq, id })) {
-        reject(Object.assign(new Error(`not in ${clubId} on a live connection`), { code: 'offline' }));
-        return;
-      }
-      this.#reading.set(id, { resolve, reject });
-    });
+    return this.#ask({ type: 'delete', clubId, seq });
   }
 
   /**
@@ -246,17 +248,10 @@ export class ChatClient extends EventTarget {
    * to the last name while `more`. Rejects as `history` does.
    */
   members(clubId, { after, limit } = {}) {
-    const id = `m${this.#nextId++}`;
-    const request = { type: 'members', clubId, id };
+    const request = { type: 'members', clubId };
     if (after !== undefined) request.after = after;
     if (limit !== undefined) request.limit = limit;
-    return new Promise((resolve, reject) => {
-      if (!this.#clubs.get(clubId)?.joined || !this.#send(request)) {
-        reject(Object.assign(new Error(`not in ${clubId} on a live connection`), { code: 'offline' }));
-        return;
-      }
-      this.#reading.set(id, { resolve, reject });
-    });
+    return this.#ask(request);
   }
 
   /**

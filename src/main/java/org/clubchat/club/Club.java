@@ -38,10 +38,10 @@ import org.clubchat.protocol.ServerMessage;
  * under it (the tombstone in history, {@code deleted} to the members); a replay or page read from the log
  * while a deletion went on is read again, so that it cannot bring the deleted text back.
  *
- * <p>Longer than the other classes here (about 700 lines): one lock guards one state (members, seqs,
+ * <p>Longer than the other classes here (about 730 lines): one lock guards one state (members, seqs,
  * history, keys, commits), and the join, chat, commit, read-back, delete and leave paths that change or
- * read it belong together; who is in the club ({@link Roster}), the commits ({@link Commits}) and history
- * ({@link History}) are their own classes.
+ * read it belong together; who is in the club ({@link Roster}) and how the others hear of it
+ * ({@link NameNews}), the commits ({@link Commits}) and history ({@link History}) are their own classes.
  */
 public final class Club implements Membership {
     private final String id;
@@ -71,11 +71,7 @@ public final class Club implements Membership {
     private final int replayMax;
     /** With a log: the oldest seq it holds ({@code committed + 1} when none). */
     private long firstStored;
-    private final PresenceLimit presenceLimit;
-    /** When a large club's members last got a {@code count}, epoch milliseconds. */
-    private long countSentMillis;
-    /** Whether a large club's next {@code count} is waiting for its second to come. */
-    private boolean countDue;
+    private final NameNews nameNews;
     /**
      * How many messages have been deleted here: what was read from the log before a deletion may still
      * hold it, and is read again.
@@ -96,7 +92,7 @@ public final class Club implements Membership {
     Club(String id, String epoch, int historySize, ProtocolCodec codec, InstantSource clock, Metrics metrics,
             Consumer<Club> forget, MessageLog log, MessageLog.Run run, int replayMax, PresenceLimit presenceLimit) {
         this.id = id;
-        this.presenceLimit = presenceLimit;
+        this.nameNews = new NameNews(id, members, codec, clock, presenceLimit, this::sendDueCount);
         this.forget = forget;
         this.epoch = run != null ? run.epoch() : epoch;
         this.codec = codec;
@@ -196,11 +192,11 @@ public final class Club implements Membership {
         long oldest = log == null ? history.oldestSeq() : firstStored;
         boolean capped = asked.replaysUpTo(committed) && from > asked.from();
         Boolean recovered = capped ? Boolean.FALSE : asked.recovered(Math.max(asked.from(), oldest));
-        member.delivery().offer(codec.frame(new ServerMessage.Joined(id, members.names(null, presenceLimit.names()), committed, epoch,
+        member.delivery().offer(codec.frame(new ServerMessage.Joined(id, nameNews.listed(), committed, epoch,
                 recovered, oldest, members.distinct(), capped ? from : null), requestId));
         replay.forEach(member.delivery()::offer);
         if (nameArrives) {
-            namesChanged(member, ServerMessage.Presence.Event.JOIN);
+            nameNews.changed(member, ServerMessage.Presence.Event.JOIN);
         }
     }
 
@@ -616,54 +612,14 @@ public final class Club implements Membership {
         }
     }
 
-    /**
-     * Tells the others that {@code who}'s name came or went (docs/protocol.md, "Large clubs"): a
-     * {@code presence} while the club is within its presence limit; above it, a {@code count} at most once
-     * a second; and one {@code count} at once when it shrinks back to the limit, before presence resumes.
-     * Under the lock.
-     */
-    private void namesChanged(Member who, ServerMessage.Presence.Event event) {
-        int distinct = members.distinct();
-        boolean wasLarge = presenceLimit.isLarge(event == ServerMessage.Presence.Event.JOIN ? distinct - 1 : distinct + 1);
-        if (presenceLimit.isLarge(distinct)) {
-            countChanged();
-        } else if (wasLarge) {
-            countDue = false;
-            sendCount();
-        } else {
-            members.offerToOthers(who, codec.frame(new ServerMessage.Presence(id, event, who.name())));
-        }
-    }
-
-    /** A large club's count moved: sent now if the last one is a second old, else once it is. Under the lock. */
-    private void countChanged() {
-        if (countDue) {
-            return;
-        }
-        long wait = countSentMillis + PresenceLimit.COUNT_EVERY.toMillis() - clock.millis();
-        if (wait <= 0) {
-            sendCount();
-            return;
-        }
-        countDue = true;
-        presenceLimit.later().run(this::sendDueCount, wait);
-    }
-
+    /** The count {@link NameNews} held back for its second, sent under the lock. */
     private void sendDueCount() {
         lock.lock();
         try {
-            if (countDue) {
-                countDue = false;
-                sendCount();
-            }
+            nameNews.sendDue();
         } finally {
             lock.unlock();
         }
-    }
-
-    private void sendCount() {
-        countSentMillis = clock.millis();
-        members.offerToOthers(null, codec.frame(new ServerMessage.Count(id, members.distinct())));
     }
 
     /** Answers {@code members} (rev 3): a page of the club's names in code point order. */
@@ -762,7 +718,7 @@ public final class Club implements Membership {
     private boolean remove(String connectionId) {
         Member gone = members.remove(connectionId);
         if (!members.has(gone.name())) {
-            namesChanged(gone, ServerMessage.Presence.Event.LEAVE);
+            nameNews.changed(gone, ServerMessage.Presence.Event.LEAVE);
         }
         if (!members.isEmpty()) {
             return false;
