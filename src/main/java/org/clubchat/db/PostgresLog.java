@@ -17,7 +17,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
@@ -44,8 +43,6 @@ public final class PostgresLog implements MessageLog {
     private static final System.Logger LOG = System.getLogger(PostgresLog.class.getName());
     /** The most messages one transaction commits. */
     static final int BATCH = 1000;
-    /** The most messages one retention step deletes: each is a short transaction, never one long lock. */
-    static final int PURGE_BATCH = 10_000;
     static final int STATEMENT_TIMEOUT_SECONDS = 5;
 
     /** What waits for the writer: a message with its seq (a club in this node's memory), or one the store gives its seq. */
@@ -72,15 +69,8 @@ public final class PostgresLog implements MessageLog {
         thread.setDaemon(true);
         return thread;
     });
-    /**
-     * On a thread of its own: deletes what is past its retention, and clears the senders and keys that
-     * deleted messages keep for their 10 minutes.
-     */
-    private final ScheduledExecutorService upkeep = Executors.newSingleThreadScheduledExecutor(task -> {
-        Thread thread = new Thread(task, "clubchat-db-upkeep");
-        thread.setDaemon(true);
-        return thread;
-    });
+    /** Retention, and the keys of deleted messages cleared once no resend can come. */
+    private final StoreUpkeep upkeep;
     private final InstantSource clock;
     /** Why the store cannot serve now, or null when it can. */
     private volatile String down;
@@ -98,40 +88,12 @@ public final class PostgresLog implements MessageLog {
         writer.setDaemon(true);
         writer.start();
         this.clock = clock;
-        if (!keep.isZero()) {
-            // Every tenth of the retention, at most every minute and at least every hour.
-            long every = Math.max(Duration.ofMinutes(1).toMillis(), Math.min(Duration.ofHours(1).toMillis(), keep.toMillis() / 10));
-            upkeep.scheduleWithFixedDelay(() -> purgeQuietly(clock.millis() - keep.toMillis()), every, every, TimeUnit.MILLISECONDS);
-        }
-        upkeep.scheduleWithFixedDelay(this::forgetKeysQuietly, 1, 1, TimeUnit.MINUTES);
+        this.upkeep = new StoreUpkeep(dataSource, keep, clock, this::lost);
     }
 
-    /**
-     * Deletes the messages older than {@code before} (epoch milliseconds), {@link #PURGE_BATCH} rows per
-     * transaction, until none is left: returns how many.
-     */
-    long purge(long before) throws SQLException {
-        long deleted = 0;
-        int step;
-        do {
-            try (Connection connection = connect(); PreparedStatement delete = statement(connection,
-                    "DELETE FROM clubchat_message WHERE ctid IN (SELECT ctid FROM clubchat_message WHERE ts < ? LIMIT ?)")) {
-                delete.setLong(1, before);
-                delete.setInt(2, PURGE_BATCH);
-                step = delete.executeUpdate();
-            }
-            deleted += step;
-        } while (step == PURGE_BATCH && !closed);
-        return deleted;
-    }
-
-    private void purgeQuietly(long before) {
-        try {
-            long deleted = purge(before);
-            LOG.log(Level.DEBUG, "retention deleted {0} messages", deleted);
-        } catch (SQLException e) {
-            lost(e);
-        }
+    /** The retention and key clearing, for the tests that run a step themselves. */
+    StoreUpkeep upkeep() {
+        return upkeep;
     }
 
     @Override
@@ -159,21 +121,6 @@ public final class PostgresLog implements MessageLog {
     /** Epoch milliseconds: a message accepted since then may still be sent again with its key. */
     private long resendsUntil() {
         return clock.millis() - KEYS_KEPT.toMillis();
-    }
-
-    /** Clears the senders and keys that deleted messages kept for resends, once their 10 minutes are over. */
-    int forgetKeys() throws SQLException {
-        try (Connection connection = connect()) {
-            return StoredDeletions.forgetKeys(connection, resendsUntil());
-        }
-    }
-
-    private void forgetKeysQuietly() {
-        try {
-            forgetKeys();
-        } catch (SQLException e) {
-            lost(e);
-        }
     }
 
     @Override
@@ -296,7 +243,7 @@ public final class PostgresLog implements MessageLog {
     @Override
     public void close() {
         closed = true;
-        upkeep.shutdownNow();
+        upkeep.close();
         writer.interrupt();
         try {
             writer.join(TimeUnit.SECONDS.toMillis(STATEMENT_TIMEOUT_SECONDS * 2L));

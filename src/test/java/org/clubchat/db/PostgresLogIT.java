@@ -239,7 +239,7 @@ class PostgresLogIT {
         for (CompletableFuture<Void> append : appends) {
             stored(append);
         }
-        assertEquals(24_990, log.purge(2_000_000L));
+        assertEquals(24_990, log.upkeep().purge(2_000_000L));
         MessageLog.Run run = log.open("pg-old", "x", 5, 0);
         assertEquals(25_000, run.lastSeq(), "the run goes on where it stood");
         assertEquals(24_991, run.firstSeq(), "the oldest held is after what was deleted");
@@ -276,7 +276,7 @@ class PostgresLogIT {
         PostgresLog later = new PostgresLog(dataSource(), () -> { }, Duration.ZERO,
                 () -> Instant.ofEpochMilli(now).plus(MessageLog.KEYS_KEPT).plusSeconds(1));
         try {
-            assertEquals(1, later.forgetKeys(), "ten minutes on, a resend can no longer come");
+            assertEquals(1, later.upkeep().forgetKeys(), "ten minutes on, a resend can no longer come");
         } finally {
             later.close();
         }
