@@ -35,6 +35,11 @@ import org.clubchat.protocol.ServerMessage;
  * {@link UnansweredChats}. A member never meets a silent gap: messages reach it in seq order from the
  * club's channel, a gap in the channel is filled from the club's stream, and when the stream no longer
  * holds what is missing, the members are closed with 1011 ("What was lost").
+ *
+ * <p>Longer than most classes here (about 660 lines): every request of a local member (join, chat,
+ * history, delete, members, leave) reads and changes the one state above on the events thread, so they
+ * stay together; the feed ({@link ClubFeed}), the chats awaiting answers ({@link UnansweredChats}) and the
+ * operators' requests ({@link OperatorRequests}) are their own classes.
  */
 final class RedisClub {
     private final RedisClubStore store;
@@ -317,13 +322,7 @@ final class RedisClub {
      * ones are held.
      */
     void history(Member member, ClientMessage.History asked, String requestId) {
-        String connectionId = member.connectionId();
-        if (joining.containsKey(connectionId)) {
-            joining.get(connectionId).after.add(() -> history(member, asked, requestId));
-            return;
-        }
-        if (!members.containsKey(connectionId)) {
-            store.notMember(keys.clubId(), member, requestId);
+        if (!actsNow(member, requestId, () -> history(member, asked, requestId))) {
             return;
         }
         long top = asked.top(feed.delivered());
@@ -354,6 +353,23 @@ final class RedisClub {
         });
     }
 
+    /**
+     * Whether a member's request runs now: one that comes while the member's join is out waits for its
+     * answer ({@code later} runs then), and one of a connection not in the club is answered {@code not_member}.
+     */
+    private boolean actsNow(Member member, String requestId, Runnable later) {
+        String connectionId = member.connectionId();
+        if (joining.containsKey(connectionId)) {
+            joining.get(connectionId).after.add(later);
+            return false;
+        }
+        if (!members.containsKey(connectionId)) {
+            store.notMember(keys.clubId(), member, requestId);
+            return false;
+        }
+        return true;
+    }
+
     private void historyRead(Member member, long from, List<ServerMessage.Numbered> read, String requestId) {
         member.delivery().offer(store.codec().frame(ServerMessage.History.readBack(keys.clubId(), from, read), requestId));
     }
@@ -364,20 +380,14 @@ final class RedisClub {
      * club's channel, the requester by this node, with its request's {@code id}.
      */
     void delete(Member member, long seq, String requestId) {
-        String connectionId = member.connectionId();
-        if (joining.containsKey(connectionId)) {
-            joining.get(connectionId).after.add(() -> delete(member, seq, requestId));
-            return;
-        }
-        if (!members.containsKey(connectionId)) {
-            store.notMember(keys.clubId(), member, requestId);
+        if (!actsNow(member, requestId, () -> delete(member, seq, requestId))) {
             return;
         }
         if (seq < 1 || seq > feed.delivered()) {
             deleteAnswered(member, seq, Deletion.NOT_FOUND, requestId);
             return;
         }
-        String requester = scripts.requester(connectionId);
+        String requester = scripts.requester(member.connectionId());
         if (store.log() == null) {
             store.then(scripts.delete(keys, seq, member.sender(), requester, false), (outcome, failure) -> {
                 if (failure != null) {
@@ -440,13 +450,7 @@ final class RedisClub {
      * {@code presence} whatever the club's size (no presence limit yet), so {@code joined} lists every name.
      */
     void members(Member member, ClientMessage.Members asked, String requestId) {
-        String connectionId = member.connectionId();
-        if (joining.containsKey(connectionId)) {
-            joining.get(connectionId).after.add(() -> members(member, asked, requestId));
-            return;
-        }
-        if (!members.containsKey(connectionId)) {
-            store.notMember(keys.clubId(), member, requestId);
+        if (!actsNow(member, requestId, () -> members(member, asked, requestId))) {
             return;
         }
         store.then(scripts.names(keys), (names, failure) -> {

@@ -1,5 +1,6 @@
 package org.clubchat.redis;
 
+import java.util.function.Consumer;
 import org.clubchat.club.Member;
 import org.clubchat.club.Membership;
 import org.clubchat.protocol.ClientMessage;
@@ -23,12 +24,19 @@ final class RedisMembership implements Membership {
 
     @Override
     public void chat(String connectionId, String message, String key, String requestId, long arrived) {
+        inClub(requestId, club -> club.chat(member, message, key, requestId, arrived));
+    }
+
+    /**
+     * Runs a request on the club's local part, on the events thread; without one, {@code not_member}. A
+     * member the club closed meanwhile (a gap) needs no answer; one whose join failed does.
+     */
+    private void inClub(String requestId, Consumer<RedisClub> request) {
         store.onEvents(() -> {
             RedisClub club = store.localClub(clubId);
             if (club != null) {
-                club.chat(member, message, key, requestId, arrived);
+                request.accept(club);
             } else if (!member.delivery().isClosed()) {
-                // A member the club closed meanwhile (a gap) needs no answer; one whose join failed does.
                 store.notMember(clubId, member, requestId);
             }
         });
@@ -48,38 +56,17 @@ final class RedisMembership implements Membership {
 
     @Override
     public void history(String connectionId, ClientMessage.History history, String requestId) {
-        store.onEvents(() -> {
-            RedisClub club = store.localClub(clubId);
-            if (club != null) {
-                club.history(member, history, requestId);
-            } else if (!member.delivery().isClosed()) {
-                store.notMember(clubId, member, requestId);
-            }
-        });
+        inClub(requestId, club -> club.history(member, history, requestId));
     }
 
     @Override
     public void delete(String connectionId, long seq, String requestId) {
-        store.onEvents(() -> {
-            RedisClub club = store.localClub(clubId);
-            if (club != null) {
-                club.delete(member, seq, requestId);
-            } else if (!member.delivery().isClosed()) {
-                store.notMember(clubId, member, requestId);
-            }
-        });
+        inClub(requestId, club -> club.delete(member, seq, requestId));
     }
 
     @Override
     public void members(String connectionId, ClientMessage.Members asked, String requestId) {
-        store.onEvents(() -> {
-            RedisClub club = store.localClub(clubId);
-            if (club != null) {
-                club.members(member, asked, requestId);
-            } else if (!member.delivery().isClosed()) {
-                store.notMember(clubId, member, requestId);
-            }
-        });
+        inClub(requestId, club -> club.members(member, asked, requestId));
     }
 
     @Override
