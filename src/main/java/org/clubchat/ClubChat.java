@@ -119,8 +119,7 @@ public final class ClubChat implements AutoCloseable {
         this.clubs = settings.redisUri().isEmpty()
                 ? new ClubRegistry(settings.maxHeldClubs(), settings.historySize(), settings.clubRetention(), codec,
                         InstantSource.system(), metrics, settings.durable() ? messageLog(settings) : null, settings.replayMax(),
-                        new PresenceLimit(settings.presenceLimit(), (task, delayMillis) -> timer.schedule(task, delayMillis,
-                                TimeUnit.MILLISECONDS)))
+                        presenceLimit(settings))
                 : redisStore(settings, metrics);
         this.connections = new Connections(settings.limits(), timer, System::nanoTime, InstantSource.system(), metrics);
         clubs.onBroadcast(message -> Optional.ofNullable(Connections.Disconnect.parse(message)).ifPresent(connections::disconnect));
@@ -175,7 +174,7 @@ public final class ClubChat implements AutoCloseable {
         MessageLog log = settings.durable() ? messageLog(settings) : null;
         try {
             return new RedisClubStore(settings.redisUri(), settings.historySize(), settings.clubRetention(), codec,
-                    InstantSource.system(), metrics, log, settings.replayMax());
+                    InstantSource.system(), metrics, log, settings.replayMax(), presenceLimit(settings));
         } catch (RuntimeException e) {
             if (log != null) {
                 log.close();
@@ -187,6 +186,11 @@ public final class ClubChat implements AutoCloseable {
     private static Settings.InvalidSettingException invalidRedisUri(Settings settings) {
         return new Settings.InvalidSettingException(Settings.Key.REDIS_URI.systemProperty()
                 + " must be a Redis URI (redis://HOST:PORT), was " + Settings.withoutCredentials(settings.redisUri()));
+    }
+
+    /** The presence limit, whose counts that are due later run on the timer. */
+    private PresenceLimit presenceLimit(Settings settings) {
+        return new PresenceLimit(settings.presenceLimit(), (task, delayMillis) -> timer.schedule(task, delayMillis, TimeUnit.MILLISECONDS));
     }
 
     /** Runs the task every {@code period}, kept within 10 ms–30 s. */

@@ -196,7 +196,7 @@ public final class Club implements Membership {
                 recovered, oldest, members.distinct(), capped ? from : null), requestId));
         replay.forEach(member.delivery()::offer);
         if (nameArrives) {
-            nameNews.changed(member, ServerMessage.Presence.Event.JOIN);
+            nameNews.changed(member.name(), ServerMessage.Presence.Event.JOIN);
         }
     }
 
@@ -631,9 +631,7 @@ public final class Club implements Membership {
             if (member == null) {
                 throw new IllegalStateException(connectionId + " is not in club " + id);
             }
-            List<String> names = members.names(asked.after(), asked.limit());
-            boolean more = !names.isEmpty() && members.hasAfter(names.get(names.size() - 1));
-            member.delivery().offer(codec.frame(new ServerMessage.Members(id, names, members.distinct(), more), requestId));
+            member.delivery().offer(codec.frame(nameNews.members(asked), requestId));
         } finally {
             lock.unlock();
         }
@@ -643,7 +641,7 @@ public final class Club implements Membership {
     public ClubView view() {
         lock.lock();
         try {
-            return new ClubView(id, members.names(), committed, epoch);
+            return new ClubView(id, List.copyOf(members.names()), committed, epoch);
         } finally {
             lock.unlock();
         }
@@ -718,7 +716,7 @@ public final class Club implements Membership {
     private boolean remove(String connectionId) {
         Member gone = members.remove(connectionId);
         if (!members.has(gone.name())) {
-            nameNews.changed(gone, ServerMessage.Presence.Event.LEAVE);
+            nameNews.changed(gone.name(), ServerMessage.Presence.Event.LEAVE);
         }
         if (!members.isEmpty()) {
             return false;

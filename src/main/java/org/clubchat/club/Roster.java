@@ -1,9 +1,9 @@
 package org.clubchat.club;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
 import java.util.TreeMap;
 import org.clubchat.protocol.Frame;
 import org.clubchat.protocol.Names;
@@ -12,7 +12,7 @@ import org.clubchat.protocol.Names;
  * Who is in a club: its members by connection, and how many connections carry each name (a name is
  * present while one of them is). Not thread-safe: the owning {@link Club}'s lock guards it.
  */
-final class Roster {
+final class Roster implements NameNews.Audience {
     private final Map<String, Member> members = new HashMap<>();
     /** How many of the club's connections carry each name; its keys are the distinct, sorted names. */
     private final TreeMap<String, Integer> connectionsByName = new TreeMap<>(Names.CODE_POINT_ORDER);
@@ -53,32 +53,24 @@ final class Roster {
         return members.isEmpty();
     }
 
-    /** The distinct names, in code point order. */
-    List<String> names() {
-        return List.copyOf(connectionsByName.keySet());
-    }
-
     /** How many distinct names. */
     int distinct() {
         return connectionsByName.size();
     }
 
-    /** At most {@code limit} of the distinct names after {@code after} (from the first when null), in code point order. */
-    List<String> names(String after, int limit) {
-        Map<String, Integer> from = after == null ? connectionsByName : connectionsByName.tailMap(after, false);
-        List<String> names = new ArrayList<>(Math.min(limit, from.size()));
-        for (String name : from.keySet()) {
-            if (names.size() == limit) {
-                break;
-            }
-            names.add(name);
-        }
-        return names;
+    @Override
+    public NavigableSet<String> names() {
+        return connectionsByName.navigableKeySet();
     }
 
-    /** Whether there are names after {@code last}. */
-    boolean hasAfter(String last) {
-        return connectionsByName.higherKey(last) != null;
+    /** A name's presence goes to the members of other names: the only connection of a name that comes or goes is its own. */
+    @Override
+    public void offerToOthers(String except, Frame frame) {
+        for (Member other : members.values()) {
+            if (!other.name().equals(except)) {
+                other.delivery().offer(frame);
+            }
+        }
     }
 
     /** Offers the frame to every member but {@code except} (null for none; compared by identity); returns how many. */

@@ -70,10 +70,11 @@ final class ClubScripts {
     }
 
     /**
-     * What a join read: the club's epoch and seq, the names in it (the joiner's included), and the seq of
-     * the oldest message its history holds ({@code seq + 1} when none).
+     * What a join read: the club's epoch and seq, the names in it (the joiner's included) if asked for, and
+     * the seq of the oldest message its history holds ({@code seq + 1} when none).
+     *
+     * @param presenceVersion the club's presence version when the names were read (see {@link #presence})
      */
-    /** @param presenceVersion the club's presence version when the names were read (see {@link #presence}) */
     record Joined(String epoch, long seq, List<String> names, long firstSeq, long presenceVersion) {
     }
 
@@ -105,12 +106,14 @@ final class ClubScripts {
     /**
      * Adds a connection (by its field, {@link #field}) to the club; idempotent.
      *
-     * @param beginsRun whether a club Redis does not hold begins a new run here; not when the history store
-     *                  gives the club's run (its epoch is then answered as '')
+     * @param beginsRun  whether a club Redis does not hold begins a new run here; not when the history store
+     *                   gives the club's run (its epoch is then answered as '')
+     * @param readsNames whether the answer lists the club's names (the node's first join: later ones follow
+     *                   the presence events); else its names are empty, so a join costs the same in any club
      */
-    CompletableFuture<Joined> join(ClubKeys keys, String name, String field, boolean beginsRun) {
+    CompletableFuture<Joined> join(ClubKeys keys, String name, String field, boolean beginsRun, boolean readsNames) {
         return this.<List<Object>>run(joinScript, ScriptOutputType.MULTI, withNodeClubs(keys),
-                beginsRun ? newId() : "", name, field, keys.channel(), keys.clubId()).thenApply(joined -> {
+                beginsRun ? newId() : "", name, field, keys.channel(), keys.clubId(), readsNames ? "1" : "0").thenApply(joined -> {
                     @SuppressWarnings("unchecked")
                     List<String> names = new ArrayList<>((List<String>) joined.get(2));
                     names.sort(Names.CODE_POINT_ORDER);

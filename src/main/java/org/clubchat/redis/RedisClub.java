@@ -8,10 +8,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.NavigableSet;
 import java.util.Set;
 import java.util.TreeSet;
 import org.clubchat.club.Deletion;
 import org.clubchat.club.Member;
+import org.clubchat.club.NameNews;
 import org.clubchat.club.MessageLog;
 import org.clubchat.club.Replay;
 import org.clubchat.delivery.Close;
@@ -80,11 +82,15 @@ final class RedisClub {
     /**
      * The names the local members know to be in the club, and the presence version that is (every change
      * of the club's names in Redis moves the version on): from the first local join's answer, then each
-     * newer presence event, join answer or {@link #resync}; null until a join has been answered. A reading
+     * newer presence event, the first join's answer or {@link #resync}; null until a join has been answered. The
+     * node follows every name whatever the club's size (one event per name that comes or goes, from Redis),
+     * so the later joins read no names from Redis, and a large club's count is this set's size. A reading
      * or event no newer than what was applied changes nothing, so a stale reading cannot undo an event.
      */
-    private Set<String> names;
+    private NavigableSet<String> names;
     private long presenceVersion;
+    /** What the local members are told of the names: presence, or in a large club a count a second. */
+    private final NameNews nameNews;
     /** With the history store: the oldest seq it held when the club's run was last read from it. */
     private long firstStored;
     private final ClubFeed feed;
@@ -111,6 +117,17 @@ final class RedisClub {
                 closeAll(Closes.SHUTDOWN, null);
             }
         });
+        this.nameNews = new NameNews(keys.clubId(), new NameNews.Audience() {
+            @Override
+            public NavigableSet<String> names() {
+                return names;
+            }
+
+            @Override
+            public void offerToOthers(String except, Frame frame) {
+                members.values().stream().filter(local -> !local.member.name().equals(except)).forEach(local -> local.offer(frame));
+            }
+        }, store.codec(), store.clock(), store.presenceLimit(), () -> store.onEvents(this::sendDueCount));
         this.unanswered = new UnansweredChats(store, scripts, keys, feed::catchUp, this::committed,
                 () -> feed.epoch() != null ? feed.epoch() : ClubScripts.newId());
     }
@@ -133,7 +150,7 @@ final class RedisClub {
         String field = present != null ? present.field : scripts.field(connectionId);
         Joining attempt = new Joining();
         joining.put(connectionId, attempt);
-        store.then(scripts.join(keys, member.name(), field, store.log() == null), (joined, failure) -> {
+        store.then(scripts.join(keys, member.name(), field, store.log() == null, names == null), (joined, failure) -> {
             if (failure != null) {
                 store.lost(failure);
                 joinFailed(member, field, present, requestId, attempt);
@@ -194,16 +211,16 @@ final class RedisClub {
             names = new TreeSet<>(Names.CODE_POINT_ORDER);
             names.addAll(joined.names());
             presenceVersion = joined.presenceVersion();
-        } else {
-            caughtUp(joined.presenceVersion(), joined.names());
         }
+        // The joiner's own presence event may still be on its way: the joiner is in the club from now on.
+        presence(ServerMessage.Presence.Event.JOIN, member.name());
         String epoch = feed.epoch();
         // Messages this node has handed out already are behind the joiner too: live delivery goes on from there.
         long seq = Math.max(joined.seq(), feed.delivered());
         Local local = members.computeIfAbsent(member.connectionId(), id -> new Local(member, field, seq));
         Replay asked = Replay.of(since, lastEpoch, epoch, seq);
         if (!asked.replaysUpTo(seq)) {
-            local.offer(joinedFrame(joined, seq, asked.recovered(seq + 1), joined.firstSeq(), null, requestId));
+            local.offer(joinedFrame(seq, asked.recovered(seq + 1), joined.firstSeq(), null, requestId));
             joinDone(member.connectionId(), attempt);
             return;
         }
@@ -231,7 +248,7 @@ final class RedisClub {
         }
         store.answered();
         long firstHeld = replay.isEmpty() ? seq + 1 : ClubScripts.seqOf(replay.get(0));
-        local.offer(joinedFrame(joined, seq, asked.recovered(firstHeld), asked.firstSeq(joined.firstSeq(), firstHeld), null, requestId));
+        local.offer(joinedFrame(seq, asked.recovered(firstHeld), asked.firstSeq(joined.firstSeq(), firstHeld), null, requestId));
         for (StreamMessage<String, String> entry : replay) {
             local.offer(chatFrame(ClubScripts.seqOf(entry), entry.getBody()));
         }
@@ -263,7 +280,7 @@ final class RedisClub {
                     long firstHeld = read.isEmpty() ? seq + 1 : read.get(0).seq();
                     boolean capped = from > asked.from();
                     long firstSeq = firstHeld > from ? Math.max(joined.firstSeq(), firstHeld) : joined.firstSeq();
-                    local.offer(joinedFrame(joined, seq, capped ? Boolean.FALSE : asked.recovered(firstHeld), firstSeq,
+                    local.offer(joinedFrame(seq, capped ? Boolean.FALSE : asked.recovered(firstHeld), firstSeq,
                             capped ? from : null, requestId));
                     read.forEach(entry -> local.offer(store.codec().frame(entry.seen())));
                     held.forEach(local::offer);
@@ -280,10 +297,9 @@ final class RedisClub {
         unsubscribeIfEmpty();
     }
 
-    private Frame joinedFrame(ClubScripts.Joined joined, long seq, Boolean recovered, long firstSeq, Long replayFrom,
-            String requestId) {
-        return store.codec().frame(new ServerMessage.Joined(keys.clubId(), joined.names(), seq, feed.epoch(), recovered,
-                firstSeq, joined.names().size(), replayFrom), requestId);
+    private Frame joinedFrame(long seq, Boolean recovered, long firstSeq, Long replayFrom, String requestId) {
+        return store.codec().frame(new ServerMessage.Joined(keys.clubId(), nameNews.listed(), seq, feed.epoch(), recovered,
+                firstSeq, names.size(), replayFrom), requestId);
     }
 
     /** Sends the member's message, or acknowledges a resend of its key as a duplicate; {@code not_member} if its join failed. */
@@ -445,28 +461,18 @@ final class RedisClub {
         });
     }
 
-    /**
-     * Answers {@code members} (rev 3) from the club's names as Redis holds them now. Redis mode sends
-     * {@code presence} whatever the club's size (no presence limit yet), so {@code joined} lists every name.
-     */
+    /** Answers {@code members} (rev 3) from the club's names as this node follows them. */
     void members(Member member, ClientMessage.Members asked, String requestId) {
-        if (!actsNow(member, requestId, () -> members(member, asked, requestId))) {
-            return;
+        if (actsNow(member, requestId, () -> members(member, asked, requestId))) {
+            members.get(member.connectionId()).offer(store.codec().frame(nameNews.members(asked), requestId));
         }
-        store.then(scripts.names(keys), (names, failure) -> {
-            if (failure != null) {
-                store.lost(failure);
-                member.delivery().offer(store.error(ErrorCode.UNAVAILABLE, "the club's members cannot be read just now; try again",
-                        requestId));
-                return;
-            }
-            store.answered();
-            List<String> after = asked.after() == null ? names
-                    : names.stream().filter(name -> Names.CODE_POINT_ORDER.compare(name, asked.after()) > 0).toList();
-            List<String> page = after.subList(0, Math.min(asked.limit(), after.size()));
-            member.delivery().offer(store.codec().frame(new ServerMessage.Members(keys.clubId(), page, names.size(),
-                    page.size() < after.size()), requestId));
-        });
+    }
+
+    /** The count {@link NameNews} held back for its second. */
+    private void sendDueCount() {
+        if (names != null) {
+            nameNews.sendDue();
+        }
     }
 
     private void historyUnavailable(Member member, String requestId) {
@@ -499,13 +505,11 @@ final class RedisClub {
                 "conn", event.getString("conn"), "req", event.getString("req"), "att", event.getString("att", "")));
     }
 
-    /** Tells the local members that a name came or went, unless they know it already. */
+    /** Tells the local members that a name came or went ({@link NameNews}), unless they know it already. */
     private void presence(ServerMessage.Presence.Event event, String name) {
-        if (names != null && !(event == ServerMessage.Presence.Event.JOIN ? names.add(name) : names.remove(name))) {
-            return;
+        if (names != null && (event == ServerMessage.Presence.Event.JOIN ? names.add(name) : names.remove(name))) {
+            nameNews.changed(name, event);
         }
-        Frame presence = store.codec().frame(new ServerMessage.Presence(keys.clubId(), event, name));
-        members.values().stream().filter(local -> !local.member.name().equals(name)).forEach(local -> local.offer(presence));
     }
 
     /**
@@ -546,7 +550,7 @@ final class RedisClub {
      */
     void reassert(Runnable failed) {
         for (Local local : List.copyOf(members.values())) {
-            store.then(scripts.join(keys, local.member.name(), local.field, store.log() == null), (joined, failure) -> {
+            store.then(scripts.join(keys, local.member.name(), local.field, store.log() == null, false), (joined, failure) -> {
                 if (failure != null) {
                     store.lost(failure);
                     failed.run();

@@ -36,6 +36,7 @@ import org.clubchat.club.Erasure;
 import org.clubchat.club.Member;
 import org.clubchat.club.Membership;
 import org.clubchat.club.MessageLog;
+import org.clubchat.club.PresenceLimit;
 import org.clubchat.metrics.Metrics;
 import org.clubchat.protocol.ErrorCode;
 import org.clubchat.protocol.Frame;
@@ -90,6 +91,7 @@ public final class RedisClubStore implements ClubStore {
     private final MessageLog log;
     private final int replayMax;
     private final InstantSource clock;
+    private final PresenceLimit presenceLimit;
     /** Reads of the history store, which block, off the events thread; null without a store. */
     private final StoreReads storeReads;
     private final OperatorRequests operators;
@@ -103,7 +105,8 @@ public final class RedisClubStore implements ClubStore {
      * @param replayMax the most messages one join replays from the store
      */
     public RedisClubStore(String uri, int historySize, Duration retention, ProtocolCodec codec, InstantSource clock, Metrics metrics,
-            MessageLog log, int replayMax) {
+            MessageLog log, int replayMax, PresenceLimit presenceLimit) {
+        this.presenceLimit = presenceLimit;
         this.codec = codec;
         this.metrics = metrics;
         this.log = log;
@@ -330,6 +333,10 @@ public final class RedisClubStore implements ClubStore {
 
     InstantSource clock() {
         return clock;
+    }
+
+    PresenceLimit presenceLimit() {
+        return presenceLimit;
     }
 
     /**

@@ -4,9 +4,11 @@
 -- Without an epochCandidate (the history store gives the club's run and seqs), a club Redis does not
 -- hold is not begun here: the epoch answered is ''.
 -- Presence events carry the club's presence version (v), which every change of its names moves on, so
--- that a node can tell a stale reading of the names from a newer event. Answers with the version too.
+-- that a node can tell a stale reading of the names from a newer event. Answers with the version too, and
+-- with the club's names only when readsNames is 1 (a node's first join: later joins cost the same
+-- whatever the club's size).
 -- KEYS: epoch, seq, log, names, conns, nodeClubs, keys, presence version, gone
--- ARGV: epochCandidate, name, connField, channel, clubId
+-- ARGV: epochCandidate, name, connField, channel, clubId, readsNames
 if ARGV[1] ~= '' and redis.call('SET', KEYS[1], ARGV[1], 'NX') then
   redis.call('DEL', KEYS[2], KEYS[3], KEYS[7], KEYS[9])
 end
@@ -29,4 +31,4 @@ local oldestGone = redis.call('ZRANGE', KEYS[9], 0, 0)[1]
 if oldestGone and tonumber(oldestGone) < firstSeq then
   firstSeq = tonumber(oldestGone)
 end
-return {epoch, seq, redis.call('HKEYS', KEYS[4]), firstSeq, tonumber(redis.call('GET', KEYS[8]) or '0')}
+return {epoch, seq, ARGV[6] == '1' and redis.call('HKEYS', KEYS[4]) or {}, firstSeq, tonumber(redis.call('GET', KEYS[8]) or '0')}

@@ -6,39 +6,84 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.nio.file.Path;
 import org.clubchat.support.Browser;
+import org.clubchat.support.ChatServer;
 import org.clubchat.support.JavaSocketIoClient;
+import org.clubchat.support.Node;
+import org.clubchat.support.RedisProcess;
+import org.clubchat.support.ServerProcess;
 import org.clubchat.support.TestClient;
 import org.clubchat.support.TestServer;
 import org.json.JSONObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Large clubs (docs/protocol.md, "Large clubs") against the real server with a presence limit of 3: above
  * it, `joined` lists the first names and counts them all, `count` replaces `presence` (natively and on
- * socket.io), `members` pages through every name, and below it presence comes back after one `count`.
+ * socket.io), `members` pages through every name, and below it presence comes back after one `count`. In
+ * memory mode, and in Redis mode with the members spread over two nodes.
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class LargeClubIT {
+    private static final Map<String, String> LIMIT_3 = Map.of("CLUBCHAT_PRESENCE_LIMIT", "3");
     @RegisterExtension
-    static final TestServer server = new TestServer(Map.of("CLUBCHAT_PRESENCE_LIMIT", "3"));
+    static final TestServer server = new TestServer(LIMIT_3);
 
-    @Test
-    void aClubAboveThePresenceLimitCountsItsNamesAndListsThemInPages() throws Exception {
-        String club = "big";
+    enum Mode {
+        MEMORY, REDIS
+    }
+
+    /** Two nodes sharing a Redis, or the one in-process server twice. */
+    private record Nodes(ChatServer first, ChatServer second, List<AutoCloseable> running) implements AutoCloseable {
+        static Nodes of(Mode mode) throws Exception {
+            if (mode == Mode.MEMORY) {
+                return new Nodes(server, server, List.of());
+            }
+            List<AutoCloseable> running = new ArrayList<>();
+            RedisProcess redis = RedisProcess.start();
+            running.add(redis);
+            Map<String, String> settings = new HashMap<>(LIMIT_3);
+            settings.put("CLUBCHAT_REDIS_URI", redis.uri());
+            ServerProcess node0 = Node.start("large0", settings);
+            running.add(node0);
+            ServerProcess node1 = Node.start("large1", settings);
+            running.add(node1);
+            return new Nodes(node0, node1, running);
+        }
+
+        /** The node of the i-th client: every other one on the second node. */
+        ChatServer of(int i) {
+            return i % 2 == 0 ? first : second;
+        }
+
+        @Override
+        public void close() throws Exception {
+            for (int i = running.size() - 1; i >= 0; i--) {
+                running.get(i).close();
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void aClubAboveThePresenceLimitCountsItsNamesAndListsThemInPages(Mode mode) throws Exception {
+        String club = "big" + mode.ordinal();
         List<String> names = List.of("앨리스", "bob", "carol", "dave", "Émile 🎉");
         List<TestClient> clients = new ArrayList<>();
-        try (JavaSocketIoClient android = JavaSocketIoClient.named(server, "zoë").connected()) {
+        try (Nodes nodes = Nodes.of(mode); JavaSocketIoClient android = JavaSocketIoClient.named(nodes.second(), "zoë").connected()) {
             JSONObject sioJoined = (JSONObject) android.emitWithAck("join", new JSONObject(Map.of("clubId", club))).get(0);
             assertEquals(1, sioJoined.getInt("count"));
-            for (String name : names) {
-                TestClient client = server.connect(name);
+            for (int i = 0; i < names.size(); i++) {
+                TestClient client = nodes.of(i).connect(names.get(i));
                 clients.add(client);
                 client.join(club);
             }
@@ -62,7 +107,7 @@ class LargeClubIT {
                 sioCount = ((JSONObject) android.expect("count").args().get(0)).getInt("count");
             }
 
-            TestClient newcomer = server.connect("newcomer");
+            TestClient newcomer = nodes.second().connect("newcomer");
             JsonObject joined = newcomer.join(club);
             assertEquals(List.of("bob", "carol", "dave"), TestClient.members(joined), "the first names in code point order");
             assertEquals(7, joined.getInt("count"));
@@ -102,7 +147,7 @@ class LargeClubIT {
             JsonObject gone = first.expect("presence");
             assertEquals(List.of("leave", "bob"), List.of(gone.getString("event"), gone.getString("name")),
                     "back at the limit, one count came first; then presence as before");
-            try (TestClient again = server.connect("bob")) {
+            try (TestClient again = nodes.second().connect("bob")) {
                 again.join(club);
                 JsonObject back = first.expect("presence");
                 assertEquals(List.of("join", "bob"), List.of(back.getString("event"), back.getString("name")));

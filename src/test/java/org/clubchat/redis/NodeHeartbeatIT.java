@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.clubchat.club.PresenceLimit;
 import org.clubchat.metrics.Metrics;
 import org.clubchat.protocol.ProtocolCodec;
 import org.clubchat.support.RedisProcess;
@@ -29,7 +30,7 @@ class NodeHeartbeatIT {
     void heartbeatGoesOnWhileTheEventsThreadIsStuck() throws Exception {
         try (RedisProcess redis = RedisProcess.start();
                 RedisClubStore store = new RedisClubStore(redis.uri(), 100, Duration.ofMinutes(5), new ProtocolCodec(65536),
-                        InstantSource.system(), new Metrics(new SimpleMeterRegistry()), null, 1000)) {
+                        InstantSource.system(), new Metrics(new SimpleMeterRegistry()), null, 1000, PresenceLimit.NONE)) {
             RedisClient observer = RedisClient.create(redis.uri());
             CountDownLatch release = new CountDownLatch(1);
             try (var connection = observer.connect(); var expiries = observer.connectPubSub()) {
