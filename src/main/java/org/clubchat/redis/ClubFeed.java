@@ -1,6 +1,7 @@
 package org.clubchat.redis;
 
 import io.lettuce.core.StreamMessage;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.clubchat.club.MessageLog;
@@ -109,40 +110,53 @@ final class ClubFeed {
         }
     }
 
-    /** From the club's check, every second: notices a lost run, and a channel that stalled behind the stream. */
+    /** A check of this club alone (a message of another run came): see {@link #checked}. */
     void check() {
-        if (delivered < 0) {
+        String checkedEpoch = checking();
+        if (checkedEpoch != null) {
+            store.then(scripts.runs(List.of(keys)), (runs, failure) -> {
+                if (failure != null) {
+                    store.lost(failure);
+                } else {
+                    checked(checkedEpoch, runs.get(0));
+                }
+            });
+        }
+    }
+
+    /** The run a check is about to read the club's run for, or null when the feed has not started (nothing to check). */
+    String checking() {
+        return delivered < 0 ? null : epoch;
+    }
+
+    /**
+     * What a check read of the club's run in Redis ({@link #checking} said for which of its runs): notices a
+     * lost run, and a channel that stalled behind the stream. Every second, from the store's sweep, which
+     * reads many clubs' runs at once.
+     */
+    void checked(String checkedEpoch, ClubScripts.Run run) {
+        if (delivered < 0 || !checkedEpoch.equals(epoch)) {
             return;
         }
-        String checkedEpoch = epoch;
-        store.then(scripts.run(keys), (run, failure) -> {
-            if (failure != null) {
-                store.lost(failure);
-                return;
-            }
-            if (delivered < 0 || !checkedEpoch.equals(epoch)) {
-                return;
-            }
-            if (log != null && run.epoch() != null && !run.epoch().equals(epoch)) {
-                // The store decides the run: a message of the other run, if it is the store's, ends this feed.
-                return;
-            }
-            if (log != null && (run.epoch() == null || run.seq() < delivered)) {
-                // Redis restarted empty, or a relay did not reach it: it gets back what the store has given.
-                store.then(scripts.restore(keys, epoch, delivered), (done, restoreFailure) -> {
-                    if (restoreFailure != null) {
-                        store.lost(restoreFailure);
-                    }
-                });
-            } else if (run.epoch() == null || !run.epoch().equals(epoch)) {
-                club.runLost();
-                return;
-            }
-            if (delivered == deliveredAtLastCheck && run.seq() > delivered) {
-                catchUp(run.seq());
-            }
-            deliveredAtLastCheck = delivered;
-        });
+        if (log != null && run.epoch() != null && !run.epoch().equals(epoch)) {
+            // The store decides the run: a message of the other run, if it is the store's, ends this feed.
+            return;
+        }
+        if (log != null && (run.epoch() == null || run.seq() < delivered)) {
+            // Redis restarted empty, or a relay did not reach it: it gets back what the store has given.
+            store.then(scripts.restore(keys, epoch, delivered), (done, restoreFailure) -> {
+                if (restoreFailure != null) {
+                    store.lost(restoreFailure);
+                }
+            });
+        } else if (run.epoch() == null || !run.epoch().equals(epoch)) {
+            club.runLost();
+            return;
+        }
+        if (delivered == deliveredAtLastCheck && run.seq() > delivered) {
+            catchUp(run.seq());
+        }
+        deliveredAtLastCheck = delivered;
     }
 
     /** Reads the stream after {@code delivered} up to {@code seq}, a seq known to be stored, and hands it out. */

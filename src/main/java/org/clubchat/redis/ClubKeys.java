@@ -3,8 +3,8 @@ package org.clubchat.redis;
 /**
  * The Redis keys and channel of one club. The club id sits in a hash tag ({@code {id}}), so a club's own
  * keys hash together. That alone does not make Redis Cluster work: the join and leave scripts also touch
- * the node's club index ({@link #nodeClubs}), and forget-node.lua builds club key names itself, so one
- * Redis (or a Sentinel-managed primary) is what club-chat supports.
+ * the node's club index ({@link #nodeClubs}), so one Redis (or a Sentinel-managed primary) is what
+ * club-chat supports.
  */
 record ClubKeys(String clubId, String epoch, String seq, String log, String names, String conns, String sentKeys,
         String presenceVersion, String gone, String channel) {
@@ -26,6 +26,11 @@ record ClubKeys(String clubId, String epoch, String seq, String log, String name
      */
     String receipt(String dedupe) {
         return PREFIX + "{" + clubId + "}:sent:" + dedupe;
+    }
+
+    /** The club's index of one node's connections in it (field to name, as in {@link #conns}). */
+    String nodeConns(String node) {
+        return PREFIX + "{" + clubId + "}:node:" + node;
     }
 
     /** The club id of a club's epoch key, as a scan finds it. */

@@ -8,6 +8,7 @@ import io.lettuce.core.ScanCursor;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
+import io.lettuce.core.ValueScanCursor;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.io.IOException;
 import java.io.InputStream;
@@ -61,6 +62,7 @@ final class ClubScripts {
     private final Script chatScript;
     private final Script leaveScript;
     private final Script forgetNodeScript;
+    private final Script forgetInClubScript;
     private final Script presenceScript;
     private final Script relayScript;
     private final Script deleteScript;
@@ -93,7 +95,8 @@ final class ClubScripts {
         this.joinScript = script(redis, "join.lua");
         this.chatScript = script(redis, "gone.lua", "chat.lua");
         this.leaveScript = script(redis, "leave-club.lua", "leave.lua");
-        this.forgetNodeScript = script(redis, "leave-club.lua", "forget-node.lua");
+        this.forgetNodeScript = script(redis, "forget-node.lua");
+        this.forgetInClubScript = script(redis, "leave-club.lua", "forget-in-club.lua");
         this.presenceScript = script(redis, "presence.lua");
         this.relayScript = script(redis, "gone.lua", "relay.lua");
         this.deleteScript = script(redis, "delete.lua");
@@ -227,12 +230,31 @@ final class ClubScripts {
         return timed(() -> redis.get(keys.receipt(dedupe))).thenApply(seq -> Optional.ofNullable(seq).map(Long::valueOf));
     }
 
-    /** Removes every member of a node whose heartbeat expired; false if it is alive after all. */
-    CompletableFuture<Boolean> forgetNode(String other) {
+    /**
+     * The first ({@code begin}) or last step of removing a node whose heartbeat expired (forget-node.lua);
+     * false, and nothing done, if it is alive after all.
+     */
+    CompletableFuture<Boolean> forgetNode(String other, boolean begin) {
         return this.<Long>run(forgetNodeScript, ScriptOutputType.INTEGER,
                 new String[] {ClubKeys.nodeClubs(other), ClubKeys.nodeAlive(other), ClubKeys.nodes(), ClubKeys.nodeForgotten(other)},
-                other, ClubKeys.PREFIX, String.valueOf(retentionMillis), String.valueOf(FORGOTTEN_MARK_TTL.toMillis()))
-                .thenApply(forgotten -> forgotten == 1);
+                begin ? "begin" : "end", other, String.valueOf(FORGOTTEN_MARK_TTL.toMillis()))
+                .thenApply(done -> done == 1);
+    }
+
+    /** One page of the clubs a node has (had) members in, from {@code cursor}. */
+    CompletableFuture<ValueScanCursor<String>> nodeClubs(String other, ScanCursor cursor) {
+        return timed(() -> redis.sscan(ClubKeys.nodeClubs(other), cursor, ScanArgs.Builder.limit(500)));
+    }
+
+    /**
+     * Removes at most {@code most} of a dead node's connections from the club (forget-in-club.lua): how many
+     * it still holds, or -1 if the node is alive after all.
+     */
+    CompletableFuture<Long> forgetInClub(ClubKeys keys, String other, int most) {
+        return run(forgetInClubScript, ScriptOutputType.INTEGER,
+                new String[] {keys.epoch(), keys.seq(), keys.log(), keys.names(), keys.conns(), keys.sentKeys(), keys.presenceVersion(),
+                    keys.gone(), keys.nodeConns(other), ClubKeys.nodeAlive(other)},
+                keys.channel(), String.valueOf(retentionMillis), String.valueOf(most));
     }
 
     /**
@@ -275,8 +297,19 @@ final class ClubScripts {
 
     /** The club's epoch (null when Redis does not hold the club) and its seq, read together. */
     CompletableFuture<Run> run(ClubKeys keys) {
-        return timed(() -> redis.mget(keys.epoch(), keys.seq())).thenApply(values -> new Run(
-                values.get(0).getValueOrElse(null), Long.parseLong(values.get(1).getValueOrElse("0"))));
+        return runs(List.of(keys)).thenApply(runs -> runs.get(0));
+    }
+
+    /** Each club's run, in the order of {@code clubs}, in one command (each club's epoch and seq read together). */
+    CompletableFuture<List<Run>> runs(List<ClubKeys> clubs) {
+        String[] read = clubs.stream().flatMap(keys -> Stream.of(keys.epoch(), keys.seq())).toArray(String[]::new);
+        return timed(() -> redis.mget(read)).thenApply(values -> {
+            List<Run> runs = new ArrayList<>(clubs.size());
+            for (int i = 0; i < values.size(); i += 2) {
+                runs.add(new Run(values.get(i).getValueOrElse(null), Long.parseLong(values.get(i + 1).getValueOrElse("0"))));
+            }
+            return runs;
+        });
     }
 
     /** A club's current run as Redis holds it: its epoch, null when Redis does not hold the club, and its seq. */
@@ -326,7 +359,7 @@ final class ClubScripts {
 
     private String[] withNodeClubs(ClubKeys keys) {
         return new String[] {keys.epoch(), keys.seq(), keys.log(), keys.names(), keys.conns(), ClubKeys.nodeClubs(node),
-            keys.sentKeys(), keys.presenceVersion(), keys.gone()};
+            keys.sentKeys(), keys.presenceVersion(), keys.gone(), keys.nodeConns(node)};
     }
 
     /**
@@ -335,8 +368,8 @@ final class ClubScripts {
      * as Redis may have restarted without them.
      */
     CompletableFuture<Void> load() {
-        return CompletableFuture.allOf(Stream.of(joinScript, chatScript, leaveScript, forgetNodeScript, presenceScript, relayScript,
-                        deleteScript)
+        return CompletableFuture.allOf(Stream.of(joinScript, chatScript, leaveScript, forgetNodeScript, forgetInClubScript,
+                        presenceScript, relayScript, deleteScript)
                 .map(script -> timed(() -> redis.scriptLoad(script.text()))).toArray(CompletableFuture[]::new));
     }
 

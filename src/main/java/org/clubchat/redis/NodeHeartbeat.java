@@ -11,13 +11,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The failure detector. Each node keeps a heartbeat key with a time-to-live; a node that finds another's
- * key gone removes that node's members (presence {@code leave} for names that go), so a dead node's
- * members vanish within {@link RedisClubStore#NODE_TTL} plus one {@link RedisClubStore#HEARTBEAT}.
+ * key gone removes that node's members ({@link DeadNodes}; presence {@code leave} for names that go), so a
+ * dead node's members vanish within {@link RedisClubStore#NODE_TTL} plus one {@link RedisClubStore#HEARTBEAT}.
  *
  * <p>A node taken for dead while it lived (paused past the time-to-live, a Redis failover or restart)
- * notices at its next beat: the peers that removed it also took it out of the set of nodes, which its
- * beat puts it back in, and left it a mark. It then puts its members back ({@code forgotten}), so that nobody vanishes for
- * good and no quiet club of its members expires.
+ * notices at its next beat: the peers that began removing its members left it a mark first
+ * ({@link DeadNodes}). It then puts its members back ({@code forgotten}), so that nobody vanishes for good
+ * and no quiet club of its members expires.
  *
  * <p>It has a connection and a thread ({@code clubchat-redis-heartbeat}) of its own, used for nothing
  * else: however busy the node's club work is, or however long Redis takes over a club command, the
@@ -32,8 +32,7 @@ final class NodeHeartbeat implements AutoCloseable {
     private final Availability availability;
     private final String node;
     private final Runnable forgotten;
-    /** Whether a beat has gone through: the first one adds the node to the set of nodes, and that is no news. */
-    private boolean beaten;
+    private final DeadNodes dead;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(task -> {
         Thread beating = new Thread(task, "clubchat-redis-heartbeat");
         beating.setDaemon(true);
@@ -53,6 +52,7 @@ final class NodeHeartbeat implements AutoCloseable {
         this.scripts = scripts;
         this.availability = availability;
         this.node = node;
+        this.dead = new DeadNodes(scripts);
         beat();
         long period = RedisClubStore.HEARTBEAT.toMillis();
         thread.scheduleWithFixedDelay(this::beatOrReport, period, period, TimeUnit.MILLISECONDS);
@@ -72,17 +72,17 @@ final class NodeHeartbeat implements AutoCloseable {
     /** Renews this node's key and forgets the nodes whose keys expired; throws when Redis cannot answer. */
     private void beat() {
         redis.set(ClubKeys.nodeAlive(node), "1", SetArgs.Builder.px(RedisClubStore.NODE_TTL.toMillis()));
-        // Back in the set of nodes after a beat went through: its peers forgot it (they left a mark), or Redis
-        // lost everything (no mark: its clubs' runs are gone too, and their members re-join them anyway).
-        if (redis.sadd(ClubKeys.nodes(), node) == 1 && beaten && redis.del(ClubKeys.nodeForgotten(node)) == 1) {
+        redis.sadd(ClubKeys.nodes(), node);
+        // Its peers began removing its members (they left a mark first). Without a mark, Redis lost
+        // everything: its clubs' runs are gone too, and their members re-join them anyway.
+        if (redis.del(ClubKeys.nodeForgotten(node)) == 1) {
             LOG.log(Level.WARNING, "this node was taken for dead while it lived (a pause, a Redis failover or restart); "
                     + "putting its members back in their clubs");
             forgotten.run();
         }
-        beaten = true;
         for (String other : redis.smembers(ClubKeys.nodes())) {
-            if (!other.equals(node) && redis.exists(ClubKeys.nodeAlive(other)) == 0 && ClubScripts.await(scripts.forgetNode(other))) {
-                LOG.log(Level.INFO, "node {0} stopped sending heartbeats; its members were removed", other);
+            if (!other.equals(node) && redis.exists(ClubKeys.nodeAlive(other)) == 0) {
+                dead.forget(other);
             }
         }
     }
@@ -90,6 +90,7 @@ final class NodeHeartbeat implements AutoCloseable {
     /** Stops beating and takes this node's key away at once (a clean stop), so that no one waits for it to expire. */
     @Override
     public void close() {
+        dead.close();
         thread.shutdownNow();
         try {
             thread.awaitTermination(RedisClubStore.COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);

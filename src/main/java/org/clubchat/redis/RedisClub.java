@@ -563,13 +563,21 @@ final class RedisClub {
     }
 
     /**
-     * From the store's sweep, every second: notices when Redis lost the club (restarted without
-     * persistence), catches up with what the channel missed, and answers every request that is about to
-     * run out of time.
+     * From the store's sweep, every second: answers every request that is about to run out of time, and
+     * says which run of the club the sweep is to check in Redis ({@link #checked}; null for none).
      */
-    void check() {
+    String check() {
         unanswered.check(feed.delivered());
-        feed.check();
+        return feed.checking();
+    }
+
+    ClubKeys keys() {
+        return keys;
+    }
+
+    /** The sweep read the club's run: notices when Redis lost the club (restarted without persistence), and catches up with what the channel missed. */
+    void checked(String checkedEpoch, ClubScripts.Run run) {
+        feed.checked(checkedEpoch, run);
     }
 
     /**

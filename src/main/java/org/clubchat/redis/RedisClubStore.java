@@ -15,6 +15,7 @@ import java.lang.System.Logger.Level;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -67,6 +68,8 @@ public final class RedisClubStore implements ClubStore {
     /** How often a node renews its key, and checks its clubs for missed messages and unanswered requests. */
     public static final Duration HEARTBEAT = Duration.ofSeconds(1);
     static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(2);
+    /** How many clubs' runs the sweep reads in one command. */
+    private static final int CHECKED_AT_ONCE = 500;
     private static final Duration RECONNECT_AT_MOST = Duration.ofSeconds(2);
     private static final System.Logger LOG = System.getLogger(RedisClubStore.class.getName());
 
@@ -249,6 +252,8 @@ public final class RedisClubStore implements ClubStore {
     /**
      * Redis forgets idle clubs by itself (key expiry), and the heartbeat beats on its own; what is left
      * is each club's check for missed messages and unanswered requests, and leaves Redis did not take.
+     * The clubs' runs are read {@link #CHECKED_AT_ONCE} clubs to a command, so that a node in many clubs
+     * does not send a command per club every second.
      */
     @Override
     public void sweep() {
@@ -258,7 +263,29 @@ public final class RedisClubStore implements ClubStore {
             if (reassertDue) {
                 reassert();
             }
-            local.values().forEach(RedisClub::check);
+            List<RedisClub> clubs = new ArrayList<>();
+            List<String> epochs = new ArrayList<>();
+            for (RedisClub club : local.values()) {
+                String checking = club.check();
+                if (checking != null) {
+                    clubs.add(club);
+                    epochs.add(checking);
+                }
+            }
+            for (int from = 0; from < clubs.size(); from += CHECKED_AT_ONCE) {
+                int to = Math.min(clubs.size(), from + CHECKED_AT_ONCE);
+                List<RedisClub> batch = clubs.subList(from, to);
+                List<String> batchEpochs = epochs.subList(from, to);
+                then(scripts.runs(batch.stream().map(RedisClub::keys).toList()), (runs, failure) -> {
+                    if (failure != null) {
+                        lost(failure);
+                        return;
+                    }
+                    for (int i = 0; i < batch.size(); i++) {
+                        batch.get(i).checked(batchEpochs.get(i), runs.get(i));
+                    }
+                });
+            }
         });
     }
 

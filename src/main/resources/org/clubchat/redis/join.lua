@@ -7,13 +7,16 @@
 -- that a node can tell a stale reading of the names from a newer event. Answers with the version too, and
 -- with the club's names only when readsNames is 1 (a node's first join: later joins cost the same
 -- whatever the club's size).
--- KEYS: epoch, seq, log, names, conns, nodeClubs, keys, presence version, gone
+-- The connection also goes into the club's index of this node's connections, so that the node's death
+-- is undone by reading only its own (forget-in-club.lua).
+-- KEYS: epoch, seq, log, names, conns, nodeClubs, keys, presence version, gone, node's conns
 -- ARGV: epochCandidate, name, connField, channel, clubId, readsNames
 if ARGV[1] ~= '' and redis.call('SET', KEYS[1], ARGV[1], 'NX') then
   redis.call('DEL', KEYS[2], KEYS[3], KEYS[7], KEYS[9])
 end
 local epoch = redis.call('GET', KEYS[1]) or ''
 local seq = tonumber(redis.call('GET', KEYS[2]) or '0')
+redis.call('HSET', KEYS[10], ARGV[3], ARGV[2])
 if redis.call('HSET', KEYS[5], ARGV[3], ARGV[2]) == 1 then
   if redis.call('HINCRBY', KEYS[4], ARGV[2], 1) == 1 then
     redis.call('PUBLISH', ARGV[4], cjson.encode({k = 'presence', event = 'join', name = ARGV[2],

@@ -2,8 +2,10 @@
 -- leaves a club the same way whether it left itself or its node died.
 -- Takes one connection out of a club; a presence event when its name's last connection goes; the club's
 -- keys start their retention time when it empties, or go at once if it never had a message.
--- club: {epoch, seq, log, names, conns, keys, presence version, gone} keys; channel: the club's events channel
+-- club: {epoch, seq, log, names, conns, keys, presence version, gone, the connection's node's conns} keys;
+-- channel: the club's events channel
 local function leave_club(club, channel, connField, name, retentionMs)
+  redis.call('HDEL', club[9], connField)
   if redis.call('HDEL', club[5], connField) == 1 then
     if redis.call('HINCRBY', club[4], name, -1) <= 0 then
       redis.call('HDEL', club[4], name)
