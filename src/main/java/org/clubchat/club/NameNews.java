@@ -2,6 +2,7 @@ package org.clubchat.club;
 
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.NavigableSet;
 import org.clubchat.protocol.ClientMessage;
@@ -55,6 +56,22 @@ public final class NameNews {
     /** The names a joiner's {@code joined} lists: all of them, or in a large club the first ones, as many as the limit. */
     public List<String> listed() {
         return page(null, limit.names());
+    }
+
+    /**
+     * What {@code joined} lists for a joiner whose name the names may not hold yet (in Redis mode its own
+     * presence event can come after the join's answer): as {@link #listed}, with the joiner among them.
+     */
+    public List<String> listedWith(String joiner) {
+        List<String> listed = new ArrayList<>(listed());
+        if (!audience.names().contains(joiner)) {
+            int at = Collections.binarySearch(listed, joiner, audience.names().comparator());
+            listed.add(-at - 1, joiner);
+            if (listed.size() > limit.names()) {
+                listed.remove(listed.size() - 1);
+            }
+        }
+        return listed;
     }
 
     /** Answers {@code members}: a page of the names after {@code asked.after}, in code point order. */

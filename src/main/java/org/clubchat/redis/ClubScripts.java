@@ -72,8 +72,8 @@ final class ClubScripts {
     }
 
     /**
-     * What a join read: the club's epoch and seq, the names in it (the joiner's included) if asked for, and
-     * the seq of the oldest message its history holds ({@code seq + 1} when none).
+     * What a join read: the club's epoch and seq, the names in it (the joiner's included; null unless
+     * asked for), and the seq of the oldest message its history holds ({@code seq + 1} when none).
      *
      * @param presenceVersion the club's presence version when the names were read (see {@link #presence})
      */
@@ -118,8 +118,7 @@ final class ClubScripts {
         return this.<List<Object>>run(joinScript, ScriptOutputType.MULTI, withNodeClubs(keys),
                 beginsRun ? newId() : "", name, field, keys.channel(), keys.clubId(), readsNames ? "1" : "0").thenApply(joined -> {
                     @SuppressWarnings("unchecked")
-                    List<String> names = new ArrayList<>((List<String>) joined.get(2));
-                    names.sort(Names.CODE_POINT_ORDER);
+                    List<String> names = readsNames ? (List<String>) joined.get(2) : null;
                     return new Joined((String) joined.get(0), (Long) joined.get(1), names, (Long) joined.get(3),
                             (Long) joined.get(4));
                 });

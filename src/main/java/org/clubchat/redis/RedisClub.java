@@ -7,14 +7,12 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.NavigableSet;
-import java.util.Set;
-import java.util.TreeSet;
+import java.util.OptionalLong;
 import org.clubchat.club.Deletion;
 import org.clubchat.club.Member;
-import org.clubchat.club.NameNews;
 import org.clubchat.club.MessageLog;
+import org.clubchat.club.NameNews;
 import org.clubchat.club.Replay;
 import org.clubchat.delivery.Close;
 import org.clubchat.delivery.Closes;
@@ -22,7 +20,6 @@ import org.clubchat.metrics.Metrics;
 import org.clubchat.protocol.ClientMessage;
 import org.clubchat.protocol.ErrorCode;
 import org.clubchat.protocol.Frame;
-import org.clubchat.protocol.Names;
 import org.clubchat.protocol.ServerMessage;
 
 /**
@@ -80,15 +77,11 @@ final class RedisClub {
     private final Map<String, Local> members = new LinkedHashMap<>();
     private final Map<String, Joining> joining = new HashMap<>();
     /**
-     * The names the local members know to be in the club, and the presence version that is (every change
-     * of the club's names in Redis moves the version on): from the first local join's answer, then each
-     * newer presence event, the first join's answer or {@link #resync}; null until a join has been answered. The
-     * node follows every name whatever the club's size (one event per name that comes or goes, from Redis),
-     * so the later joins read no names from Redis, and a large club's count is this set's size. A reading
-     * or event no newer than what was applied changes nothing, so a stale reading cannot undo an event.
+     * The club's names as this node follows them, whatever the club's size: the first local join reads
+     * them, the presence events keep them, so later joins read no names from Redis and a large club's
+     * count is their number.
      */
-    private NavigableSet<String> names;
-    private long presenceVersion;
+    private final ClubNames names;
     /** What the local members are told of the names: presence, or in a large club a count a second. */
     private final NameNews nameNews;
     /** With the history store: the oldest seq it held when the club's run was last read from it. */
@@ -120,7 +113,7 @@ final class RedisClub {
         this.nameNews = new NameNews(keys.clubId(), new NameNews.Audience() {
             @Override
             public NavigableSet<String> names() {
-                return names;
+                return names.names();
             }
 
             @Override
@@ -128,6 +121,7 @@ final class RedisClub {
                 members.values().stream().filter(local -> !local.member.name().equals(except)).forEach(local -> local.offer(frame));
             }
         }, store.codec(), store.clock(), store.presenceLimit(), () -> store.onEvents(this::sendDueCount));
+        this.names = new ClubNames(nameNews::changed, this::readNames);
         this.unanswered = new UnansweredChats(store, scripts, keys, feed::catchUp, this::committed,
                 () -> feed.epoch() != null ? feed.epoch() : ClubScripts.newId());
     }
@@ -150,7 +144,7 @@ final class RedisClub {
         String field = present != null ? present.field : scripts.field(connectionId);
         Joining attempt = new Joining();
         joining.put(connectionId, attempt);
-        store.then(scripts.join(keys, member.name(), field, store.log() == null, names == null), (joined, failure) -> {
+        store.then(scripts.join(keys, member.name(), field, store.log() == null, names.names() == null), (joined, failure) -> {
             if (failure != null) {
                 store.lost(failure);
                 joinFailed(member, field, present, requestId, attempt);
@@ -207,20 +201,16 @@ final class RedisClub {
             closeAll(Closes.SHUTDOWN, null);
         }
         feed.joined(joined.epoch(), joined.seq());
-        if (names == null) {
-            names = new TreeSet<>(Names.CODE_POINT_ORDER);
-            names.addAll(joined.names());
-            presenceVersion = joined.presenceVersion();
+        if (joined.names() != null) {
+            names.read(joined.presenceVersion(), joined.names());
         }
-        // The joiner's own presence event may still be on its way: the joiner is in the club from now on.
-        presence(ServerMessage.Presence.Event.JOIN, member.name());
         String epoch = feed.epoch();
         // Messages this node has handed out already are behind the joiner too: live delivery goes on from there.
         long seq = Math.max(joined.seq(), feed.delivered());
         Local local = members.computeIfAbsent(member.connectionId(), id -> new Local(member, field, seq));
         Replay asked = Replay.of(since, lastEpoch, epoch, seq);
         if (!asked.replaysUpTo(seq)) {
-            local.offer(joinedFrame(seq, asked.recovered(seq + 1), joined.firstSeq(), null, requestId));
+            local.offer(joinedFrame(local.member.name(), seq, asked.recovered(seq + 1), joined.firstSeq(), null, requestId));
             joinDone(member.connectionId(), attempt);
             return;
         }
@@ -248,7 +238,8 @@ final class RedisClub {
         }
         store.answered();
         long firstHeld = replay.isEmpty() ? seq + 1 : ClubScripts.seqOf(replay.get(0));
-        local.offer(joinedFrame(seq, asked.recovered(firstHeld), asked.firstSeq(joined.firstSeq(), firstHeld), null, requestId));
+        local.offer(joinedFrame(local.member.name(), seq, asked.recovered(firstHeld), asked.firstSeq(joined.firstSeq(), firstHeld),
+                null, requestId));
         for (StreamMessage<String, String> entry : replay) {
             local.offer(chatFrame(ClubScripts.seqOf(entry), entry.getBody()));
         }
@@ -280,7 +271,7 @@ final class RedisClub {
                     long firstHeld = read.isEmpty() ? seq + 1 : read.get(0).seq();
                     boolean capped = from > asked.from();
                     long firstSeq = firstHeld > from ? Math.max(joined.firstSeq(), firstHeld) : joined.firstSeq();
-                    local.offer(joinedFrame(seq, capped ? Boolean.FALSE : asked.recovered(firstHeld), firstSeq,
+                    local.offer(joinedFrame(local.member.name(), seq, capped ? Boolean.FALSE : asked.recovered(firstHeld), firstSeq,
                             capped ? from : null, requestId));
                     read.forEach(entry -> local.offer(store.codec().frame(entry.seen())));
                     held.forEach(local::offer);
@@ -297,9 +288,11 @@ final class RedisClub {
         unsubscribeIfEmpty();
     }
 
-    private Frame joinedFrame(long seq, Boolean recovered, long firstSeq, Long replayFrom, String requestId) {
-        return store.codec().frame(new ServerMessage.Joined(keys.clubId(), nameNews.listed(), seq, feed.epoch(), recovered,
-                firstSeq, names.size(), replayFrom), requestId);
+    /** The joiner's {@code joined}: the names list the joiner, whose own presence event may still be on its way. */
+    private Frame joinedFrame(String joiner, long seq, Boolean recovered, long firstSeq, Long replayFrom, String requestId) {
+        int count = names.names().size() + (names.names().contains(joiner) ? 0 : 1);
+        return store.codec().frame(new ServerMessage.Joined(keys.clubId(), nameNews.listedWith(joiner), seq, feed.epoch(), recovered,
+                firstSeq, count, replayFrom), requestId);
     }
 
     /** Sends the member's message, or acknowledges a resend of its key as a duplicate; {@code not_member} if its join failed. */
@@ -470,7 +463,7 @@ final class RedisClub {
 
     /** The count {@link NameNews} held back for its second. */
     private void sendDueCount() {
-        if (names != null) {
+        if (names.names() != null) {
             nameNews.sendDue();
         }
     }
@@ -489,27 +482,13 @@ final class RedisClub {
             return;
         }
         if (event.getString("k").equals("presence")) {
-            long version = event.getJsonNumber("v").longValue();
-            if (names != null) {
-                if (version <= presenceVersion) {
-                    return;
-                }
-                presenceVersion = version;
-            }
-            presence(event.getString("event").equals("join") ? ServerMessage.Presence.Event.JOIN
-                    : ServerMessage.Presence.Event.LEAVE, event.getString("name"));
+            names.event(event.getJsonNumber("v").longValue(), event.getString("event").equals("join")
+                    ? ServerMessage.Presence.Event.JOIN : ServerMessage.Presence.Event.LEAVE, event.getString("name"));
             return;
         }
         feed.published(event.getString("epoch"), event.getJsonNumber("seq").longValue(), Map.of("ts", event.getString("ts"),
                 "from", event.getString("from"), "message", event.getString("message"), "node", event.getString("node"),
                 "conn", event.getString("conn"), "req", event.getString("req"), "att", event.getString("att", "")));
-    }
-
-    /** Tells the local members that a name came or went ({@link NameNews}), unless they know it already. */
-    private void presence(ServerMessage.Presence.Event event, String name) {
-        if (names != null && (event == ServerMessage.Presence.Event.JOIN ? names.add(name) : names.remove(name))) {
-            nameNews.changed(name, event);
-        }
     }
 
     /**
@@ -518,26 +497,21 @@ final class RedisClub {
      * Redis holds are read and the local members told of every difference from what they know.
      */
     void resync() {
+        if (names.names() != null) {
+            readNames();
+        }
+    }
+
+    /** Reads the club's names for {@link ClubNames}, which tells the local members what changed. */
+    private void readNames() {
         store.then(scripts.presence(keys), (read, failure) -> {
             if (failure != null) {
                 store.lost(failure);
-            } else if (names != null && !members.isEmpty()) {
-                caughtUp(read.version(), read.names());
+                names.readFailed();
+            } else if (names.names() != null) {
+                names.read(read.version(), read.names());
             }
         });
-    }
-
-    /** A reading of the club's names: if newer than what the members know, they are told each difference. */
-    private void caughtUp(long version, List<String> held) {
-        if (version <= presenceVersion) {
-            return;
-        }
-        presenceVersion = version;
-        Set<String> now = new TreeSet<>(Names.CODE_POINT_ORDER);
-        now.addAll(held);
-        List.copyOf(names).stream().filter(name -> !now.contains(name))
-                .forEach(name -> presence(ServerMessage.Presence.Event.LEAVE, name));
-        now.stream().filter(name -> !names.contains(name)).forEach(name -> presence(ServerMessage.Presence.Event.JOIN, name));
     }
 
     /**
@@ -568,6 +542,7 @@ final class RedisClub {
      */
     String check() {
         unanswered.check(feed.delivered());
+        names.check();
         return feed.checking();
     }
 
@@ -593,8 +568,7 @@ final class RedisClub {
             store.leave(keys, local.member.name(), local.field, !joining.isEmpty());
         }
         members.clear();
-        names = null;
-        presenceVersion = 0;
+        names.reset();
         unanswered.clear();
         feed.reset();
         unsubscribeIfEmpty();
