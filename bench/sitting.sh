@@ -21,6 +21,8 @@ for t in "${PEERS[@]}"; do ./run.sh "$t" --warm 2 --tag "$TAG" "${FANOUT_1x1000[
 for t in "${PEERS[@]}"; do ./run.sh "$t" --warm 3 --tag "$TAG" "${FILL_1000[@]}"; done
 for t in "${PEERS[@]}"; do ./run.sh "$t" --warm 1 --tag "$TAG" "${STORM_CLEAN[@]}"; done
 for t in "${PEERS[@]}"; do ./run.sh "$t" --warm 1 --tag "$TAG" "${STORM_DROP[@]}"; done
+# A club of 10,000 on the launcher and on two Redis nodes (issue "Large clubs"), one run each.
+RUNS=1 ./large-club.sh 10000
 for t in java ws-ref nestjs-seed; do ./run.sh "$t" --tag "$TAG" idle-19500; done
 JAVA_OPTS='-Xms64m -Xmx512m -XX:+UseSerialGC' ./run.sh java --tag "$TAG" idle-19500
 
