@@ -21,8 +21,10 @@ for t in "${PEERS[@]}"; do ./run.sh "$t" --warm 2 --tag "$TAG" "${FANOUT_1x1000[
 for t in "${PEERS[@]}"; do ./run.sh "$t" --warm 3 --tag "$TAG" "${FILL_1000[@]}"; done
 for t in "${PEERS[@]}"; do ./run.sh "$t" --warm 1 --tag "$TAG" "${STORM_CLEAN[@]}"; done
 for t in "${PEERS[@]}"; do ./run.sh "$t" --warm 1 --tag "$TAG" "${STORM_DROP[@]}"; done
-# A club of 10,000 on the launcher and on two Redis nodes (issue "Large clubs"), one run each.
+# A club of 10,000 on the launcher and on two Redis nodes (issue "Large clubs"), one run each; then one
+# chat a second to a club of 10,000 beside the 1 x 1000 figure above.
 RUNS=1 ./large-club.sh 10000
+./run.sh java --warm 1 --tag "$TAG" custom fanout --clubs 1 --members 10000 --senders 1 --rate 1 --duration 10
 for t in java ws-ref nestjs-seed; do ./run.sh "$t" --tag "$TAG" idle-19500; done
 JAVA_OPTS='-Xms64m -Xmx512m -XX:+UseSerialGC' ./run.sh java --tag "$TAG" idle-19500
 
