@@ -14,6 +14,7 @@ import java.nio.ByteBuffer;
 import org.clubchat.ClubChat;
 import org.clubchat.delivery.Closes;
 import org.clubchat.protocol.DecodeResult;
+import org.clubchat.protocol.ProtocolCodec;
 import org.clubchat.security.Admission;
 import org.clubchat.security.HandshakeGate;
 import org.clubchat.service.Connection;
@@ -22,35 +23,36 @@ import org.clubchat.service.Gateway;
 /**
  * The {@code /chat} WebSocket endpoint: turns container callbacks into {@link Gateway} calls, and
  * nothing more. One instance per connection; the container calls it for one connection at a time, so
- * {@code connection} needs no lock.
+ * {@code connection} and {@code parts} need no lock.
  */
 @ServerEndpoint(
         value = "/chat",
-        decoders = InboundDecoder.class,
         configurator = ChatEndpointConfigurator.class)
 public final class ChatEndpoint {
     private static final System.Logger LOG = System.getLogger(ChatEndpoint.class.getName());
 
     private final Gateway gateway;
     private final HandshakeGate handshakes;
+    private final ProtocolCodec codec;
     private final int maxMessageBytes;
     private final Transports transports;
     /** Null until admitted, and for a connection that was refused. */
     private Connection connection;
+    private final TextParts parts;
 
     ChatEndpoint(ClubChat app, Transports transports) {
         this.gateway = app.gateway();
         this.handshakes = app.handshakes();
+        this.codec = app.codec();
         this.maxMessageBytes = app.settings().maxFrameBytes();
+        this.parts = new TextParts(maxMessageBytes);
         this.transports = transports;
     }
 
     @OnOpen
     public void onOpen(Session session) throws IOException {
-        // Containers buffer a whole text message in a buffer that is also their limit, and Tomcat's default
-        // of 8 KiB would close legal messages with 1009. The buffer counts characters, which are never more
-        // than the UTF-8 bytes, so every legal message fits; the codec then checks the exact byte count.
-        session.setMaxTextMessageBufferSize(maxMessageBytes);
+        // Small, so that a connection does not hold a buffer for the largest message: see TextParts.
+        session.setMaxTextMessageBufferSize(TextParts.CONTAINER_BUFFER);
         // club-chat closes idle connections itself (pings, idle.timeout). A negative value means "none" in
         // the API; Tyrus treats 0 as a timer to reschedule on every message sent and received, which cost
         // a scheduled task per delivery.
@@ -64,10 +66,13 @@ public final class ChatEndpoint {
         }
     }
 
+    /** One part of a text message ({@link TextParts}): the whole of one that fits the container's small buffer. */
     @OnMessage
-    public void onText(DecodeResult message) {
+    public void onText(String part, boolean last) {
         if (connection != null) {
-            gateway.received(connection, message);
+            // Characters are never more than the UTF-8 bytes: the codec checks a message's bytes again.
+            parts.part(part, last, text -> gateway.received(connection, codec.decode(text)),
+                    () -> gateway.received(connection, new DecodeResult.TooBig(maxMessageBytes)));
         }
     }
 

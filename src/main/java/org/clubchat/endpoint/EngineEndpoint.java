@@ -4,6 +4,7 @@ import jakarta.websocket.CloseReason;
 import jakarta.websocket.Endpoint;
 import jakarta.websocket.EndpointConfig;
 import jakarta.websocket.Extension;
+import jakarta.websocket.MessageHandler;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.io.IOException;
@@ -11,6 +12,7 @@ import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.function.Function;
+import org.clubchat.delivery.Closes;
 import org.clubchat.socketio.EngineServer;
 import org.clubchat.socketio.EngineSocket;
 
@@ -73,7 +75,9 @@ public final class EngineEndpoint extends Endpoint {
     @Override
     public void onOpen(Session session, EndpointConfig config) {
         int maxPayload = server.options().maxPayload();
-        session.setMaxTextMessageBufferSize(maxPayload);
+        // Small, so that a session does not hold a buffer for the largest message: see TextParts. Binary
+        // messages (rare: socket.io attachments) keep the container's buffer, which only they make grow.
+        session.setMaxTextMessageBufferSize(TextParts.CONTAINER_BUFFER);
         session.setMaxBinaryMessageBufferSize(maxPayload);
         // Engine.IO's pings end silent sessions.
         session.setMaxIdleTimeout(-1);
@@ -85,12 +89,23 @@ public final class EngineEndpoint extends Endpoint {
             return;
         }
         EngineSocket.Listener reported = listener;
-        session.addMessageHandler(String.class, reported::text);
+        TextParts parts = new TextParts(maxPayload);
+        session.addMessageHandler(String.class, (MessageHandler.Partial<String>) (part, last) -> parts.part(part, last, reported::text,
+                () -> closeTooBig(session)));
         session.addMessageHandler(ByteBuffer.class, data -> {
             byte[] bytes = new byte[data.remaining()];
             data.get(bytes);
             reported.binary(bytes);
         });
+    }
+
+    /** A text message over Engine.IO's payload limit closes the WebSocket (1009), as the container's own limit did. */
+    private static void closeTooBig(Session session) {
+        try {
+            session.close(WebSocketCloses.of(Closes.TOO_BIG));
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "closing a WebSocket with 1009 failed: {0}", e.toString());
+        }
     }
 
     @Override

@@ -16,6 +16,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,10 +28,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.clubchat.support.Await;
 import org.clubchat.support.Browser;
 import org.clubchat.support.Http;
+import org.clubchat.support.JavaSocketIoClient;
 import org.clubchat.support.JavaSocketIoScenarios;
 import org.clubchat.support.CompressionChecks;
 import org.clubchat.support.RawWebSocket;
 import org.clubchat.support.TestClient;
+import org.json.JSONObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -391,6 +394,35 @@ abstract class ContainerConformance {
             bob.join(club);
             alice.expect("presence");
             assertEquals(1, alice.chat(club, message));
+            assertEquals(message, bob.expect("chat").getString("message"));
+        }
+    }
+
+    /**
+     * The containers hold a small text buffer (4096 characters) and hand longer messages over in parts,
+     * which club-chat puts together: a long Korean and emoji message arrives whole, sent in one frame, in
+     * fragments, and from socket.io.
+     */
+    @Test
+    void aLongKoreanMessageArrivesWholeInOneFrameInFragmentsAndFromSocketIo() throws Exception {
+        String club = freshClub();
+        String message = "안녕하세요 🎉 café ".repeat(1800);
+        assertTrue(message.getBytes(StandardCharsets.UTF_8).length < 64 * 1024 - 100);
+        try (TestClient alice = server.connect("앨리스"); TestClient bob = server.connect("bob");
+                JavaSocketIoClient android = JavaSocketIoClient.named(server, "zoë", "websocket").connected()) {
+            alice.join(club);
+            bob.join(club);
+            alice.expect("presence");
+            android.emitWithAck("join", new JSONObject(Map.of("clubId", club)));
+            alice.expect("presence");
+            assertEquals(1, alice.chat(club, message));
+            assertEquals(message, bob.expectSkipping("chat", "presence").getString("message"));
+            String frame = Json.createObjectBuilder().add("type", "chat").add("clubId", club).add("message", message).build().toString();
+            int split = frame.indexOf("🎉");
+            alice.sendFragments(frame.substring(0, split), frame.substring(split, 12_000), frame.substring(12_000));
+            assertEquals(2, alice.expect("ack").getJsonNumber("seq").longValue());
+            assertEquals(message, bob.expect("chat").getString("message"));
+            android.emit("chat", new JSONObject(Map.of("clubId", club, "message", message)));
             assertEquals(message, bob.expect("chat").getString("message"));
         }
     }
