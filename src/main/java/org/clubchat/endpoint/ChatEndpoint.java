@@ -83,8 +83,9 @@ public final class ChatEndpoint {
         }
     }
 
+    /** The protocol refuses binary messages (1003) at their first part, whatever their size. */
     @OnMessage
-    public void onBinary(ByteBuffer ignored, Session session) throws IOException {
+    public void onBinary(ByteBuffer ignored, boolean last, Session session) throws IOException {
         if (connection != null) {
             gateway.binaryReceived(connection);
         } else {

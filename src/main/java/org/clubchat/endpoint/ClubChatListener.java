@@ -23,6 +23,8 @@ public final class ClubChatListener implements ServletContextListener {
     private static final System.Logger LOG = System.getLogger(ClubChatListener.class.getName());
     /** Where socket.io clients look by default; {@link PollingServlet} is mapped there too. */
     static final String SOCKET_IO_PATH = "/socket.io/";
+    /** The binary buffer a connection starts with, in bytes. */
+    private static final int SMALL_BINARY_BUFFER = 1024;
     private ClubChat app;
 
     @Override
@@ -31,6 +33,11 @@ public final class ClubChatListener implements ServletContextListener {
         app = new ClubChat(Settings.load(System.getenv(), System.getProperties(), initParameters(context)));
         ChatEndpointConfigurator.install(app, Transports.forServer(context.getServerInfo()));
         ServerContainer container = (ServerContainer) context.getAttribute(ServerContainer.class.getName());
+        // A container allocates each connection's message buffers at these sizes when it opens (Tomcat does),
+        // and keeps them: text longer than its buffer comes in parts (TextParts), binary is refused on /chat
+        // at its first part and rare on socket.io, whose sessions raise their own binary limit.
+        container.setDefaultMaxTextMessageBufferSize(TextParts.CONTAINER_BUFFER);
+        container.setDefaultMaxBinaryMessageBufferSize(SMALL_BINARY_BUFFER);
         try {
             container.addEndpoint(EngineEndpoint.config(SOCKET_IO_PATH, app.socketIo(), app.settings().wsCompression(),
                     context.getServerInfo()));

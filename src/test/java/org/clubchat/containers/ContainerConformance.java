@@ -445,9 +445,12 @@ abstract class ContainerConformance {
 
     @Test
     void binaryFrameClosesWith1003() {
-        try (TestClient alice = server.connect("alice")) {
+        try (TestClient alice = server.connect("alice"); TestClient bob = server.connect("bob")) {
             alice.sendBinary(new byte[] {1, 2, 3});
             assertEquals(1003, alice.awaitClose().code());
+            // Larger than the binary buffer a connection starts with: still 1003, not the container's 1009.
+            bob.sendBinary(new byte[20_000]);
+            assertEquals(1003, bob.awaitClose().code());
         }
     }
 
