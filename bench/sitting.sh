@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The sitting behind docs/performance.md: every scenario against club-chat standalone (java), the WAR on
 # Tomcat 11 (tomcat) and Payara Micro 6 (payara), ws-ref and the NestJS seed, one after another on this
-# machine, then the write floor. About 40 minutes. The containers come from `mvn verify` (target/containers).
+# machine, then the write floor. About 50 minutes. The containers come from `mvn verify` (target/containers).
 #   bench/sitting.sh TAG        results go to results/results.jsonl with "tag":"TAG"
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -25,6 +25,11 @@ for t in "${PEERS[@]}"; do ./run.sh "$t" --warm 1 --tag "$TAG" "${STORM_DROP[@]}
 # chat a second to a club of 10,000 beside the 1 x 1000 figure above.
 RUNS=1 ./large-club.sh 10000
 ./run.sh java --warm 1 --tag "$TAG" custom fanout --clubs 1 --members 10000 --senders 1 --rate 1 --duration 10
+# The WAR as browsers meet it: clients that offer permessage-deflate (declined by default), and the
+# memory an idle joined connection costs on each container.
+for t in java tomcat payara; do ./run.sh "$t" --warm 2 --tag "$TAG" "${FANOUT_10x100[@]}" --client lib --deflate; done
+for t in java tomcat payara; do ./run.sh "$t" --warm 3 --tag "$TAG" "${FILL_1000[@]}" --client lib --deflate; done
+for t in java tomcat payara; do ./run.sh "$t" --tag "$TAG" idle-5000; done
 for t in java ws-ref nestjs-seed; do ./run.sh "$t" --tag "$TAG" idle-19500; done
 JAVA_OPTS='-Xms64m -Xmx512m -XX:+UseSerialGC' ./run.sh java --tag "$TAG" idle-19500
 
