@@ -36,6 +36,8 @@ final class ClubNames {
     private List<Change> sinceGap = new ArrayList<>();
     /** Whether a reading asked for because of a gap is out. */
     private boolean reading;
+    /** Moved on by {@link #reset}, so that a reading asked for before it is not taken after it. */
+    private int generation;
 
     /**
      * @param told   tells the local members that a name came or went (the names say so already)
@@ -51,11 +53,18 @@ final class ClubNames {
         return names;
     }
 
-    /** Forgets everything: the next reading starts afresh. */
+    /** Forgets everything: the next reading starts afresh, and one still out is not taken. */
     void reset() {
         names = null;
         version = 0;
         sinceGap = new ArrayList<>();
+        reading = false;
+        generation++;
+    }
+
+    /** Which run of the names a reading asked for now belongs to: {@link #read} takes it only while it is the same. */
+    int generation() {
+        return generation;
     }
 
     /** A presence event of the club, at its version. */

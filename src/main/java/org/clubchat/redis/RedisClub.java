@@ -504,7 +504,11 @@ final class RedisClub {
 
     /** Reads the club's names for {@link ClubNames}, which tells the local members what changed. */
     private void readNames() {
+        int generation = names.generation();
         store.then(scripts.presence(keys), (read, failure) -> {
+            if (generation != names.generation()) {
+                return;
+            }
             if (failure != null) {
                 store.lost(failure);
                 names.readFailed();
