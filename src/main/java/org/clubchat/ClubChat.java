@@ -53,6 +53,7 @@ import org.clubchat.service.Gateway;
 import org.clubchat.service.HookRunner;
 import org.clubchat.service.KeepAlive;
 import org.clubchat.service.Publisher;
+import org.clubchat.service.StalledSends;
 
 /**
  * The composition root: builds the parts from {@link Settings}, wires them, and owns their threads and
@@ -70,7 +71,8 @@ import org.clubchat.service.Publisher;
  * goes out in one write;
  * <li>{@code clubchat-sender}, up to {@link #BLOCKING_WRITERS}: the same for transports whose sends
  * block (the WAR's); each thread a client that stops reading holds is lost to the others until the
- * container gives up on the write, hence more of them;
+ * container gives up on the write (Tomcat) or the connection is closed ({@link StalledSends}, after
+ * 10 s), hence more of them;
  * <li>{@code clubchat-hooks}, up to {@link #HOOK_THREADS}, only with hooks: the application's hooks,
  * which may block on its backend; when all are busy, calls wait in a queue of {@link #HOOK_QUEUE}
  * (a reconnect storm asks the connect hook once per client) and get the failure policy if their time
@@ -159,6 +161,7 @@ public final class ClubChat implements AutoCloseable {
         every(clubs.sweepInterval(), clubs::sweep);
         // Half the ping interval: a silent peer is seen at most one interval late.
         every(settings.pingInterval().dividedBy(2), new KeepAlive(connections, settings.limits(), System::nanoTime));
+        every(Duration.ofSeconds(1), new StalledSends(connections, System::nanoTime));
     }
 
     /** The history store: the container's DataSource when a JNDI name is set, else a pool of its own. */

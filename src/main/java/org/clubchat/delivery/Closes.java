@@ -43,6 +43,8 @@ public final class Closes {
     public static final Close DISCONNECTED = new Close(1008, "disconnected by an operator");
     /** 1013 Try Again Later. */
     public static final Close OUTBOX_OVERFLOW = new Close(1013, "too slow: outgoing queue overflowed");
+    /** 1013 Try Again Later: a send to the client did not complete in {@code StalledSends.LIMIT}. */
+    public static final Close SEND_STALLED = new Close(1013, "too slow: a send did not complete in 10 s");
     /** 1013 Try Again Later: the server sheds the largest backlogs when all outboxes pass their budget. */
     public static final Close SHED = new Close(1013, "server overloaded: outgoing queue shed");
     /**

@@ -80,6 +80,8 @@ public final class Outbox implements Delivery {
     private boolean pingDue;
     /** The thread inside a send or ping call of the transport, or null: see {@link #detach}. */
     private Thread sendingThread;
+    /** When the send or ping {@code sendingThread} is in began, {@link System#nanoTime}. */
+    private long sendBegan;
     private volatile Consumer<Close> whenClosed = reason -> { };
 
     /**
@@ -287,6 +289,7 @@ public final class Outbox implements Delivery {
                     pingDue = false;
                     ping = true;
                     sendingThread = Thread.currentThread();
+                    sendBegan = System.nanoTime();
                 } else {
                     batch = nextBatch();
                     if (batch == null) {
@@ -296,6 +299,7 @@ public final class Outbox implements Delivery {
                     } else {
                         sendState = IN_SEND;
                         sendingThread = Thread.currentThread();
+                        sendBegan = System.nanoTime();
                     }
                 }
             }
@@ -326,6 +330,14 @@ public final class Outbox implements Delivery {
         } else if (late) {
             drain();
         }
+    }
+
+    /**
+     * How long a blocking send (or ping) under way has taken at {@code now} ({@link System#nanoTime}), in
+     * nanos; 0 when none is. A client that stopped reading holds one for as long as the container lets it.
+     */
+    public synchronized long sendingFor(long now) {
+        return sendingThread == null ? 0 : now - sendBegan;
     }
 
     /** Empties the queue, giving its bytes back to the budget. Under {@code this}. */

@@ -23,7 +23,7 @@ import java.util.function.Function;
  * write of the whole text and a close each: the Tyrus inside Payara schedules an idle-timeout task on a
  * managed executor for every {@code sendText}, whatever the session's idle timeout, and that costs more
  * than the send itself; its message writer does not. That writer does not wait for the write either,
- * so at least every {@link #CONFIRM_EVERY} one message still goes with {@code sendText}, which returns
+ * so at least every {@link #CONFIRM_EVERY} (and {@link #CONFIRM_BYTES}) one message still goes with {@code sendText}, which returns
  * once everything before it is written: that is how a sender learns that a client has stopped reading.
  * The API's batching is not used with the writer (tried on Tomcat 11, the two let a close frame into a
  * half-written message).
@@ -33,6 +33,12 @@ import java.util.function.Function;
  */
 final class BlockingSends {
     private static final long CONFIRM_EVERY = TimeUnit.SECONDS.toNanos(1);
+    /**
+     * Also at least every this many characters through the writer: a burst of large messages to a client
+     * that stopped reading is otherwise buffered by Payara whole (megabytes) within its second, and nothing
+     * sent after it would show that the client does not read.
+     */
+    static final long CONFIRM_BYTES = 1024 * 1024;
     /**
      * How long one blocking send may take on Tomcat before it fails and Tomcat closes the session (its
      * default is 20 s): a message of at most 64 KiB that has not gone in 10 s belongs to a client that
@@ -44,6 +50,8 @@ final class BlockingSends {
     private final RemoteEndpoint.Basic remote;
     private final boolean throughMessageWriter;
     private long lastConfirmed = System.nanoTime() - CONFIRM_EVERY;
+    /** Characters sent through the writer since the last send that waited. */
+    private long unconfirmed;
 
     BlockingSends(Session session, boolean throughMessageWriter) {
         this.throughMessageWriter = throughMessageWriter;
@@ -73,14 +81,16 @@ final class BlockingSends {
         }
         for (int i = 0; i <= last; i++) {
             String message = text.apply(items.get(i));
-            boolean confirming = i == last && now - lastConfirmed >= CONFIRM_EVERY;
+            boolean confirming = i == last && (now - lastConfirmed >= CONFIRM_EVERY || unconfirmed >= CONFIRM_BYTES);
             if (throughMessageWriter && !confirming) {
                 try (Writer writer = remote.getSendWriter()) {
                     writer.write(message);
                 }
+                unconfirmed += message.length();
             } else {
                 remote.sendText(message);
                 lastConfirmed = now;
+                unconfirmed = 0;
             }
         }
         if (batching) {

@@ -39,20 +39,22 @@ public final class ChatEndpoint {
     /** Null until admitted, and for a connection that was refused. */
     private Connection connection;
     private final TextParts parts;
+    private final int textBuffer;
 
-    ChatEndpoint(ClubChat app, Transports transports) {
+    ChatEndpoint(ClubChat app, Transports transports, int textBuffer) {
         this.gateway = app.gateway();
         this.handshakes = app.handshakes();
         this.codec = app.codec();
         this.maxMessageBytes = app.settings().maxFrameBytes();
         this.parts = new TextParts(maxMessageBytes);
         this.transports = transports;
+        this.textBuffer = textBuffer;
     }
 
     @OnOpen
     public void onOpen(Session session) throws IOException {
-        // Small, so that a connection does not hold a buffer for the largest message: see TextParts.
-        session.setMaxTextMessageBufferSize(TextParts.CONTAINER_BUFFER);
+        // On Tomcat small, so that a connection does not hold a buffer for the largest message: see TextParts.
+        session.setMaxTextMessageBufferSize(textBuffer);
         // club-chat closes idle connections itself (pings, idle.timeout). A negative value means "none" in
         // the API; Tyrus treats 0 as a timer to reschedule on every message sent and received, which cost
         // a scheduled task per delivery.

@@ -19,13 +19,21 @@ import org.clubchat.ClubChat;
 public final class ChatEndpointConfigurator extends ServerEndpointConfig.Configurator {
     private static final AtomicReference<Installed> INSTALLED = new AtomicReference<>();
 
-    /** The running application, and how its server's connections send. */
-    record Installed(ClubChat app, Transports transports) {
+    /**
+     * The running application, how its server's connections send, and the text buffer its container gives
+     * each connection, in characters ({@link TextParts}).
+     */
+    record Installed(ClubChat app, Transports transports, int textBuffer) {
     }
 
-    /** Serves {@code app} with {@code transports}, both set once, before the first connection. */
+    /** Serves {@code app} with {@code transports} on a server that allocates only what a message needs (Tyrus). */
     public static void install(ClubChat app, Transports transports) {
-        if (!INSTALLED.compareAndSet(null, new Installed(app, transports))) {
+        install(app, transports, app.settings().maxFrameBytes());
+    }
+
+    /** Serves {@code app} with {@code transports} and connections' text buffers of {@code textBuffer} characters, all set once. */
+    static void install(ClubChat app, Transports transports, int textBuffer) {
+        if (!INSTALLED.compareAndSet(null, new Installed(app, transports, textBuffer))) {
             throw new IllegalStateException("another club-chat is already running in this class loader");
         }
     }
@@ -66,6 +74,6 @@ public final class ChatEndpointConfigurator extends ServerEndpointConfig.Configu
     @Override
     public <T> T getEndpointInstance(Class<T> endpointClass) {
         Installed installed = installed();
-        return endpointClass.cast(new ChatEndpoint(installed.app(), installed.transports()));
+        return endpointClass.cast(new ChatEndpoint(installed.app(), installed.transports(), installed.textBuffer()));
     }
 }

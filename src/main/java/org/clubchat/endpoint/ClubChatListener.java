@@ -8,7 +8,6 @@ import jakarta.websocket.DeploymentException;
 import jakarta.websocket.server.ServerContainer;
 import java.lang.System.Logger.Level;
 import java.util.Collections;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -32,14 +31,14 @@ public final class ClubChatListener implements ServletContextListener {
     public void contextInitialized(ServletContextEvent event) {
         ServletContext context = event.getServletContext();
         app = new ClubChat(Settings.load(System.getenv(), System.getProperties(), initParameters(context)));
-        ChatEndpointConfigurator.install(app, Transports.forServer(context.getServerInfo()));
+        ChatEndpointConfigurator.install(app, Transports.forServer(context.getServerInfo()),
+                TextParts.containerBuffer(context.getServerInfo(), app.settings().maxFrameBytes()));
         ServerContainer container = (ServerContainer) context.getAttribute(ServerContainer.class.getName());
-        if (allocatesBuffersOnOpen(context.getServerInfo())) {
+        String serverInfo = context.getServerInfo();
+        if (TextParts.allocatedOnOpen(serverInfo)) {
             // Tomcat allocates each connection's message buffers at these sizes when it opens, and keeps them:
             // text longer than its buffer comes in parts (TextParts), binary is refused on /chat at its first
-            // part and rare on socket.io, whose sessions raise their own binary limit. The Tyrus in Payara
-            // allocates nothing ahead, and with these defaults lost track of a client that stopped reading
-            // (Payara 7: ContainerConformance.aMemberThatStopsReadingIsLetGoOfAndTheOthersGetEverything).
+            // part and rare on socket.io, whose sessions raise their own binary limit.
             container.setDefaultMaxTextMessageBufferSize(TextParts.CONTAINER_BUFFER);
             container.setDefaultMaxBinaryMessageBufferSize(SMALL_BINARY_BUFFER);
         }
@@ -61,11 +60,6 @@ public final class ClubChatListener implements ServletContextListener {
         ChatEndpointConfigurator.uninstall(app);
         app.close();
         LOG.log(Level.INFO, "club-chat stopped");
-    }
-
-    /** Whether the container that reports {@code serverInfo} allocates a connection's message buffers as it opens (Tomcat). */
-    static boolean allocatesBuffersOnOpen(String serverInfo) {
-        return serverInfo.toLowerCase(Locale.ROOT).contains("tomcat");
     }
 
     private static Map<String, String> initParameters(ServletContext context) {

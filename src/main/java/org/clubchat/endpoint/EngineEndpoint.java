@@ -26,11 +26,14 @@ public final class EngineEndpoint extends Endpoint {
     private static final System.Logger LOG = System.getLogger(EngineEndpoint.class.getName());
     private final EngineServer server;
     private final Function<Session, EngineSocket> sockets;
+    /** The text buffer, in characters, the container gives this session ({@link TextParts}). */
+    private final int textBuffer;
     private EngineSocket.Listener listener;
 
-    private EngineEndpoint(EngineServer server, Function<Session, EngineSocket> sockets) {
+    private EngineEndpoint(EngineServer server, Function<Session, EngineSocket> sockets, int textBuffer) {
         this.server = server;
         this.sockets = sockets;
+        this.textBuffer = textBuffer;
     }
 
     /**
@@ -41,7 +44,8 @@ public final class EngineEndpoint extends Endpoint {
      */
     public static ServerEndpointConfig config(String path, EngineServer server, boolean compression, String serverInfo) {
         boolean throughMessageWriter = Transports.prefersMessageWriter(serverInfo);
-        return config(path, server, compression, session -> new SessionSocket(session, throughMessageWriter));
+        return config(path, server, compression, session -> new SessionSocket(session, throughMessageWriter),
+                TextParts.containerBuffer(serverInfo, server.options().maxPayload()));
     }
 
     /**
@@ -52,6 +56,12 @@ public final class EngineEndpoint extends Endpoint {
      */
     public static ServerEndpointConfig config(String path, EngineServer server, boolean compression,
             Function<Session, EngineSocket> sockets) {
+        return config(path, server, compression, sockets, server.options().maxPayload());
+    }
+
+    /** @param textBuffer the text buffer, in characters, the container is to give each session ({@link TextParts}) */
+    private static ServerEndpointConfig config(String path, EngineServer server, boolean compression,
+            Function<Session, EngineSocket> sockets, int textBuffer) {
         return ServerEndpointConfig.Builder.create(EngineEndpoint.class, path)
                 .configurator(new ServerEndpointConfig.Configurator() {
                     @Override
@@ -61,7 +71,7 @@ public final class EngineEndpoint extends Endpoint {
 
                     @Override
                     public <T> T getEndpointInstance(Class<T> endpointClass) {
-                        return endpointClass.cast(new EngineEndpoint(server, sockets));
+                        return endpointClass.cast(new EngineEndpoint(server, sockets, textBuffer));
                     }
                 })
                 .build();
@@ -75,9 +85,9 @@ public final class EngineEndpoint extends Endpoint {
     @Override
     public void onOpen(Session session, EndpointConfig config) {
         int maxPayload = server.options().maxPayload();
-        // Small, so that a session does not hold a buffer for the largest message: see TextParts. Binary
-        // messages (rare: socket.io attachments) keep the container's buffer, which only they make grow.
-        session.setMaxTextMessageBufferSize(TextParts.CONTAINER_BUFFER);
+        // On Tomcat small, so that a session does not hold a buffer for the largest message: see TextParts.
+        // Binary messages (rare: socket.io attachments) keep the container's buffer, which only they make grow.
+        session.setMaxTextMessageBufferSize(textBuffer);
         session.setMaxBinaryMessageBufferSize(maxPayload);
         // Engine.IO's pings end silent sessions.
         session.setMaxIdleTimeout(-1);

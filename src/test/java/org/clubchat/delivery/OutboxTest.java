@@ -19,6 +19,7 @@ import java.util.function.Consumer;
 import java.util.stream.IntStream;
 import org.clubchat.protocol.Frame;
 import org.clubchat.protocol.ServerMessage;
+import org.clubchat.support.Await;
 import org.junit.jupiter.api.Test;
 
 class OutboxTest {
@@ -199,6 +200,27 @@ class OutboxTest {
         assertEquals(0, transport.pings, "not on the timer's thread");
         sender.remove(0).run();
         assertEquals(1, transport.pings);
+    }
+
+    @Test
+    void aSendUnderWaySaysHowLongItHasTaken() throws Exception {
+        HeldTransport stuck = new HeldTransport();
+        ExecutorService sender = Executors.newSingleThreadExecutor();
+        try {
+            Outbox outbox = new Outbox(stuck, 1000, sender, Runnable::run);
+            assertEquals(0, outbox.sendingFor(System.nanoTime()), "nothing is being sent");
+            long before = System.nanoTime();
+            assertTrue(outbox.offer(frame(0)));
+            assertTrue(stuck.entered.await(10, TimeUnit.SECONDS));
+            long later = System.nanoTime() + TimeUnit.SECONDS.toNanos(11);
+            assertTrue(outbox.sendingFor(later) >= TimeUnit.SECONDS.toNanos(11)
+                    && outbox.sendingFor(later) <= later - before, "the send began when the offer started it");
+            stuck.release.countDown();
+            Await.until(Duration.ofSeconds(10), () -> outbox.sendingFor(System.nanoTime()) == 0, () -> "the send returned");
+        } finally {
+            stuck.release.countDown();
+            sender.shutdownNow();
+        }
     }
 
     @Test

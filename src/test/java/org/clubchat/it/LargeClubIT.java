@@ -135,7 +135,7 @@ class LargeClubIT {
             assertEquals("x", newcomer.expectError("not_member").getString("id"));
 
             newcomer.close();
-            for (int i = 4; i >= 1; i--) {
+            for (int i = 4; i >= 2; i--) {
                 clients.remove(i).close();
             }
             int shrunk = 0;
@@ -144,6 +144,8 @@ class LargeClubIT {
                 assertEquals("count", frame.getString("type"), () -> "presence waits until the club is back at its limit: " + frame);
                 shrunk = frame.getInt("count");
             }
+            // Only now does bob leave: on two nodes, leaves closed at once reach Redis in either order.
+            clients.remove(1).close();
             JsonObject gone = first.expect("presence");
             assertEquals(List.of("leave", "bob"), List.of(gone.getString("event"), gone.getString("name")),
                     "back at the limit, one count came first; then presence as before");
