@@ -17,6 +17,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -59,8 +60,10 @@ public final class Browser implements AutoCloseable {
         return driver;
     }
 
+    /** Waits for the condition; an element the page re-rendered while it was read is looked up again at the next poll. */
     public <T> T await(String what, Function<WebDriver, T> condition) {
-        return new WebDriverWait(driver, WAIT).pollingEvery(POLL).withMessage(what).until(condition);
+        return new WebDriverWait(driver, WAIT).pollingEvery(POLL).withMessage(what)
+                .ignoring(StaleElementReferenceException.class).until(condition);
     }
 
     public Object script(String javascript, Object... arguments) {
