@@ -23,8 +23,9 @@ import java.util.function.Function;
  * write of the whole text and a close each: the Tyrus inside Payara schedules an idle-timeout task on a
  * managed executor for every {@code sendText}, whatever the session's idle timeout, and that costs more
  * than the send itself; its message writer does not. That writer does not wait for the write either,
- * so at least every {@link #CONFIRM_EVERY} (and {@link #CONFIRM_BYTES}) one message still goes with {@code sendText}, which returns
- * once everything before it is written: that is how a sender learns that a client has stopped reading.
+ * so at least every {@link #CONFIRM_EVERY} and every {@link #CONFIRM_BYTES} one message still goes with
+ * {@code sendText}, which returns once everything before it is written: that is how a sender learns that
+ * a client has stopped reading.
  * The API's batching is not used with the writer (tried on Tomcat 11, the two let a close frame into a
  * half-written message).
  *

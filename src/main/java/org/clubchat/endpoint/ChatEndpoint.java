@@ -36,10 +36,11 @@ public final class ChatEndpoint {
     private final ProtocolCodec codec;
     private final int maxMessageBytes;
     private final Transports transports;
+    private final TextParts parts;
+    /** The text buffer, in characters, the container gives the connection ({@link TextParts}). */
+    private final int textBuffer;
     /** Null until admitted, and for a connection that was refused. */
     private Connection connection;
-    private final TextParts parts;
-    private final int textBuffer;
 
     ChatEndpoint(ClubChat app, Transports transports, int textBuffer) {
         this.gateway = app.gateway();

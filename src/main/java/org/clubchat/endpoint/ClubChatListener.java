@@ -31,10 +31,10 @@ public final class ClubChatListener implements ServletContextListener {
     public void contextInitialized(ServletContextEvent event) {
         ServletContext context = event.getServletContext();
         app = new ClubChat(Settings.load(System.getenv(), System.getProperties(), initParameters(context)));
-        ChatEndpointConfigurator.install(app, Transports.forServer(context.getServerInfo()),
-                TextParts.containerBuffer(context.getServerInfo(), app.settings().maxFrameBytes()));
-        ServerContainer container = (ServerContainer) context.getAttribute(ServerContainer.class.getName());
         String serverInfo = context.getServerInfo();
+        ChatEndpointConfigurator.install(app, Transports.forServer(serverInfo),
+                TextParts.containerBuffer(serverInfo, app.settings().maxFrameBytes()));
+        ServerContainer container = (ServerContainer) context.getAttribute(ServerContainer.class.getName());
         if (TextParts.allocatedOnOpen(serverInfo)) {
             // Tomcat allocates each connection's message buffers at these sizes when it opens, and keeps them:
             // text longer than its buffer comes in parts (TextParts), binary is refused on /chat at its first
@@ -43,8 +43,7 @@ public final class ClubChatListener implements ServletContextListener {
             container.setDefaultMaxBinaryMessageBufferSize(SMALL_BINARY_BUFFER);
         }
         try {
-            container.addEndpoint(EngineEndpoint.config(SOCKET_IO_PATH, app.socketIo(), app.settings().wsCompression(),
-                    context.getServerInfo()));
+            container.addEndpoint(EngineEndpoint.config(SOCKET_IO_PATH, app.socketIo(), app.settings().wsCompression(), serverInfo));
         } catch (DeploymentException e) {
             throw new IllegalStateException("could not serve socket.io at " + SOCKET_IO_PATH, e);
         }
