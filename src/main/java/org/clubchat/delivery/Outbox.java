@@ -34,12 +34,13 @@ import org.clubchat.protocol.Frame;
  * <p>Pings go through the drain too, so that they are sent on the sender executor, never between the
  * frames of a batch, and never by the thread that asks for them (a timer).
  *
- * <p>Longer than the other classes here (about 370 lines, half of it this contract and the notes on
+ * <p>Longer than the other classes here (about 410 lines, half of it this contract and the notes on
  * each state change): one lock guards one state machine, and splitting it would spread that lock over
  * several classes.
  *
  * <p>{@code queue}, {@code queuedBytes}, {@code sending}, {@code sendState}, {@code closed} and
- * {@code closeWhenDrained}, {@code pingDue} and {@code sendingThread} are guarded by {@code this}.
+ * {@code closeWhenDrained}, {@code pingDue}, {@code sendingThread} and {@code sendBegan} are guarded by
+ * {@code this}.
  * It is a leaf lock: held only for a few field updates, never while sending or calling out, never
  * before a club's lock. The offer that finds the outbox idle starts a drain on the sender executor (the
  * server's writer threads), so that frames offered until it runs go out together: a fan-out returns at
