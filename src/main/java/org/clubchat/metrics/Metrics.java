@@ -52,6 +52,7 @@ public final class Metrics {
     private final Map<Integer, Counter> refusalsByStatus = new ConcurrentHashMap<>();
     private final Map<String, Counter> redisClosesByReason = new ConcurrentHashMap<>();
     private final Counter redisJoinsUndone;
+    private final Counter redisFailovers;
     private final Counter redisReasserted;
     private final Map<String, Timer> hooksByName = new ConcurrentHashMap<>();
     private final Map<String, Counter> openedByProtocol = new ConcurrentHashMap<>();
@@ -76,6 +77,9 @@ public final class Metrics {
                 .register(registry);
         redisReasserted = Counter.builder("clubchat.redis.node.reasserted")
                 .description("times this node found itself taken for dead while it lived and put its members back (Redis mode)")
+                .register(registry);
+        redisFailovers = Counter.builder("clubchat.redis.failovers")
+                .description("times this node found Redis's primary at another address (a Sentinel failover; Redis mode)")
                 .register(registry);
         redisJoinsUndone = Counter.builder("clubchat.redis.joins.undone")
                 .description("joins whose answer from Redis was lost, taken back out of Redis (Redis mode)").register(registry);
@@ -174,6 +178,10 @@ public final class Metrics {
 
     public void redisReasserted() {
         redisReasserted.increment();
+    }
+
+    public void redisFailedOver() {
+        redisFailovers.increment();
     }
 
     public void redisJoinUndone() {

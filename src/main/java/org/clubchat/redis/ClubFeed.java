@@ -131,7 +131,8 @@ final class ClubFeed {
 
     /**
      * What a check read of the club's run in Redis ({@link #checking} said for which of its runs): notices a
-     * lost run, and a channel that stalled behind the stream. Every second, from the store's sweep, which
+     * lost run, or, without the store, the lost end of one (which then begins afresh), and a channel that
+     * stalled behind the stream. Every second, from the store's sweep, which
      * reads many clubs' runs at once.
      */
     void checked(String checkedEpoch, ClubScripts.Run run) {
@@ -152,6 +153,16 @@ final class ClubFeed {
         } else if (run.epoch() == null || !run.epoch().equals(epoch)) {
             club.runLost();
             return;
+        } else if (run.seq() < delivered) {
+            // Redis lost the end of the run (a failover), and would give its seqs to other messages.
+            store.then(scripts.restartRun(keys, epoch, delivered), (began, failure) -> {
+                if (failure != null) {
+                    store.lost(failure);
+                } else if (checkedEpoch.equals(epoch)) {
+                    club.runLost();
+                }
+            });
+            return;
         }
         if (delivered == deliveredAtLastCheck && run.seq() > delivered) {
             catchUp(run.seq());
@@ -159,7 +170,11 @@ final class ClubFeed {
         deliveredAtLastCheck = delivered;
     }
 
-    /** Reads the stream after {@code delivered} up to {@code seq}, a seq known to be stored, and hands it out. */
+    /**
+     * Reads the stream after {@code delivered} up to {@code seq}, a seq known to be stored, and hands it
+     * out; with the history store, what the stream does not hold, or all of it while Redis cannot answer,
+     * is read from the store.
+     */
     void catchUp(long seq) {
         readUpTo = Math.max(readUpTo, seq);
         if (reading || delivered < 0 || readUpTo <= delivered) {
@@ -175,6 +190,10 @@ final class ClubFeed {
             }
             if (failure != null) {
                 store.lost(failure);
+                if (log != null) {
+                    // Redis is away or failing over: the store holds what this node's own chats are waiting behind.
+                    readStore(readEpoch, to);
+                }
                 return;
             }
             for (StreamMessage<String, String> entry : entries) {

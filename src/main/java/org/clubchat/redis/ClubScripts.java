@@ -66,6 +66,7 @@ final class ClubScripts {
     private final Script presenceScript;
     private final Script relayScript;
     private final Script deleteScript;
+    private final Script restartRunScript;
 
     /** A script's text and its SHA-1, by which Redis runs it without being sent the text each time. */
     private record Script(String text, String sha) {
@@ -100,6 +101,7 @@ final class ClubScripts {
         this.presenceScript = script(redis, "presence.lua");
         this.relayScript = script(redis, "gone.lua", "relay.lua");
         this.deleteScript = script(redis, "delete.lua");
+        this.restartRunScript = script(redis, "restart-run.lua");
         this.node = node;
         this.historySize = historySize;
         this.retentionMillis = retentionMillis;
@@ -179,6 +181,16 @@ final class ClubScripts {
     CompletableFuture<Long> restore(ClubKeys keys, String epoch, long seq) {
         return run(relayScript, ScriptOutputType.INTEGER, relayKeys(keys),
                 epoch, String.valueOf(seq), String.valueOf(retentionMillis));
+    }
+
+    /**
+     * Without the history store: begins a new run of a club whose run Redis holds to a lower seq than
+     * {@code delivered} (restart-run.lua); whether this call began it.
+     */
+    CompletableFuture<Boolean> restartRun(ClubKeys keys, String epoch, long delivered) {
+        return this.<Long>run(restartRunScript, ScriptOutputType.INTEGER,
+                new String[] {keys.epoch(), keys.seq(), keys.log(), keys.sentKeys(), keys.gone()},
+                epoch, String.valueOf(delivered), newId()).thenApply(began -> began == 1);
     }
 
     private static String[] relayKeys(ClubKeys keys) {
@@ -368,7 +380,7 @@ final class ClubScripts {
      */
     CompletableFuture<Void> load() {
         return CompletableFuture.allOf(Stream.of(joinScript, chatScript, leaveScript, forgetNodeScript, forgetInClubScript,
-                        presenceScript, relayScript, deleteScript)
+                        presenceScript, relayScript, deleteScript, restartRunScript)
                 .map(script -> timed(() -> redis.scriptLoad(script.text()))).toArray(CompletableFuture[]::new));
     }
 

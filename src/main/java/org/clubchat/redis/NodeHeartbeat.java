@@ -1,10 +1,14 @@
 package org.clubchat.redis;
 
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.lang.System.Logger.Level;
+import java.net.SocketAddress;
+import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +23,12 @@ import java.util.concurrent.TimeUnit;
  * ({@link DeadNodes}). It then puts its members back ({@code forgotten}), so that nobody vanishes for good
  * and no quiet club of its members expires.
  *
+ * <p>A node judges its peers only once it has itself beaten without a break for {@link #SETTLING}, on one
+ * connection: after Redis was away (a failover that Sentinel takes 30 s to begin, a restart), or after
+ * the connection moved to another primary (a manual failover, where the old primary takes writes that
+ * are then lost for up to 10 s), the peers' heartbeat keys may have expired, and a peer that reconnects
+ * a moment later than this node is as alive as this one.
+ *
  * <p>It has a connection and a thread ({@code clubchat-redis-heartbeat}) of its own, used for nothing
  * else: however busy the node's club work is, or however long Redis takes over a club command, the
  * heartbeat waits behind none of it, so a live node is not taken for dead.
@@ -32,7 +42,20 @@ final class NodeHeartbeat implements AutoCloseable {
     private final Availability availability;
     private final String node;
     private final Runnable forgotten;
+    /**
+     * How long a node beats without a break before it takes a peer whose key is gone for dead: a peer's key
+     * lives {@link RedisClubStore#NODE_TTL}, and a peer's connection comes back within
+     * {@link RedisClubStore#RECONNECT_AT_MOST} of this node's.
+     */
+    static final Duration SETTLING = RedisClubStore.NODE_TTL.plus(RedisClubStore.HEARTBEAT);
     private final DeadNodes dead;
+    /** When this node may judge its peers again ({@link System#nanoTime}); on the heartbeat's thread only, once started. */
+    private long judgesFrom;
+    /**
+     * Whether a beat failed or the connection was made again since the last beat: the next beat begins
+     * {@link #SETTLING} again. Volatile: Lettuce's I/O thread sets it on a reconnect.
+     */
+    private volatile boolean unsettled = true;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(task -> {
         Thread beating = new Thread(task, "clubchat-redis-heartbeat");
         beating.setDaemon(true);
@@ -53,6 +76,12 @@ final class NodeHeartbeat implements AutoCloseable {
         this.availability = availability;
         this.node = node;
         this.dead = new DeadNodes(scripts);
+        connection.addListener(new RedisConnectionStateListener() {
+            @Override
+            public void onRedisConnected(RedisChannelHandler<?, ?> reconnected, SocketAddress address) {
+                unsettled = true;
+            }
+        });
         beat();
         long period = RedisClubStore.HEARTBEAT.toMillis();
         thread.scheduleWithFixedDelay(this::beatOrReport, period, period, TimeUnit.MILLISECONDS);
@@ -63,22 +92,35 @@ final class NodeHeartbeat implements AutoCloseable {
             beat();
             availability.answered();
         } catch (RedisException e) {
+            unsettled = true;
             availability.lost(e);
         } catch (RuntimeException e) {
+            unsettled = true;
             LOG.log(Level.WARNING, "heartbeat failed", e);
         }
     }
 
-    /** Renews this node's key and forgets the nodes whose keys expired; throws when Redis cannot answer. */
+    /**
+     * Renews this node's key and, once it has beaten for {@link #SETTLING} without a break, forgets the
+     * nodes whose keys expired; throws when Redis cannot answer.
+     */
     private void beat() {
         redis.set(ClubKeys.nodeAlive(node), "1", SetArgs.Builder.px(RedisClubStore.NODE_TTL.toMillis()));
         redis.sadd(ClubKeys.nodes(), node);
+        long now = System.nanoTime();
+        if (unsettled) {
+            unsettled = false;
+            judgesFrom = now + SETTLING.toNanos();
+        }
         // Its peers began removing its members (they left a mark first). Without a mark, Redis lost
         // everything: its clubs' runs are gone too, and their members re-join them anyway.
         if (redis.del(ClubKeys.nodeForgotten(node)) == 1) {
             LOG.log(Level.WARNING, "this node was taken for dead while it lived (a pause, a Redis failover or restart); "
                     + "putting its members back in their clubs");
             forgotten.run();
+        }
+        if (now - judgesFrom < 0) {
+            return;
         }
         for (String other : redis.smembers(ClubKeys.nodes())) {
             if (!other.equals(node) && redis.exists(ClubKeys.nodeAlive(other)) == 0) {

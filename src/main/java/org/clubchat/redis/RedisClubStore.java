@@ -70,7 +70,7 @@ public final class RedisClubStore implements ClubStore {
     static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(2);
     /** How many clubs' runs the sweep reads in one command. */
     private static final int CHECKED_AT_ONCE = 500;
-    private static final Duration RECONNECT_AT_MOST = Duration.ofSeconds(2);
+    static final Duration RECONNECT_AT_MOST = Duration.ofSeconds(2);
     private static final System.Logger LOG = System.getLogger(RedisClubStore.class.getName());
 
     private final String node = ClubScripts.newId();
@@ -123,6 +123,10 @@ public final class RedisClubStore implements ClubStore {
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(50), RECONNECT_AT_MOST, 2, TimeUnit.MILLISECONDS))
                 .build();
         client = RedisClient.create(resources, redisUri);
+        client.addListener(new PrimaryWatch(() -> {
+            metrics.redisFailedOver();
+            onEvents(this::reassert);
+        }));
         // While Redis is away, fail commands at once (the member gets `unavailable`) instead of queueing
         // them; every command, asynchronous ones too, gives up after the command timeout.
         client.setOptions(ClientOptions.builder().autoReconnect(true)
@@ -141,7 +145,10 @@ public final class RedisClubStore implements ClubStore {
         });
         StatefulRedisConnection<String, String> beating = client.connect();
         heartbeat = new NodeHeartbeat(beating, new ClubScripts(beating.async(), metrics, node, historySize, retentionMillis, clock),
-                availability, node, () -> onEvents(this::reassert));
+                availability, node, () -> {
+                    metrics.redisReasserted();
+                    onEvents(this::reassert);
+                });
         leaveRetries = new LeaveRetries(scripts, this::onEvents);
         channels = new ClubChannels(client, this);
     }
@@ -290,13 +297,13 @@ public final class RedisClubStore implements ClubStore {
     }
 
     /**
-     * The heartbeat found this node taken for dead while it lived (a pause, a failover, a Redis restart):
-     * every local member goes back into its clubs. On the events thread; one that Redis did not answer
+     * The heartbeat found this node taken for dead while it lived (a pause, a Redis restart), or Redis
+     * failed over to a primary that may lack the last writes: every local member goes back into its clubs
+     * (a member Redis still holds is left as it is). On the events thread; one that Redis did not answer
      * is tried again at the next sweep.
      */
     private void reassert() {
         reassertDue = false;
-        metrics.redisReasserted();
         local.values().forEach(club -> club.reassert(() -> reassertDue = true));
     }
 

@@ -246,4 +246,47 @@ class RedisFaultsIT {
     private static List<String> members(ServerProcess node, String club) {
         return TestClient.members(Http.json(Http.get(node.http("/api/clubs/" + club), "Authorization", "Bearer " + API_KEY)));
     }
+
+    /**
+     * A failover can lose the primary's last writes (Redis replicates asynchronously): here Redis's seq
+     * and stream are put back by two messages the members already have. Without the store nobody holds
+     * them, and the next chat must not get seq 2 again: the club begins a new run, and its members are
+     * closed with 1001 to re-join it.
+     */
+    @Test
+    void aRunWhoseEndRedisLostBeginsAfreshRatherThanGiveItsSeqsAgain() throws Exception {
+        try (RedisProcess redis = RedisProcess.start(); ServerProcess node0 = Node.start("lostend0", settings(redis, 0));
+                ServerProcess node1 = Node.start("lostend1", settings(redis, 0))) {
+            RedisClient admin = RedisClient.create(redis.uri());
+            try (var adminConnection = admin.connect(); TestClient alice = node0.connect("alice");
+                    TestClient bob = node1.connect("bob")) {
+                String epoch = alice.join("lost-end").getString("epoch");
+                bob.join("lost-end");
+                alice.expect("presence");
+                for (int i = 1; i <= 3; i++) {
+                    assertEquals(i, alice.chat("lost-end", "글 " + i));
+                    assertEquals(i, bob.expect("chat").getJsonNumber("seq").longValue());
+                }
+                RedisCommands<String, String> commands = adminConnection.sync();
+                commands.set("clubchat:{lost-end}:seq", "1");
+                commands.xdel("clubchat:{lost-end}:log", "2-0", "3-0");
+
+                assertEquals(1001, alice.awaitClose().code());
+                assertEquals(1001, bob.awaitClose().code());
+                try (TestClient alice2 = node0.connect("alice"); TestClient bob2 = node1.connect("bob")) {
+                    alice2.send(Json.createObjectBuilder().add("type", "join").add("clubId", "lost-end").add("since", 3).add("epoch", epoch));
+                    JsonObject joined = alice2.expect("joined");
+                    assertFalse(joined.getBoolean("recovered"), joined::toString);
+                    String newEpoch = joined.getString("epoch");
+                    assertFalse(newEpoch.equals(epoch), "a new run");
+                    assertEquals(newEpoch, bob2.join("lost-end").getString("epoch"));
+                    alice2.expect("presence");
+                    assertEquals(1, alice2.chat("lost-end", "다시 café 🎉"));
+                    assertEquals("다시 café 🎉", bob2.expect("chat").getString("message"));
+                }
+            } finally {
+                admin.shutdown();
+            }
+        }
+    }
 }

@@ -11,7 +11,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /** A real redis-server (Debian's) on a free loopback port, keeping nothing on disk, for one test class. */
-public final class RedisProcess implements AutoCloseable {
+public final class RedisProcess implements RedisTopology {
     private static final Path REDIS_SERVER = Path.of("/usr/bin/redis-server");
     private final int port;
     private final Path dir;
@@ -31,6 +31,7 @@ public final class RedisProcess implements AutoCloseable {
         return redis;
     }
 
+    @Override
     public String uri() {
         return "redis://127.0.0.1:" + port;
     }
