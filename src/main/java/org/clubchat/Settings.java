@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.clubchat.service.Limits;
 
 /**
@@ -181,6 +182,8 @@ public record Settings(
     private static final Set<String> SECRETS = Set.of("tokenSecret", "apiKey", "dbPassword");
     /** Settings shown without the credentials a URL may carry. */
     private static final Set<String> URLS = Set.of("redisUri", "hooksUrl", "tokenJwksUrl", "pageTokenUrl", "dbUrl");
+    /** A Redis Cluster's seed nodes, each {@code host:port}, after an optional {@code [user:]password@}. */
+    private static final Pattern REDIS_CLUSTER = Pattern.compile("redis-cluster://([^@]*@)?[^,:@/]+:\\d+(,[^,:@/]+:\\d+)*");
 
     /** Thrown for a value that cannot be used; the message names the key and says why. */
     public static final class InvalidSettingException extends IllegalArgumentException {
@@ -211,7 +214,8 @@ public record Settings(
         require(tokenJwksUrl.isEmpty() || isHttpUrl(tokenJwksUrl), Key.TOKEN_JWKS_URL, "an http or https URL",
                 withoutCredentials(tokenJwksUrl));
         require(redisUri.isEmpty() || isRedisUri(redisUri), Key.REDIS_URI,
-                "a redis://, rediss:// or redis-sentinel:// URI", withoutCredentials(redisUri));
+                "a redis://, rediss:// or redis-sentinel:// URI, or redis-cluster://host:port[,host:port...]",
+                withoutCredentials(redisUri));
         allowedOrigins = List.copyOf(allowedOrigins);
         require(ratePerSecond >= 1, Key.RATE_PER_SECOND, "1 or more", ratePerSecond);
         require(rateBurst >= 1, Key.RATE_BURST, "1 or more", rateBurst);
@@ -353,7 +357,7 @@ public record Settings(
 
     private static boolean isRedisUri(String value) {
         return value.startsWith("redis://") || value.startsWith("rediss://") || value.startsWith("redis-sentinel://")
-                || value.startsWith("rediss-sentinel://") || value.startsWith("redis-socket://");
+                || value.startsWith("rediss-sentinel://") || value.startsWith("redis-socket://") || REDIS_CLUSTER.matcher(value).matches();
     }
 
     private static boolean isHttpUrl(String value) {

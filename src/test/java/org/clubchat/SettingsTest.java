@@ -134,4 +134,16 @@ class SettingsTest {
                 Map.of("CLUBCHAT_REDIS_URI", "http://:pa55@host:6379"), new Properties()));
         assertTrue(!redis.getMessage().contains("pa55"), redis.getMessage());
     }
+
+    @Test
+    void aRedisClusterIsGivenByItsSeedNodes() {
+        Settings cluster = Settings.load(Map.of("CLUBCHAT_REDIS_URI", "redis-cluster://:pw@10.0.0.1:7000,10.0.0.2:7001"), new Properties());
+        assertEquals("redis-cluster://:pw@10.0.0.1:7000,10.0.0.2:7001", cluster.redisUri());
+        for (String wrong : List.of("redis-cluster://10.0.0.1", "redis-cluster://10.0.0.1:7000,", "redis-cluster://")) {
+            Settings.InvalidSettingException refused = assertThrows(Settings.InvalidSettingException.class,
+                    () -> Settings.load(Map.of("CLUBCHAT_REDIS_URI", wrong), new Properties()));
+            assertTrue(refused.getMessage().startsWith("clubchat.redis.uri must be a redis://, rediss:// or redis-sentinel:// URI, "
+                    + "or redis-cluster://host:port[,host:port...]"), refused.getMessage());
+        }
+    }
 }

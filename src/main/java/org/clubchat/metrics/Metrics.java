@@ -79,7 +79,7 @@ public final class Metrics {
                 .description("times this node found itself taken for dead while it lived and put its members back (Redis mode)")
                 .register(registry);
         redisFailovers = Counter.builder("clubchat.redis.failovers")
-                .description("times this node found Redis's primary at another address (a Sentinel failover; Redis mode)")
+                .description("times this node found Redis's primary at another address (a Sentinel failover) or a Redis Cluster's topology changed (Redis mode)")
                 .register(registry);
         redisJoinsUndone = Counter.builder("clubchat.redis.joins.undone")
                 .description("joins whose answer from Redis was lost, taken back out of Redis (Redis mode)").register(registry);

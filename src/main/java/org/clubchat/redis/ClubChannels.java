@@ -1,8 +1,5 @@
 package org.clubchat.redis;
 
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import jakarta.json.JsonObject;
 import java.io.StringReader;
 import java.lang.System.Logger.Level;
@@ -15,8 +12,9 @@ import org.clubchat.protocol.JsonP;
 
 /**
  * The node's pub/sub connection: the broadcast channel (operators' requests) and the channel of every
- * club its members are in. A club's events go to its local part on the store's events thread; each
- * (re)subscription of a club's channel has the club tell its members what presence they missed.
+ * club its members are in (a shard channel on a Redis Cluster: {@link RedisLink}). A club's events go to
+ * its local part on the store's events thread; each (re)subscription of a club's channel has the club
+ * tell its members what presence they missed, and read what messages it missed.
  *
  * <p>{@code resubscribe} is used on the store's events thread only; {@code broadcasts} is set once, at start.
  */
@@ -24,18 +22,17 @@ final class ClubChannels implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ClubChannels.class.getName());
 
     private final RedisClubStore store;
-    private final StatefulRedisPubSubConnection<String, String> pubsub;
+    private final RedisLink.PubSub pubsub;
     /** Clubs whose SUBSCRIBE Redis did not take, sent again at the next sweep. */
     private final Set<ClubKeys> resubscribe = new HashSet<>();
     private volatile Consumer<String> broadcasts = message -> { };
 
     /** Connects and subscribes to the broadcast channel at once. */
-    ClubChannels(RedisClient client, RedisClubStore store) {
+    ClubChannels(RedisLink link, RedisClubStore store) {
         this.store = store;
-        this.pubsub = client.connectPubSub();
-        pubsub.addListener(new RedisPubSubAdapter<>() {
+        this.pubsub = link.pubSub(ClubKeys.BROADCAST, new RedisLink.Listener() {
             @Override
-            public void subscribed(String channel, long count) {
+            public void subscribed(String channel) {
                 String clubId = ClubKeys.clubOfChannel(channel);
                 if (clubId != null) {
                     store.onEvents(() -> Optional.ofNullable(store.localClub(clubId)).ifPresent(RedisClub::resync));
@@ -50,8 +47,18 @@ final class ClubChannels implements AutoCloseable {
                     store.onEvents(() -> published(channel, message));
                 }
             }
+
+            @Override
+            public void dropped(String channel) {
+                String clubId = ClubKeys.clubOfChannel(channel);
+                if (clubId != null) {
+                    store.onEvents(() -> Optional.ofNullable(store.localClub(clubId)).map(RedisClub::keys).ifPresent(keys -> {
+                        LOG.log(Level.DEBUG, "Redis dropped the subscription to {0} (its slot moved); subscribing again", channel);
+                        subscribe(keys);
+                    }));
+                }
+            }
         });
-        pubsub.sync().subscribe(ClubKeys.BROADCAST);
     }
 
     void onBroadcast(Consumer<String> listener) {
@@ -65,7 +72,7 @@ final class ClubChannels implements AutoCloseable {
      */
     void subscribe(ClubKeys keys) {
         String channel = keys.channel();
-        store.then(pubsub.async().subscribe(channel).toCompletableFuture(), (done, failure) -> {
+        store.then(pubsub.subscribeClub(channel), (done, failure) -> {
             if (failure != null && store.localClub(keys.clubId()) != null) {
                 LOG.log(Level.DEBUG, "subscribing to {0} failed, trying again: {1}", channel, failure.toString());
                 resubscribe.add(keys);
@@ -75,7 +82,15 @@ final class ClubChannels implements AutoCloseable {
 
     void unsubscribe(ClubKeys keys) {
         resubscribe.remove(keys);
-        pubsub.async().unsubscribe(keys.channel());
+        pubsub.unsubscribeClub(keys.channel());
+    }
+
+    /**
+     * A Redis Cluster's topology changed (a replica promoted, slots moved): every club's channel is
+     * subscribed again, on the shard that holds it now; a shard that already has it changes nothing.
+     */
+    void resubscribeAll(List<ClubKeys> clubs) {
+        clubs.forEach(this::subscribe);
     }
 
     /** From the sweep: the subscriptions Redis refused, sent again. */

@@ -1,10 +1,10 @@
 package org.clubchat.redis;
 
 /**
- * The Redis keys and channel of one club. The club id sits in a hash tag ({@code {id}}), so a club's own
- * keys hash together. That alone does not make Redis Cluster work: the join and leave scripts also touch
- * the node's club index ({@link #nodeClubs}), so one Redis (or a Sentinel-managed primary) is what
- * club-chat supports.
+ * The Redis keys and channel of one club. The club id sits in a hash tag ({@code {id}}), so a club's keys
+ * and its channel hash to one slot, and on a Redis Cluster every club script runs on the one shard that
+ * holds the club. A node's own keys share a hash tag of their own; the list of nodes is a key apart, and
+ * no script touches it.
  */
 record ClubKeys(String clubId, String epoch, String seq, String log, String names, String conns, String sentKeys,
         String presenceVersion, String gone, String channel) {
@@ -46,17 +46,19 @@ record ClubKeys(String clubId, String epoch, String seq, String log, String name
                 ? channel.substring(open + 1, close) : null;
     }
 
+    /** A node's heartbeat key. A node's keys share a hash tag, as a club's do: forget-node.lua touches them together. */
     static String nodeAlive(String node) {
-        return PREFIX + "node:" + node;
+        return PREFIX + "{node:" + node + "}:alive";
     }
 
+    /** The index of the clubs a node has members in. */
     static String nodeClubs(String node) {
-        return PREFIX + "node:" + node + ":clubs";
+        return PREFIX + "{node:" + node + "}:clubs";
     }
 
     /** Set when the node's peers removed its members: the node, if it lives, finds it and puts them back. */
     static String nodeForgotten(String node) {
-        return PREFIX + "node:" + node + ":forgotten";
+        return PREFIX + "{node:" + node + "}:forgotten";
     }
 
     static String nodes() {

@@ -9,7 +9,7 @@ import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.ValueScanCursor;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -52,7 +52,7 @@ final class ClubScripts {
     /** How long the mark a node finds when it was taken for dead while it lived is kept for it. */
     static final Duration FORGOTTEN_MARK_TTL = Duration.ofMinutes(10);
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final Metrics metrics;
     private final String node;
     private final int historySize;
@@ -89,19 +89,21 @@ final class ClubScripts {
     record Appended(long seq, boolean duplicate) {
     }
 
-    ClubScripts(RedisAsyncCommands<String, String> redis, Metrics metrics, String node, int historySize,
+    /** @param sharded whether the scripts publish on shard channels (SPUBLISH: a Redis Cluster) */
+    ClubScripts(RedisClusterAsyncCommands<String, String> redis, boolean sharded, Metrics metrics, String node, int historySize,
             long retentionMillis, InstantSource clock) {
         this.redis = redis;
+        String publish = sharded ? "SPUBLISH" : "PUBLISH";
         this.metrics = metrics;
-        this.joinScript = script(redis, "join.lua");
-        this.chatScript = script(redis, "gone.lua", "chat.lua");
-        this.leaveScript = script(redis, "leave-club.lua", "leave.lua");
-        this.forgetNodeScript = script(redis, "forget-node.lua");
-        this.forgetInClubScript = script(redis, "leave-club.lua", "forget-in-club.lua");
-        this.presenceScript = script(redis, "presence.lua");
-        this.relayScript = script(redis, "gone.lua", "relay.lua");
-        this.deleteScript = script(redis, "delete.lua");
-        this.restartRunScript = script(redis, "restart-run.lua");
+        this.joinScript = script(redis, publish, "join.lua");
+        this.chatScript = script(redis, publish, "gone.lua", "chat.lua");
+        this.leaveScript = script(redis, publish, "leave-club.lua", "leave.lua");
+        this.forgetNodeScript = script(redis, publish, "forget-node.lua");
+        this.forgetInClubScript = script(redis, publish, "leave-club.lua", "forget-in-club.lua");
+        this.presenceScript = script(redis, publish, "presence.lua");
+        this.relayScript = script(redis, publish, "gone.lua", "relay.lua");
+        this.deleteScript = script(redis, publish, "delete.lua");
+        this.restartRunScript = script(redis, publish, "restart-run.lua");
         this.node = node;
         this.historySize = historySize;
         this.retentionMillis = retentionMillis;
@@ -117,8 +119,8 @@ final class ClubScripts {
      *                   the presence events); else its names are empty, so a join costs the same in any club
      */
     CompletableFuture<Joined> join(ClubKeys keys, String name, String field, boolean beginsRun, boolean readsNames) {
-        return this.<List<Object>>run(joinScript, ScriptOutputType.MULTI, withNodeClubs(keys),
-                beginsRun ? newId() : "", name, field, keys.channel(), keys.clubId(), readsNames ? "1" : "0").thenApply(joined -> {
+        return this.<List<Object>>run(joinScript, ScriptOutputType.MULTI, membershipKeys(keys, node),
+                beginsRun ? newId() : "", name, field, keys.channel(), readsNames ? "1" : "0").thenApply(joined -> {
                     @SuppressWarnings("unchecked")
                     List<String> names = readsNames ? (List<String>) joined.get(2) : null;
                     return new Joined((String) joined.get(0), (Long) joined.get(1), names, (Long) joined.get(3),
@@ -134,15 +136,19 @@ final class ClubScripts {
         return node + ":" + connection + ":" + newId();
     }
 
+    /** Takes a connection's field out of the club; idempotent. */
+    CompletableFuture<Long> leave(ClubKeys keys, String name, String field) {
+        return run(leaveScript, ScriptOutputType.INTEGER, membershipKeys(keys, node),
+                name, field, keys.channel(), String.valueOf(retentionMillis));
+    }
+
     /**
-     * Takes a connection's field out of the club; idempotent.
-     *
-     * @param nodeStillThere whether this node keeps other members in the club (its club index keeps it)
+     * Puts the club in this node's index of its clubs (or takes it out), by which its peers find its
+     * members if it dies ({@link DeadNodes}). A command of its own, as the index is in another hash slot
+     * than the club: sent before the club's first join on this node, after its last leave.
      */
-    CompletableFuture<Long> leave(ClubKeys keys, String name, String field, boolean nodeStillThere) {
-        return run(leaveScript, ScriptOutputType.INTEGER, withNodeClubs(keys),
-                name, field, keys.channel(), String.valueOf(retentionMillis),
-                keys.clubId(), nodeStillThere ? "1" : "0");
+    CompletableFuture<Long> indexClub(String clubId, boolean in) {
+        return timed(() -> in ? redis.sadd(ClubKeys.nodeClubs(node), clubId) : redis.srem(ClubKeys.nodeClubs(node), clubId));
     }
 
     /**
@@ -247,9 +253,19 @@ final class ClubScripts {
      */
     CompletableFuture<Boolean> forgetNode(String other, boolean begin) {
         return this.<Long>run(forgetNodeScript, ScriptOutputType.INTEGER,
-                new String[] {ClubKeys.nodeClubs(other), ClubKeys.nodeAlive(other), ClubKeys.nodes(), ClubKeys.nodeForgotten(other)},
-                begin ? "begin" : "end", other, String.valueOf(FORGOTTEN_MARK_TTL.toMillis()))
+                new String[] {ClubKeys.nodeClubs(other), ClubKeys.nodeAlive(other), ClubKeys.nodeForgotten(other)},
+                begin ? "begin" : "end", String.valueOf(FORGOTTEN_MARK_TTL.toMillis()))
                 .thenApply(done -> done == 1);
+    }
+
+    /** Takes a node that was removed off the list of nodes. */
+    CompletableFuture<Long> forgetNodeListed(String other) {
+        return timed(() -> redis.srem(ClubKeys.nodes(), other));
+    }
+
+    /** Whether the node's heartbeat key is there. */
+    CompletableFuture<Boolean> alive(String other) {
+        return timed(() -> redis.exists(ClubKeys.nodeAlive(other))).thenApply(count -> count == 1);
     }
 
     /** One page of the clubs a node has (had) members in, from {@code cursor}. */
@@ -257,14 +273,9 @@ final class ClubScripts {
         return timed(() -> redis.sscan(ClubKeys.nodeClubs(other), cursor, ScanArgs.Builder.limit(500)));
     }
 
-    /**
-     * Removes at most {@code most} of a dead node's connections from the club (forget-in-club.lua): how many
-     * it still holds, or -1 if the node is alive after all.
-     */
+    /** Removes at most {@code most} of a dead node's connections from the club (forget-in-club.lua): how many it still holds. */
     CompletableFuture<Long> forgetInClub(ClubKeys keys, String other, int most) {
-        return run(forgetInClubScript, ScriptOutputType.INTEGER,
-                new String[] {keys.epoch(), keys.seq(), keys.log(), keys.names(), keys.conns(), keys.sentKeys(), keys.presenceVersion(),
-                    keys.gone(), keys.nodeConns(other), ClubKeys.nodeAlive(other)},
+        return run(forgetInClubScript, ScriptOutputType.INTEGER, membershipKeys(keys, other),
                 keys.channel(), String.valueOf(retentionMillis), String.valueOf(most));
     }
 
@@ -368,9 +379,10 @@ final class ClubScripts {
         return Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
     }
 
-    private String[] withNodeClubs(ClubKeys keys) {
-        return new String[] {keys.epoch(), keys.seq(), keys.log(), keys.names(), keys.conns(), ClubKeys.nodeClubs(node),
-            keys.sentKeys(), keys.presenceVersion(), keys.gone(), keys.nodeConns(node)};
+    /** The keys a join or a leave of one of {@code owner}'s connections changes: all the club's, in its hash slot. */
+    private static String[] membershipKeys(ClubKeys keys, String owner) {
+        return new String[] {keys.epoch(), keys.seq(), keys.log(), keys.names(), keys.conns(), keys.sentKeys(),
+            keys.presenceVersion(), keys.gone(), keys.nodeConns(owner)};
     }
 
     /**
@@ -440,9 +452,12 @@ final class ClubScripts {
                 ? failure.getCause() : failure;
     }
 
-    /** The script made of the named resources, one after the other. */
-    private static Script script(RedisAsyncCommands<String, String> redis, String... names) {
-        StringBuilder text = new StringBuilder();
+    /**
+     * The script made of the named resources, one after the other, after a line that names the command
+     * they publish with ({@code PUBLISH}, or {@code SPUBLISH} for a club's shard channel).
+     */
+    private static Script script(RedisClusterAsyncCommands<String, String> redis, String publish, String... names) {
+        StringBuilder text = new StringBuilder("local PUBLISH = '" + publish + "'\n");
         for (String name : names) {
             try (InputStream in = ClubScripts.class.getResourceAsStream(name)) {
                 text.append(new String(in.readAllBytes(), StandardCharsets.UTF_8));

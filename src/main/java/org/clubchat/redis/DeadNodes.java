@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * than one short script at a time, and the heartbeat, which finds the dead, never waits for the removal:
  * it runs on a thread of its own ({@code clubchat-redis-forget}).
  *
- * <p>A node taken for dead while it lived stops the removal where it got to (each step finds it alive)
+ * <p>A node taken for dead while it lived stops the removal where it got to (it is found alive before each step)
  * and puts its members back, by the mark the first step left (forget-node.lua). A removal cut short by
  * Redis failing is begun again at a later beat, and goes on where it stopped.
  *
@@ -74,17 +74,19 @@ final class DeadNodes implements AutoCloseable {
             ValueScanCursor<String> page = ClubScripts.await(scripts.nodeClubs(node, cursor));
             for (String clubId : page.getValues()) {
                 ClubKeys keys = ClubKeys.of(clubId);
-                long left;
                 do {
-                    left = ClubScripts.await(scripts.forgetInClub(keys, node, AT_ONCE));
-                } while (left > 0);
-                if (left < 0) {
-                    return false;
-                }
+                    if (ClubScripts.await(scripts.alive(node))) {
+                        return false;
+                    }
+                } while (ClubScripts.await(scripts.forgetInClub(keys, node, AT_ONCE)) > 0);
             }
             cursor = page;
         } while (!cursor.isFinished());
-        return ClubScripts.await(scripts.forgetNode(node, false));
+        if (!ClubScripts.await(scripts.forgetNode(node, false))) {
+            return false;
+        }
+        ClubScripts.await(scripts.forgetNodeListed(node));
+        return true;
     }
 
     @Override

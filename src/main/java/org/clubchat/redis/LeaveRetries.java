@@ -12,7 +12,7 @@ import java.util.concurrent.Executor;
  */
 final class LeaveRetries {
     /** A leave that Redis has not taken yet. */
-    record Leave(ClubKeys keys, String name, String field, boolean nodeStillThere) {
+    record Leave(ClubKeys keys, String name, String field) {
     }
 
     private final ClubScripts scripts;
@@ -37,7 +37,7 @@ final class LeaveRetries {
         }
         sending = true;
         Leave leave = pending.peek();
-        scripts.leave(leave.keys(), leave.name(), leave.field(), leave.nodeStillThere())
+        scripts.leave(leave.keys(), leave.name(), leave.field())
                 .whenCompleteAsync((done, failure) -> {
                     sending = false;
                     if (failure == null) {

@@ -1,13 +1,9 @@
 package org.clubchat.redis;
 
-import io.lettuce.core.RedisChannelHandler;
-import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.lang.System.Logger.Level;
-import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -23,11 +19,11 @@ import java.util.concurrent.TimeUnit;
  * ({@link DeadNodes}). It then puts its members back ({@code forgotten}), so that nobody vanishes for good
  * and no quiet club of its members expires.
  *
- * <p>A node judges its peers only once it has itself beaten without a break for {@link #SETTLING}, on one
- * connection: after Redis was away (a failover that Sentinel takes 30 s to begin, a restart), or after
- * the connection moved to another primary (a manual failover, where the old primary takes writes that
- * are then lost for up to 10 s), the peers' heartbeat keys may have expired, and a peer that reconnects
- * a moment later than this node is as alive as this one.
+ * <p>A node judges its peers only once it has itself beaten for {@link #SETTLING} with no failed beat, no
+ * reconnect and no change of a Redis Cluster's topology: after Redis was away (a failover that Sentinel
+ * takes 30 s to begin, a restart), or after a connection moved to another primary (a manual failover,
+ * where the old primary takes writes that are then lost for up to 10 s), the peers' heartbeat keys may
+ * have expired, and a peer that reconnects a moment later than this node is as alive as this one.
  *
  * <p>It has a connection and a thread ({@code clubchat-redis-heartbeat}) of its own, used for nothing
  * else: however busy the node's club work is, or however long Redis takes over a club command, the
@@ -36,8 +32,7 @@ import java.util.concurrent.TimeUnit;
 final class NodeHeartbeat implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(NodeHeartbeat.class.getName());
 
-    private final StatefulRedisConnection<String, String> connection;
-    private final RedisCommands<String, String> redis;
+    private final RedisClusterCommands<String, String> redis;
     private final ClubScripts scripts;
     private final Availability availability;
     private final String node;
@@ -52,8 +47,9 @@ final class NodeHeartbeat implements AutoCloseable {
     /** When this node may judge its peers again ({@link System#nanoTime}); on the heartbeat's thread only, once started. */
     private long judgesFrom;
     /**
-     * Whether a beat failed or the connection was made again since the last beat: the next beat begins
-     * {@link #SETTLING} again. Volatile: Lettuce's I/O thread sets it on a reconnect.
+     * Whether a beat failed, or a connection to Redis was made again or the cluster's topology changed
+     * since the last beat ({@link #unsettle}): the next beat begins {@link #SETTLING} again. Volatile:
+     * Lettuce's threads set it.
      */
     private volatile boolean unsettled = true;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(task -> {
@@ -67,24 +63,22 @@ final class NodeHeartbeat implements AutoCloseable {
      *
      * @param forgotten what puts this node's members back once its peers have removed them
      */
-    NodeHeartbeat(StatefulRedisConnection<String, String> connection, ClubScripts scripts, Availability availability,
+    NodeHeartbeat(RedisClusterCommands<String, String> redis, ClubScripts scripts, Availability availability,
             String node, Runnable forgotten) {
-        this.connection = connection;
         this.forgotten = forgotten;
-        this.redis = connection.sync();
+        this.redis = redis;
         this.scripts = scripts;
         this.availability = availability;
         this.node = node;
         this.dead = new DeadNodes(scripts);
-        connection.addListener(new RedisConnectionStateListener() {
-            @Override
-            public void onRedisConnected(RedisChannelHandler<?, ?> reconnected, SocketAddress address) {
-                unsettled = true;
-            }
-        });
         beat();
         long period = RedisClubStore.HEARTBEAT.toMillis();
         thread.scheduleWithFixedDelay(this::beatOrReport, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /** A connection to Redis was made again, or a Redis Cluster's topology changed: the peers get time to beat again. */
+    void unsettle() {
+        unsettled = true;
     }
 
     private void beatOrReport() {
@@ -142,6 +136,5 @@ final class NodeHeartbeat implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        connection.close();
     }
 }

@@ -162,7 +162,7 @@ final class RedisClub {
     private void joinFailed(Member member, String field, Local present, String requestId, Joining attempt) {
         if (present == null) {
             // Redis may have run it after all: the leave takes it out again, behind it on the connection.
-            store.leave(keys, member.name(), field, othersHere(member.connectionId()));
+            store.leave(keys, member.name(), field);
             store.metrics().redisJoinUndone();
         }
         member.delivery().offer(store.error(ErrorCode.UNAVAILABLE, "the club is unavailable; join again", requestId));
@@ -249,7 +249,7 @@ final class RedisClub {
     /** The replay could not be read: the member is taken out again and answered {@code unavailable}. */
     private void replayFailed(Local local, String requestId) {
         members.remove(local.member.connectionId());
-        store.leave(keys, local.member.name(), local.field, othersHere(local.member.connectionId()));
+        store.leave(keys, local.member.name(), local.field);
         local.member.delivery().offer(store.error(ErrorCode.UNAVAILABLE, "the club is unavailable; join again", requestId));
     }
 
@@ -569,7 +569,7 @@ final class RedisClub {
                 store.metrics().redisMemberClosed(reason);
             }
             unanswered.close(local.member, close, feed.delivered());
-            store.leave(keys, local.member.name(), local.field, !joining.isEmpty());
+            store.leave(keys, local.member.name(), local.field);
         }
         members.clear();
         names.reset();
@@ -601,17 +601,12 @@ final class RedisClub {
     private void remove(String connectionId) {
         Local leaving = members.remove(connectionId);
         if (leaving != null) {
-            store.leave(keys, leaving.member.name(), leaving.field, othersHere(connectionId));
+            store.leave(keys, leaving.member.name(), leaving.field);
             unsubscribeIfEmpty();
         }
     }
 
-    /** Whether this node keeps members in the club besides {@code connectionId} (its club index in Redis keeps the club). */
-    private boolean othersHere(String connectionId) {
-        return members.keySet().stream().anyMatch(id -> !id.equals(connectionId))
-                || joining.keySet().stream().anyMatch(id -> !id.equals(connectionId));
-    }
-
+    /** Once this node has nobody in the club, it leaves the club's channel and takes the club out of its index. */
     private void unsubscribeIfEmpty() {
         if (members.isEmpty() && joining.isEmpty()) {
             store.unsubscribe(keys);

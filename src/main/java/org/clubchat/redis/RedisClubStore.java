@@ -1,13 +1,8 @@
 package org.clubchat.redis;
 
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisChannelHandler;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisException;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
@@ -77,8 +72,7 @@ public final class RedisClubStore implements ClubStore {
     private final ProtocolCodec codec;
     private final Metrics metrics;
     private final ClientResources resources;
-    private final RedisClient client;
-    private final StatefulRedisConnection<String, String> connection;
+    private final RedisLink link;
     private final ClubChannels channels;
     private final ClubScripts scripts;
     private final NodeHeartbeat heartbeat;
@@ -116,41 +110,47 @@ public final class RedisClubStore implements ClubStore {
         this.replayMax = replayMax;
         this.clock = clock;
         this.storeReads = log == null ? null : new StoreReads();
-        RedisURI redisUri = RedisURI.create(uri);
-        redisUri.setTimeout(COMMAND_TIMEOUT);
         // Reconnect quickly once Redis is back: at most 2 s between attempts instead of Lettuce's 30 s.
         resources = DefaultClientResources.builder()
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(50), RECONNECT_AT_MOST, 2, TimeUnit.MILLISECONDS))
                 .build();
-        client = RedisClient.create(resources, redisUri);
-        client.addListener(new PrimaryWatch(() -> {
-            metrics.redisFailedOver();
-            onEvents(this::reassert);
-        }));
-        // While Redis is away, fail commands at once (the member gets `unavailable`) instead of queueing
-        // them; every command, asynchronous ones too, gives up after the command timeout.
-        client.setOptions(ClientOptions.builder().autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT)).build());
+        link = RedisLink.connect(uri, resources, COMMAND_TIMEOUT);
         long retentionMillis = Math.max(1, retention.toMillis());
-        connection = client.connect();
-        scripts = new ClubScripts(connection.async(), metrics, node, historySize, retentionMillis, clock);
+        scripts = new ClubScripts(link.commands(), link.sharded(), metrics, node, historySize, retentionMillis, clock);
         ClubScripts.await(scripts.load());
         operators = new OperatorRequests(scripts, log, availability);
-        connection.addListener(new RedisConnectionStateListener() {
-            @Override
-            public void onRedisConnected(RedisChannelHandler<?, ?> reconnected, SocketAddress address) {
-                onEvents(scripts::load);
-            }
-        });
-        StatefulRedisConnection<String, String> beating = client.connect();
-        heartbeat = new NodeHeartbeat(beating, new ClubScripts(beating.async(), metrics, node, historySize, retentionMillis, clock),
+        heartbeat = new NodeHeartbeat(link.heartbeatCommands(),
+                new ClubScripts(link.heartbeatAsync(), link.sharded(), metrics, node, historySize, retentionMillis, clock),
                 availability, node, () -> {
                     metrics.redisReasserted();
                     onEvents(this::reassert);
                 });
+        PrimaryWatch primary = new PrimaryWatch(() -> {
+            metrics.redisFailedOver();
+            onEvents(this::reassert);
+        });
+        link.onConnected(new RedisConnectionStateListener() {
+            @Override
+            public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
+                heartbeat.unsettle();
+                if (!link.sharded()) {
+                    primary.onRedisConnected(connection, address);
+                }
+                onEvents(scripts::load);
+            }
+        });
         leaveRetries = new LeaveRetries(scripts, this::onEvents);
-        channels = new ClubChannels(client, this);
+        channels = new ClubChannels(link, this);
+        // A Redis Cluster's replica promoted or slots moved: a shard channel's subscription does not
+        // follow by itself, and the new primary may lack the last writes.
+        link.onTopologyChanged(() -> {
+            heartbeat.unsettle();
+            metrics.redisFailedOver();
+            onEvents(() -> {
+                channels.resubscribeAll(local.values().stream().map(RedisClub::keys).toList());
+                reassert();
+            });
+        });
     }
 
     /**
@@ -304,7 +304,14 @@ public final class RedisClubStore implements ClubStore {
      */
     private void reassert() {
         reassertDue = false;
-        local.values().forEach(club -> club.reassert(() -> reassertDue = true));
+        local.values().forEach(club -> {
+            then(scripts.indexClub(club.keys().clubId(), true), (done, failure) -> {
+                if (failure != null) {
+                    reassertDue = true;
+                }
+            });
+            club.reassert(() -> reassertDue = true);
+        });
     }
 
     @Override
@@ -340,8 +347,7 @@ public final class RedisClubStore implements ClubStore {
         }
         heartbeat.close();
         channels.close();
-        connection.close();
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        link.close();
         resources.shutdown(0, 2, TimeUnit.SECONDS);
     }
 
@@ -426,7 +432,7 @@ public final class RedisClubStore implements ClubStore {
 
     /** Whether commands can be sent now; while not, Lettuce refuses them, so nothing sent could be stored. */
     boolean connected() {
-        return connection.isOpen();
+        return link.connected();
     }
 
     void answered() {
@@ -445,22 +451,29 @@ public final class RedisClubStore implements ClubStore {
     }
 
     /** Takes a connection's join out of a club in Redis; while Redis does not take it, it is sent again later. */
-    void leave(ClubKeys keys, String name, String field, boolean nodeStillThere) {
-        then(scripts.leave(keys, name, field, nodeStillThere), (done, failure) -> {
+    void leave(ClubKeys keys, String name, String field) {
+        then(scripts.leave(keys, name, field), (done, failure) -> {
             if (failure != null) {
                 lost(failure);
-                leaveRetries.add(new LeaveRetries.Leave(keys, name, field, nodeStillThere));
+                leaveRetries.add(new LeaveRetries.Leave(keys, name, field));
             }
         });
     }
 
+    /**
+     * The club's first local join is about to go out: the club goes into this node's index (sent before
+     * the join, so that the node's peers find the join if the node dies) and its channel is subscribed.
+     */
     void subscribe(ClubKeys keys) {
+        scripts.indexClub(keys.clubId(), true);
         channels.subscribe(keys);
     }
 
+    /** The club's last local member has left. */
     void unsubscribe(ClubKeys keys) {
         local.remove(keys.clubId());
         channels.unsubscribe(keys);
+        scripts.indexClub(keys.clubId(), false);
     }
 
     /** The answer to a chat of a connection whose join failed (Redis was away), so it is not in the club. */

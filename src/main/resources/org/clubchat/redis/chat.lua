@@ -40,7 +40,7 @@ redis.call('XADD', KEYS[3], 'MAXLEN', ARGV[2], seq .. '-0', 'ts', ARGV[3], 'from
 if leaving > 0 then
   forget_gone(KEYS[3], KEYS[8])
 end
-redis.call('PUBLISH', ARGV[9], cjson.encode({k = 'chat', seq = seq, epoch = epoch, ts = ARGV[3], from = ARGV[4],
+redis.call(PUBLISH, ARGV[9], cjson.encode({k = 'chat', seq = seq, epoch = epoch, ts = ARGV[3], from = ARGV[4],
   message = ARGV[5], node = ARGV[6], conn = ARGV[7], req = ARGV[8], att = ARGV[11]}))
 if ARGV[13] ~= '' then
   redis.call('HSET', KEYS[7], ARGV[13], seq)

@@ -18,7 +18,7 @@ local function gone()
   end
 end
 local function tell()
-  redis.call('PUBLISH', ARGV[3], cjson.encode({k = 'deleted', seq = seq, epoch = redis.call('GET', KEYS[1]) or '',
+  redis.call(PUBLISH, ARGV[3], cjson.encode({k = 'deleted', seq = seq, epoch = redis.call('GET', KEYS[1]) or '',
     by = ARGV[4]}))
 end
 if ARGV[5] == '1' then

@@ -9,7 +9,7 @@ local function leave_club(club, channel, connField, name, retentionMs)
   if redis.call('HDEL', club[5], connField) == 1 then
     if redis.call('HINCRBY', club[4], name, -1) <= 0 then
       redis.call('HDEL', club[4], name)
-      redis.call('PUBLISH', channel, cjson.encode({k = 'presence', event = 'leave', name = name,
+      redis.call(PUBLISH, channel, cjson.encode({k = 'presence', event = 'leave', name = name,
         v = redis.call('INCR', club[7])}))
     end
   end

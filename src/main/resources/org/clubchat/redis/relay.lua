@@ -24,7 +24,7 @@ if ARGV[4] then
       forget_gone(KEYS[3], KEYS[5])
     end
   end
-  redis.call('PUBLISH', ARGV[12], cjson.encode({k = 'chat', seq = seq, epoch = ARGV[1], ts = ARGV[5], from = ARGV[6],
+  redis.call(PUBLISH, ARGV[12], cjson.encode({k = 'chat', seq = seq, epoch = ARGV[1], ts = ARGV[5], from = ARGV[6],
     message = ARGV[7], node = ARGV[8], conn = ARGV[9], req = ARGV[10], att = ARGV[11]}))
 end
 if redis.call('HLEN', KEYS[4]) == 0 then

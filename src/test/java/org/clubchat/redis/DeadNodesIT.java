@@ -40,11 +40,11 @@ class DeadNodesIT {
             RedisClient client = RedisClient.create(redis.uri());
             try (var connection = client.connect(); var events = client.connectPubSub()) {
                 var sync = connection.sync();
-                ClubScripts dead = new ClubScripts(connection.async(), metrics, "dead", 100, 60_000, InstantSource.system());
+                ClubScripts dead = new ClubScripts(connection.async(), false, metrics, "dead", 100, 60_000, InstantSource.system());
                 ClubScripts.await(dead.load());
                 ClubKeys huge = ClubKeys.of("huge");
                 ClubKeys small = ClubKeys.of("small");
-                List<CompletableFuture<?>> joins = new ArrayList<>();
+                List<CompletableFuture<?>> joins = new ArrayList<>(List.of(dead.indexClub("huge", true), dead.indexClub("small", true)));
                 for (int i = 0; i < MEMBERS; i++) {
                     joins.add(dead.join(huge, "회원 " + i + " 🎉", dead.field("c" + i), true, false));
                 }

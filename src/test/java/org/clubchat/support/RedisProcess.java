@@ -41,7 +41,7 @@ public final class RedisProcess implements RedisTopology {
         process = new ProcessBuilder(REDIS_SERVER.toString(), "--port", String.valueOf(port), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no", "--dir", dir.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
-        Await.until(Duration.ofSeconds(10), this::answersPing, () -> "redis-server answers PING on port " + port);
+        Await.until(Duration.ofSeconds(10), () -> answersPing(port), () -> "redis-server answers PING on port " + port);
     }
 
     public void stop() throws InterruptedException {
@@ -51,7 +51,8 @@ public final class RedisProcess implements RedisTopology {
         }
     }
 
-    private boolean answersPing() {
+    /** Whether a redis-server on the loopback port answers PING (without a password). */
+    static boolean answersPing(int port) {
         try (Socket socket = new Socket("127.0.0.1", port)) {
             OutputStream out = socket.getOutputStream();
             out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
