@@ -133,7 +133,7 @@ public record Settings(
         PING_INTERVAL("ping.interval", "PT30S", "how often the server pings a connection (ISO-8601 duration)"),
         IDLE_TIMEOUT("idle.timeout", "PT90S", "a connection silent this long (no frame, no pong) is closed"),
         API_KEY("api.key", "", "bearer key for the HTTP publish API (`/api/...`); empty switches the API off"),
-        REDIS_URI("redis.uri", "", "Redis that several nodes share clubs through: `redis://127.0.0.1:6379`, or `redis-sentinel://s1:26379,s2:26379#master-id` (docs/operations.md, \"Redis topologies\"); empty keeps clubs in this server's memory"),
+        REDIS_URI("redis.uri", "", "Redis that several nodes share clubs through: `redis://127.0.0.1:6379`, `redis-sentinel://s1:26379,s2:26379#master-id` or `redis-cluster://h1:7000,h2:7000` (docs/operations.md, \"Redis topologies\"); empty keeps clubs in this server's memory"),
         PAGE_TOKEN_URL("page.token-url", "", "token mode: a URL of your application that answers the signed-in user's token; the bundled page fetches it (docs/client.md)"),
         OPS_PROTECTED("ops.protected", "false", "`true` puts `/health` and `/metrics` behind the API key too (for servers whose HTTP port faces the internet)"),
         HOOKS_URL("hooks.url", "", "your backend that decides connections, joins and chats (docs/hooks.md); empty for none"),

@@ -45,6 +45,11 @@ final class ClubFeed {
     private long delivered = -1;
     /** {@code delivered} at the previous check: a club whose channel stalled catches up from the stream. */
     private long deliveredAtLastCheck = -1;
+    /**
+     * {@code delivered} when the last check was about to read the club's run: Redis, which gave every seq
+     * handed out before it answers, holds at least this much of the run unless it lost some.
+     */
+    private long deliveredWhenChecking = -1;
     /** Whether a read of the stream is out. */
     private boolean reading;
     /** The seq the stream is to be read up to once the read that is out comes back. */
@@ -85,6 +90,7 @@ final class ClubFeed {
         epoch = null;
         delivered = -1;
         deliveredAtLastCheck = -1;
+        deliveredWhenChecking = -1;
         readUpTo = 0;
     }
 
@@ -126,6 +132,7 @@ final class ClubFeed {
 
     /** The run a check is about to read the club's run for, or null when the feed has not started (nothing to check). */
     String checking() {
+        deliveredWhenChecking = delivered;
         return delivered < 0 ? null : epoch;
     }
 
@@ -153,12 +160,12 @@ final class ClubFeed {
         } else if (run.epoch() == null || !run.epoch().equals(epoch)) {
             club.runLost();
             return;
-        } else if (run.seq() < delivered) {
+        } else if (run.seq() < deliveredWhenChecking) {
             // Redis lost the end of the run (a failover), and would give its seqs to other messages.
-            store.then(scripts.restartRun(keys, epoch, delivered), (began, failure) -> {
+            store.then(scripts.restartRun(keys, epoch, deliveredWhenChecking), (began, failure) -> {
                 if (failure != null) {
                     store.lost(failure);
-                } else if (checkedEpoch.equals(epoch)) {
+                } else if (began && checkedEpoch.equals(epoch)) {
                     club.runLost();
                 }
             });
