@@ -85,17 +85,47 @@ abstract sealed class RedisLink implements AutoCloseable permits RedisLink.Singl
         }).toList();
     }
 
+    private final AbstractRedisClient client;
+    private final StatefulConnection<String, String> commandsConnection;
+    private final RedisClusterAsyncCommands<String, String> commands;
+    private final StatefulConnection<String, String> heartbeatConnection;
+    private final RedisClusterCommands<String, String> heartbeat;
+    private final RedisClusterAsyncCommands<String, String> heartbeatAsync;
+
+    /** A client and the two connections it opened: one for the club work, one for the heartbeat. */
+    record Opened(AbstractRedisClient client, StatefulConnection<String, String> commandsConnection,
+            RedisClusterAsyncCommands<String, String> commands, StatefulConnection<String, String> heartbeatConnection,
+            RedisClusterCommands<String, String> heartbeat, RedisClusterAsyncCommands<String, String> heartbeatAsync) {
+    }
+
+    private RedisLink(Opened opened) {
+        client = opened.client();
+        commandsConnection = opened.commandsConnection();
+        commands = opened.commands();
+        heartbeatConnection = opened.heartbeatConnection();
+        heartbeat = opened.heartbeat();
+        heartbeatAsync = opened.heartbeatAsync();
+    }
+
     /** The club work's commands, on one connection (pipelined; on a Redis Cluster, one per shard). */
-    abstract RedisClusterAsyncCommands<String, String> commands();
+    RedisClusterAsyncCommands<String, String> commands() {
+        return commands;
+    }
 
     /** The heartbeat's commands, on a connection of its own. */
-    abstract RedisClusterCommands<String, String> heartbeatCommands();
+    RedisClusterCommands<String, String> heartbeatCommands() {
+        return heartbeat;
+    }
 
     /** The same connection's, for the scripts the heartbeat's thread runs ({@link DeadNodes}). */
-    abstract RedisClusterAsyncCommands<String, String> heartbeatAsync();
+    RedisClusterAsyncCommands<String, String> heartbeatAsync() {
+        return heartbeatAsync;
+    }
 
-    /** Whether commands can be sent now; while not, Lettuce refuses them. */
-    abstract boolean connected();
+    /** Whether commands can be sent now. */
+    boolean connected() {
+        return commandsConnection.isOpen();
+    }
 
     /** Whether club channels are shard channels (a Redis Cluster). */
     abstract boolean sharded();
@@ -109,49 +139,57 @@ abstract sealed class RedisLink implements AutoCloseable permits RedisLink.Singl
     /** Told when a Redis Cluster's topology changed (slots moved, a replica promoted); never for one Redis. */
     abstract void onTopologyChanged(Runnable changed);
 
-    abstract AbstractRedisClient client();
-
-    abstract List<StatefulConnection<String, String>> connections();
-
     @Override
     public void close() {
-        connections().forEach(StatefulConnection::close);
-        client().shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        commandsConnection.close();
+        heartbeatConnection.close();
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+
+    /** The club channels of a pub/sub connection: shard channels or plain ones. */
+    static PubSub clubChannels(StatefulRedisPubSubConnection<String, String> connection, boolean sharded) {
+        return new PubSub() {
+            @Override
+            public CompletableFuture<Void> subscribeClub(String channel) {
+                return (sharded ? connection.async().ssubscribe(channel) : connection.async().subscribe(channel)).toCompletableFuture();
+            }
+
+            @Override
+            public void unsubscribeClub(String channel) {
+                if (sharded) {
+                    connection.async().sunsubscribe(channel);
+                } else {
+                    connection.async().unsubscribe(channel);
+                }
+            }
+
+            @Override
+            public void close() {
+                connection.close();
+            }
+        };
     }
 
     /** One Redis, or the primary Sentinel names. */
     static final class Single extends RedisLink {
         private final RedisClient client;
-        private final StatefulRedisConnection<String, String> commands;
-        private final StatefulRedisConnection<String, String> heartbeat;
 
         Single(RedisURI uri, ClientResources resources, Duration timeout) {
-            client = RedisClient.create(resources, uri);
+            this(RedisClient.create(resources, uri), timeout);
+        }
+
+        private Single(RedisClient client, Duration timeout) {
+            super(opened(client, timeout));
+            this.client = client;
+        }
+
+        private static Opened opened(RedisClient client, Duration timeout) {
             client.setOptions(ClientOptions.builder().autoReconnect(true)
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                     .timeoutOptions(TimeoutOptions.enabled(timeout)).build());
-            commands = client.connect();
-            heartbeat = client.connect();
-        }
-
-        @Override
-        RedisClusterAsyncCommands<String, String> commands() {
-            return commands.async();
-        }
-
-        @Override
-        RedisClusterCommands<String, String> heartbeatCommands() {
-            return heartbeat.sync();
-        }
-
-        @Override
-        RedisClusterAsyncCommands<String, String> heartbeatAsync() {
-            return heartbeat.async();
-        }
-
-        @Override
-        boolean connected() {
-            return commands.isOpen();
+            StatefulRedisConnection<String, String> commands = client.connect();
+            StatefulRedisConnection<String, String> heartbeat = client.connect();
+            return new Opened(client, commands, commands.async(), heartbeat, heartbeat.sync(), heartbeat.async());
         }
 
         @Override
@@ -174,22 +212,7 @@ abstract sealed class RedisLink implements AutoCloseable permits RedisLink.Singl
                 }
             });
             connection.sync().subscribe(broadcast);
-            return new PubSub() {
-                @Override
-                public CompletableFuture<Void> subscribeClub(String channel) {
-                    return connection.async().subscribe(channel).toCompletableFuture();
-                }
-
-                @Override
-                public void unsubscribeClub(String channel) {
-                    connection.async().unsubscribe(channel);
-                }
-
-                @Override
-                public void close() {
-                    connection.close();
-                }
-            };
+            return clubChannels(connection, false);
         }
 
         @Override
@@ -200,27 +223,23 @@ abstract sealed class RedisLink implements AutoCloseable permits RedisLink.Singl
         @Override
         void onTopologyChanged(Runnable changed) {
         }
-
-        @Override
-        AbstractRedisClient client() {
-            return client;
-        }
-
-        @Override
-        List<StatefulConnection<String, String>> connections() {
-            return List.of(commands, heartbeat);
-        }
     }
 
     /** A Redis Cluster: the client follows its slots, and refreshes its view every few seconds and on redirections. */
     static final class Cluster extends RedisLink {
         private static final Duration TOPOLOGY_REFRESH = Duration.ofSeconds(5);
         private final RedisClusterClient client;
-        private final StatefulRedisClusterConnection<String, String> commands;
-        private final StatefulRedisClusterConnection<String, String> heartbeat;
 
         Cluster(List<RedisURI> seeds, ClientResources resources, Duration timeout) {
-            client = RedisClusterClient.create(resources, seeds);
+            this(RedisClusterClient.create(resources, seeds), timeout);
+        }
+
+        private Cluster(RedisClusterClient client, Duration timeout) {
+            super(opened(client, timeout));
+            this.client = client;
+        }
+
+        private static Opened opened(RedisClusterClient client, Duration timeout) {
             // Connections to the shards are made when first needed, and one being made would refuse its
             // first commands: they wait instead, each still failing after the timeout.
             client.setOptions(ClusterClientOptions.builder().autoReconnect(true)
@@ -229,28 +248,9 @@ abstract sealed class RedisLink implements AutoCloseable permits RedisLink.Singl
                     .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enablePeriodicRefresh(TOPOLOGY_REFRESH)
                             .enableAllAdaptiveRefreshTriggers().build())
                     .build());
-            commands = client.connect();
-            heartbeat = client.connect();
-        }
-
-        @Override
-        RedisClusterAsyncCommands<String, String> commands() {
-            return commands.async();
-        }
-
-        @Override
-        RedisClusterCommands<String, String> heartbeatCommands() {
-            return heartbeat.sync();
-        }
-
-        @Override
-        RedisClusterAsyncCommands<String, String> heartbeatAsync() {
-            return heartbeat.async();
-        }
-
-        @Override
-        boolean connected() {
-            return commands.isOpen();
+            StatefulRedisClusterConnection<String, String> commands = client.connect();
+            StatefulRedisClusterConnection<String, String> heartbeat = client.connect();
+            return new Opened(client, commands, commands.async(), heartbeat, heartbeat.sync(), heartbeat.async());
         }
 
         @Override
@@ -285,22 +285,7 @@ abstract sealed class RedisLink implements AutoCloseable permits RedisLink.Singl
                 }
             });
             connection.sync().subscribe(broadcast);
-            return new PubSub() {
-                @Override
-                public CompletableFuture<Void> subscribeClub(String channel) {
-                    return connection.async().ssubscribe(channel).toCompletableFuture();
-                }
-
-                @Override
-                public void unsubscribeClub(String channel) {
-                    connection.async().sunsubscribe(channel);
-                }
-
-                @Override
-                public void close() {
-                    connection.close();
-                }
-            };
+            return clubChannels(connection, true);
         }
 
         /**
@@ -315,16 +300,6 @@ abstract sealed class RedisLink implements AutoCloseable permits RedisLink.Singl
         void onTopologyChanged(Runnable changed) {
             client.getResources().eventBus().get().filter(ClusterTopologyChangedEvent.class::isInstance)
                     .subscribe(event -> changed.run());
-        }
-
-        @Override
-        AbstractRedisClient client() {
-            return client;
-        }
-
-        @Override
-        List<StatefulConnection<String, String>> connections() {
-            return List.of(commands, heartbeat);
         }
     }
 }

@@ -164,6 +164,42 @@ abstract class CrossNodeChecks {
         }
     }
 
+    /**
+     * The nodes' pub/sub connections cut in the middle of a burst (a network blip): they subscribe again,
+     * and what they missed is read from the club's stream, so the member on the other node gets every
+     * message in order and hears of a member who came meanwhile.
+     */
+    @Test
+    void aSubscriptionCutDuringABurstMissesNothing() {
+        String club = freshClub();
+        try (TestClient alice = nodes.get(0).connect("alice"); TestClient bob = nodes.get(1).connect("bob")) {
+            alice.join(club);
+            bob.join(club);
+            alice.expect("presence");
+            for (int i = 1; i <= 30; i++) {
+                alice.send(Json.createObjectBuilder().add("type", "chat").add("clubId", club).add("message", "메시지 " + i));
+                if (i == 10) {
+                    redis.killPubSub();
+                }
+            }
+            try (TestClient carol = nodes.get(2).connect("carol")) {
+                carol.join(club);
+                long seq = 0;
+                boolean carolCame = false;
+                while (seq < 30 || !carolCame) {
+                    JsonObject frame = bob.next();
+                    if (frame.getString("type").equals("presence")) {
+                        carolCame |= frame.getString("name").equals("carol") && frame.getString("event").equals("join");
+                        continue;
+                    }
+                    seq++;
+                    assertEquals(seq, frame.getJsonNumber("seq").longValue(), () -> "in order, none missing: " + frame);
+                    assertEquals("메시지 " + seq, frame.getString("message"));
+                }
+            }
+        }
+    }
+
     @Test
     void sendersOnEveryNodeAtOnceAndEveryMemberSeesOneGaplessOrder() throws Exception {
         String club = freshClub();

@@ -1,5 +1,6 @@
 package org.clubchat.support;
 
+import io.lettuce.core.KillArgs;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.SlotHash;
@@ -93,6 +94,14 @@ public final class RedisClusterGroup implements RedisTopology {
     public List<String> keys(String pattern) {
         try (RedisClusterClient client = client(); var connection = client.connect()) {
             return connection.sync().keys(pattern);
+        }
+    }
+
+    @Override
+    public void killPubSub() {
+        try (RedisClusterClient client = client(); var connection = client.connect()) {
+            client.getPartitions().stream().filter(node -> !node.is(RedisClusterNode.NodeFlag.FAIL))
+                    .forEach(node -> connection.getConnection(node.getNodeId()).sync().clientKill(KillArgs.Builder.typePubsub()));
         }
     }
 

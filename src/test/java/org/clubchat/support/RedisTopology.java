@@ -1,5 +1,6 @@
 package org.clubchat.support;
 
+import io.lettuce.core.KillArgs;
 import io.lettuce.core.RedisClient;
 import java.util.List;
 
@@ -22,6 +23,13 @@ public interface RedisTopology extends AutoCloseable {
     default List<String> keys(String pattern) {
         try (RedisClient client = RedisClient.create(uri()); var connection = client.connect()) {
             return connection.sync().keys(pattern);
+        }
+    }
+
+    /** Closes every pub/sub connection Redis has (a network blip), as {@code CLIENT KILL TYPE pubsub}. */
+    default void killPubSub() {
+        try (RedisClient client = RedisClient.create(uri()); var connection = client.connect()) {
+            connection.sync().clientKill(KillArgs.Builder.typePubsub());
         }
     }
 }
