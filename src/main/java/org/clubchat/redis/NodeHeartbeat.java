@@ -31,18 +31,18 @@ import java.util.concurrent.TimeUnit;
  */
 final class NodeHeartbeat implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(NodeHeartbeat.class.getName());
-
-    private final RedisClusterCommands<String, String> redis;
-    private final ClubScripts scripts;
-    private final Availability availability;
-    private final String node;
-    private final Runnable forgotten;
     /**
      * How long a node beats without a break before it takes a peer whose key is gone for dead: a peer's key
      * lives {@link RedisClubStore#NODE_TTL}, and a peer's connection comes back within
      * {@link RedisClubStore#RECONNECT_AT_MOST} of this node's.
      */
     static final Duration SETTLING = RedisClubStore.NODE_TTL.plus(RedisClubStore.HEARTBEAT);
+
+    private final RedisClusterCommands<String, String> redis;
+    private final ClubScripts scripts;
+    private final Availability availability;
+    private final String node;
+    private final Runnable forgotten;
     private final DeadNodes dead;
     /** When this node may judge its peers again ({@link System#nanoTime}); on the heartbeat's thread only, once started. */
     private long judgesFrom;

@@ -25,16 +25,21 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * A Redis Cluster of three primaries with a replica each, one primary killed while a member chats in a
- * club on its shard and in a club on another: the other shard's club goes on untouched, the killed
- * shard's replica takes over, the nodes follow (the club's shard channel subscribed again on it), and
- * with the history store every chat is acknowledged within 10 s and reaches the member on the other node.
+ * A Redis Cluster's topology changing under the nodes: a primary killed and its replica promoted, and a
+ * club's slot moved to another shard. The nodes follow: each club's shard channel is subscribed again
+ * where the club lives now, and nobody is closed.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class RedisClusterFailoverIT {
     @RegisterExtension
     static final PostgresServer postgres = new PostgresServer();
 
+    /**
+     * Three primaries with a replica each; one killed while a member chats in a club on its shard and in a
+     * club on another: the other shard's club goes on untouched, the killed shard's replica takes over,
+     * and with the history store every chat is acknowledged within 10 s and reaches the member on the
+     * other node.
+     */
     @Test
     void aPrimaryKilledMidTrafficLosesNothingAckedAndClosesNobody() throws Exception {
         try (RedisClusterGroup redis = RedisClusterGroup.start(1)) {
@@ -99,6 +104,39 @@ class RedisClusterFailoverIT {
                 }
                 try (TestClient carol = node1.connect("carol")) {
                     assertEquals(List.of("bob", "carol", "앨리스"), TestClient.members(carol.join(doomed)), "presence is right afterwards");
+                }
+            }
+        }
+    }
+
+    /**
+     * A club's slot moved to another shard while its members chat (resharding): its keys go along, Redis
+     * drops the nodes' subscriptions to its shard channel, and they subscribe again on the new shard.
+     */
+    @Test
+    void aClubWhoseSlotMovesGoesOnOnItsNewShard() throws Exception {
+        try (RedisClusterGroup redis = RedisClusterGroup.start(0)) {
+            Map<String, String> settings = Map.of("CLUBCHAT_REDIS_URI", redis.uri());
+            try (ServerProcess node0 = Node.start("rcm0", settings); ServerProcess node1 = Node.start("rcm1", settings);
+                    TestClient alice = node0.connect("alice"); TestClient bob = node1.connect("bob")) {
+                String epoch = alice.join("mover").getString("epoch");
+                bob.join("mover");
+                alice.expect("presence");
+                assertEquals(1, alice.chat("mover", "before — café 🎉"));
+                assertEquals("before — café 🎉", bob.expect("chat").getString("message"));
+                int before = redis.primaryOf(placing("mover"));
+                int after = redis.moveSlotOf(placing("mover"));
+                assertNotEquals(before, after);
+                String channel = "clubchat:{mover}:events";
+                Await.until(Duration.ofSeconds(15), () -> redis.subscribers(channel) == 2,
+                        () -> "both nodes subscribed on the club's new shard, not " + redis.subscribers(channel));
+                assertEquals(2, alice.chat("mover", "after 한국어"), "the run went along with the slot");
+                JsonObject chat = bob.expect("chat");
+                assertEquals(List.of("after 한국어", 2L), List.of(chat.getString("message"), chat.getJsonNumber("seq").longValue()));
+                try (TestClient carol = node1.connect("carol")) {
+                    JsonObject joined = carol.join("mover");
+                    assertEquals(List.of("alice", "bob", "carol"), TestClient.members(joined));
+                    assertEquals(epoch, joined.getString("epoch"));
                 }
             }
         }

@@ -1,6 +1,7 @@
 package org.clubchat.support;
 
 import io.lettuce.core.KillArgs;
+import io.lettuce.core.MigrateArgs;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.SlotHash;
@@ -115,6 +116,31 @@ public final class RedisClusterGroup implements RedisTopology {
         try (RedisClusterClient client = client()) {
             int slot = SlotHash.getSlot(key);
             return client.getPartitions().getPartitionBySlot(slot).getUri().getPort();
+        }
+    }
+
+    /**
+     * Moves the slot of {@code key}, with its keys, to another primary (the resharding steps
+     * {@code redis-cli --cluster reshard} takes for each slot); the port of the primary that holds it now.
+     */
+    public int moveSlotOf(String key) {
+        int slot = SlotHash.getSlot(key);
+        try (RedisClusterClient client = client(); var connection = client.connect()) {
+            List<RedisClusterNode> primaries = client.getPartitions().stream()
+                    .filter(node -> node.is(RedisClusterNode.NodeFlag.UPSTREAM)).toList();
+            RedisClusterNode source = client.getPartitions().getPartitionBySlot(slot);
+            RedisClusterNode target = primaries.stream().filter(node -> !node.getNodeId().equals(source.getNodeId())).findFirst().orElseThrow();
+            var from = connection.getConnection(source.getNodeId()).sync();
+            var to = connection.getConnection(target.getNodeId()).sync();
+            to.clusterSetSlotImporting(slot, source.getNodeId());
+            from.clusterSetSlotMigrating(slot, target.getNodeId());
+            for (List<String> keys = from.clusterGetKeysInSlot(slot, 100); !keys.isEmpty(); keys = from.clusterGetKeysInSlot(slot, 100)) {
+                from.migrate(target.getUri().getHost(), target.getUri().getPort(), 0, 5000, MigrateArgs.Builder.keys(keys));
+            }
+            for (RedisClusterNode primary : primaries) {
+                connection.getConnection(primary.getNodeId()).sync().clusterSetSlotNode(slot, target.getNodeId());
+            }
+            return target.getUri().getPort();
         }
     }
 
