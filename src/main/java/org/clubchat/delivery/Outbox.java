@@ -34,12 +34,12 @@ import org.clubchat.protocol.Frame;
  * <p>Pings go through the drain too, so that they are sent on the sender executor, never between the
  * frames of a batch, and never by the thread that asks for them (a timer).
  *
- * <p>Longer than the other classes here (about 410 lines, half of it this contract and the notes on
+ * <p>Longer than the other classes here (about 430 lines, half of it this contract and the notes on
  * each state change): one lock guards one state machine, and splitting it would spread that lock over
  * several classes.
  *
- * <p>{@code queue}, {@code queuedBytes}, {@code sending}, {@code sendState}, {@code closed} and
- * {@code closeWhenDrained}, {@code pingDue}, {@code sendingThread} and {@code sendBegan} are guarded by
+ * <p>{@code queue}, {@code queuePeak}, {@code queuedBytes}, {@code sending}, {@code sendState}, {@code closed}
+ * and {@code closeWhenDrained}, {@code pingDue}, {@code sendingThread} and {@code sendBegan} are guarded by
  * {@code this}.
  * It is a leaf lock: held only for a few field updates, never while sending or calling out, never
  * before a club's lock. The offer that finds the outbox idle starts a drain on the sender executor (the
@@ -58,6 +58,8 @@ public final class Outbox implements Delivery {
     private static final int IN_SEND = 0;
     private static final int COMPLETED = 1;
     private static final int LEFT_TO_CALLBACK = 2;
+    /** A queue that held more frames than this is replaced by a small one once drained. */
+    private static final int KEPT_FRAMES = 16;
 
     private final Transport transport;
     private final long maxQueuedBytes;
@@ -66,7 +68,13 @@ public final class Outbox implements Delivery {
     private final Executor closer;
     private final Runnable drain = this::drain;
     private final Consumer<Throwable> sent = this::sent;
-    private final ArrayDeque<Frame> queue = new ArrayDeque<>();
+    /**
+     * Small at first (an idle connection queues nothing); one that grew past {@link #KEPT_FRAMES} frames is
+     * let go of once drained, so a burst does not stay allocated.
+     */
+    private ArrayDeque<Frame> queue = new ArrayDeque<>(1);
+    /** The most frames the queue has held since it was last let go of. */
+    private int queuePeak;
     private long queuedBytes;
     /** A drain is scheduled or running. */
     private boolean sending;
@@ -131,6 +139,7 @@ public final class Outbox implements Delivery {
                 dropQueue();
             } else {
                 queue.add(frame);
+                queuePeak = Math.max(queuePeak, queue.size());
                 queuedBytes += frame.wireBytes();
                 backlog = queuedBytes;
                 idle = !sending;
@@ -346,6 +355,15 @@ public final class Outbox implements Delivery {
         queue.clear();
         budget.release(queuedBytes);
         queuedBytes = 0;
+        drained();
+    }
+
+    /** The queue is empty: a large one is let go of. Under {@code this}. */
+    private void drained() {
+        if (queuePeak > KEPT_FRAMES) {
+            queue = new ArrayDeque<>(1);
+        }
+        queuePeak = 0;
     }
 
     /**
@@ -371,6 +389,7 @@ public final class Outbox implements Delivery {
     private List<Frame> nextBatch() {
         Frame first = queue.poll();
         if (first == null) {
+            drained();
             return null;
         }
         int limit = transport.batchBytes();

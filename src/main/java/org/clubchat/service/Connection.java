@@ -37,7 +37,7 @@ public final class Connection {
         this.identity = identity;
         this.outbox = outbox;
         this.maxClubs = limits.maxClubs();
-        this.allowance = new SendAllowance(limits, now);
+        this.allowance = new SendAllowance(limits);
         this.inbound = new InboundQueue(limits.outboxMaxBytes());
         this.lastHeard = now;
     }

@@ -27,7 +27,8 @@ final class InboundQueue {
     }
 
     private final long maxBytes;
-    private final Queue<Waiting> waiting = new ArrayDeque<>();
+    /** Made when a first message has to wait, and let go of once all have run: most connections never need one. */
+    private Queue<Waiting> waiting;
     private long waitingBytes;
     /** A hook is out for this connection. */
     private boolean suspended;
@@ -45,11 +46,14 @@ final class InboundQueue {
      *         (then it does not wait, and the connection should be closed)
      */
     synchronized Offered runNowOrQueue(Runnable task, long bytes) {
-        if (!suspended && !draining && waiting.isEmpty()) {
+        if (!suspended && !draining && (waiting == null || waiting.isEmpty())) {
             return Offered.RUN_NOW;
         }
-        if (waiting.size() >= MAX_WAITING || waitingBytes + bytes > maxBytes) {
+        if (waiting != null && waiting.size() >= MAX_WAITING || waitingBytes + bytes > maxBytes) {
             return Offered.OVERFLOW;
+        }
+        if (waiting == null) {
+            waiting = new ArrayDeque<>();
         }
         waiting.add(new Waiting(task, bytes));
         waitingBytes += bytes;
@@ -79,8 +83,11 @@ final class InboundQueue {
             while (!drained) {
                 Waiting next;
                 synchronized (this) {
-                    next = suspended ? null : waiting.poll();
+                    next = suspended || waiting == null ? null : waiting.poll();
                     if (next == null) {
+                        if (waiting != null && waiting.isEmpty()) {
+                            waiting = null;
+                        }
                         draining = false;
                         drained = true;
                         continue;

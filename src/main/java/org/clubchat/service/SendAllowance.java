@@ -76,25 +76,26 @@ final class SendAllowance {
         }
     }
 
-    private final Lane messages;
-    private final Lane memberships;
-    private final Lane pings;
-    private final TokenBucket floodTolerance;
+    /**
+     * Each lane, and the flood tolerance, is made when first needed, full: the same as one made with the
+     * connection, which would have filled up by then, but an idle connection keeps none of them.
+     */
+    private final Limits limits;
+    private Lane messages;
+    private Lane memberships;
+    private Lane pings;
+    private TokenBucket floodTolerance;
     /** When the current run of refusals began, and the last refusal of it; a quiet grace ends a run. */
     private long runStarted = NONE;
     private long lastRefusal = NONE;
 
-    SendAllowance(Limits limits, long now) {
-        this.messages = new Lane(limits.rateBurst(), limits.ratePerSecond(), now);
-        this.memberships = new Lane(limits.maxClubs() + limits.rateBurst(), limits.ratePerSecond(), now);
-        this.pings = new Lane(limits.rateBurst(), limits.ratePerSecond(), now);
-        this.floodTolerance = new TokenBucket(limits.floodTolerance(),
-                (double) limits.floodTolerance() / TOLERANCE_REFILL_DIVISOR, now);
+    SendAllowance(Limits limits) {
+        this.limits = limits;
     }
 
     /** @param now in nanoseconds, as {@link System#nanoTime} */
     Verdict admit(Kind kind, long now) {
-        Lane lane = kind == Kind.MEMBERSHIP ? memberships : kind == Kind.PING ? pings : messages;
+        Lane lane = lane(kind, now);
         if (lane.tryTake(now, kind != Kind.MALFORMED)) {
             return Verdict.ADMITTED;
         }
@@ -102,9 +103,21 @@ final class SendAllowance {
             runStarted = now;
         }
         lastRefusal = now;
+        if (floodTolerance == null) {
+            floodTolerance = new TokenBucket(limits.floodTolerance(), (double) limits.floodTolerance() / TOLERANCE_REFILL_DIVISOR, now);
+        }
         if (now - runStarted >= GRACE_NANOS && !floodTolerance.tryTake(now)) {
             return Verdict.FLOODING;
         }
         return new Verdict(Outcome.RATE_LIMITED, lane.retryAfterMillis(now));
+    }
+
+    private Lane lane(Kind kind, long now) {
+        return switch (kind) {
+            case MEMBERSHIP -> memberships != null ? memberships
+                    : (memberships = new Lane(limits.maxClubs() + limits.rateBurst(), limits.ratePerSecond(), now));
+            case PING -> pings != null ? pings : (pings = new Lane(limits.rateBurst(), limits.ratePerSecond(), now));
+            case MESSAGE, MALFORMED -> messages != null ? messages : (messages = new Lane(limits.rateBurst(), limits.ratePerSecond(), now));
+        };
     }
 }

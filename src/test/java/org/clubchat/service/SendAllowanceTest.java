@@ -25,7 +25,7 @@ class SendAllowanceTest {
 
     @Test
     void joinsLeavesAndPingsHaveTheirOwnAllowances() {
-        SendAllowance allowance = new SendAllowance(limits, 0);
+        SendAllowance allowance = new SendAllowance(limits);
         for (int i = 0; i < limits.rateBurst(); i++) {
             assertEquals(Outcome.ADMITTED, allowance.admit(Kind.MESSAGE, 0).outcome(), "chat " + i);
         }
@@ -39,7 +39,7 @@ class SendAllowanceTest {
 
     @Test
     void retryAfterTellsEachRefusedFrameOfABurstWhenItsOwnTokenComes() {
-        SendAllowance allowance = new SendAllowance(limits, 0);
+        SendAllowance allowance = new SendAllowance(limits);
         for (int i = 0; i < limits.rateBurst(); i++) {
             allowance.admit(Kind.MESSAGE, 0);
         }
@@ -57,7 +57,7 @@ class SendAllowanceTest {
 
     @Test
     void aPipelinedBurstIsAnsweredAndAPingAfterItGetsItsPong() {
-        SendAllowance allowance = new SendAllowance(limits, 0);
+        SendAllowance allowance = new SendAllowance(limits);
         int admitted = 0;
         for (int i = 0; i < 300; i++) {
             Verdict verdict = allowance.admit(Kind.MESSAGE, i * 10_000L);
@@ -96,7 +96,7 @@ class SendAllowanceTest {
 
     @Test
     void pingsOverTheirAllowanceAreAnsweredButAPingFloodIsClosedAsAnyOther() {
-        SendAllowance allowance = new SendAllowance(limits, 0);
+        SendAllowance allowance = new SendAllowance(limits);
         long now = 0;
         Verdict verdict;
         do {
@@ -107,7 +107,7 @@ class SendAllowanceTest {
     }
 
     private double secondsToClose(int framesPerSecond) {
-        SendAllowance allowance = new SendAllowance(limits, 0);
+        SendAllowance allowance = new SendAllowance(limits);
         long step = SECOND / framesPerSecond;
         for (long now = 0; now < 60 * SECOND; now += step) {
             if (allowance.admit(Kind.MESSAGE, now).outcome() == Outcome.FLOODING) {
@@ -134,7 +134,7 @@ class SendAllowanceTest {
      * Fails if the allowance ever finds it flooding.
      */
     private Played play(int messages, int window, Retry retry) {
-        SendAllowance allowance = new SendAllowance(limits, 0);
+        SendAllowance allowance = new SendAllowance(limits);
         PriorityQueue<Send> sends = new PriorityQueue<>((a, b) -> a.at() != b.at() ? Long.compare(a.at(), b.at())
                 : Integer.compare(a.message(), b.message()));
         int next = 0;
