@@ -43,6 +43,9 @@ import org.clubchat.protocol.ServerMessage;
  * Redis, and run there, in that order) and completes on a Lettuce thread, exceptionally with Lettuce's
  * {@code RedisException} when Redis cannot answer within the connection's command timeout. Holds no
  * state but the script texts; the connection is Lettuce's, safe for any thread.
+ *
+ * <p>Longer than most classes here (about 470 lines): one short method per script or command, each
+ * naming the keys its Lua takes in their order; split up, a script's keys would sit far from each other.
  */
 final class ClubScripts {
     /** How long Redis keeps the receipt of a chat without a key: long after any answer could still be missing. */

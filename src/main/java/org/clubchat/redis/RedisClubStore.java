@@ -56,6 +56,10 @@ import org.clubchat.protocol.ServerMessage;
  * is a concurrent map so that {@link #size} can read it from any thread; it changes only on
  * {@code events}. The heartbeat has its own connection and thread ({@link NodeHeartbeat}); Lettuce runs
  * its own I/O threads besides.
+ *
+ * <p>Longer than most classes here (about 490 lines): it is the whole {@code ClubStore} seam, each
+ * operation a few lines handing over to its part, plus the few helpers those parts share on the events
+ * thread; the club work itself lives in {@link RedisClub}, {@link ClubFeed} and their neighbours.
  */
 public final class RedisClubStore implements ClubStore {
     /** How long a node's heartbeat key lives; a node whose key is gone is taken for dead. */
