@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -94,11 +96,17 @@ public final class ClubChat implements AutoCloseable {
     private static final int BLOCKING_WRITERS = Math.max(16, 4 * Runtime.getRuntime().availableProcessors());
     private static final System.Logger LOG = System.getLogger(ClubChat.class.getName());
 
-    private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemon("clubchat-timer"));
+    /**
+     * The threads of the pools {@link #close} waits for, which it joins besides: a pool counts as terminated
+     * while its last threads are still exiting, and a container checks for them right after. A concurrent
+     * set: the pools' threads add themselves as they are made.
+     */
+    private final Set<Thread> poolThreads = ConcurrentHashMap.newKeySet();
+    private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, joined("clubchat-timer"));
     private final ExecutorService writers = Executors.newFixedThreadPool(
-            Runtime.getRuntime().availableProcessors(), daemon("clubchat-writer"));
-    private final ExecutorService blockingWriters = Executors.newFixedThreadPool(BLOCKING_WRITERS, daemon("clubchat-sender"));
-    private final ExecutorService closers = Executors.newFixedThreadPool(CLOSER_THREADS, daemon("clubchat-closer"));
+            Runtime.getRuntime().availableProcessors(), joined("clubchat-writer"));
+    private final ExecutorService blockingWriters = Executors.newFixedThreadPool(BLOCKING_WRITERS, joined("clubchat-sender"));
+    private final ExecutorService closers = Executors.newFixedThreadPool(CLOSER_THREADS, joined("clubchat-closer"));
     private final ThreadPoolExecutor hookThreads = hookExecutor();
 
     private final Settings settings;
@@ -221,6 +229,16 @@ public final class ClubChat implements AutoCloseable {
         return hooks;
     }
 
+    /** Daemon threads that {@link #close} joins. */
+    private ThreadFactory joined(String name) {
+        ThreadFactory daemon = daemon(name);
+        return task -> {
+            Thread thread = daemon.newThread(task);
+            poolThreads.add(thread);
+            return thread;
+        };
+    }
+
     private static ThreadFactory daemon(String name) {
         return task -> {
             Thread thread = new Thread(task, name);
@@ -295,6 +313,11 @@ public final class ClubChat implements AutoCloseable {
                 stopped &= blockingWriters.awaitTermination(SEND_GRACE.toMillis(), TimeUnit.MILLISECONDS);
             }
             stopped &= timer.awaitTermination(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
+            for (Thread thread : poolThreads) {
+                thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+                stopped &= !thread.isAlive();
+            }
             if (!stopped) {
                 LOG.log(System.Logger.Level.WARNING, "club-chat threads did not stop within {0}", STOP_TIMEOUT);
             }
