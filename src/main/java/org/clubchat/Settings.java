@@ -67,6 +67,10 @@ import org.clubchat.service.Limits;
  * @param replayMax         the most messages one join with {@code since} replays
  * @param wsCompression     whether a client that offers permessage-deflate may have it
  * @param presenceLimit     above how many distinct names a club gets {@code count} instead of {@code presence}
+ *
+ * <p>Longer than most classes here (about 440 lines): one component and one {@link Key} per setting,
+ * each key with its README row, and one check per setting in the constructor; a setting is added in this
+ * one place.
  */
 public record Settings(
         String host,

@@ -38,6 +38,11 @@ import org.clubchat.club.MessageLog;
  *
  * <p>{@code queue} is a concurrent queue; {@code down} is volatile, written by whoever meets the store
  * failing or answering.
+ *
+ * <p>Longer than most classes here (about 460 lines): it is every statement of the {@code MessageLog}
+ * seam (take, claim, read, delete, erase, retention), each a short method beside the SQL it runs, and the
+ * writer that batches takes into one transaction; split up, a statement would sit far from the lock
+ * order the others keep.
  */
 public final class PostgresLog implements MessageLog {
     private static final System.Logger LOG = System.getLogger(PostgresLog.class.getName());
