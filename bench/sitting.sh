@@ -30,6 +30,14 @@ RUNS=1 ./large-club.sh 10000
 for t in java tomcat payara; do ./run.sh "$t" --warm 2 --tag "$TAG" "${FANOUT_10x100[@]}" --client lib --deflate; done
 for t in java tomcat payara; do ./run.sh "$t" --warm 3 --tag "$TAG" "${FILL_1000[@]}" --client lib --deflate; done
 for t in java tomcat payara; do ./run.sh "$t" --tag "$TAG" idle-5000; done
+# 32 members that stop reading in busy clubs, beside 10 x 100 at 250 chats/s: the others' latency, and the
+# same load with nobody stopping. Payara buffers about 15 MB for each before a write shows it, so there
+# the busy clubs send 50 KB messages (and a lighter load beside them: Payara's one core is full otherwise).
+for t in java tomcat; do for mode in --busy-reading ""; do
+  ./run.sh "$t" --warm 1 --tag "$TAG" "${FANOUT_10x100[@]}" --warmup 10 --duration 20 --stopped 32 $mode; done; done
+for mode in --busy-reading ""; do
+  CLUBCHAT_MESSAGE_MAX_LENGTH=60000 ./run.sh payara --tag "$TAG" custom fanout --clubs 10 --members 100 --senders 1 --rate 50 \
+    --warmup 10 --duration 25 --stopped 32 --busy-size 50000 --busy-rate 20 $mode; done
 for t in java ws-ref nestjs-seed; do ./run.sh "$t" --tag "$TAG" idle-19500; done
 JAVA_OPTS='-Xms64m -Xmx512m -XX:+UseSerialGC' ./run.sh java --tag "$TAG" idle-19500
 

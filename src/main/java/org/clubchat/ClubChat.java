@@ -33,6 +33,7 @@ import org.clubchat.club.PresenceLimit;
 import org.clubchat.club.MessageLog;
 import org.clubchat.db.Databases;
 import org.clubchat.delivery.Closes;
+import org.clubchat.delivery.BlockingPool;
 import org.clubchat.delivery.OutboxBudget;
 import org.clubchat.delivery.Transport;
 import org.clubchat.hooks.ClubChatHooks;
@@ -71,17 +72,18 @@ import org.clubchat.service.StalledSends;
  * <li>{@code clubchat-writer}, one per processor: the sends of outboxes whose transport does not block
  * (the launcher's), so that a fan-out under a club's lock only queues, and what piles up for a member
  * goes out in one write;
- * <li>{@code clubchat-sender}, up to {@link #BLOCKING_WRITERS}: the same for transports whose sends
- * block (the WAR's); each thread a client that stops reading holds is lost to the others until the
- * container gives up on the write (Tomcat) or the connection is closed ({@link StalledSends}, after
- * 10 s), hence more of them;
+ * <li>{@code clubchat-sender}, {@link #BLOCKING_WRITERS} and one more for each send that a client that
+ * stopped reading holds ({@link BlockingPool}), up to {@link #MAX_BLOCKING_WRITERS}: the same for
+ * transports whose sends block (the WAR's); such a send holds its thread until the container gives up
+ * on the write (Tomcat) or the connection is closed ({@link StalledSends}, after 10 s);
  * <li>{@code clubchat-hooks}, up to {@link #HOOK_THREADS}, only with hooks: the application's hooks,
  * which may block on its backend; when all are busy, calls wait in a queue of {@link #HOOK_QUEUE}
  * (a reconnect storm asks the connect hook once per client) and get the failure policy if their time
  * runs out there or the queue is full;
- * <li>{@code clubchat-closer}, four: closes, which may block while a container writes the close frame
- * to a peer that does not read, and leaving the clubs afterwards. A few threads and a queue, not a
- * thread per close: a shutdown or a mass disconnect closes thousands at once.
+ * <li>{@code clubchat-closer}, four and one more for each close stuck on a peer that does not read, up
+ * to {@link #MAX_CLOSER_THREADS}: leaving the clubs, then the container's close, which may block while
+ * it writes the close frame. A few threads and a queue, not a thread per close: a shutdown or a mass
+ * disconnect closes thousands at once.
  * </ul>
  */
 public final class ClubChat implements AutoCloseable {
@@ -91,9 +93,12 @@ public final class ClubChat implements AutoCloseable {
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration SEND_GRACE = Duration.ofSeconds(1);
     private static final int CLOSER_THREADS = 4;
+    private static final int MAX_CLOSER_THREADS = 16 * CLOSER_THREADS;
     private static final int HOOK_THREADS = 64;
     private static final int HOOK_QUEUE = 10_000;
     private static final int BLOCKING_WRITERS = Math.max(16, 4 * Runtime.getRuntime().availableProcessors());
+    /** With as many clients stuck at once beyond the base, the others wait again for their sends to fail. */
+    private static final int MAX_BLOCKING_WRITERS = 16 * BLOCKING_WRITERS;
     private static final System.Logger LOG = System.getLogger(ClubChat.class.getName());
 
     /**
@@ -105,8 +110,8 @@ public final class ClubChat implements AutoCloseable {
     private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, joined("clubchat-timer"));
     private final ExecutorService writers = Executors.newFixedThreadPool(
             Runtime.getRuntime().availableProcessors(), joined("clubchat-writer"));
-    private final ExecutorService blockingWriters = Executors.newFixedThreadPool(BLOCKING_WRITERS, joined("clubchat-sender"));
-    private final ExecutorService closers = Executors.newFixedThreadPool(CLOSER_THREADS, joined("clubchat-closer"));
+    private final BlockingPool blockingWriters = new BlockingPool("clubchat-sender", BLOCKING_WRITERS, MAX_BLOCKING_WRITERS, this::track);
+    private final BlockingPool closers = new BlockingPool("clubchat-closer", CLOSER_THREADS, MAX_CLOSER_THREADS, this::track);
     private final ThreadPoolExecutor hookThreads = hookExecutor();
 
     private final Settings settings;
@@ -164,12 +169,21 @@ public final class ClubChat implements AutoCloseable {
         metrics.gauge("clubchat.socketio.sessions", "Engine.IO sessions, connected to a namespace or not yet", () -> socketIo.size());
         metrics.gauge("clubchat.outbox.queued.bytes", "bytes queued in all outboxes together", budget::queued);
         metrics.gauge("clubchat.hooks.queued", "hook calls waiting for a free clubchat-hooks thread", () -> hookThreads.getQueue().size());
+        metrics.gauge("clubchat.sends.stuck", "blocking sends under way for 50 ms or more (clients that stopped reading hold them)",
+                blockingWriters::stuck);
+        metrics.gauge("clubchat.sender.threads", "clubchat-sender threads, one more for each stuck send", blockingWriters::getPoolSize);
+        metrics.gauge("clubchat.closes.stuck", "closes under way for 50 ms or more (the container writes to a peer that does not read)",
+                closers::stuck);
         metrics.gauge("clubchat.clubs", "clubs held in memory, with members or within their retention", clubs::size);
         timer.setRemoveOnCancelPolicy(true);
         every(clubs.sweepInterval(), clubs::sweep);
         // Half the ping interval: a silent peer is seen at most one interval late.
         every(settings.pingInterval().dividedBy(2), new KeepAlive(connections, settings.limits(), System::nanoTime));
         every(Duration.ofSeconds(1), new StalledSends(connections, System::nanoTime));
+        every(BlockingPool.ADJUST_EVERY, () -> {
+            blockingWriters.adjust();
+            closers.adjust();
+        });
     }
 
     /** The history store: the container's DataSource when a JNDI name is set, else a pool of its own. */
@@ -234,9 +248,15 @@ public final class ClubChat implements AutoCloseable {
         ThreadFactory daemon = daemon(name);
         return task -> {
             Thread thread = daemon.newThread(task);
-            poolThreads.add(thread);
+            track(thread);
             return thread;
         };
+    }
+
+    /** A thread {@link #close} joins; those that ended (the extra senders come and go) are forgotten. */
+    private void track(Thread thread) {
+        poolThreads.removeIf(ended -> ended.getState() == Thread.State.TERMINATED);
+        poolThreads.add(thread);
     }
 
     private static ThreadFactory daemon(String name) {

@@ -570,6 +570,51 @@ abstract class ContainerConformance {
         }
     }
 
+    /**
+     * More members stop reading in a busy club than the WAR has sender threads at first: while their sends
+     * are stuck, a chat in another club still arrives at once (before, it waited until the container gave
+     * up on the stuck sends, 10 s), and the members that stopped are let go of.
+     */
+    @Test
+    void membersThatStopReadingDoNotHoldTheOthers() throws Exception {
+        String busy = freshClub();
+        String quiet = freshClub();
+        int senderThreads = Math.max(16, 4 * Runtime.getRuntime().availableProcessors());
+        int stopping = senderThreads + 8;
+        String body = Json.createObjectBuilder().add("message", "x".repeat(60_000)).build().toString();
+        List<RawWebSocket> stopped = new ArrayList<>();
+        try (TestClient reader = server.connect("reader"); TestClient sender = server.connect("sender")) {
+            for (int i = 0; i < stopping; i++) {
+                RawWebSocket member = new RawWebSocket(port, CONTEXT_PATH + "/chat?name=stopped" + i, 4096);
+                stopped.add(member);
+                member.sendText("{\"type\":\"join\",\"clubId\":\"" + busy + "\"}");
+            }
+            Await.until(Duration.ofSeconds(20), () -> members(busy).size() == stopping, () -> "every member joined " + busy);
+            reader.join(quiet);
+            sender.join(quiet);
+            assertEquals("sender", reader.expect("presence").getString("name"));
+            for (int posted = 0; stuckSends() < senderThreads; posted++) {
+                assertTrue(posted < 400, () -> "sends stuck after 400 messages of 60 KB: " + stuckSends());
+                HttpResponse<String> created = Http.post(server.http("/api/clubs/" + busy + "/messages"), body,
+                        "Authorization", "Bearer " + API_KEY);
+                assertEquals(201, created.statusCode(), created::body);
+            }
+            sender.send(Json.createObjectBuilder().add("type", "chat").add("clubId", quiet).add("message", "아직 여기 있어요 ✨ déjà"));
+            JsonObject chat = reader.poll(Duration.ofSeconds(5));
+            assertTrue(chat != null, "the chat in another club waits for members that stopped reading");
+            assertEquals("아직 여기 있어요 ✨ déjà", chat.getString("message"), chat::toString);
+            Await.until(Duration.ofSeconds(40), () -> members(busy).isEmpty(), () -> "the members that stopped reading are let go of");
+        } finally {
+            for (RawWebSocket member : stopped) {
+                member.close();
+            }
+        }
+    }
+
+    private double stuckSends() {
+        return Http.samples(Http.get(server.http("/metrics")).body()).getOrDefault("clubchat_sends_stuck", 0.0);
+    }
+
     private List<String> members(String club) {
         JsonObject view = Http.json(Http.get(server.http("/api/clubs/" + club), "Authorization", "Bearer " + API_KEY));
         return view.getJsonArray("members").getValuesAs(JsonString.class).stream().map(JsonString::getString).toList();
