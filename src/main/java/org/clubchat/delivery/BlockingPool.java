@@ -10,7 +10,7 @@ import java.util.function.Consumer;
 
 /**
  * Threads for work that may block on a peer: a fixed number, and one more for each task that has held
- * its thread for {@link #STUCK_AFTER}. A blocking send to a client that stopped reading (a container's
+ * its thread for {@link #STUCK_AFTER} and waits. A blocking send to a client that stopped reading (a container's
  * session, socket.io's WebSocket in the WAR), or a container's close of its connection, waits until the
  * container gives up on it or the connection is closed (10 s), so with a fixed pool a few such clients
  * would hold every thread while everyone else's frames, pings, heartbeats and closes waited behind them.
@@ -56,16 +56,25 @@ public final class BlockingPool extends ThreadPoolExecutor {
         }
     }
 
-    /** The tasks that have held their thread for {@link #STUCK_AFTER} or longer. */
+    /**
+     * The tasks that have held their thread for {@link #STUCK_AFTER} or longer and are waiting now (for
+     * a socket to take a write, for a container's completion). A thread that runs, or waits for a lock,
+     * is not stuck on a peer but busy: on a server whose core is full, more threads would only cut its
+     * batches smaller (a club of 1000 filled in 7.0 s instead of 4.2 s on Tomcat).
+     */
     public int stuck() {
         long now = System.nanoTime();
         int stuck = 0;
         for (Sender thread : threads) {
-            if (thread.busy && now - thread.busySince >= STUCK_AFTER.toNanos()) {
+            if (thread.busy && now - thread.busySince >= STUCK_AFTER.toNanos() && waiting(thread.getState())) {
                 stuck++;
             }
         }
         return stuck;
+    }
+
+    private static boolean waiting(Thread.State state) {
+        return state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
     }
 
     @Override
