@@ -33,7 +33,13 @@ import java.util.function.Function;
  * the Engine.IO session's one writer), so {@code lastConfirmed} needs no lock.
  */
 final class BlockingSends {
-    private static final long CONFIRM_EVERY = TimeUnit.SECONDS.toNanos(1);
+    /**
+     * Rarely: each {@code sendText} on Payara costs the idle-timeout task above (a JFR profile of a
+     * reconnect storm found a quarter of Payara's time in the confirmations when they went every second
+     * and with each connection's first message). Payara buffers megabytes before a send waits anyway,
+     * so it is {@link #CONFIRM_BYTES} that finds a client that stopped reading; this is for a trickle.
+     */
+    private static final long CONFIRM_EVERY = TimeUnit.SECONDS.toNanos(10);
     /**
      * Also at least every this many characters through the writer: a burst of large messages to a client
      * that stopped reading is otherwise buffered by Payara whole (megabytes) within its second, and nothing
@@ -50,7 +56,7 @@ final class BlockingSends {
 
     private final RemoteEndpoint.Basic remote;
     private final boolean throughMessageWriter;
-    private long lastConfirmed = System.nanoTime() - CONFIRM_EVERY;
+    private long lastConfirmed = System.nanoTime();
     /** Characters sent through the writer since the last send that waited. */
     private long unconfirmed;
 
