@@ -10,7 +10,7 @@ import org.clubchat.delivery.Closes;
  * the outbox's own bound can take long to be reached, or never be; and until the connection is closed
  * the send holds a sender thread (Payara gives up on it only then). Tomcat gives up on its own after the
  * same time ({@code BlockingSends.SEND_TIMEOUT_MILLIS}). On Payara, whose message writer does not wait,
- * a send that waits goes at least every second and every {@code BlockingSends.CONFIRM_BYTES}, so a
+ * a send that waits goes at least every 10 s and every {@code BlockingSends.CONFIRM_BYTES}, so a
  * client that stopped reading holds one of those. Run every second by the composition root's timer;
  * stateless between runs.
  */
