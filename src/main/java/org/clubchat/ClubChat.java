@@ -169,7 +169,7 @@ public final class ClubChat implements AutoCloseable {
         metrics.gauge("clubchat.socketio.sessions", "Engine.IO sessions, connected to a namespace or not yet", () -> socketIo.size());
         metrics.gauge("clubchat.outbox.queued.bytes", "bytes queued in all outboxes together", budget::queued);
         metrics.gauge("clubchat.hooks.queued", "hook calls waiting for a free clubchat-hooks thread", () -> hookThreads.getQueue().size());
-        metrics.gauge("clubchat.sends.stuck", "blocking sends under way for 50 ms or more (clients that stopped reading hold them)",
+        metrics.gauge("clubchat.sends.stuck", "blocking sends waiting 50 ms or more for their client (one that stopped reading holds one)",
                 blockingWriters::stuck);
         metrics.gauge("clubchat.sender.threads", "clubchat-sender threads, one more for each stuck send", blockingWriters::getPoolSize);
         metrics.gauge("clubchat.closes.stuck", "closes under way for 50 ms or more (the container writes to a peer that does not read)",

@@ -10,10 +10,11 @@ import java.util.function.Consumer;
 
 /**
  * Threads for work that may block on a peer: a fixed number, and one more for each task that has held
- * its thread for {@link #STUCK_AFTER} and waits. A blocking send to a client that stopped reading (a container's
- * session, socket.io's WebSocket in the WAR), or a container's close of its connection, waits until the
- * container gives up on it or the connection is closed (10 s), so with a fixed pool a few such clients
- * would hold every thread while everyone else's frames, pings, heartbeats and closes waited behind them.
+ * its thread for {@link #STUCK_AFTER} and waits. A blocking send to a client that stopped reading (a
+ * container's session, socket.io's WebSocket in the WAR), or a container's close of its connection,
+ * waits until the container gives up on it or the connection is closed (10 s), so with a fixed pool a
+ * few such clients would hold every thread while everyone else's frames, pings, heartbeats and closes
+ * waited behind them.
  * Past {@link #maxThreads} a crowd of clients that all stop reading at once holds the rest until their
  * sends fail, as a fixed pool would.
  *
@@ -24,7 +25,7 @@ import java.util.function.Consumer;
  * concurrent set; the pool's sizes are the executor's own.
  */
 public final class BlockingPool extends ThreadPoolExecutor {
-    /** A task that has held its thread this long is counted as stuck, and a thread is added for it. */
+    /** A task that has held its thread this long, and waits, is counted as stuck: a thread is added for it. */
     public static final Duration STUCK_AFTER = Duration.ofMillis(50);
     /** How often the timer should run {@link #adjust}: with {@link #STUCK_AFTER}, the most the others wait. */
     public static final Duration ADJUST_EVERY = Duration.ofMillis(20);
@@ -32,7 +33,7 @@ public final class BlockingPool extends ThreadPoolExecutor {
 
     private final int baseThreads;
     private final int maxThreads;
-    private final Set<Sender> threads = ConcurrentHashMap.newKeySet();
+    private final Set<PoolThread> threads = ConcurrentHashMap.newKeySet();
 
     /**
      * @param made told of every thread made, before it starts (the composition root joins them on close)
@@ -42,7 +43,7 @@ public final class BlockingPool extends ThreadPoolExecutor {
         this.baseThreads = baseThreads;
         this.maxThreads = maxThreads;
         setThreadFactory(task -> {
-            Sender thread = new Sender(task, name);
+            PoolThread thread = new PoolThread(task, name);
             made.accept(thread);
             return thread;
         });
@@ -65,7 +66,7 @@ public final class BlockingPool extends ThreadPoolExecutor {
     public int stuck() {
         long now = System.nanoTime();
         int stuck = 0;
-        for (Sender thread : threads) {
+        for (PoolThread thread : threads) {
             if (thread.busy && now - thread.busySince >= STUCK_AFTER.toNanos() && waiting(thread.getState())) {
                 stuck++;
             }
@@ -79,22 +80,22 @@ public final class BlockingPool extends ThreadPoolExecutor {
 
     @Override
     protected void beforeExecute(Thread thread, Runnable task) {
-        Sender sender = (Sender) thread;
-        sender.busySince = System.nanoTime();
-        sender.busy = true;
+        PoolThread poolThread = (PoolThread) thread;
+        poolThread.busySince = System.nanoTime();
+        poolThread.busy = true;
     }
 
     @Override
     protected void afterExecute(Runnable task, Throwable failure) {
-        ((Sender) Thread.currentThread()).busy = false;
+        ((PoolThread) Thread.currentThread()).busy = false;
     }
 
     /** A pool thread that says since when it has run its task; it is in {@code threads} while it lives. */
-    private final class Sender extends Thread {
+    private final class PoolThread extends Thread {
         volatile boolean busy;
         volatile long busySince;
 
-        Sender(Runnable task, String name) {
+        PoolThread(Runnable task, String name) {
             super(task, name);
             setDaemon(true);
         }
